@@ -1,0 +1,63 @@
+/**
+ * The one table of Atrium's error codes. Each code maps to the HTTP status a response carries when the
+ * error decides the status, and a description; docs/errors.md is generated from this table
+ * (`npm run docs:errors`). Codes reuse the names peers already use (Apollo Router, Apollo Server, Hive).
+ */
+export const ERROR_CODES = {
+  BAD_REQUEST: { status: 400, description: 'The HTTP request is malformed: bad JSON, a body that is not an object, a wrong content type or a missing query.' },
+  GRAPHQL_PARSE_FAILED: { status: 400, description: 'The query string is not valid GraphQL syntax.' },
+  GRAPHQL_VALIDATION_FAILED: { status: 400, description: 'The operation does not validate against the API schema (unknown field, wrong argument, too deep, ...).' },
+  BAD_USER_INPUT: { status: 400, description: 'A variable is missing or does not coerce to its declared type.' },
+  OPERATION_NOT_FOUND: { status: 400, description: 'operationName names no operation in the document, or the document holds several operations and none is named.' },
+  METHOD_NOT_ALLOWED: { status: 405, description: 'A mutation was sent over GET, or the HTTP method is not allowed on this path.' },
+  PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body exceeds the configured limit.' },
+  NOT_FOUND: { status: 404, description: 'No route is served at this path.' },
+  UNAUTHENTICATED: { status: 401, description: 'Credentials are missing or invalid.' },
+  FORBIDDEN: { status: 403, description: 'The principal is not allowed to run this operation.' },
+  UNAUTHORIZED_FIELD_OR_TYPE: { status: 200, description: 'A field was removed because the principal may not see it; its path is null.' },
+  COST_ESTIMATED_TOO_EXPENSIVE: { status: 400, description: 'The estimated cost of the operation exceeds the per-operation maximum.' },
+  RATE_LIMITED: { status: 429, description: 'The client has spent its budget; retry after the Retry-After header.' },
+  QUERY_PLANNING_FAILED: { status: 500, description: 'The query planner could not plan the operation.' },
+  SUBGRAPH_TIMEOUT: { status: 504, description: 'A subgraph did not answer within its timeout.' },
+  SUBGRAPH_UNAVAILABLE: { status: 502, description: 'A subgraph could not be reached (connection refused or reset, DNS failure).' },
+  SUBGRAPH_BAD_RESPONSE: { status: 502, description: 'A subgraph answered with a non-2xx status, a non-JSON body or a body that is not a GraphQL response.' },
+  SUBGRAPH_ERROR: { status: 200, description: 'A subgraph returned a GraphQL error; it is passed on with its path (the subgraph is named in extensions.serviceName).' },
+  SUPERGRAPH_NOT_READY: { status: 503, description: 'No supergraph is loaded yet.' },
+  INTERNAL_SERVER_ERROR: { status: 500, description: 'An unexpected failure inside the gateway. The details are logged, never sent.' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** HTTP status for a code, from the table. */
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CODES[code].status;
+}
+
+/**
+ * The one error class Atrium throws. `code` is a key of {@link ERROR_CODES}; `extensions` are merged
+ * into the GraphQL error's extensions next to `code`; `cause` keeps the original failure for logs.
+ *
+ * @example
+ * throw new AtriumError('SUBGRAPH_TIMEOUT', 'subgraph "products" did not answer within 30000 ms', {
+ *   extensions: { serviceName: 'products' },
+ * });
+ */
+export class AtriumError extends Error {
+  readonly code: ErrorCode;
+  readonly extensions: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { extensions?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AtriumError';
+    this.code = code;
+    this.extensions = options.extensions ?? {};
+  }
+
+  get status(): number {
+    return statusOf(this.code);
+  }
+}

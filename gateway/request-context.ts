@@ -1,0 +1,30 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * What Atrium knows about one client request; created by the server for each HTTP request and passed to
+ * every hook. Plugins keep their own per-request state in a `WeakMap<RequestContext, T>`.
+ */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly http: {
+    readonly method: string;
+    /** Path and query string as received. */
+    readonly url: string;
+    readonly headers: IncomingHttpHeaders;
+    readonly remoteAddress: string | undefined;
+  };
+  /** Set by the auth plugin; `undefined` for anonymous requests. */
+  principal: Principal | undefined;
+  /** Response headers that hooks want sent (lower-case names). */
+  readonly responseHeaders: Map<string, string | string[]>;
+  /** Aborted when the client goes away or the request deadline passes. */
+  readonly signal: AbortSignal;
+}
+
+/** The verified identity of a caller. */
+export interface Principal {
+  readonly clientId: string | undefined;
+  readonly subject: string | undefined;
+  readonly scopes: readonly string[];
+  readonly claims: Readonly<Record<string, unknown>>;
+}
