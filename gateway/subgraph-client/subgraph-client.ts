@@ -1,0 +1,203 @@
+import { performance } from 'node:perf_hooks';
+import { AtriumError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { RequestContext } from '../request-context.js';
+import type {
+  SubgraphClient,
+  SubgraphFetchDoneHook,
+  SubgraphFetchDonePayload,
+  SubgraphFetchHook,
+  SubgraphRequest,
+  SubgraphResponse,
+  SubgraphTransport,
+} from './types.js';
+
+/** Options of {@link createSubgraphClient}. */
+export interface SubgraphClientOptions {
+  transport: SubgraphTransport;
+  /** Per-subgraph timeout in ms, read for every fetch (keep it a lookup). 0 or Infinity: no timeout. */
+  timeoutMs(subgraph: string): number;
+  /** `onSubgraphFetch` hooks of the plugins, in plugin order. */
+  hooks?: readonly SubgraphFetchHook[];
+  logger?: Logger;
+}
+
+/**
+ * The client the executor calls for every fetch node: runs the plugins' `onSubgraphFetch` hooks around
+ * the transport, bounds each fetch by the subgraph's timeout and turns every failure into an `AtriumError`
+ * (`SUBGRAPH_TIMEOUT` when the timeout fired, `SUBGRAPH_UNAVAILABLE` when the caller's signal fired or
+ * the transport failed unexpectedly).
+ *
+ * Hooks run in order; one that calls `setResponse` answers the fetch, and the hooks after it and the
+ * transport are skipped. The done-hooks they return run in reverse order and may replace the outcome.
+ * A hook that throws makes its error the outcome.
+ *
+ * @example
+ * const client = createSubgraphClient({ transport: createUndiciTransport(), timeoutMs: () => 30_000 });
+ * const response = await client.fetch(request, { context, signal: context.signal });
+ */
+export function createSubgraphClient(options: SubgraphClientOptions): SubgraphClient {
+  const { transport, timeoutMs, logger } = options;
+  const hooks = options.hooks ?? [];
+
+  async function send(request: SubgraphRequest, signal: AbortSignal): Promise<SubgraphResponse> {
+    if (signal.aborted) throw abortedByCaller(request, signal.reason);
+    const ms = timeoutMs(request.subgraph);
+    if (!(ms > 0 && ms < Number.POSITIVE_INFINITY)) {
+      try {
+        return await transport.send(request, signal);
+      } catch (error) {
+        throw signal.aborted ? abortedByCaller(request, error) : asSubgraphError(request, error);
+      }
+    }
+    const deadline = new Deadline(signal, ms);
+    try {
+      return await transport.send(request, deadline.controller.signal);
+    } catch (error) {
+      if (deadline.timedOut) {
+        throw new AtriumError('SUBGRAPH_TIMEOUT', `subgraph "${request.subgraph}" did not answer within ${ms} ms`, {
+          extensions: { serviceName: request.subgraph },
+          cause: error,
+        });
+      }
+      throw signal.aborted ? abortedByCaller(request, error) : asSubgraphError(request, error);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async function fetchWithHooks(request: SubgraphRequest, context: RequestContext, signal: AbortSignal) {
+    let response: SubgraphResponse | undefined;
+    let error: AtriumError | undefined;
+    let doneHooks: SubgraphFetchDoneHook[] | undefined;
+    const before = {
+      request,
+      context,
+      setResponse(answer: SubgraphResponse) {
+        response = answer;
+      },
+    };
+    for (const hook of hooks) {
+      try {
+        const result = hook(before);
+        const done = isThenable(result) ? await result : result;
+        if (typeof done === 'function') {
+          if (doneHooks === undefined) doneHooks = [done];
+          else doneHooks.push(done);
+        }
+      } catch (thrown) {
+        error = hookFailure(request, thrown, logger);
+        break;
+      }
+      if (response !== undefined) break;
+    }
+
+    const start = performance.now();
+    if (response === undefined && error === undefined) {
+      try {
+        response = await send(request, signal);
+      } catch (thrown) {
+        error = thrown as AtriumError;
+      }
+    }
+    if (doneHooks !== undefined) {
+      const after: { -readonly [K in keyof SubgraphFetchDonePayload]: SubgraphFetchDonePayload[K] } = {
+        request,
+        context,
+        response,
+        error,
+        durationMs: performance.now() - start,
+        setResponse(answer: SubgraphResponse) {
+          after.response = answer;
+          after.error = undefined;
+        },
+      };
+      for (let i = doneHooks.length - 1; i >= 0; i--) {
+        try {
+          const result = doneHooks[i]!(after);
+          if (isThenable(result)) await result;
+        } catch (thrown) {
+          after.response = undefined;
+          after.error = hookFailure(request, thrown, logger);
+        }
+      }
+      response = after.response;
+      error = after.error;
+    }
+    if (error !== undefined) throw error;
+    return response!;
+  }
+
+  return {
+    fetch(request, { context, signal }) {
+      return hooks.length === 0 ? send(request, signal) : fetchWithHooks(request, context, signal);
+    },
+    close() {
+      return transport.close();
+    },
+  };
+}
+
+/**
+ * One fetch's timeout: a single timer and controller, with the caller's signal forwarded into it. Cheaper
+ * than `AbortSignal.any([signal, AbortSignal.timeout(ms)])`, which allocates two signals and keeps weak
+ * references per fetch. The instance is its own abort listener (`handleEvent`), so no closure is made.
+ */
+class Deadline {
+  readonly controller = new AbortController();
+  timedOut = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly signal: AbortSignal,
+    ms: number,
+  ) {
+    this.timer = setTimeout(onDeadline, ms, this);
+    signal.addEventListener('abort', this, { once: true });
+  }
+
+  handleEvent(): void {
+    this.controller.abort(this.signal.reason);
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+    this.signal.removeEventListener('abort', this);
+  }
+}
+
+function onDeadline(deadline: Deadline): void {
+  // The caller's abort came first: that is what ended the fetch.
+  if (deadline.controller.signal.aborted) return;
+  deadline.timedOut = true;
+  deadline.controller.abort(new Error('subgraph timeout'));
+}
+
+function abortedByCaller(request: SubgraphRequest, cause: unknown): AtriumError {
+  return new AtriumError('SUBGRAPH_UNAVAILABLE', `subgraph "${request.subgraph}" is unavailable: the request was aborted`, {
+    extensions: { serviceName: request.subgraph },
+    cause,
+  });
+}
+
+function asSubgraphError(request: SubgraphRequest, error: unknown): AtriumError {
+  if (error instanceof AtriumError) return error;
+  return new AtriumError('SUBGRAPH_UNAVAILABLE', `subgraph "${request.subgraph}" is unavailable: request failed`, {
+    extensions: { serviceName: request.subgraph },
+    cause: error,
+  });
+}
+
+/** A hook's AtriumError is its verdict (for example a breaker that is open); anything else is a bug in it. */
+function hookFailure(request: SubgraphRequest, thrown: unknown, logger: Logger | undefined): AtriumError {
+  if (thrown instanceof AtriumError) return thrown;
+  logger?.error({ err: thrown, subgraph: request.subgraph }, 'subgraph client: fetch hook failed');
+  return new AtriumError('INTERNAL_SERVER_ERROR', 'internal server error', {
+    extensions: { serviceName: request.subgraph },
+    cause: thrown,
+  });
+}
+
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
