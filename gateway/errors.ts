@@ -1,3 +1,5 @@
+import { GraphQLError } from 'graphql';
+
 /**
  * The one table of Atrium's error codes. Each code maps to the HTTP status a response carries when the
  * error decides the status, and a description; docs/errors.md is generated from this table
@@ -22,6 +24,7 @@ export const ERROR_CODES = {
   SUBGRAPH_UNAVAILABLE: { status: 502, description: 'A subgraph could not be reached (connection refused or reset, DNS failure).' },
   SUBGRAPH_BAD_RESPONSE: { status: 502, description: 'A subgraph answered with a non-2xx status, a non-JSON body or a body that is not a GraphQL response.' },
   SUBGRAPH_ERROR: { status: 200, description: 'A subgraph returned a GraphQL error; it is passed on with its path (the subgraph is named in extensions.serviceName).' },
+  MAX_DEPTH_EXCEEDED: { status: 400, description: 'The operation nests selections deeper than graphql.maxDepth allows.' },
   SUPERGRAPH_NOT_READY: { status: 503, description: 'No supergraph is loaded yet.' },
   INTERNAL_SERVER_ERROR: { status: 500, description: 'An unexpected failure inside the gateway. The details are logged, never sent.' },
 } as const satisfies Record<string, { status: number; description: string }>;
@@ -45,19 +48,38 @@ export function statusOf(code: ErrorCode): number {
 export class AtriumError extends Error {
   readonly code: ErrorCode;
   readonly extensions: Readonly<Record<string, unknown>>;
+  /** HTTP response headers this error asks for when it decides the status (for example `retry-after`). */
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { extensions?: Record<string, unknown>; cause?: unknown } = {},
+    options: { extensions?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AtriumError';
     this.code = code;
     this.extensions = options.extensions ?? {};
+    this.headers = options.headers ?? {};
   }
 
   get status(): number {
     return statusOf(this.code);
   }
+}
+
+/**
+ * The GraphQL error a client sees for an `AtriumError`. With `decidesStatus`, `extensions.http` carries
+ * the table's status (and the error's headers) so the HTTP layer answers with it; Apollo Server strips
+ * `http` before sending.
+ */
+export function toGraphQLError(
+  error: AtriumError,
+  options: { path?: readonly (string | number)[]; decidesStatus?: boolean } = {},
+): GraphQLError {
+  const extensions: Record<string, unknown> = { ...error.extensions, code: error.code };
+  if (options.decidesStatus) {
+    extensions.http = { status: error.status, headers: new Map(Object.entries(error.headers)) };
+  }
+  return new GraphQLError(error.message, { path: options.path, extensions });
 }

@@ -6,7 +6,9 @@ import { AtriumError } from '../errors.js';
  * The supergraph features Atrium accepts. Besides core/join/tag/inaccessible it takes the security
  * (`@authenticated`, `@requiresScopes`, `@policy`) and cost (`@cost`, `@listSize`) specs because Atrium
  * enforces them itself (DESIGN.md §4); ApolloGateway refuses supergraphs that use them.
- * `@context` is accepted because the executor implements the planner's context rewrites.
+ * `@context`/`@fromContext` are not accepted yet: the executor does not implement context rewrites, and a
+ * supergraph that needs them is refused with federation's "unsupported feature" message instead of
+ * answering wrongly.
  */
 export const ATRIUM_SUPPORTED_FEATURES: ReadonlySet<string> = new Set(
   [
@@ -15,7 +17,7 @@ export const ATRIUM_SUPPORTED_FEATURES: ReadonlySet<string> = new Set(
     'tag/v0.1', 'tag/v0.2', 'tag/v0.3',
     'inaccessible/v0.1', 'inaccessible/v0.2',
     'authenticated/v0.1', 'requiresScopes/v0.1', 'policy/v0.1',
-    'cost/v0.1', 'context/v0.1',
+    'cost/v0.1',
   ].map((spec) => `https://specs.apollo.dev/${spec}`),
 );
 

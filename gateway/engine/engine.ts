@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import type { QueryPlan } from '@apollo/query-planner';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  GraphQLError,
+  getVariableValues,
+  type OperationDefinitionNode,
+  print,
+} from 'graphql';
+import { AtriumError, toGraphQLError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AtriumPlugin } from '../plugins/plugin.js';
+import type { RequestContext } from '../request-context.js';
+import type { LoadedSupergraph } from '../supergraph/build-supergraph.js';
+import type { SubgraphClient } from '../subgraph-client/types.js';
+import { createApolloExecutor } from './apollo-executor.js';
+import { createApolloPlanner } from './apollo-planner.js';
+import { createAtriumExecutor } from './atrium-executor.js';
+import { LruCache } from './lru-cache.js';
+import type { PlanExecutor, QueryPlannerBackend } from './types.js';
+
+export interface EngineOptions {
+  readonly supergraph: LoadedSupergraph;
+  readonly client: SubgraphClient;
+  readonly plugins?: readonly AtriumPlugin[];
+  /** Plans kept per supergraph version (LRU). Default 1000. */
+  readonly planCacheSize?: number;
+  /** `atrium` (default) or `apollo` (`@apollo/gateway`'s executor, for comparison). */
+  readonly executor?: 'atrium' | 'apollo';
+  /** Replaces Apollo's planner (the planner seam). */
+  readonly planner?: QueryPlannerBackend;
+  readonly logger?: Logger;
+}
+
+/** One validated operation, as the GraphQL-over-HTTP layer hands it over. */
+export interface OperationRequest {
+  readonly document: DocumentNode;
+  readonly operation: OperationDefinitionNode;
+  readonly rawVariables: Readonly<Record<string, unknown>> | undefined;
+  /** Hash of the query text (the document cache's key); keys the plan cache. */
+  readonly queryHash: string;
+  readonly context: RequestContext;
+}
+
+/** Everything that runs operations against one supergraph version. A hot reload builds a new one. */
+export interface Engine {
+  readonly supergraph: LoadedSupergraph;
+  readonly planCache: LruCache<QueryPlan>;
+  execute(request: OperationRequest): Promise<ExecutionResult>;
+}
+
+/**
+ * Builds the engine for one supergraph: planner, plan cache and executor, with the plugin stages
+ * around them (operation hooks before planning, plan hooks after it, response hooks at the end).
+ *
+ * @example
+ * const engine = createEngine({ supergraph: buildSupergraph(sdl), client });
+ * const result = await engine.execute({ document, operation, rawVariables, queryHash, context });
+ */
+export function createEngine(options: EngineOptions): Engine {
+  const { supergraph, client, logger } = options;
+  const plugins = options.plugins ?? [];
+  const planner = options.planner ?? createApolloPlanner(supergraph.supergraph);
+  const planCache = new LruCache<QueryPlan>(options.planCacheSize ?? 1000);
+  const supergraphSchema = supergraph.supergraph.schema.toGraphQLJSSchema();
+  const executor: PlanExecutor =
+    options.executor === 'apollo'
+      ? createApolloExecutor({
+          apiSchema: supergraph.apiSchema,
+          federationApiSchema: supergraph.supergraph.apiSchema(),
+          supergraphSchema,
+          subgraphs: supergraph.subgraphs,
+          client,
+        })
+      : createAtriumExecutor({
+          apiSchema: supergraph.apiSchema,
+          supergraphSchema,
+          subgraphs: supergraph.subgraphs,
+          client,
+          logger,
+        });
+  const operationHooks = plugins.filter((p) => p.onOperation);
+  const planHooks = plugins.filter((p) => p.onPlan);
+  const responseHooks = plugins.filter((p) => p.onResponse);
+
+  const plan = (document: DocumentNode, operationName: string | undefined, cacheKey: string): QueryPlan => {
+    const cached = planCache.get(cacheKey);
+    if (cached) return cached;
+    let built: QueryPlan;
+    try {
+      built = planner.plan({ document, operationName });
+    } catch (cause) {
+      logger?.error({ err: cause, operationName }, 'plan: the query planner failed');
+      throw new AtriumError('QUERY_PLANNING_FAILED', 'the query planner could not plan this operation', { cause });
+    }
+    planCache.set(cacheKey, built);
+    return built;
+  };
+
+  return {
+    supergraph,
+    planCache,
+    async execute(request) {
+      const { context, operation } = request;
+      const operationName = operation.name?.value;
+      const coerced = getVariableValues(supergraph.apiSchema, operation.variableDefinitions ?? [], {
+        ...request.rawVariables,
+      }, { maxErrors: 20 });
+      if (coerced.errors) {
+        return {
+          errors: coerced.errors.map(
+            (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } }),
+          ),
+        };
+      }
+      const variables = coerced.coerced;
+      const early: GraphQLError[] = [];
+      try {
+        let document = request.document;
+        let documentReplaced = false;
+        for (const plugin of operationHooks) {
+          await plugin.onOperation!({
+            context,
+            document,
+            operation,
+            operationName,
+            variables,
+            setDocument(next) {
+              document = next;
+              documentReplaced = true;
+            },
+            addError(error, path) {
+              early.push(toGraphQLError(error, { path }));
+            },
+            reject(error) {
+              throw error;
+            },
+          });
+        }
+        // A plugin may replace the document (for example with unauthorized fields removed): its plan is
+        // keyed by the new text, so two principals who see different fields never share a plan.
+        const cacheKey = documentReplaced
+          ? createHash('sha256').update(print(document)).digest('hex')
+          : request.queryHash;
+        const activeOperation = documentReplaced ? operationOf(document, operationName) : operation;
+        const queryPlan = plan(document, operationName, `${cacheKey}\u0000${operationName ?? ''}`);
+        for (const plugin of planHooks) {
+          await plugin.onPlan!({
+            context,
+            plan: queryPlan,
+            document,
+            operation: activeOperation,
+            variables,
+            reject(error) {
+              throw error;
+            },
+          });
+        }
+        const result = await executor.execute({
+          plan: queryPlan,
+          document,
+          operation: activeOperation,
+          variables,
+          context,
+          signal: context.signal,
+        });
+        const errors = early.length > 0 ? [...early, ...(result.errors ?? [])] : result.errors;
+        const response: ExecutionResult = errors?.length ? { ...result, errors } : { data: result.data };
+        for (const plugin of responseHooks) {
+          await plugin.onResponse!({
+            context,
+            result: response,
+            setExtension(key, value) {
+              (response as { extensions?: Record<string, unknown> }).extensions = { ...response.extensions, [key]: value };
+            },
+          });
+        }
+        return response;
+      } catch (error) {
+        if (error instanceof AtriumError) return { errors: [toGraphQLError(error, { decidesStatus: true })] };
+        throw error;
+      }
+    },
+  };
+}
+
+function operationOf(document: DocumentNode, operationName: string | undefined): OperationDefinitionNode {
+  for (const definition of document.definitions) {
+    if (definition.kind === 'OperationDefinition' && (operationName === undefined || definition.name?.value === operationName)) {
+      return definition;
+    }
+  }
+  throw new AtriumError('OPERATION_NOT_FOUND', `no operation named "${operationName}" in the replaced document`);
+}

@@ -1,0 +1,275 @@
+import {
+  type DocumentNode,
+  executeSync,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  getDirectiveValues,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  isAbstractType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { isObject, type JsonObject } from './fetch-data.js';
+
+/**
+ * Result shaping: projects the merged subgraph data onto the client's selection — response names and
+ * order, `__typename`, fragments and type conditions, `@skip`/`@include` — and applies null propagation
+ * per the API schema (https://spec.graphql.org/October2021/#sec-Handling-Field-Errors). Fields the plan
+ * fetched only for joins (keys, `@requires` inputs) are dropped here.
+ */
+export interface ShapeInput {
+  readonly schema: GraphQLSchema;
+  readonly document: DocumentNode;
+  readonly operation: OperationDefinitionNode;
+  readonly variables: Readonly<Record<string, unknown>>;
+  readonly data: JsonObject;
+  /** Errors from fetches; shaping appends its own. */
+  readonly errors: GraphQLError[];
+}
+
+/** One response key of a selection set for one runtime type, with the field nodes merged under it. */
+interface CollectedField {
+  readonly responseName: string;
+  readonly fieldName: string;
+  /** `undefined` for `__typename` and root introspection fields. */
+  readonly type: GraphQLOutputType | undefined;
+  readonly fieldNodes: FieldNode[];
+  readonly selectionSets: SelectionSetNode[];
+}
+
+type Owner = OperationDefinitionNode | CollectedField;
+
+/**
+ * Collected fields per owner (operation or parent field) and runtime type. Owners are parsed document
+ * nodes, and documents are cached by the HTTP layer, so the collection is computed once per document and
+ * type — unless `@skip`/`@include` take variables, then it is computed per request.
+ */
+const collectedCache = new WeakMap<Owner, Map<string, CollectedField[]>>();
+const variableDependent = new WeakSet<Owner>();
+
+const INVALID: unique symbol = Symbol('null bubbles up');
+
+export function shapeResult(input: ShapeInput): { data: JsonObject | null; errors: GraphQLError[] } {
+  const shaper = new Shaper(input);
+  const data = shaper.shapeRoot();
+  return { data, errors: input.errors };
+}
+
+class Shaper {
+  readonly #input: ShapeInput;
+  readonly #fragments: Record<string, FragmentDefinitionNode>;
+  readonly #path: (string | number)[] = [];
+
+  constructor(input: ShapeInput) {
+    this.#input = input;
+    this.#fragments = fragmentsOf(input.document);
+  }
+
+  shapeRoot(): JsonObject | null {
+    const { schema, operation } = this.#input;
+    const rootType =
+      operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : operation.operation === 'subscription'
+          ? schema.getSubscriptionType()
+          : schema.getQueryType();
+    if (!rootType) return null;
+    const result = this.#shapeObject(rootType, this.#input.data, operation);
+    return result === INVALID ? null : result;
+  }
+
+  #shapeObject(type: GraphQLObjectType, value: JsonObject, owner: Owner): JsonObject | typeof INVALID {
+    const out: JsonObject = {};
+    for (const field of this.#collect(owner, type)) {
+      const { responseName } = field;
+      if (field.fieldName === '__typename') {
+        out[responseName] = type.name;
+        continue;
+      }
+      if (field.type === undefined) {
+        out[responseName] = this.#introspect(field);
+        continue;
+      }
+      this.#path.push(responseName);
+      const completed = this.#complete(field.type, value[responseName], field, type);
+      this.#path.pop();
+      if (completed === INVALID) return INVALID;
+      out[responseName] = completed;
+    }
+    return out;
+  }
+
+  #complete(type: GraphQLOutputType, value: unknown, field: CollectedField, parent: GraphQLObjectType): unknown {
+    if (isNonNullType(type)) {
+      const completed = this.#complete(type.ofType, value, field, parent);
+      if (completed === null || completed === INVALID) {
+        if (!this.#hasErrorAtOrBelowPath()) {
+          const last = this.#path[this.#path.length - 1];
+          const what =
+            typeof last === 'number'
+              ? `array element of type ${String(type.ofType)} at index ${last}`
+              : `field ${parent.name}.${field.fieldName}`;
+          this.#addError(`Cannot return null for non-nullable ${what}.`);
+        }
+        return INVALID;
+      }
+      return completed;
+    }
+    if (value === null || value === undefined) return null;
+    if (isListType(type)) {
+      if (!Array.isArray(value)) {
+        this.#addError(`Invalid non-list value returned by subgraph for field ${parent.name}.${field.fieldName}.`);
+        return null;
+      }
+      const out = new Array<unknown>(value.length);
+      for (let i = 0; i < value.length; i++) {
+        this.#path.push(i);
+        const completed = this.#complete(type.ofType, value[i], field, parent);
+        this.#path.pop();
+        if (completed === INVALID) return null;
+        out[i] = completed;
+      }
+      return out;
+    }
+    if (isLeafType(type)) return value;
+    if (!isObject(value)) {
+      this.#addError(`Invalid non-object value returned by subgraph for field ${parent.name}.${field.fieldName}.`);
+      return null;
+    }
+    let objectType: GraphQLObjectType | undefined;
+    if (isAbstractType(type)) {
+      const named = typeof value.__typename === 'string' ? this.#input.schema.getType(value.__typename) : undefined;
+      objectType = isObjectType(named) && this.#input.schema.isSubType(type, named) ? named : undefined;
+    } else {
+      objectType = type;
+    }
+    if (!objectType) {
+      this.#addError(`Invalid __typename found for object at field ${parent.name}.${field.fieldName}.`);
+      return null;
+    }
+    const shaped = this.#shapeObject(objectType, value, field);
+    return shaped === INVALID ? null : shaped;
+  }
+
+  #collect(owner: Owner, type: GraphQLObjectType): CollectedField[] {
+    let byType = collectedCache.get(owner);
+    const cached = byType?.get(type.name);
+    if (cached) return cached;
+    const fields = new Map<string, CollectedField>();
+    const selectionSets = 'selectionSet' in owner && owner.kind === Kind.OPERATION_DEFINITION
+      ? [owner.selectionSet]
+      : (owner as CollectedField).selectionSets;
+    let dependsOnVariables = false;
+    const visit = (selectionSet: SelectionSetNode, visited: Set<string>): void => {
+      for (const selection of selectionSet.selections) {
+        if (selection.directives?.length) {
+          if (selection.directives.some((d) => d.arguments?.some((a) => a.value.kind === Kind.VARIABLE))) {
+            dependsOnVariables = true;
+          }
+          if (!this.#included(selection)) continue;
+        }
+        if (selection.kind === Kind.FIELD) {
+          const responseName = selection.alias?.value ?? selection.name.value;
+          const existing = fields.get(responseName);
+          if (existing) {
+            existing.fieldNodes.push(selection);
+            if (selection.selectionSet) existing.selectionSets.push(selection.selectionSet);
+            continue;
+          }
+          const fieldName = selection.name.value;
+          fields.set(responseName, {
+            responseName,
+            fieldName,
+            type: fieldName.startsWith('__') ? undefined : type.getFields()[fieldName]?.type,
+            fieldNodes: [selection],
+            selectionSets: selection.selectionSet ? [selection.selectionSet] : [],
+          });
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          if (this.#applies(selection.typeCondition?.name.value, type)) visit(selection.selectionSet, visited);
+        } else {
+          const name = selection.name.value;
+          const fragment = this.#fragments[name];
+          if (!fragment || visited.has(name)) continue;
+          visited.add(name);
+          if (this.#applies(fragment.typeCondition.name.value, type)) visit(fragment.selectionSet, visited);
+        }
+      }
+    };
+    for (const selectionSet of selectionSets) visit(selectionSet, new Set());
+    const collected = [...fields.values()];
+    if (dependsOnVariables) {
+      variableDependent.add(owner);
+    } else if (!variableDependent.has(owner)) {
+      if (!byType) {
+        byType = new Map();
+        collectedCache.set(owner, byType);
+      }
+      byType.set(type.name, collected);
+    }
+    return collected;
+  }
+
+  #applies(typeCondition: string | undefined, type: GraphQLObjectType): boolean {
+    if (typeCondition === undefined || typeCondition === type.name) return true;
+    const condition = this.#input.schema.getType(typeCondition);
+    return condition !== undefined && isAbstractType(condition) && this.#input.schema.isSubType(condition, type);
+  }
+
+  #included(node: FieldNode | { directives?: FieldNode['directives'] }): boolean {
+    const variables = this.#input.variables as Record<string, unknown>;
+    const skip = getDirectiveValues(GraphQLSkipDirective, node, variables);
+    if (skip?.if === true) return false;
+    const include = getDirectiveValues(GraphQLIncludeDirective, node, variables);
+    return include?.if !== false;
+  }
+
+  /** `__schema` / `__type` at the root: answered by graphql-js over the API schema, never by subgraphs. */
+  #introspect(field: CollectedField): unknown {
+    const { schema, document, operation, variables } = this.#input;
+    const result = executeSync({
+      schema,
+      document: {
+        kind: Kind.DOCUMENT,
+        definitions: [
+          { ...operation, selectionSet: { kind: Kind.SELECTION_SET, selections: field.fieldNodes } },
+          ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION),
+        ],
+      },
+      variableValues: variables as Record<string, unknown>,
+    });
+    for (const error of result.errors ?? []) this.#input.errors.push(error);
+    return result.data?.[field.responseName] ?? null;
+  }
+
+  #hasErrorAtOrBelowPath(): boolean {
+    const path = this.#path;
+    return this.#input.errors.some((error) => {
+      const errorPath = error.path;
+      if (!errorPath || errorPath.length < path.length) return false;
+      for (let i = 0; i < path.length; i++) if (errorPath[i] !== path[i]) return false;
+      return true;
+    });
+  }
+
+  #addError(message: string): void {
+    this.#input.errors.push(new GraphQLError(message, { path: [...this.#path] }));
+  }
+}
+
+function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
+  const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  return fragments;
+}
