@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { type Environment, expandEnv } from './expand-env.js';
+import { formatIssues, formatPath, yamlErrorMap } from './format-issues.js';
+import { parseYaml } from './parse-yaml.js';
 import { type GatewayConfig, gatewayConfigSchema } from './schema.js';
 
 /**
@@ -41,17 +41,9 @@ export function loadConfig(path?: string, options: ParseConfigOptions = {}): Gat
     const reason = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (cause as Error).message;
     throw new ConfigError([`${path}: ${reason}`], { cause });
   }
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (document.errors.length > 0) {
-    throw new ConfigError(
-      document.errors.map((error) => {
-        const { line, col } = lineCounter.linePos(error.pos[0]);
-        return `${path}:${line}:${col}: ${error.message.split('\n')[0]}`;
-      }),
-    );
-  }
-  return parseConfig(document.toJS() ?? {}, path, options);
+  const { value, errors } = parseYaml(text, path);
+  if (errors.length > 0) throw new ConfigError(errors);
+  return parseConfig(value ?? {}, path, options);
 }
 
 /**
@@ -74,35 +66,11 @@ export function parseConfig(input: unknown, sourceName: string, options: ParseCo
       ),
     );
   }
-  const result = gatewayConfigSchema.safeParse(value);
+  const result = gatewayConfigSchema.safeParse(value, { error: yamlErrorMap });
   if (!result.success) {
-    throw new ConfigError(result.error.issues.flatMap((issue) => formatIssue(issue, sourceName)));
+    throw new ConfigError(formatIssues(result.error.issues, sourceName));
   }
   return deepFreeze(result.data);
-}
-
-function formatIssue(issue: z.core.$ZodIssue, sourceName: string): string[] {
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => `${sourceName}: ${formatPath([...issue.path, key])}: unknown key`);
-  }
-  const message =
-    issue.code === 'invalid_type' && (issue.expected === 'object' || issue.expected === 'record')
-      ? 'expected a mapping of settings'
-      : issue.message;
-  return [`${sourceName}: ${formatPath(issue.path)}: ${message}`];
-}
-
-/** `traffic.subgraphs.products.url`; keys that are not plain identifiers are quoted: `subgraphs["a.b"]`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(top level)';
-  return path
-    .map((key, index) => {
-      if (typeof key === 'number') return `[${key}]`;
-      const text = String(key);
-      if (/^[A-Za-z_][\w-]*$/.test(text)) return index === 0 ? text : `.${text}`;
-      return `[${JSON.stringify(text)}]`;
-    })
-    .join('');
 }
 
 function deepFreeze<T>(value: T): T {
