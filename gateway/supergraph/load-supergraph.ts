@@ -1,0 +1,57 @@
+import { type ComposeInput, composeSubgraphs, formatCompositionProblem } from './compose.js';
+import { fetchSubgraphSdl } from './fetch-subgraph-sdl.js';
+import { readSourceFile } from './read-source-file.js';
+import { readSupergraphConfig, type SupergraphConfigSubgraph } from './supergraph-config.js';
+import { SupergraphLoadError } from './supergraph-load-error.js';
+
+export { SupergraphLoadError } from './supergraph-load-error.js';
+
+/** Where the supergraph comes from: a composed supergraph SDL file, or a rover supergraph.yaml to compose. */
+export type SupergraphSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'config'; readonly path: string };
+
+/** Options of {@link loadSupergraphSdl}. */
+export interface LoadSupergraphOptions {
+  readonly signal?: AbortSignal;
+  /** Per-subgraph limit for `subgraph_url` introspection. Default 30000 ms. */
+  readonly introspectionTimeoutMs?: number;
+}
+
+/**
+ * Loads a supergraph SDL. A `file` is returned as read (`buildSupergraph` validates it); a `config` is a
+ * supergraph.yaml whose subgraph SDLs are read or introspected in parallel and then composed. Throws
+ * {@link SupergraphLoadError} listing every problem: all unreadable subgraphs at once, or every
+ * composition error formatted by {@link formatCompositionProblem}.
+ *
+ * @example
+ * const sdl = await loadSupergraphSdl({ kind: 'config', path: 'supergraph.yaml' }, { signal });
+ * const loaded = buildSupergraph(sdl);
+ */
+export async function loadSupergraphSdl(source: SupergraphSource, options: LoadSupergraphOptions = {}): Promise<string> {
+  if (source.kind === 'file') return readSourceFile(source.path, { what: 'supergraph file', signal: options.signal });
+
+  const config = await readSupergraphConfig(source.path, { signal: options.signal });
+  const settled = await Promise.allSettled(config.subgraphs.map((subgraph) => readSubgraph(subgraph, options)));
+  options.signal?.throwIfAborted();
+  const problems = settled.flatMap((outcome, index) => {
+    if (outcome.status === 'fulfilled') return [];
+    const name = config.subgraphs[index]!.name;
+    if (outcome.reason instanceof SupergraphLoadError) return outcome.reason.problems.map((problem) => `${name}: ${problem}`);
+    throw outcome.reason;
+  });
+  if (problems.length > 0) throw new SupergraphLoadError(problems);
+
+  const inputs = settled.map((outcome) => (outcome as PromiseFulfilledResult<ComposeInput>).value);
+  const result = composeSubgraphs(inputs);
+  if ('errors' in result) throw new SupergraphLoadError(result.errors.map(formatCompositionProblem));
+  return result.supergraphSdl;
+}
+
+async function readSubgraph(subgraph: SupergraphConfigSubgraph, options: LoadSupergraphOptions): Promise<ComposeInput> {
+  const { name, routingUrl: url, schema } = subgraph;
+  if (schema.kind === 'file') {
+    const sdl = await readSourceFile(schema.path, { what: 'schema file', signal: options.signal });
+    return { name, url, sdl, sourceName: schema.path };
+  }
+  const sdl = await fetchSubgraphSdl(schema.url, { signal: options.signal, timeoutMs: options.introspectionTimeoutMs });
+  return { name, url, sdl, sourceName: schema.url };
+}

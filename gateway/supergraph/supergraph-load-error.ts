@@ -1,0 +1,18 @@
+/**
+ * A supergraph could not be loaded: supergraph.yaml is invalid, a subgraph's SDL could not be read or
+ * fetched, or composition failed. `problems` holds one operator-facing line per problem, each naming the
+ * file, subgraph or URL it is about; `message` is all of them joined.
+ *
+ * @example
+ * try { await loadSupergraphSdl({ kind: 'config', path: 'supergraph.yaml' }, {}); }
+ * catch (error) { if (error instanceof SupergraphLoadError) error.problems.forEach((line) => console.error(line)); }
+ */
+export class SupergraphLoadError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[], options: { cause?: unknown } = {}) {
+    super(problems.join('\n'), options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SupergraphLoadError';
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,108 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadSupergraphSdl, SupergraphLoadError } from '../../../gateway/supergraph/load-supergraph.js';
+import { INVENTORY_SDL, PRICE_AS_STRING_SDL, PRODUCTS_SDL } from './fixtures.js';
+import { refusedUrl, startHttpServer, subgraphHandler } from './http-test-server.js';
+
+async function problemsOf(loading: Promise<unknown>): Promise<readonly string[]> {
+  const error = await loading.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(SupergraphLoadError);
+  return (error as SupergraphLoadError).problems;
+}
+
+describe('loadSupergraphSdl', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'atrium-supergraph-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function writeSupergraphYaml(subgraphs: Record<string, { routing: string; schema: string }>): Promise<string> {
+    const lines = ['federation_version: =2.9.0', 'subgraphs:'];
+    for (const [name, { routing, schema }] of Object.entries(subgraphs)) {
+      lines.push(`  ${name}:`, `    routing_url: ${routing}`, `    schema: ${schema}`);
+    }
+    const path = join(dir, 'supergraph.yaml');
+    await writeFile(path, lines.join('\n'));
+    return path;
+  }
+
+  it('returns a supergraph file as read', async () => {
+    const path = join(dir, 'supergraph.graphql');
+    await writeFile(path, 'not even checked here');
+    await expect(loadSupergraphSdl({ kind: 'file', path })).resolves.toBe('not even checked here');
+  });
+
+  it('names a missing supergraph file', async () => {
+    const path = join(dir, 'missing.graphql');
+    expect(await problemsOf(loadSupergraphSdl({ kind: 'file', path }))).toEqual([`supergraph file not found: ${path}`]);
+  });
+
+  it('composes the subgraphs of a supergraph.yaml, from files relative to it', async () => {
+    await writeFile(join(dir, 'products.graphql'), PRODUCTS_SDL);
+    await writeFile(join(dir, 'inventory.graphql'), INVENTORY_SDL);
+    const path = await writeSupergraphYaml({
+      products: { routing: 'http://localhost:4002/graphql', schema: '{ file: ./products.graphql }' },
+      inventory: { routing: 'http://localhost:4003/graphql', schema: '{ file: inventory.graphql }' },
+    });
+    const sdl = await loadSupergraphSdl({ kind: 'config', path });
+    expect(sdl).toContain('PRODUCTS @join__graph(name: "products", url: "http://localhost:4002/graphql")');
+    expect(sdl).toContain('INVENTORY @join__graph(name: "inventory", url: "http://localhost:4003/graphql")');
+  });
+
+  it('mixes files and introspected subgraphs', async () => {
+    const { url, close } = await startHttpServer(subgraphHandler(INVENTORY_SDL));
+    try {
+      await writeFile(join(dir, 'products.graphql'), PRODUCTS_SDL);
+      const path = await writeSupergraphYaml({
+        products: { routing: 'http://localhost:4002/graphql', schema: '{ file: products.graphql }' },
+        inventory: { routing: 'http://inventory.internal/graphql', schema: `{ subgraph_url: "${url}" }` },
+      });
+      const sdl = await loadSupergraphSdl({ kind: 'config', path });
+      expect(sdl).toContain('INVENTORY @join__graph(name: "inventory", url: "http://inventory.internal/graphql")');
+    } finally {
+      await close();
+    }
+  });
+
+  it('reports composition errors naming subgraph, file and line:column', async () => {
+    await writeFile(join(dir, 'products.graphql'), PRODUCTS_SDL);
+    await writeFile(join(dir, 'inventory.graphql'), PRICE_AS_STRING_SDL);
+    const path = await writeSupergraphYaml({
+      products: { routing: 'http://localhost:4002/graphql', schema: '{ file: products.graphql }' },
+      inventory: { routing: 'http://localhost:4003/graphql', schema: '{ file: inventory.graphql }' },
+    });
+    const problems = await problemsOf(loadSupergraphSdl({ kind: 'config', path }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(
+      `inventory (${join(dir, 'inventory.graphql')}:6:3), products (${join(dir, 'products.graphql')}:10:3): [FIELD_TYPE_MISMATCH] Type of field "Product.price"`,
+    );
+  });
+
+  it('reports a syntax error in one SDL with its subgraph, file and position', async () => {
+    await writeFile(join(dir, 'products.graphql'), 'type Query {\n  products: [Product!\n}\n');
+    const path = await writeSupergraphYaml({ products: { routing: 'http://localhost:4002/graphql', schema: '{ file: products.graphql }' } });
+    expect(await problemsOf(loadSupergraphSdl({ kind: 'config', path }))).toEqual([
+      `products (${join(dir, 'products.graphql')}:3:1): [INVALID_GRAPHQL] Syntax Error: Expected "]", found "}".`,
+    ]);
+  });
+
+  it('lists every subgraph that could not be read, each by name', async () => {
+    const refused = await refusedUrl();
+    const path = await writeSupergraphYaml({
+      products: { routing: 'http://localhost:4002/graphql', schema: '{ file: products.graphql }' },
+      inventory: { routing: 'http://localhost:4003/graphql', schema: `{ subgraph_url: "${refused}" }` },
+    });
+    expect(await problemsOf(loadSupergraphSdl({ kind: 'config', path }))).toEqual([
+      `products: schema file not found: ${join(dir, 'products.graphql')}`,
+      `inventory: introspection of ${refused}: connection refused (is the subgraph running?)`,
+    ]);
+  });
+});
