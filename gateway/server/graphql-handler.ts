@@ -1,0 +1,113 @@
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
+import { GraphQLError } from 'graphql';
+import type { GatewayConfig } from '../config/schema.js';
+import type { Engine } from '../engine/engine.js';
+import { maxDepthRule } from '../engine/max-depth-rule.js';
+import type { Logger } from '../logger.js';
+import type { RequestContext } from '../request-context.js';
+import type { HttpGraphQLRequest, HttpResponse } from './types.js';
+
+/** The GraphQL-over-HTTP layer: Apollo Server 5 in gateway mode with Atrium's engine as the executor. */
+export interface GraphQLHandler {
+  handle(request: HttpGraphQLRequest, context: RequestContext): Promise<HttpResponse>;
+  /** Atomically replaces the engine (hot reload): requests in flight finish on the old one. */
+  swapEngine(engine: Engine): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Apollo Server over the engine. Apollo Server owns parsing (with its document cache),
+ * validation (plus Atrium's depth limit), GET/POST semantics, content negotiation, CSRF prevention and
+ * error formatting; everything after validation is Atrium's engine.
+ */
+export async function createGraphQLHandler(options: {
+  engine: Engine;
+  config: GatewayConfig;
+  logger: Logger;
+}): Promise<GraphQLHandler> {
+  const { config, logger } = options;
+  let engine = options.engine;
+  const listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
+  const schemaContext = () => ({ apiSchema: engine.supergraph.apiSchema, coreSupergraphSdl: engine.supergraph.sdl });
+
+  const gateway: GatewayInterface = {
+    async load() {
+      return {
+        schema: engine.supergraph.apiSchema,
+        executor: async (requestContext) => {
+          // Read the engine once: the whole request runs on the supergraph it started with.
+          const current = engine;
+          const context = requestContext.context as unknown as RequestContext;
+          try {
+            return await current.execute({
+              document: requestContext.document,
+              operation: requestContext.operation,
+              rawVariables: requestContext.request.variables,
+              queryHash: requestContext.queryHash,
+              context,
+            });
+          } catch (error) {
+            logger.error({ err: error, requestId: context.requestId }, 'engine: unexpected failure');
+            return {
+              errors: [
+                new GraphQLError('internal error while executing the operation', {
+                  extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 500 } },
+                }),
+              ],
+            };
+          }
+        },
+      };
+    },
+    onSchemaLoadOrUpdate(callback) {
+      listeners.add(callback);
+      return () => listeners.delete(callback);
+    },
+    async stop() {},
+  };
+
+  const server = new ApolloServer<RequestContext>({
+    gateway,
+    introspection: config.graphql.introspection,
+    csrfPrevention: config.graphql.csrfPrevention,
+    includeStacktraceInErrorResponses: false,
+    status400ForVariableCoercionErrors: true,
+    validationRules: config.graphql.maxDepth > 0 ? [maxDepthRule(config.graphql.maxDepth)] : [],
+    logger: {
+      debug: (message) => logger.debug(message),
+      info: (message) => logger.info(message),
+      warn: (message) => logger.warn(message),
+      error: (message) => logger.error(message),
+    },
+  });
+  await server.start();
+  for (const listener of listeners) listener(schemaContext());
+
+  return {
+    async handle(request, context) {
+      const response = await server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: request.method,
+          headers: new HeaderMap(request.headers),
+          search: request.search,
+          body: request.body,
+        },
+        context: async () => context,
+      });
+      const headers = new Map<string, string>(response.headers);
+      return {
+        status: response.status ?? 200,
+        headers,
+        body: response.body.kind === 'complete' ? response.body.string : response.body.asyncIterator,
+      };
+    },
+    swapEngine(next) {
+      engine = next;
+      for (const listener of listeners) listener(schemaContext());
+    },
+    async stop() {
+      await server.stop();
+    },
+  };
+}

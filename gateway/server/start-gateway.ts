@@ -1,0 +1,115 @@
+import type { GatewayConfig } from '../config/schema.js';
+import { subgraphSettings } from '../config/schema.js';
+import { createEngine } from '../engine/engine.js';
+import { AtriumError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AtriumPlugin } from '../plugins/plugin.js';
+import { createSubgraphClient } from '../subgraph-client/subgraph-client.js';
+import { createUndiciTransport } from '../subgraph-client/undici-transport.js';
+import type { SubgraphFetchHook } from '../subgraph-client/types.js';
+import { buildSupergraph } from '../supergraph/build-supergraph.js';
+import { loadSupergraphSdl, type SupergraphSource } from '../supergraph/load-supergraph.js';
+import { createGraphQLHandler, type GraphQLHandler } from './graphql-handler.js';
+import { createHttpServer } from './http-server.js';
+
+export interface StartGatewayOptions {
+  readonly config: GatewayConfig;
+  /** A supergraph SDL file, or a supergraph.yaml to compose at startup. */
+  readonly supergraph: SupergraphSource;
+  readonly logger: Logger;
+  /** Plugins in hook order (auth, authz, cost, ... register here). */
+  readonly plugins?: readonly AtriumPlugin[];
+}
+
+export interface RunningGateway {
+  /** Base URL of the GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, drains in-flight requests up to `server.shutdownGrace`, closes subgraph pools. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a gateway: listens at once (so `/health` answers 503 while loading), loads and builds the
+ * supergraph, then serves. Rejects — after closing what it opened — when the supergraph cannot be loaded.
+ *
+ * @example
+ * const gateway = await startGateway({ config: loadConfig('gateway.yaml'), supergraph: { kind: 'config', path: 'supergraph.yaml' }, logger });
+ * console.log(gateway.url);
+ */
+export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
+  const { config, logger } = options;
+  const plugins = options.plugins ?? [];
+  const transport = createUndiciTransport();
+  const client = createSubgraphClient({
+    transport,
+    timeoutMs: (name) => subgraphSettings(config, name).timeoutMs,
+    hooks: plugins.flatMap((p): SubgraphFetchHook[] => (p.onSubgraphFetch ? [p.onSubgraphFetch] : [])),
+    logger,
+  });
+  let handler: GraphQLHandler | undefined;
+  let state: 'loading' | 'ready' | 'stopping' = 'loading';
+  let subgraphNames: string[] = [];
+
+  const http = createHttpServer({
+    graphqlPath: config.server.graphqlPath,
+    bodyLimitBytes: config.server.bodyLimit,
+    logger,
+    async handleGraphQL(request, context) {
+      if (!handler) {
+        const error = new AtriumError('SUPERGRAPH_NOT_READY', 'the gateway is still loading its supergraph');
+        return {
+          status: error.status,
+          headers: new Map([['content-type', 'application/json; charset=utf-8']]),
+          body: JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }),
+        };
+      }
+      return handler.handle(request, context);
+    },
+    isLive: () => state === 'ready',
+    readiness: () => ({ ready: state === 'ready', details: { supergraph: state, subgraphs: subgraphNames } }),
+  });
+  const address = await http.listen(config.server.port, config.server.host);
+
+  try {
+    const sdl = await loadSupergraphSdl(options.supergraph);
+    const urlOverrides: Record<string, string> = {};
+    for (const name of Object.keys(config.traffic.subgraphs)) {
+      const url = subgraphSettings(config, name).url;
+      if (url) urlOverrides[name] = url;
+    }
+    const supergraph = buildSupergraph(sdl, { urlOverrides });
+    subgraphNames = [...supergraph.subgraphs.keys()];
+    for (const name of Object.keys(config.traffic.subgraphs)) {
+      if (!supergraph.subgraphs.has(name)) {
+        logger.warn({ subgraph: name }, 'config: traffic.subgraphs names a subgraph the supergraph does not have');
+      }
+    }
+    const engine = createEngine({
+      supergraph,
+      client,
+      plugins,
+      planCacheSize: config.engine.planCacheSize,
+      executor: config.engine.executor,
+      logger,
+    });
+    handler = await createGraphQLHandler({ engine, config, logger });
+    state = 'ready';
+    logger.info({ url: address.url, subgraphs: subgraphNames }, 'gateway: ready');
+  } catch (error) {
+    await http.close(0);
+    await transport.close();
+    throw error;
+  }
+
+  return {
+    url: address.url,
+    port: address.port,
+    async close() {
+      state = 'stopping';
+      await http.close(config.server.shutdownGrace);
+      await handler?.stop();
+      await transport.close();
+    },
+  };
+}
