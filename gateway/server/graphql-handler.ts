@@ -33,6 +33,8 @@ export async function createGraphQLHandler(options: {
 
   const gateway: GatewayInterface = {
     async load() {
+      // Apollo Server subscribes before calling load() and needs the schema from that callback.
+      for (const listener of listeners) listener(schemaContext());
       return {
         schema: engine.supergraph.apiSchema,
         executor: async (requestContext) => {
@@ -82,7 +84,6 @@ export async function createGraphQLHandler(options: {
     },
   });
   await server.start();
-  for (const listener of listeners) listener(schemaContext());
 
   return {
     async handle(request, context) {

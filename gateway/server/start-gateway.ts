@@ -95,7 +95,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     });
     handler = await createGraphQLHandler({ engine, config, logger });
     state = 'ready';
-    logger.info({ url: address.url, subgraphs: subgraphNames }, 'gateway: ready');
+    logger.info({ url: `${address.url}${config.server.graphqlPath}`, subgraphs: subgraphNames }, 'gateway: ready');
   } catch (error) {
     await http.close(0);
     await transport.close();
@@ -103,7 +103,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   }
 
   return {
-    url: address.url,
+    url: `${address.url}${config.server.graphqlPath}`,
     port: address.port,
     async close() {
       state = 'stopping';
