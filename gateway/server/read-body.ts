@@ -1,0 +1,54 @@
+import type { IncomingMessage } from 'node:http';
+import { AtriumError } from '../errors.js';
+
+/**
+ * Reads a request body into one Buffer, at most `limitBytes` long. Over the limit it stops reading at
+ * once (the rest is neither buffered nor drained: the caller answers 413 and closes the connection) and
+ * rejects with `PAYLOAD_TOO_LARGE`. A declared `content-length` over the limit rejects before any byte is
+ * read. A client that goes away mid-body rejects with `BAD_REQUEST` (nobody is left to read the answer).
+ *
+ * @example
+ * const body = await readBody(req, 1024 * 1024);
+ */
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limitBytes) {
+    return Promise.reject(tooLarge(limitBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const onData = (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > limitBytes) {
+        cleanup();
+        req.pause();
+        reject(tooLarge(limitBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new AtriumError('BAD_REQUEST', 'the request body ended early'));
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+      req.off('error', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('close', onClose);
+    req.on('error', onClose);
+  });
+}
+
+function tooLarge(limitBytes: number): AtriumError {
+  return new AtriumError('PAYLOAD_TOO_LARGE', `the request body exceeds the limit of ${limitBytes} bytes`);
+}

@@ -1,0 +1,48 @@
+import type { Server } from 'node:http';
+import type { Logger } from '../logger.js';
+import type { RequestContext } from '../request-context.js';
+
+/** Options of `createHttpServer`. */
+export interface HttpServerOptions {
+  /** Path of the GraphQL endpoint, for example `/graphql`. */
+  graphqlPath: string;
+  /** Largest POST body accepted, in bytes; a larger one is answered 413 and its connection closed. */
+  bodyLimitBytes: number;
+  logger: Logger;
+  /** Runs one GraphQL-over-HTTP request (Apollo Server behind it). A throw is logged and answered 500. */
+  handleGraphQL(request: HttpGraphQLRequest, context: RequestContext): Promise<HttpResponse>;
+  /** `/health`: 200 `{"status":"pass"}` while true, else 503. */
+  isLive(): boolean;
+  /** `/ready`: 200 or 503 with `{ status, ...details }`. */
+  readiness(): { ready: boolean; details: Record<string, unknown> };
+}
+
+/** One GraphQL request as the HTTP layer received it. */
+export interface HttpGraphQLRequest {
+  method: string;
+  /** Lower-case names; repeated headers comma-joined. */
+  headers: Map<string, string>;
+  /** The query string with its leading `?`, or `''`. */
+  search: string;
+  /** The parsed JSON object of a POST; `undefined` for GET. */
+  body: unknown;
+}
+
+/** What the GraphQL handler answers; a body given as chunks is streamed (incremental delivery). */
+export interface HttpResponse {
+  status: number;
+  headers: Map<string, string>;
+  body: string | AsyncIterable<string>;
+}
+
+/** A started-or-not HTTP server. */
+export interface HttpServer {
+  /** Starts listening; port 0 picks a free port. */
+  listen(port: number, host: string): Promise<{ url: string; port: number }>;
+  /**
+   * Stops accepting connections, closes idle keep-alive connections at once, lets requests in flight finish
+   * for up to `graceMs`, then closes every connection. Resolves when the server is closed.
+   */
+  close(graceMs: number): Promise<void>;
+  readonly server: Server;
+}

@@ -1,0 +1,74 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { type ErrorCode, statusOf } from '../errors.js';
+import type { RequestContext } from '../request-context.js';
+import type { HttpResponse } from './types.js';
+
+const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json; charset=utf-8';
+const JSON_UTF8 = 'application/json; charset=utf-8';
+
+/**
+ * Answers with an error the HTTP shell decided itself, as a GraphQL response, so clients parse every
+ * error one way. The media type follows the GraphQL-over-HTTP spec: `application/graphql-response+json`
+ * when the client accepts it, else `application/json`.
+ * https://graphql.github.io/graphql-over-http/draft/#sec-Accept
+ */
+export function writeError(
+  res: ServerResponse,
+  requestHeaders: IncomingHttpHeaders,
+  code: ErrorCode,
+  message: string,
+): void {
+  const accept = requestHeaders.accept;
+  const type = accept?.includes('application/graphql-response+json') ? GRAPHQL_RESPONSE_JSON : JSON_UTF8;
+  res.statusCode = statusOf(code);
+  res.setHeader('content-type', type);
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/** Answers with a JSON document (health and readiness). */
+export function writeJson(res: ServerResponse, status: number, body: string): void {
+  res.statusCode = status;
+  res.setHeader('content-type', JSON_UTF8);
+  res.setHeader('cache-control', 'no-store');
+  res.end(body);
+}
+
+/**
+ * Writes the GraphQL handler's answer: the headers hooks put on the context, then the handler's own
+ * (which win, as the handler owns content negotiation), then the body, whole or streamed with back-pressure.
+ * Node computes `content-length` for a whole body because no header is flushed before `end`.
+ */
+export async function writeHttpResponse(
+  res: ServerResponse,
+  response: HttpResponse,
+  context: RequestContext,
+): Promise<void> {
+  res.statusCode = response.status;
+  if (context.responseHeaders.size > 0) {
+    for (const [name, value] of context.responseHeaders) res.setHeader(name, value);
+  }
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  const { body } = response;
+  if (typeof body === 'string') {
+    res.end(body);
+    return;
+  }
+  for await (const chunk of body) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) await drained(res);
+  }
+  res.end();
+}
+
+/** Resolves on 'drain', or on 'close' when the client went away and no drain will come. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
