@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AtriumError } from '../errors.js';
+import type { RequestContext } from '../request-context.js';
+import { readBody } from './read-body.js';
+import type { HttpServer, HttpServerOptions } from './types.js';
+import { writeError, writeHttpResponse, writeJson } from './write-response.js';
+
+const GRAPHQL_ALLOW = 'GET, POST, OPTIONS';
+const PROBE_ALLOW = 'GET, HEAD';
+/** Printable ASCII, bounded: an incoming id is echoed in headers and logs, so nothing else is trusted. */
+const VALID_REQUEST_ID = /^[\x20-\x7e]{1,128}$/;
+const HEALTH_PASS = '{"status":"pass"}';
+const HEALTH_FAIL = '{"status":"fail"}';
+
+/**
+ * Node's default, kept explicit: longer than undici's 4 s client default, so clients drop idle sockets
+ * before the server does and never send on a socket the server is closing.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** Bounded so slow-loris clients cannot hold sockets: headers within 10 s, the whole request within 30 s. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * The HTTP shell around the GraphQL handler: request ids, the `/graphql` endpoint (method, content type,
+ * body limit and JSON checks), `/health`, `/ready`, and a graceful close. Errors it decides itself are
+ * GraphQL responses with a code from the error table.
+ *
+ * @example
+ * const http = createHttpServer({ graphqlPath: '/graphql', bodyLimitBytes: 1 << 20, logger, handleGraphQL,
+ *   isLive: () => true, readiness: () => ({ ready: true, details: {} }) });
+ * const { url } = await http.listen(4000, '127.0.0.1');
+ * await http.close(10_000);
+ */
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const { graphqlPath, bodyLimitBytes, logger, handleGraphQL } = options;
+  /** Once set, every response asks the client to close its connection, so draining finishes sooner. */
+  let closing = false;
+  let closed: Promise<void> | undefined;
+
+  const server = createServer(
+    { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    (req, res) => void serve(req, res),
+  );
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // With a listener Node does not answer `Expect: 100-continue` itself: the body is invited only once the
+  // request has passed the checks that need no body (see serveGraphQL).
+  server.on('checkContinue', (req, res) => void serve(req, res));
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = requestIdOf(req.headers['x-request-id']);
+    res.setHeader('x-request-id', requestId);
+    if (closing) res.setHeader('connection', 'close');
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    try {
+      if (path === graphqlPath) {
+        await serveGraphQL(req, res, requestId, queryAt === -1 ? '' : url.slice(queryAt));
+      } else if (path === '/health' || path === '/ready') {
+        serveProbe(req, res, path);
+      } else {
+        skipBody(req, res);
+        writeError(res, req.headers, 'NOT_FOUND', 'no route is served at this path');
+      }
+    } catch (error) {
+      logger.error({ err: error, requestId }, 'server: request failed');
+      if (!res.headersSent) writeError(res, req.headers, 'INTERNAL_SERVER_ERROR', 'internal server error');
+      else res.destroy();
+    }
+  }
+
+  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string, search: string) {
+    const method = req.method ?? 'GET';
+    if (method === 'OPTIONS') {
+      res.statusCode = 204;
+      res.setHeader('allow', GRAPHQL_ALLOW);
+      res.end();
+      return;
+    }
+    if (method !== 'GET' && method !== 'POST') {
+      skipBody(req, res);
+      res.setHeader('allow', GRAPHQL_ALLOW);
+      writeError(res, req.headers, 'METHOD_NOT_ALLOWED', `method ${method} is not allowed; use GET or POST`);
+      return;
+    }
+    let body: unknown;
+    if (method === 'POST') {
+      body = await readJsonObject(req, res);
+      if (body === undefined) return;
+    }
+
+    const context = createContext(req, res, requestId);
+    const request = { method, headers: headerMap(req.headers), search, body };
+    let response: Awaited<ReturnType<typeof handleGraphQL>>;
+    try {
+      response = await handleGraphQL(request, context);
+    } catch (error) {
+      logger.error({ err: error, requestId }, 'server: GraphQL handler failed');
+      writeError(res, req.headers, 'INTERNAL_SERVER_ERROR', 'internal server error');
+      return;
+    }
+    if (closing) res.setHeader('connection', 'close');
+    await writeHttpResponse(res, response, context);
+  }
+
+  /**
+   * For answers given without reading the body. Node drains an unread body after the answer to keep the
+   * connection; that is worth it for a body within the limit, not for a larger one or one of unknown length.
+   */
+  function skipBody(req: IncomingMessage, res: ServerResponse): void {
+    const length = req.headers['content-length'];
+    if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && !(Number(length) <= bodyLimitBytes))) {
+      res.setHeader('connection', 'close');
+    }
+  }
+
+  /** Reads and parses a POST body; answers the error itself and returns undefined when it is unusable. */
+  async function readJsonObject(req: IncomingMessage, res: ServerResponse): Promise<object | undefined> {
+    if (!isJsonContentType(req.headers['content-type'])) {
+      skipBody(req, res);
+      writeError(res, req.headers, 'BAD_REQUEST', 'content-type must be application/json');
+      return undefined;
+    }
+    if (req.headers.expect?.toLowerCase() === '100-continue' && !(Number(req.headers['content-length']) > bodyLimitBytes)) {
+      res.writeContinue();
+    }
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, bodyLimitBytes);
+    } catch (error) {
+      if (!(error instanceof AtriumError) || error.code !== 'PAYLOAD_TOO_LARGE') {
+        res.destroy();
+        return undefined;
+      }
+      // The unread rest of the body would be parsed as the next request: the connection cannot be reused.
+      res.setHeader('connection', 'close');
+      writeError(res, req.headers, error.code, error.message);
+      return undefined;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch (error) {
+      const reason = raw.length === 0 ? 'the body is empty' : (error as Error).message;
+      writeError(res, req.headers, 'BAD_REQUEST', `malformed JSON body: ${reason}`);
+      return undefined;
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      writeError(res, req.headers, 'BAD_REQUEST', 'the JSON body must be an object');
+      return undefined;
+    }
+    return body;
+  }
+
+  function serveProbe(req: IncomingMessage, res: ServerResponse, path: '/health' | '/ready'): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      skipBody(req, res);
+      res.setHeader('allow', PROBE_ALLOW);
+      writeError(res, req.headers, 'METHOD_NOT_ALLOWED', `method ${req.method} is not allowed; use GET or HEAD`);
+      return;
+    }
+    if (path === '/health') {
+      const live = options.isLive();
+      writeJson(res, live ? 200 : 503, live ? HEALTH_PASS : HEALTH_FAIL);
+      return;
+    }
+    const { ready, details } = options.readiness();
+    // status first in the document, and no detail may overwrite it.
+    const body: Record<string, unknown> = { status: undefined, ...details };
+    body.status = ready ? 'pass' : 'fail';
+    writeJson(res, ready ? 200 : 503, JSON.stringify(body));
+  }
+
+  return {
+    server,
+
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          resolve({ url: `http://${hostname}:${address.port}`, port: address.port });
+        });
+      });
+    },
+
+    close(graceMs) {
+      closed ??= new Promise<void>((resolve) => {
+        closing = true;
+        const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+        // The callback also runs, with an error, when the server was not listening: closed either way.
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+/** https://graphql.github.io/graphql-over-http/draft/#sec-POST: the body is `application/json`, any params. */
+function isJsonContentType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const end = contentType.indexOf(';');
+  const mediaType = (end === -1 ? contentType : contentType.slice(0, end)).trim();
+  return mediaType.length === 16 && mediaType.toLowerCase() === 'application/json';
+}
+
+function requestIdOf(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+function createContext(req: IncomingMessage, res: ServerResponse, requestId: string): RequestContext {
+  const controller = new AbortController();
+  // Every fetch of the plan listens on this signal; a plan with more than 10 fetches would print Node's
+  // "possible EventTarget memory leak" warning although nothing leaks (listeners are removed per fetch).
+  setMaxListeners(0, controller.signal);
+  // 'close' also follows a completed response; only a close before the end means the client left.
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return {
+    requestId,
+    http: { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, remoteAddress: req.socket.remoteAddress },
+    principal: undefined,
+    responseHeaders: new Map(),
+    signal: controller.signal,
+  };
+}
+
+/** Node has already lower-cased the names and joined repeated values; only set-cookie stays an array. */
+function headerMap(headers: IncomingHttpHeaders): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) map.set(name, typeof value === 'string' ? value : value.join(', '));
+  }
+  return map;
+}
