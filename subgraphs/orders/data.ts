@@ -30,6 +30,14 @@ export interface Order {
   warehouse: WarehouseKey;
 }
 
+/**
+ * Upcs of single products as last synchronised from products: only these can be ordered (bundles are
+ * sold as their products). Unknown upcs are refused rather than stored, since LineItem.product is non-null.
+ */
+export const orderableUpcs: ReadonlySet<string> = new Set([
+  '1001', '1002', '1003', '1004', '1005', '1006', '1007', '1008', '1009', '1010',
+]);
+
 const LONDON: Address = { street: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
 const ARLINGTON: Address = { street: '500 Navy Way', city: 'Arlington', postalCode: '22202', country: 'US' };
 const BERLIN: Address = { street: 'Methfesselstrasse 7', city: 'Berlin', postalCode: '10965', country: 'DE' };

@@ -10,6 +10,7 @@ import {
   type LineItem,
   type Order,
   type OrderStatus,
+  orderableUpcs,
   orders,
   reset,
   type WarehouseKey,
@@ -79,6 +80,7 @@ const resolvers = {
     createOrder: (_: unknown, { input }: { input: CreateOrderInput }) => {
       if (input.items.length === 0) throw badInput('an order needs at least one item');
       for (const item of input.items) {
+        if (!orderableUpcs.has(item.upc)) throw badInput(`product ${item.upc} cannot be ordered`);
         if (item.quantity < 1) throw badInput(`quantity of ${item.upc} must be at least 1, got ${item.quantity}`);
       }
       return appendOrder({

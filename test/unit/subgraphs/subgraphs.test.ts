@@ -231,6 +231,8 @@ describe('mutations', () => {
     running = await startSubgraph('orders');
     const empty = await post(running, 'mutation { createOrder(input: { buyerId: "1", items: [] }) { id } }');
     expect(empty.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const bundle = await post(running, 'mutation { createOrder(input: { buyerId: "1", items: [{ upc: "2001" }] }) { id } }');
+    expect(bundle.errors?.[0]).toMatchObject({ message: 'product 2001 cannot be ordered', extensions: { code: 'BAD_USER_INPUT' } });
     const shipped = await post(running, 'mutation { cancelOrder(id: "3") { status } }');
     expect(shipped.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const cancelled = await post(running, 'mutation { cancelOrder(id: "2") { id status } }');
