@@ -1,0 +1,185 @@
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { ConfigError, loadConfig } from '../config/load-config.js';
+import { type GatewayConfig, gatewayConfigSchema } from '../config/schema.js';
+import { createLogger } from '../logger.js';
+import type { RunningGateway, StartGatewayOptions } from '../server/start-gateway.js';
+import type { SupergraphSource } from '../supergraph/load-supergraph.js';
+import { SupergraphLoadError } from '../supergraph/supergraph-load-error.js';
+import { type CliIo, type Command, parseCommandArgs, UsageError } from './command.js';
+import { printProblems } from './print-problems.js';
+
+const DEFAULT_SUPERGRAPH_CONFIG = 'supergraph.yaml';
+const DEFAULTS = gatewayConfigSchema.parse({}).server;
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+type ShutdownSignal = (typeof SHUTDOWN_SIGNALS)[number];
+
+const SERVE_USAGE = `Usage: atrium serve [flags]
+
+Runs the gateway: reads gateway.yaml, loads the supergraph (composing it from a supergraph.yaml when
+given one) and serves GraphQL until SIGTERM or SIGINT, then drains in-flight requests for up to
+server.shutdownGrace. A second signal exits at once.
+
+Flags:
+  --supergraph-config <file>  rover supergraph.yaml to compose at startup
+                              (default: ./${DEFAULT_SUPERGRAPH_CONFIG} when neither supergraph flag is given)
+  --supergraph <file>         an already composed supergraph SDL file, e.g. from \`atrium compose -o\`
+  -c, --config <file>         gateway.yaml with the gateway's settings (default: none, built-in defaults)
+  -p, --port <port>           port to listen on, overriding server.port (default ${DEFAULTS.port}; 0 = any free port)
+  --host <address>            address to listen on, overriding server.host (default ${DEFAULTS.host})
+  -h, --help                  show this help
+
+Examples:
+  atrium serve
+  atrium serve --supergraph-config supergraph.yaml --config gateway.yaml
+  atrium serve --supergraph supergraph.graphql --port 8080 --host 127.0.0.1
+
+Exit codes: 0 after a clean shutdown, 1 when the supergraph cannot be loaded or the server cannot start,
+2 for bad flags, a missing file or an invalid gateway.yaml.
+`;
+
+/** What `atrium serve` needs from outside; tests replace them to run the command in process. */
+export interface ServeDependencies {
+  startGateway(options: StartGatewayOptions): Promise<RunningGateway>;
+  /** Source of SIGTERM/SIGINT (`process`). */
+  readonly signals: {
+    on(event: ShutdownSignal, listener: (signal: ShutdownSignal) => void): unknown;
+    off(event: ShutdownSignal, listener: (signal: ShutdownSignal) => void): unknown;
+  };
+  /** Ends the process at once; used when a second signal arrives during shutdown. */
+  exit(code: number): void;
+}
+
+const OPTIONS = {
+  'supergraph-config': { type: 'string' },
+  supergraph: { type: 'string' },
+  config: { type: 'string', short: 'c' },
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+} as const;
+
+/**
+ * Builds `atrium serve`. The binary uses {@link serveCommand}; tests pass fake dependencies.
+ *
+ * @example
+ * const command = createServeCommand({ startGateway: fakeStart, signals: new EventEmitter(), exit: () => {} });
+ * await command.run(['--supergraph', 'supergraph.graphql'], io);
+ */
+export function createServeCommand(overrides: Partial<ServeDependencies> = {}): Command {
+  const deps: ServeDependencies = {
+    // Loaded on demand so `atrium --help` and `atrium compose` do not load the server stack.
+    startGateway: async (options) => (await import('../server/start-gateway.js')).startGateway(options),
+    signals: process,
+    exit: (code) => process.exit(code),
+    ...overrides,
+  };
+  return {
+    name: 'serve',
+    summary: 'Run the gateway',
+    usage: SERVE_USAGE,
+    run: (args, io) => serve(args, io, deps),
+  };
+}
+
+/** `atrium serve`: load config and supergraph, serve until SIGTERM/SIGINT, drain, exit 0. */
+export const serveCommand: Command = createServeCommand();
+
+async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies): Promise<number> {
+  const { values } = parseCommandArgs(args, OPTIONS);
+  const supergraph = chooseSupergraph(values);
+  if (values.config !== undefined && !existsSync(values.config)) throw new UsageError(`config file not found: ${values.config}`);
+  const server = serverOverrides(values);
+
+  let loaded: GatewayConfig;
+  try {
+    loaded = loadConfig(values.config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    printProblems(io, error.issues, `invalid config ${values.config}`);
+    return 2;
+  }
+  const config: GatewayConfig = Object.freeze({ ...loaded, server: Object.freeze({ ...loaded.server, ...server }) });
+  const logger = createLogger({ level: config.log.level, destination: io.stdout });
+
+  // Listen before starting, so a signal during a slow supergraph load still shuts down cleanly.
+  const shutdown = listenForShutdown(deps);
+  let gateway: RunningGateway;
+  try {
+    gateway = await deps.startGateway({ config, supergraph, logger });
+  } catch (error) {
+    shutdown.dispose();
+    if (error instanceof SupergraphLoadError) {
+      printProblems(io, error.problems, 'could not load the supergraph');
+    } else {
+      io.stderr.write(`atrium: could not start the gateway: ${(error as Error).message}\n`);
+    }
+    return 1;
+  }
+  const signal = await shutdown.requested;
+  logger.info({ signal }, 'serve: shutting down, a second signal exits at once');
+  try {
+    await gateway.close();
+  } finally {
+    shutdown.dispose();
+  }
+  logger.info('serve: stopped');
+  return 0;
+}
+
+function chooseSupergraph(values: { 'supergraph-config'?: string; supergraph?: string }): SupergraphSource {
+  const { 'supergraph-config': configPath, supergraph: filePath } = values;
+  if (configPath !== undefined && filePath !== undefined) {
+    throw new UsageError('give either --supergraph-config or --supergraph, not both', { hint: true });
+  }
+  if (filePath !== undefined) {
+    if (!existsSync(filePath)) throw new UsageError(`supergraph file not found: ${filePath}`);
+    return { kind: 'file', path: filePath };
+  }
+  if (configPath !== undefined) {
+    if (!existsSync(configPath)) throw new UsageError(`supergraph config not found: ${configPath}`);
+    return { kind: 'config', path: configPath };
+  }
+  if (existsSync(DEFAULT_SUPERGRAPH_CONFIG)) return { kind: 'config', path: DEFAULT_SUPERGRAPH_CONFIG };
+  throw new UsageError(
+    `no supergraph: pass --supergraph-config or --supergraph, or run where ./${DEFAULT_SUPERGRAPH_CONFIG} exists`,
+    { hint: true },
+  );
+}
+
+function serverOverrides(values: { port?: string; host?: string }): { port?: number; host?: string } {
+  const overrides: { port?: number; host?: string } = {};
+  if (values.port !== undefined) {
+    const port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : Number.NaN;
+    if (!(port <= 65_535)) throw new UsageError(`--port expects a number from 0 to 65535, got "${values.port}"`, { hint: true });
+    overrides.port = port;
+  }
+  if (values.host !== undefined) {
+    if (values.host.trim() === '') throw new UsageError('--host expects a host name or address', { hint: true });
+    overrides.host = values.host;
+  }
+  return overrides;
+}
+
+/** Resolves on the first SIGTERM/SIGINT; a second one exits at once with 128 + the signal number. */
+function listenForShutdown(deps: ServeDependencies): { requested: Promise<ShutdownSignal>; dispose(): void } {
+  let first: ShutdownSignal | undefined;
+  let resolve!: (signal: ShutdownSignal) => void;
+  const requested = new Promise<ShutdownSignal>((done) => {
+    resolve = done;
+  });
+  const listener = (signal: ShutdownSignal) => {
+    if (first === undefined) {
+      first = signal;
+      resolve(signal);
+    } else {
+      deps.exit(128 + constants.signals[signal]);
+    }
+  };
+  for (const signal of SHUTDOWN_SIGNALS) deps.signals.on(signal, listener);
+  return {
+    requested,
+    dispose: () => {
+      for (const signal of SHUTDOWN_SIGNALS) deps.signals.off(signal, listener);
+    },
+  };
+}

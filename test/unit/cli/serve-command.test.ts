@@ -1,0 +1,132 @@
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createServeCommand, type ServeDependencies } from '../../../gateway/cli/serve-command.js';
+import type { StartGatewayOptions } from '../../../gateway/server/start-gateway.js';
+import { SupergraphLoadError } from '../../../gateway/supergraph/supergraph-load-error.js';
+import { capturedIo } from './captured-io.js';
+
+// `atrium serve` in process with a fake startGateway and a fake signal source; the real server is
+// covered by the integration tests.
+describe('atrium serve', () => {
+  let dir: string;
+  let supergraphFile: string;
+  let signals: EventEmitter;
+  let exit: ReturnType<typeof vi.fn<(code: number) => void>>;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'atrium-serve-'));
+    supergraphFile = join(dir, 'supergraph.graphql');
+    await writeFile(supergraphFile, 'type Query { a: Int }');
+    signals = new EventEmitter();
+    exit = vi.fn<(code: number) => void>();
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function command(startGateway: ServeDependencies['startGateway']) {
+    return createServeCommand({ startGateway, signals: signals as ServeDependencies['signals'], exit });
+  }
+
+  function fakeGateway() {
+    const close = vi.fn(async () => {});
+    const started: StartGatewayOptions[] = [];
+    const start = vi.fn(async (options: StartGatewayOptions) => {
+      started.push(options);
+      return { url: 'http://127.0.0.1:1/graphql', port: 1, close };
+    });
+    return { start, close, started };
+  }
+
+  it('starts with the config and flag overrides, and closes on SIGTERM', async () => {
+    const configPath = join(dir, 'gateway.yaml');
+    await writeFile(configPath, 'server:\n  port: 5000\n  shutdownGrace: 2s\nlog:\n  level: silent\n');
+    const gateway = fakeGateway();
+    const io = capturedIo();
+    const running = command(gateway.start).run(['--supergraph', supergraphFile, '--config', configPath, '--host', '127.0.0.1'], io);
+    await vi.waitFor(() => expect(gateway.start).toHaveBeenCalled());
+    expect(gateway.started[0]!.supergraph).toEqual({ kind: 'file', path: supergraphFile });
+    expect(gateway.started[0]!.config.server).toMatchObject({ port: 5000, host: '127.0.0.1', shutdownGrace: 2000 });
+    expect(Object.isFrozen(gateway.started[0]!.config.server)).toBe(true);
+
+    signals.emit('SIGTERM', 'SIGTERM');
+    expect(await running).toBe(0);
+    expect(gateway.close).toHaveBeenCalledTimes(1);
+    expect(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGINT')).toBe(0);
+    expect(io.err()).toBe('');
+  });
+
+  it('exits at once on a second signal while draining', async () => {
+    let finishClose!: () => void;
+    const close = vi.fn(() => new Promise<void>((resolve) => (finishClose = resolve)));
+    const start = vi.fn(async () => ({ url: 'http://x/graphql', port: 1, close }));
+    const running = command(start).run(['--supergraph-config', supergraphFile, '--port', '0'], capturedIo());
+    await vi.waitFor(() => expect(start).toHaveBeenCalled());
+    signals.emit('SIGINT', 'SIGINT');
+    await vi.waitFor(() => expect(close).toHaveBeenCalled());
+    signals.emit('SIGTERM', 'SIGTERM');
+    expect(exit).toHaveBeenCalledWith(143);
+    finishClose();
+    expect(await running).toBe(0);
+  });
+
+  it('prints the problems and exits 1 when the supergraph cannot be loaded', async () => {
+    const start = vi.fn(async () => {
+      throw new SupergraphLoadError(['products: schema file not found: schema/products.graphql']);
+    });
+    const io = capturedIo();
+    expect(await command(start).run(['--supergraph-config', supergraphFile], io)).toBe(1);
+    expect(io.err()).toBe('products: schema file not found: schema/products.graphql\natrium: could not load the supergraph (1 problem)\n');
+    expect(signals.listenerCount('SIGTERM')).toBe(0);
+  });
+
+  it('prints one line and exits 1 when the server cannot start', async () => {
+    const start = vi.fn(async () => {
+      throw new Error('listen EADDRINUSE: address already in use 0.0.0.0:4000');
+    });
+    const io = capturedIo();
+    expect(await command(start).run(['--supergraph', supergraphFile], io)).toBe(1);
+    expect(io.err()).toBe('atrium: could not start the gateway: listen EADDRINUSE: address already in use 0.0.0.0:4000\n');
+  });
+
+  it('prints every config issue and exits 2 on an invalid gateway.yaml, without starting', async () => {
+    const configPath = join(dir, 'gateway.yaml');
+    await writeFile(configPath, 'server:\n  prot: 4000\ntraffic:\n  all:\n    timeout: soon\n');
+    const gateway = fakeGateway();
+    const io = capturedIo();
+    expect(await command(gateway.start).run(['--supergraph', supergraphFile, '-c', configPath], io)).toBe(2);
+    expect(io.err()).toBe(
+      [
+        `${configPath}: server.prot: unknown key`,
+        `${configPath}: traffic.all.timeout: expected a duration such as "30s" or a number of milliseconds`,
+        `atrium: invalid config ${configPath} (2 problems)`,
+        '',
+      ].join('\n'),
+    );
+    expect(gateway.start).not.toHaveBeenCalled();
+  });
+
+  it('uses ./supergraph.yaml when no supergraph flag is given, and refuses to guess without it', async () => {
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      const gateway = fakeGateway();
+      const io = capturedIo();
+      await expect(command(gateway.start).run([], io)).rejects.toThrow(
+        'no supergraph: pass --supergraph-config or --supergraph, or run where ./supergraph.yaml exists',
+      );
+      await writeFile(join(dir, 'supergraph.yaml'), 'subgraphs: {}\n');
+      const running = command(gateway.start).run(['--config', 'missing.yaml'], io);
+      await expect(running).rejects.toThrow('config file not found: missing.yaml');
+      const serving = command(gateway.start).run([], io);
+      await vi.waitFor(() => expect(gateway.start).toHaveBeenCalled());
+      expect(gateway.started[0]!.supergraph).toEqual({ kind: 'config', path: 'supergraph.yaml' });
+      signals.emit('SIGTERM', 'SIGTERM');
+      expect(await serving).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
