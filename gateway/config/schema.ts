@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { byteSize, duration, flag, integer } from './units.js';
+import { byteSize, duration, flag, httpUrl, integer } from './units.js';
 
 // The schema of gateway.yaml. docs/config.md is generated from the TSDoc comments on the fields below, so
 // every field carries one, with its default. Objects are strict: an unknown key is an error naming its path.
-
-const httpUrl = () => z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 
 const serverSchema = z
   .object({

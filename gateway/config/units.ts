@@ -85,3 +85,8 @@ export function flag() {
     error: 'expected true or false',
   });
 }
+
+/** An absolute http:// or https:// URL. */
+export function httpUrl() {
+  return z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+}

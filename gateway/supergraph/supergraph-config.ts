@@ -2,6 +2,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { formatIssues, yamlErrorMap } from '../config/format-issues.js';
 import { parseYaml } from '../config/parse-yaml.js';
+import { httpUrl } from '../config/units.js';
 import { readSourceFile } from './read-source-file.js';
 import { SupergraphLoadError } from './supergraph-load-error.js';
 
@@ -26,18 +27,16 @@ export interface SupergraphConfig {
   readonly subgraphs: readonly SupergraphConfigSubgraph[];
 }
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
-
 // rover's format (https://www.apollographql.com/docs/rover/commands/supergraphs#yaml-configuration-file),
 // limited to what Atrium reads; graphref and inline sdl sources are rejected as unknown keys.
 const subgraphSchema = z
   .object({
-    routing_url: httpUrl.optional(),
+    routing_url: httpUrl().optional(),
     schema: z
       .object(
         {
           file: z.string({ error: 'expected a file path' }).min(1, { error: 'expected a file path' }).optional(),
-          subgraph_url: httpUrl.optional(),
+          subgraph_url: httpUrl().optional(),
         },
         { error: 'expected a mapping with file or subgraph_url' },
       )
