@@ -166,7 +166,11 @@ export function createEngine(options: EngineOptions): Engine {
           signal: context.signal,
         });
         const errors = early.length > 0 ? [...early, ...(result.errors ?? [])] : result.errors;
-        const response: ExecutionResult = errors?.length ? { ...result, errors } : { data: result.data };
+        // The executor's extensions stay: the apollo executor reports completion errors that follow no failed
+        // fetch in `extensions.valueCompletion`, and dropping them hid why a field came back null.
+        const response: ExecutionResult = errors?.length
+          ? { ...result, errors }
+          : { data: result.data, ...(result.extensions && { extensions: result.extensions }) };
         for (const plugin of responseHooks) {
           await plugin.onResponse!({
             context,
