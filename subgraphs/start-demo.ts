@@ -96,7 +96,7 @@ if (await waitForGateway()) {
   console.log(`
 Atrium gateway ready at http://localhost:${GATEWAY_PORT}/graphql
 
-Try a query that spans products, inventory, reviews and accounts:
+Try a query that spans products, inventory and reviews:
 
   curl -s http://localhost:${GATEWAY_PORT}/graphql -H 'content-type: application/json' \\
     -d '${body}'

@@ -74,7 +74,6 @@ export async function createGraphQLHandler(options: {
     introspection: config.graphql.introspection,
     csrfPrevention: config.graphql.csrfPrevention,
     includeStacktraceInErrorResponses: false,
-    status400ForVariableCoercionErrors: true,
     validationRules: config.graphql.maxDepth > 0 ? [maxDepthRule(config.graphql.maxDepth)] : [],
     logger: {
       debug: (message) => logger.debug(message),
