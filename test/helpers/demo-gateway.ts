@@ -6,6 +6,9 @@ import { createLogger } from '../../gateway/logger.js';
 import { type RunningGateway, startGateway } from '../../gateway/server/start-gateway.js';
 import { DEMO_SUBGRAPHS, findRepoRoot, type RunningSubgraph, startDemoSubgraphs } from '../../subgraphs/index.js';
 
+/** The five demo subgraphs as `startDemoSubgraphs` returns them. */
+export type DemoSubgraphs = Awaited<ReturnType<typeof startDemoSubgraphs>>;
+
 export interface DemoGateway {
   readonly gateway: RunningGateway;
   /** The gateway's GraphQL endpoint. */
@@ -14,64 +17,95 @@ export interface DemoGateway {
   readonly supergraphConfigPath: string;
   /** POSTs one GraphQL request and returns status, headers and parsed body. */
   post(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLHttpResult>;
+  /** POSTs one GraphQL request body as given (for `operationName`, or a body without `variables`). */
+  send(body: GraphQLRequestBody, headers?: Record<string, string>): Promise<GraphQLHttpResult>;
+  /** Closes the gateway, and the subgraphs unless they were passed in as `options.subgraphs`. */
   close(): Promise<void>;
+}
+
+export interface GraphQLRequestBody {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
 }
 
 export interface GraphQLHttpResult {
   status: number;
   headers: Headers;
   body: any;
+  /** The body exactly as received, for byte-level comparisons (key order included). */
+  text: string;
+}
+
+export interface StartDemoGatewayOptions {
+  /** gateway.yaml content as an object (`server.port`/`host` default to 0 / 127.0.0.1). */
+  config?: Record<string, unknown>;
+  /**
+   * Subgraphs already started with `startDemoSubgraphs`: the gateway routes to them and leaves them running
+   * on close, so several gateways (for example one per executor) can share one set of subgraphs.
+   */
+  subgraphs?: DemoSubgraphs;
 }
 
 /**
- * Starts the five demo subgraphs on free ports and the real gateway in this process over them, composed
- * from a supergraph.yaml that points at those ports (the way `npm start` does, minus the processes).
+ * Starts the five demo subgraphs on free ports (unless given) and the real gateway in this process over
+ * them, composed from a supergraph.yaml that points at those ports (the way `npm start` does, minus the
+ * processes).
+ *
+ * @example
+ * const subgraphs = await startDemoSubgraphs({ host: '127.0.0.1' });
+ * const apollo = await startDemoGateway({ subgraphs, config: { engine: { executor: 'apollo' } } });
  */
-export async function startDemoGateway(options: { config?: Record<string, unknown> } = {}): Promise<DemoGateway> {
-  const demo = await startDemoSubgraphs({ host: '127.0.0.1' });
+export async function startDemoGateway(options: StartDemoGatewayOptions = {}): Promise<DemoGateway> {
+  const ownsSubgraphs = options.subgraphs === undefined;
+  const demo = options.subgraphs ?? (await startDemoSubgraphs({ host: '127.0.0.1' }));
   const dir = await mkdtemp(join(tmpdir(), 'atrium-demo-'));
+  const closeOwned = async () => {
+    if (ownsSubgraphs) await demo.close();
+    await rm(dir, { recursive: true, force: true });
+  };
   const root = findRepoRoot();
   const supergraphConfigPath = join(dir, 'supergraph.yaml');
   const lines = ['federation_version: 2', 'subgraphs:'];
   for (const name of DEMO_SUBGRAPHS) {
     lines.push(`  ${name}:`, `    routing_url: ${demo.urls[name]}`, '    schema:', `      file: ${join(root, 'schema', `${name}.graphql`)}`);
   }
-  await writeFile(supergraphConfigPath, `${lines.join('\n')}\n`);
-  const config = parseConfig(
-    { ...options.config, server: { port: 0, host: '127.0.0.1', ...(options.config?.server as object) } },
-    'test gateway.yaml',
-  );
   let gateway: RunningGateway;
   try {
+    await writeFile(supergraphConfigPath, `${lines.join('\n')}\n`);
+    const config = parseConfig(
+      { ...options.config, server: { port: 0, host: '127.0.0.1', ...(options.config?.server as object) } },
+      'test gateway.yaml',
+    );
     gateway = await startGateway({
       config,
       supergraph: { kind: 'config', path: supergraphConfigPath },
       logger: createLogger({ level: 'silent' }),
     });
   } catch (error) {
-    await demo.close();
-    await rm(dir, { recursive: true, force: true });
+    await closeOwned();
     throw error;
   }
   const subgraphs = Object.fromEntries(demo.subgraphs.map((s) => [s.name, s]));
+  const send = async (body: GraphQLRequestBody, headers: Record<string, string> = {}): Promise<GraphQLHttpResult> => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined, text };
+  };
   return {
     gateway,
     url: gateway.url,
     subgraphs,
     supergraphConfigPath,
-    async post(query, variables, headers = {}) {
-      const response = await fetch(gateway.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      const text = await response.text();
-      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-    },
+    post: (query, variables, headers) => send({ query, variables }, headers),
+    send,
     async close() {
       await gateway.close();
-      await demo.close();
-      await rm(dir, { recursive: true, force: true });
+      await closeOwned();
     },
   };
 }
