@@ -1,9 +1,10 @@
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { GraphQLError } from 'graphql';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
 import { maxDepthRule } from '../engine/max-depth-rule.js';
+import { AtriumError, toGraphQLError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import type { HttpGraphQLRequest, HttpResponse } from './types.js';
@@ -75,6 +76,7 @@ export async function createGraphQLHandler(options: {
     csrfPrevention: config.graphql.csrfPrevention,
     includeStacktraceInErrorResponses: false,
     validationRules: config.graphql.maxDepth > 0 ? [maxDepthRule(config.graphql.maxDepth)] : [],
+    plugins: [requireOperationPlugin],
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -111,3 +113,24 @@ export async function createGraphQLHandler(options: {
     },
   };
 }
+
+/**
+ * In gateway mode Apollo Server calls the executor even when `operationName` picks no operation of the
+ * document (an unknown name, or several operations and none named), and answers whatever the executor
+ * returns with 500 OPERATION_RESOLUTION_FAILURE. That is the client's mistake: refuse it before execution
+ * with 400 OPERATION_NOT_FOUND and graphql-js's own wording.
+ */
+const requireOperationPlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, request }) {
+        if (operation !== undefined) return;
+        const message =
+          request.operationName === undefined || request.operationName === null
+            ? 'Must provide operation name if query contains multiple operations.'
+            : `Unknown operation named "${request.operationName}".`;
+        throw toGraphQLError(new AtriumError('OPERATION_NOT_FOUND', message), { decidesStatus: true });
+      },
+    };
+  },
+};
