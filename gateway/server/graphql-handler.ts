@@ -1,6 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
 import { maxDepthRule } from '../engine/max-depth-rule.js';
@@ -77,6 +77,7 @@ export async function createGraphQLHandler(options: {
     includeStacktraceInErrorResponses: false,
     validationRules: config.graphql.maxDepth > 0 ? [maxDepthRule(config.graphql.maxDepth)] : [],
     plugins: [requireOperationPlugin],
+    formatError: codeMethodNotAllowed,
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -112,6 +113,16 @@ export async function createGraphQLHandler(options: {
       await server.stop();
     },
   };
+}
+
+/**
+ * Apollo Server refuses a mutation sent over GET with HTTP 405 but code BAD_REQUEST; Atrium's error table
+ * gives 405 the code METHOD_NOT_ALLOWED, and the status and the code must tell the same story.
+ */
+function codeMethodNotAllowed(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const http = (error as { extensions?: { http?: { status?: unknown } } } | null)?.extensions?.http;
+  if (http?.status !== 405) return formatted;
+  return { ...formatted, extensions: { ...formatted.extensions, code: 'METHOD_NOT_ALLOWED' } };
 }
 
 /**
