@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 /**
  * The one table of Atrium's error codes. Each code maps to the HTTP status a response carries when the
  * error decides the status, and a description; docs/errors.md is generated from this table
- * (`npm run docs:errors`). Codes reuse the names peers already use (Apollo Router, Apollo Server, Hive).
+ * (`npm run docs`). Codes reuse the names peers already use (Apollo Router, Apollo Server, Hive).
  */
 export const ERROR_CODES = {
   BAD_REQUEST: { status: 400, description: 'The HTTP request is malformed: bad JSON, a body that is not an object, a wrong content type or a missing query.' },

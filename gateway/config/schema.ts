@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { byteSize, duration, flag, httpUrl, integer } from './units.js';
 
-// The schema of gateway.yaml. docs/config.md is generated from the TSDoc comments on the fields below, so
+// The schema of gateway.yaml. docs/config.md is generated from the TSDoc comments on the fields below (`npm run docs`), so
 // every field carries one, with its default. Objects are strict: an unknown key is an error naming its path.
 
 const serverSchema = z

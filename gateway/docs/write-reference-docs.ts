@@ -1,0 +1,27 @@
+// `npm run docs`: writes docs/errors.md and docs/config.md. Run from dist/ after a build, so the schema is
+// read from its source, gateway/config/schema.ts, found from the package root: the compiled schema has no
+// comments left. Imports the renderers (and through them `typescript`, a devDependency); nothing in the
+// gateway runtime imports this.
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderConfigReference } from './render-config-reference.js';
+import { renderErrorReference } from './render-error-reference.js';
+
+/** The nearest folder above `from` holding a package.json: the repository root, from gateway/ or dist/gateway/. */
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+const root = packageRoot(dirname(fileURLToPath(import.meta.url)));
+const outputs = {
+  'docs/errors.md': renderErrorReference(),
+  'docs/config.md': renderConfigReference(join(root, 'gateway/config/schema.ts')),
+};
+for (const [path, text] of Object.entries(outputs)) {
+  writeFileSync(join(root, path), text);
+  console.log(`wrote ${path}`);
+}
