@@ -7,6 +7,7 @@ import { maxDepthRule } from '../engine/max-depth-rule.js';
 import { AtriumError, toGraphQLError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
+import { noIntrospectionRule } from './no-introspection-rule.js';
 import type { HttpGraphQLRequest, HttpResponse } from './types.js';
 
 /** The GraphQL-over-HTTP layer: Apollo Server 5 in gateway mode with Atrium's engine as the executor. */
@@ -72,10 +73,14 @@ export async function createGraphQLHandler(options: {
 
   const server = new ApolloServer<RequestContext>({
     gateway,
-    introspection: config.graphql.introspection,
+    // Atrium's own rule refuses introspection (see noIntrospectionRule); Apollo Server's would name its option.
+    introspection: true,
     csrfPrevention: config.graphql.csrfPrevention,
     includeStacktraceInErrorResponses: false,
-    validationRules: config.graphql.maxDepth > 0 ? [maxDepthRule(config.graphql.maxDepth)] : [],
+    validationRules: [
+      ...(config.graphql.introspection ? [] : [noIntrospectionRule]),
+      ...(config.graphql.maxDepth > 0 ? [maxDepthRule(config.graphql.maxDepth)] : []),
+    ],
     plugins: [requireOperationPlugin],
     formatError: codeMethodNotAllowed,
     logger: {
