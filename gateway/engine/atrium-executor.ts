@@ -10,16 +10,36 @@ import {
   deepMerge,
   isObject,
   type JsonObject,
-  selectRepresentation,
+  compileRepresentationSelector,
+  type RepresentationSelector,
+  representationKey,
   type TypeMatcher,
 } from './fetch-data.js';
 import { shapeResult } from './result-shaping.js';
 import type { ExecutePlanInput, PlanExecutor } from './types.js';
 
+/**
+ * A step of a response path, linked to its parent: collecting the objects under a Flatten node then
+ * allocates one small node per step instead of copying a path array per object. Paths are materialised
+ * only when an error needs one.
+ */
+interface PathNode {
+  readonly parent: PathNode | undefined;
+  readonly key: string | number;
+}
+
 /** An object in the merged response that a fetch writes into, with its path for error mapping. */
 interface Target {
   readonly object: JsonObject;
-  readonly path: ResponsePath;
+  readonly path: PathNode | undefined;
+}
+
+function pathOf(node: PathNode | undefined, rest: readonly (string | number)[] = []): ResponsePath {
+  const path: ResponsePath = [];
+  for (let at = node; at !== undefined; at = at.parent) path.push(at.key);
+  path.reverse();
+  for (const key of rest) path.push(key);
+  return path;
 }
 
 export interface AtriumExecutorOptions {
@@ -39,16 +59,26 @@ export interface AtriumExecutorOptions {
  */
 export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecutor {
   const matches = typeMatcher(options.supergraphSchema);
+  // Plans are cached, so their fetch nodes are too: compile each node's representation selector once.
+  const selectors = new WeakMap<FetchNode, RepresentationSelector>();
+  const selectorOf = (fetch: FetchNode): RepresentationSelector => {
+    let selector = selectors.get(fetch);
+    if (!selector) {
+      selector = compileRepresentationSelector(fetch.requires!, matches);
+      selectors.set(fetch, selector);
+    }
+    return selector;
+  };
   return {
     async execute(input) {
       const data: JsonObject = {};
       const errors: GraphQLError[] = [];
-      const run = new PlanRun(options, input, errors, matches);
+      const run = new PlanRun(options, input, errors, matches, selectorOf);
       const root = input.plan.node;
       if (root?.kind === 'Subscription') {
         throw new AtriumError('BAD_REQUEST', 'subscriptions are not supported by this gateway');
       }
-      if (root) await run.node(root, [{ object: data, path: [] }]);
+      if (root) await run.node(root, [{ object: data, path: undefined }]);
       const shaped = shapeResult({
         schema: options.apiSchema,
         document: input.document,
@@ -68,6 +98,7 @@ class PlanRun {
     private readonly input: ExecutePlanInput,
     private readonly errors: GraphQLError[],
     private readonly matches: TypeMatcher,
+    private readonly selectorOf: (fetch: FetchNode) => RepresentationSelector,
   ) {}
 
   async node(node: PlanNode, targets: readonly Target[]): Promise<void> {
@@ -102,9 +133,8 @@ class PlanRun {
       if (fetch.outputRewrites) applyRewrites(data, fetch.outputRewrites, this.matches);
       for (const target of targets) deepMerge(target.object, data);
     }
-    const base = targets[0]?.path ?? [];
     for (const error of errors ?? []) {
-      this.errors.push(subgraphError(error, fetch.serviceName, error.path ? [...base, ...error.path] : undefined));
+      this.errors.push(subgraphError(error, fetch.serviceName, error.path ? pathOf(targets[0]?.path, error.path) : undefined));
     }
   }
 
@@ -112,11 +142,12 @@ class PlanRun {
     const representations: JsonObject[] = [];
     const targetsOf: Target[][] = [];
     const indexOf = new Map<string, number>();
+    const select = this.selectorOf(fetch);
     for (const target of targets) {
-      const representation = selectRepresentation(target.object, fetch.requires!, this.matches);
+      const representation = select(target.object);
       if (!representation) continue;
       if (fetch.inputRewrites) applyRewrites(representation, fetch.inputRewrites, this.matches);
-      const key = JSON.stringify(representation);
+      const key = representationKey(representation);
       let index = indexOf.get(key);
       if (index === undefined) {
         index = representations.length;
@@ -135,7 +166,7 @@ class PlanRun {
       const [first, index, ...rest] = error.path ?? [];
       const hits = first === '_entities' && typeof index === 'number' ? targetsOf[index] : undefined;
       if (hits) {
-        for (const target of hits) this.errors.push(subgraphError(error, fetch.serviceName, [...target.path, ...rest]));
+        for (const target of hits) this.errors.push(subgraphError(error, fetch.serviceName, pathOf(target.path, rest)));
       } else {
         this.errors.push(subgraphError(error, fetch.serviceName, undefined));
       }
@@ -221,10 +252,10 @@ function subgraphError(error: GraphQLFormattedError, serviceName: string, path: 
  */
 function collectTargets(targets: readonly Target[], path: ResponsePath): Target[] {
   const out: Target[] = [];
-  const walk = (value: unknown, index: number, at: ResponsePath): void => {
+  const walk = (value: unknown, index: number, at: PathNode | undefined): void => {
     if (index === path.length) {
       if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) walk(value[i], index, [...at, i]);
+        for (let i = 0; i < value.length; i++) walk(value[i], index, { parent: at, key: i });
       } else if (isObject(value)) {
         out.push({ object: value, path: at });
       }
@@ -232,11 +263,11 @@ function collectTargets(targets: readonly Target[], path: ResponsePath): Target[
     }
     const step = path[index]!;
     if (step === '@') {
-      if (Array.isArray(value)) for (let i = 0; i < value.length; i++) walk(value[i], index + 1, [...at, i]);
+      if (Array.isArray(value)) for (let i = 0; i < value.length; i++) walk(value[i], index + 1, { parent: at, key: i });
       return;
     }
     if (!isObject(value)) return;
-    walk(value[step as string], index + 1, [...at, step]);
+    walk(value[step as string], index + 1, { parent: at, key: step });
   };
   for (const target of targets) walk(target.object, 0, target.path);
   return out;

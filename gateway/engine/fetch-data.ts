@@ -123,3 +123,69 @@ function applyRewrite(value: unknown, rewrite: FetchDataRewrite, index: number, 
     delete value[element];
   }
 }
+
+/**
+ * A dedup key for a representation, unique per value: leaves are written with a type tag and strings
+ * length-prefixed (so no separator can be forged by a value); anything nested falls back to JSON.
+ * Cheaper than `JSON.stringify` for the common flat `{ __typename, id }` shape.
+ */
+export function representationKey(representation: JsonObject): string {
+  let key = 'F';
+  for (const name in representation) {
+    const value = representation[name];
+    switch (typeof value) {
+      case 'string':
+        key += `${name.length}:${name}s${value.length}:${value}`;
+        break;
+      case 'number':
+        key += `${name.length}:${name}n${value};`;
+        break;
+      case 'boolean':
+        key += `${name.length}:${name}${value ? 'T' : 'F'}`;
+        break;
+      default:
+        if (value === null) {
+          key += `${name.length}:${name}z`;
+          break;
+        }
+        return `J${JSON.stringify(representation)}`;
+    }
+  }
+  return key;
+}
+
+/** Builds the representation of one object for an entity fetch, or `undefined` to leave it out. */
+export type RepresentationSelector = (object: JsonObject) => JsonObject | undefined;
+
+/**
+ * Compiles a fetch node's `requires` once. The usual shape — one `... on Type` fragment of leaf fields,
+ * e.g. `... on User { __typename id }` — gets a flat loop; anything else uses the general walk.
+ */
+export function compileRepresentationSelector(
+  requires: readonly QueryPlanSelectionNode[],
+  matches: TypeMatcher,
+): RepresentationSelector {
+  const [only] = requires;
+  if (
+    requires.length === 1 &&
+    only?.kind === 'InlineFragment' &&
+    only.typeCondition !== undefined &&
+    only.selections.every((s) => s.kind === 'Field' && !s.selections)
+  ) {
+    const condition = only.typeCondition;
+    const fields = only.selections.map((s) => {
+      const field = s as Extract<QueryPlanSelectionNode, { kind: 'Field' }>;
+      return { from: field.alias ?? field.name, to: field.name };
+    });
+    return (object) => {
+      if (!matches(condition, object.__typename)) return undefined;
+      const representation: JsonObject = {};
+      for (const { from, to } of fields) {
+        const value = object[from];
+        if (value !== undefined) representation[to] = value;
+      }
+      return representation;
+    };
+  }
+  return (object) => selectRepresentation(object, requires, matches);
+}

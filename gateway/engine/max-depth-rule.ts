@@ -23,7 +23,8 @@ export function maxDepthRule(maxDepth: number): (context: ValidationContext) => 
       const depth = depthOf(operation.selectionSet, fragments, new Set(), maxDepth);
       if (depth > maxDepth) {
         context.reportError(
-          new GraphQLError(`operation nests ${depth > maxDepth + 1 ? 'more than ' : ''}${maxDepth + 1} levels deep; graphql.maxDepth allows ${maxDepth}`, {
+          // depthOf stops counting one level past the limit, so the message says "more than", not a number.
+          new GraphQLError(`operation nests more than ${maxDepth} levels deep; graphql.maxDepth allows ${maxDepth}`, {
             nodes: [operation],
             extensions: { limit: { name: 'maxDepth', max: maxDepth } },
           }),

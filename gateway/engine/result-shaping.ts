@@ -3,6 +3,7 @@ import {
   executeSync,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLAbstractType,
   GraphQLError,
   type GraphQLObjectType,
   type GraphQLOutputType,
@@ -41,10 +42,47 @@ export interface ShapeInput {
 interface CollectedField {
   readonly responseName: string;
   readonly fieldName: string;
-  /** `undefined` for `__typename` and root introspection fields. */
-  readonly type: GraphQLOutputType | undefined;
+  /** How to complete the field's value; `undefined` for `__typename` and root introspection fields. */
+  readonly completion: Completion | undefined;
   readonly fieldNodes: FieldNode[];
   readonly selectionSets: SelectionSetNode[];
+}
+
+/**
+ * A field's output type, unwrapped once into plain data: completing a value then needs no graphql-js
+ * type checks (`isNonNullType` & co. are slow when they fail, which most of them do).
+ */
+type Completion =
+  | { readonly kind: 'leaf'; readonly nonNull: boolean; readonly type: GraphQLOutputType }
+  | { readonly kind: 'list'; readonly nonNull: boolean; readonly type: GraphQLOutputType; readonly of: Completion }
+  | { readonly kind: 'object'; readonly nonNull: boolean; readonly type: GraphQLOutputType; readonly object: GraphQLObjectType }
+  | {
+      readonly kind: 'abstract';
+      readonly nonNull: boolean;
+      readonly type: GraphQLOutputType;
+      /** Runtime object type by `__typename`, `null` when the name is not a possible type. Filled lazily. */
+      readonly possible: Map<string, GraphQLObjectType | null>;
+      readonly abstract: GraphQLAbstractType;
+    };
+
+const completions = new WeakMap<GraphQLOutputType, Completion>();
+
+function completionOf(type: GraphQLOutputType): Completion {
+  let completion = completions.get(type);
+  if (completion) return completion;
+  const nonNull = isNonNullType(type);
+  const inner = nonNull ? type.ofType : type;
+  if (isListType(inner)) {
+    completion = { kind: 'list', nonNull, type, of: completionOf(inner.ofType) };
+  } else if (isLeafType(inner)) {
+    completion = { kind: 'leaf', nonNull, type };
+  } else if (isAbstractType(inner)) {
+    completion = { kind: 'abstract', nonNull, type, possible: new Map(), abstract: inner };
+  } else {
+    completion = { kind: 'object', nonNull, type, object: inner as GraphQLObjectType };
+  }
+  completions.set(type, completion);
+  return completion;
 }
 
 type Owner = OperationDefinitionNode | CollectedField;
@@ -96,12 +134,12 @@ class Shaper {
         out[responseName] = type.name;
         continue;
       }
-      if (field.type === undefined) {
+      if (field.completion === undefined) {
         out[responseName] = this.#introspect(field);
         continue;
       }
       this.#path.push(responseName);
-      const completed = this.#complete(field.type, value[responseName], field, type);
+      const completed = this.#complete(field.completion, value[responseName], field, type);
       this.#path.pop();
       if (completed === INVALID) return INVALID;
       out[responseName] = completed;
@@ -109,56 +147,67 @@ class Shaper {
     return out;
   }
 
-  #complete(type: GraphQLOutputType, value: unknown, field: CollectedField, parent: GraphQLObjectType): unknown {
-    if (isNonNullType(type)) {
-      const completed = this.#complete(type.ofType, value, field, parent);
-      if (completed === null || completed === INVALID) {
-        if (!this.#hasErrorAtOrBelowPath()) {
-          const last = this.#path[this.#path.length - 1];
-          const what =
-            typeof last === 'number'
-              ? `array element of type ${String(type.ofType)} at index ${last}`
-              : `field ${parent.name}.${field.fieldName}`;
-          this.#addError(`Cannot return null for non-nullable ${what}.`);
+  #complete(completion: Completion, value: unknown, field: CollectedField, parent: GraphQLObjectType): unknown {
+    const completed = value === null || value === undefined ? null : this.#completeValue(completion, value, field, parent);
+    if (completed === null && completion.nonNull) {
+      if (!this.#hasErrorAtOrBelowPath()) {
+        const last = this.#path[this.#path.length - 1];
+        const what =
+          typeof last === 'number'
+            ? `array element of type ${String((completion.type as { ofType: GraphQLOutputType }).ofType)} at index ${last}`
+            : `field ${parent.name}.${field.fieldName}`;
+        this.#addError(`Cannot return null for non-nullable ${what}.`);
+      }
+      return INVALID;
+    }
+    return completed;
+  }
+
+  /** Completes a non-null `value`; returns null (nulled here, error recorded) or the completed value. */
+  #completeValue(completion: Completion, value: unknown, field: CollectedField, parent: GraphQLObjectType): unknown {
+    switch (completion.kind) {
+      case 'leaf':
+        return value;
+      case 'list': {
+        if (!Array.isArray(value)) {
+          this.#addError(`Invalid non-list value returned by subgraph for field ${parent.name}.${field.fieldName}.`);
+          return null;
         }
-        return INVALID;
+        const out = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          this.#path.push(i);
+          const item = this.#complete(completion.of, value[i], field, parent);
+          this.#path.pop();
+          if (item === INVALID) return null;
+          out[i] = item;
+        }
+        return out;
       }
-      return completed;
-    }
-    if (value === null || value === undefined) return null;
-    if (isListType(type)) {
-      if (!Array.isArray(value)) {
-        this.#addError(`Invalid non-list value returned by subgraph for field ${parent.name}.${field.fieldName}.`);
-        return null;
+      default: {
+        if (!isObject(value)) {
+          this.#addError(`Invalid non-object value returned by subgraph for field ${parent.name}.${field.fieldName}.`);
+          return null;
+        }
+        const objectType = completion.kind === 'object' ? completion.object : this.#runtimeType(completion, value.__typename);
+        if (!objectType) {
+          this.#addError(`Invalid __typename found for object at field ${parent.name}.${field.fieldName}.`);
+          return null;
+        }
+        const shaped = this.#shapeObject(objectType, value, field);
+        return shaped === INVALID ? null : shaped;
       }
-      const out = new Array<unknown>(value.length);
-      for (let i = 0; i < value.length; i++) {
-        this.#path.push(i);
-        const completed = this.#complete(type.ofType, value[i], field, parent);
-        this.#path.pop();
-        if (completed === INVALID) return null;
-        out[i] = completed;
-      }
-      return out;
     }
-    if (isLeafType(type)) return value;
-    if (!isObject(value)) {
-      this.#addError(`Invalid non-object value returned by subgraph for field ${parent.name}.${field.fieldName}.`);
-      return null;
+  }
+
+  #runtimeType(completion: Extract<Completion, { kind: 'abstract' }>, typename: unknown): GraphQLObjectType | undefined {
+    if (typeof typename !== 'string') return undefined;
+    let resolved = completion.possible.get(typename);
+    if (resolved === undefined) {
+      const named = this.#input.schema.getType(typename);
+      resolved = isObjectType(named) && this.#input.schema.isSubType(completion.abstract, named) ? named : null;
+      completion.possible.set(typename, resolved);
     }
-    let objectType: GraphQLObjectType | undefined;
-    if (isAbstractType(type)) {
-      const named = typeof value.__typename === 'string' ? this.#input.schema.getType(value.__typename) : undefined;
-      objectType = isObjectType(named) && this.#input.schema.isSubType(type, named) ? named : undefined;
-    } else {
-      objectType = type;
-    }
-    if (!objectType) {
-      this.#addError(`Invalid __typename found for object at field ${parent.name}.${field.fieldName}.`);
-      return null;
-    }
-    const shaped = this.#shapeObject(objectType, value, field);
-    return shaped === INVALID ? null : shaped;
+    return resolved ?? undefined;
   }
 
   #collect(owner: Owner, type: GraphQLObjectType): CollectedField[] {
@@ -190,7 +239,7 @@ class Shaper {
           fields.set(responseName, {
             responseName,
             fieldName,
-            type: fieldName.startsWith('__') ? undefined : type.getFields()[fieldName]?.type,
+            completion: completionOrUndefined(fieldName.startsWith('__') ? undefined : type.getFields()[fieldName]?.type),
             fieldNodes: [selection],
             selectionSets: selection.selectionSet ? [selection.selectionSet] : [],
           });
@@ -264,6 +313,10 @@ class Shaper {
   #addError(message: string): void {
     this.#input.errors.push(new GraphQLError(message, { path: [...this.#path] }));
   }
+}
+
+function completionOrUndefined(type: GraphQLOutputType | undefined): Completion | undefined {
+  return type === undefined ? undefined : completionOf(type);
 }
 
 function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
