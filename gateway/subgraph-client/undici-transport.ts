@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { AtriumError } from '../errors.js';
 import type { SubgraphRequest, SubgraphResponse, SubgraphTransport } from './types.js';
 
@@ -61,8 +61,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
   const poolOptions: Pool.Options = {
     connections: options.connections ?? 128,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
-    maxResponseSize: options.maxResponseBytes ?? 64 * 1024 * 1024,
   };
+  const maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
   const pools = new Map<string, Pool>();
   const targets = new Map<string, Target>();
 
@@ -92,30 +92,24 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
   return {
     async send(request, signal) {
       const { pool, path } = targetOf(request);
-      let status = 0;
-      let text: string;
-      let headers: SubgraphResponse['headers'];
+      let outcome: { status: number; headers: SubgraphResponse['headers']; text: string };
       try {
-        const response = await pool.request({
-          method: 'POST',
+        outcome = await dispatchPost(pool, {
           path,
           headers: requestHeaders(request.headers),
-          body: JSON.stringify(request.body),
+          body: serializeBody(request.body),
           signal,
+          maxResponseBytes,
         });
-        status = response.statusCode;
-        headers = response.headers;
-        text = await response.body.text();
       } catch (error) {
         if (signal.aborted) throw error;
-        if ((error as { code?: unknown }).code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-          const limit = poolOptions.maxResponseSize;
-          throw failure('SUBGRAPH_BAD_RESPONSE', request, `answered with a body larger than ${limit} bytes`, error);
+        if (error instanceof ResponseTooLarge) {
+          throw failure('SUBGRAPH_BAD_RESPONSE', request, `answered with a body larger than ${error.limit} bytes`, error);
         }
         const [code, reason] = classifyNetworkError(error);
         throw failure(code, request, reason, error);
       }
-      return parseResponse(request, status, headers, text);
+      return parseResponse(request, outcome.status, outcome.headers, outcome.text);
     },
 
     async close() {
@@ -125,6 +119,92 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
       await Promise.all(closing);
     },
   };
+}
+
+class ResponseTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`response body larger than ${limit} bytes`);
+  }
+}
+
+/**
+ * One POST through undici's dispatcher with a plain handler: no body stream or async iterator per
+ * request (undici's `request()` builds both), the chunks are decoded once at the end. 16 fetches per
+ * operation make this the transport's hot path.
+ */
+function dispatchPost(
+  pool: Pool,
+  options: { path: string; headers: string[]; body: string; signal: AbortSignal; maxResponseBytes: number },
+): Promise<{ status: number; headers: SubgraphResponse['headers']; text: string }> {
+  const { signal, maxResponseBytes } = options;
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let headers: SubgraphResponse['headers'] = {};
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let controller: Dispatcher.DispatchController | undefined;
+    let settled = false;
+    const onAbort = () => controller?.abort(signal.reason ?? new Error('aborted'));
+    const finish = (error: Error | undefined, text?: string) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve({ status, headers, text: text! });
+    };
+    if (signal.aborted) {
+      reject(signal.reason ?? new Error('aborted'));
+      return;
+    }
+    signal.addEventListener('abort', onAbort);
+    pool.dispatch(
+      { method: 'POST', path: options.path, headers: options.headers, body: options.body },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (signal.aborted) c.abort(signal.reason ?? new Error('aborted'));
+        },
+        onResponseStart(_c, statusCode, responseHeaders) {
+          status = statusCode;
+          headers = responseHeaders as SubgraphResponse['headers'];
+        },
+        onResponseData(c, chunk) {
+          size += chunk.length;
+          if (size > maxResponseBytes) {
+            c.abort(new ResponseTooLarge(maxResponseBytes));
+            return;
+          }
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+          finish(undefined, text);
+        },
+        onResponseError(_c, error) {
+          finish(error);
+        },
+      },
+    );
+  });
+}
+
+/**
+ * The request body, with the `query` part serialized once per distinct query text: plans are cached,
+ * so the same (long) query strings come back on every request and only the variables change.
+ */
+const bodyPrefixes = new Map<string, { readonly operationName: string | undefined; readonly prefix: string }>();
+const MAX_BODY_PREFIXES = 2048;
+
+function serializeBody(body: SubgraphRequest['body']): string {
+  const { query, operationName, variables } = body;
+  let cached = bodyPrefixes.get(query);
+  if (cached === undefined || cached.operationName !== operationName) {
+    const name = operationName === undefined ? '' : `,"operationName":${JSON.stringify(operationName)}`;
+    cached = { operationName, prefix: `{"query":${JSON.stringify(query)}${name}` };
+    if (bodyPrefixes.size >= MAX_BODY_PREFIXES) bodyPrefixes.clear();
+    bodyPrefixes.set(query, cached);
+  }
+  return variables === undefined ? `${cached.prefix}}` : `${cached.prefix},"variables":${JSON.stringify(variables)}}`;
 }
 
 /** Flat `[name, value, ...]` list: undici takes it without re-walking an object, and it skips OWN_HEADERS. */
