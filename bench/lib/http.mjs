@@ -1,0 +1,69 @@
+import { Agent, request } from 'node:http';
+
+/** A small HTTP client for the runner's own requests (checks, readiness, per-operation timings). */
+
+const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+
+/**
+ * POSTs `body` as JSON; resolves with the status, the body text and the milliseconds it took.
+ * @param {string} url
+ * @param {string} body
+ * @param {{ timeoutMs?: number; fresh?: boolean }} [options] `fresh`: a new connection, not kept alive
+ * @returns {Promise<{ status: number; text: string; ms: number }>}
+ */
+export function post(url, body, options = {}) {
+  const target = new URL(url);
+  const payload = Buffer.from(body);
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = request(
+      {
+        agent: options.fresh ? false : agent,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': payload.length },
+        timeout: options.timeoutMs ?? 30_000,
+      },
+      (res) => {
+        /** @type {Buffer[]} */
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${url}: no answer within ${options.timeoutMs ?? 30_000} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** @param {string} url @returns {Promise<any>} */
+export async function getJson(url) {
+  const response = await fetch(url);
+  return response.json();
+}
+
+/**
+ * Polls with the benchmark request until the target answers 200 with a JSON body that has `data`.
+ * Resolves with the milliseconds since `since` (a performance.now() value). Rejects when `exited()`
+ * says the process died, or after `withinMs`.
+ * @param {string} url
+ * @param {string} body
+ * @param {{ since: number; withinMs: number; exited: () => boolean; describe: () => string }} options
+ */
+export async function waitUntilServing(url, body, { since, withinMs, exited, describe }) {
+  for (;;) {
+    try {
+      const { status, text } = await post(url, body, { timeoutMs: 10_000, fresh: true });
+      if (status === 200 && text.includes('"data"')) return performance.now() - since;
+    } catch {
+      // not listening yet
+    }
+    if (exited()) throw new Error(`exited before serving:\n${describe()}`);
+    if (performance.now() - since > withinMs) throw new Error(`not serving within ${withinMs} ms:\n${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,56 @@
+import { createServer } from 'node:net';
+import { waitUntilServing } from './http.mjs';
+import { spawnTracked } from './procs.mjs';
+import { ROOT, requestBody } from './workload.mjs';
+
+/**
+ * Starting one target for one measurement: a free port, the process pinned where the target says,
+ * and a wait until it answers the benchmark query.
+ */
+
+/** A TCP port that was free a moment ago. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * @typedef {object} Started
+ * @property {import('./procs.mjs').Tracked} proc
+ * @property {string} url the GraphQL endpoint
+ * @property {number} readyMs spawn to the first answered benchmark query
+ */
+
+/**
+ * @param {import('./target.mjs').Target} target
+ * @param {{ supergraphFile: string; atriumConfig: string; readyWithinMs?: number }} context
+ * @returns {Promise<Started | { skipped: string }>}
+ */
+export async function startTarget(target, context) {
+  const port = /** @type {number} */ (await freePort());
+  const { command, args, env } = target.command({ port, root: ROOT, supergraphFile: context.supergraphFile, atriumConfig: context.atriumConfig });
+  const since = performance.now();
+  const proc = spawnTracked(target.name, command, args, { cpus: target.cpus, env: { NODE_ENV: 'production', APOLLO_TELEMETRY_DISABLED: '1', ...env } });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  try {
+    const readyMs = await waitUntilServing(url, requestBody, {
+      since,
+      withinMs: context.readyWithinMs ?? 90_000,
+      exited: () => !proc.running(),
+      describe: () => proc.output().slice(-2000),
+    });
+    return { proc, url, readyMs };
+  } catch (error) {
+    const code = proc.running() ? undefined : await proc.exited;
+    await proc.stop();
+    const reason = code === undefined ? undefined : target.skipWhenExited?.(code, proc.output());
+    if (reason) return { skipped: reason };
+    throw new Error(`${target.name} did not start: ${/** @type {Error} */ (error).message}`);
+  }
+}

@@ -1,0 +1,100 @@
+import { post } from '../lib/http.mjs';
+import { runLoad } from '../lib/load.mjs';
+import { fmt, mean, table } from '../lib/report.mjs';
+import { startTarget } from '../lib/start.mjs';
+
+/**
+ * Added latency: a small query that one subgraph (products) answers alone, sent over one connection,
+ * one request at a time, to each target and to the products subgraph directly. The gateway's added
+ * latency is its p50/p99 minus the direct call's p50/p99 (goal for Atrium: <= 1 ms at p50).
+ */
+
+export const SMALL_QUERY = '{ topProducts(first: 5) { upc name price } }';
+
+/**
+ * @param {import('./context.mjs').Context} ctx
+ * @returns {Promise<import('./context.mjs').ScenarioResult>}
+ */
+export async function run(ctx) {
+  const body = JSON.stringify({ query: SMALL_QUERY });
+  const seconds = ctx.options.smoke ? ctx.options.duration : Math.min(ctx.options.duration, 10);
+  const warmup = Math.min(ctx.options.warmup, 3);
+  const load = (/** @type {string} */ url, /** @type {number} */ s) => runLoad({ tool: ctx.tool, url, body, connections: 1, seconds: s, cpus: ctx.loadCpus });
+  const directUrl = ctx.subgraphs.urls.products;
+  const reference = JSON.parse((await post(directUrl, body)).text);
+
+  /** @type {any[]} */
+  const runs = [];
+  for (let repeat = 1; repeat <= ctx.options.repeats; repeat++) {
+    if (warmup > 0) await load(directUrl, warmup);
+    const direct = await load(directUrl, seconds);
+    ctx.log(`[latency direct-subgraph #${repeat}] p50 ${fmt(direct.p50Ms, 3)} ms, p99 ${fmt(direct.p99Ms, 3)} ms`);
+    runs.push({ target: 'products subgraph, direct', repeat, load: direct });
+    for (const target of ctx.targets) {
+      const tag = `[latency ${target.name} #${repeat}]`;
+      if (runs.some((r) => r.target === target.name && r.skipped)) continue;
+      try {
+        const started = await startTarget(target, ctx);
+        if ('skipped' in started) {
+          ctx.log(`${tag} SKIPPED: ${started.skipped}`);
+          runs.push({ target: target.name, repeat, skipped: started.skipped });
+          continue;
+        }
+        try {
+          const answer = JSON.parse((await post(started.url, body)).text);
+          const ok = JSON.stringify(answer) === JSON.stringify(reference);
+          if (warmup > 0) await load(started.url, warmup);
+          const result = await load(started.url, seconds);
+          ctx.log(`${tag} p50 ${fmt(result.p50Ms, 3)} ms, p99 ${fmt(result.p99Ms, 3)} ms (${fmt(result.p50Ms - direct.p50Ms, 3)} ms added at p50)`);
+          runs.push({ target: target.name, repeat, load: result, direct, ok });
+        } finally {
+          await started.proc.stop();
+        }
+      } catch (error) {
+        ctx.log(`${tag} ERROR: ${/** @type {Error} */ (error).message}`);
+        runs.push({ target: target.name, repeat, error: /** @type {Error} */ (error).message.split('\n')[0] });
+      }
+    }
+  }
+
+  const directRuns = runs.filter((r) => r.target === 'products subgraph, direct');
+  const rows = [
+    [
+      'products subgraph, direct',
+      fmt(mean(directRuns.map((r) => r.load.p50Ms)), 3),
+      fmt(mean(directRuns.map((r) => r.load.p99Ms)), 3),
+      '—',
+      '—',
+      fmt(mean(directRuns.map((r) => r.load.rps))),
+      'reference',
+    ],
+  ];
+  const notes = [];
+  for (const target of ctx.targets) {
+    const mine = runs.filter((r) => r.target === target.name);
+    const measured = mine.filter((r) => r.load);
+    if (measured.length === 0) {
+      rows.push([target.name, '—', '—', '—', '—', '—', mine.some((r) => r.skipped) ? 'skipped' : 'ERROR']);
+      notes.push(`${target.name}: ${mine.find((r) => r.skipped)?.skipped ?? mine.map((r) => r.error).join('; ')}`);
+      continue;
+    }
+    const ok = measured.every((r) => r.ok);
+    if (!ok) notes.push(`${target.name}: its answer differs from the subgraph's.`);
+    rows.push([
+      target.name,
+      fmt(mean(measured.map((r) => r.load.p50Ms)), 3),
+      fmt(mean(measured.map((r) => r.load.p99Ms)), 3),
+      fmt(mean(measured.map((r) => r.load.p50Ms - r.direct.p50Ms)), 3),
+      fmt(mean(measured.map((r) => r.load.p99Ms - r.direct.p99Ms)), 3),
+      fmt(mean(measured.map((r) => r.load.rps))),
+      ok ? 'OK' : '**MISMATCH**',
+    ]);
+  }
+  const markdown = [
+    table(['target', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'req/s (1 connection)', 'answer'], rows),
+    '',
+    `\`${SMALL_QUERY}\` (products subgraph only), 1 connection, warm-up ${warmup} s, measured ${seconds} s, ${ctx.options.repeats} run(s); load by ${ctx.tool}. Added = target − direct call to the subgraph, from the same run. Goal for Atrium: <= 1 ms added at p50.`,
+    ...notes.map((n) => `- ${n}`),
+  ].join('\n');
+  return { title: 'Added latency: a small query to one subgraph', markdown, json: runs };
+}

@@ -1,0 +1,203 @@
+import { getJson, post } from '../lib/http.mjs';
+import { runLoad } from '../lib/load.mjs';
+import { CLK_TCK, cpuPercent, cpuTicks, sampleRss, selfTicksWithChildren, systemBusyTicks, tree } from '../lib/procs.mjs';
+import { fmt, mean, table } from '../lib/report.mjs';
+import { startTarget } from '../lib/start.mjs';
+import { checkBody, expectedCompact, requestBody } from '../lib/workload.mjs';
+
+/**
+ * The benchmark proper: the nested query at `connections` concurrent connections, each target started
+ * fresh for each repeat (rounds interleave the targets), checked byte-for-byte before and after load.
+ */
+
+/**
+ * @typedef {object} Run
+ * @property {string} target
+ * @property {number} repeat
+ * @property {import('../lib/load.mjs').LoadResult} [load]
+ * @property {number} [gatewayCpu] % of one core, the target's process tree, measured window
+ * @property {number} [subgraphCpu] % of one core, the subgraphs' process, measured window
+ * @property {number} [otherCpu] % of one core used by processes the bench did not start, measured window
+ * @property {number} [otherCpuOnGatewayCore] the same, on the gateway's core alone (single-core targets)
+ * @property {number} [peakRssMb] sampled peak of the tree's summed VmRSS (warm-up and measured window)
+ * @property {number} [maxHwmMb] largest VmHWM of one process of the tree
+ * @property {number} [subgraphRequestsPerOp]
+ * @property {{ before: string; after: string }} [check] "OK" or what differed
+ * @property {string} [skipped]
+ * @property {string} [error]
+ */
+
+/**
+ * @param {import('./context.mjs').Context} ctx
+ * @param {import('../lib/target.mjs').Target} target
+ * @param {number} repeat
+ * @returns {Promise<Run>}
+ */
+async function measure(ctx, target, repeat) {
+  const { options, log } = ctx;
+  const tag = `[throughput ${target.name} #${repeat}]`;
+  const started = await startTarget(target, ctx);
+  if ('skipped' in started) {
+    log(`${tag} SKIPPED: ${started.skipped}`);
+    return { target: target.name, repeat, skipped: started.skipped };
+  }
+  const { proc, url } = started;
+  try {
+    const before = await check(url);
+    log(`${tag} byte-identical to expected-response.json before load: ${before}`);
+    const rss = sampleRss(proc.pid);
+    if (options.warmup > 0) {
+      log(`${tag} warm-up ${options.warmup} s`);
+      await runLoad({ tool: ctx.tool, url, body: requestBody, connections: options.connections, seconds: options.warmup, cpus: ctx.loadCpus });
+    }
+    const subgraphsBefore = (await getJson(ctx.subgraphs.statsUrl)).total;
+    const cpuBefore = cpuTicks(tree(proc.pid));
+    const subgraphCpuBefore = cpuTicks([ctx.subgraphs.proc.pid]);
+    const systemBefore = systemBusyTicks();
+    const selfBefore = selfTicksWithChildren();
+    const t0 = performance.now();
+    log(`${tag} measuring ${options.duration} s at ${options.connections} connections (${ctx.tool})`);
+    const load = await runLoad({ tool: ctx.tool, url, body: requestBody, connections: options.connections, seconds: options.duration, cpus: ctx.loadCpus });
+    const seconds = (performance.now() - t0) / 1000;
+    const systemAfter = systemBusyTicks();
+    const selfDelta = selfTicksWithChildren() - selfBefore;
+    const gatewayCpu = cpuPercent(cpuBefore, cpuTicks(tree(proc.pid)), seconds);
+    const subgraphCpu = cpuPercent(subgraphCpuBefore, cpuTicks([ctx.subgraphs.proc.pid]), seconds);
+    // CPU the machine spent on anything but the gateway, the subgraphs, this runner and the load
+    // generator: other people's processes on a shared machine make a run noisy, and the table says so.
+    const toPercent = (/** @type {number} */ ticks) => (ticks / CLK_TCK / seconds) * 100;
+    const otherCpu = Math.max(0, toPercent(systemAfter.all - systemBefore.all - selfDelta) - gatewayCpu - subgraphCpu);
+    const gatewayCore = /^\d+$/.test(target.cpus) ? `cpu${target.cpus}` : undefined;
+    const otherCpuOnGatewayCore = gatewayCore ? Math.max(0, toPercent(systemAfter[gatewayCore] - systemBefore[gatewayCore]) - gatewayCpu) : undefined;
+    const subgraphRequests = (await getJson(ctx.subgraphs.statsUrl)).total - subgraphsBefore;
+    const { peakRssMb, maxHwmMb } = rss.stop();
+    const after = await check(url);
+    log(`${tag} byte-identical to expected-response.json after load: ${after}`);
+    log(
+      `${tag} ${fmt(load.rps)} RPS, p50 ${fmt(load.p50Ms, 2)} ms, p99 ${fmt(load.p99Ms, 2)} ms, CPU ${fmt(gatewayCpu)} %, RSS ${fmt(peakRssMb)} MB, errors ${load.errors}; other processes ${fmt(otherCpu)} % CPU${otherCpuOnGatewayCore === undefined ? '' : ` (${fmt(otherCpuOnGatewayCore)} % on the gateway's core)`}`,
+    );
+    if (before !== 'OK' || after !== 'OK') ctx.status.failed = true;
+    return {
+      target: target.name,
+      repeat,
+      load,
+      gatewayCpu,
+      subgraphCpu,
+      otherCpu,
+      otherCpuOnGatewayCore,
+      peakRssMb,
+      maxHwmMb,
+      subgraphRequestsPerOp: load.requests > 0 ? subgraphRequests / load.requests : Number.NaN,
+      check: { before, after },
+    };
+  } finally {
+    await proc.stop();
+  }
+}
+
+/** One request: "OK", or MISMATCH with the first differing offset, or the status. */
+async function check(/** @type {string} */ url) {
+  try {
+    const { status, text } = await post(url, requestBody);
+    const result = checkBody(text);
+    if (result.ok) return status === 200 ? 'OK' : `OK body but HTTP ${status}`;
+    return `MISMATCH (HTTP ${status}, first differing offset ${result.offset}: ${result.detail})`;
+  } catch (error) {
+    return `MISMATCH (request failed: ${/** @type {Error} */ (error).message})`;
+  }
+}
+
+/**
+ * @param {import('./context.mjs').Context} ctx
+ * @returns {Promise<import('./context.mjs').ScenarioResult>}
+ */
+export async function run(ctx) {
+  /** @type {Run[]} */
+  const runs = [];
+  for (let repeat = 1; repeat <= ctx.options.repeats; repeat++) {
+    for (const target of ctx.targets) {
+      if (runs.some((r) => r.target === target.name && r.skipped)) continue;
+      try {
+        runs.push(await measure(ctx, target, repeat));
+      } catch (error) {
+        ctx.log(`[throughput ${target.name} #${repeat}] ERROR: ${/** @type {Error} */ (error).message}`);
+        ctx.status.failed = true;
+        runs.push({ target: target.name, repeat, error: /** @type {Error} */ (error).message.split('\n')[0] });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+
+  const atriumRps = mean(runs.filter((r) => r.target === 'atrium' && r.load).map((r) => /** @type {any} */ (r.load).rps));
+  const rows = [];
+  const notes = [];
+  for (const target of ctx.targets) {
+    const mine = runs.filter((r) => r.target === target.name);
+    const measured = mine.filter((r) => r.load);
+    const skipped = mine.find((r) => r.skipped);
+    if (skipped) {
+      rows.push([target.name, target.dedup, 'skipped', '', '', '', '', '', '', '', '', '', 'skipped']);
+      notes.push(`${target.name} skipped: ${skipped.skipped}`);
+      continue;
+    }
+    if (measured.length === 0) {
+      rows.push([target.name, target.dedup, 'failed', '', '', '', '', '', '', '', '', '', 'ERROR']);
+      notes.push(`${target.name} failed: ${mine.map((r) => r.error).join('; ')}`);
+      continue;
+    }
+    const loads = measured.map((r) => /** @type {import('../lib/load.mjs').LoadResult} */ (r.load));
+    const rps = mean(loads.map((l) => l.rps));
+    const checks = measured.flatMap((r) => [r.check?.before, r.check?.after]);
+    const bad = checks.find((c) => c !== 'OK');
+    const errors = loads.reduce((a, l) => a + l.errors, 0);
+    if (bad) notes.push(`${target.name}: ${bad}`);
+    if (errors > 0) notes.push(`${target.name}: ${errors} requests failed during load (socket errors or non-2xx).`);
+    const failedRuns = mine.filter((r) => r.error);
+    if (failedRuns.length > 0) notes.push(`${target.name}: ${failedRuns.length} run(s) failed: ${failedRuns.map((r) => r.error).join('; ')}`);
+    const busiest = Math.max(...measured.map((r) => /** @type {number} */ (r.otherCpu)));
+    if (busiest > 10) notes.push(`${target.name}: processes outside the bench used up to ${fmt(busiest)} % of a core during a measured window: its numbers are disturbed.`);
+    const bytes = mean(loads.map((l) => l.bytesPerResponse));
+    if (ctx.tool !== 'builtin' && Math.abs(bytes - expectedCompact.length) > 1024) {
+      notes.push(`${target.name}: ${fmt(bytes, 0)} bytes per response on average under load (expected ~${expectedCompact.length} + headers).`);
+    }
+    rows.push([
+      target.name,
+      target.dedup,
+      fmt(rps),
+      loads.map((l) => fmt(l.rps)).join(', '),
+      fmt(mean(loads.map((l) => l.p50Ms)), 2),
+      fmt(mean(loads.map((l) => l.p99Ms)), 2),
+      fmt(mean(measured.map((r) => /** @type {number} */ (r.gatewayCpu)))),
+      fmt(Math.max(...measured.map((r) => /** @type {number} */ (r.peakRssMb)))),
+      fmt(mean(measured.map((r) => /** @type {number} */ (r.subgraphRequestsPerOp))), 2),
+      fmt(mean(measured.map((r) => /** @type {number} */ (r.subgraphCpu)))),
+      fmt(Math.max(...measured.map((r) => /** @type {number} */ (r.otherCpu)))),
+      Number.isFinite(atriumRps) ? `${fmt(rps / atriumRps, 2)}×` : '—',
+      bad ? '**MISMATCH**' : errors > 0 ? `OK, ${errors} errors` : 'OK',
+    ]);
+  }
+  const header = [
+    'target',
+    'dedup',
+    'RPS (mean)',
+    'RPS per run',
+    'p50 ms',
+    'p99 ms',
+    'gateway CPU %',
+    'peak RSS MB',
+    'subgraph req/op',
+    'subgraphs CPU %',
+    'other procs CPU %',
+    'vs Atrium',
+    'check',
+  ];
+  const markdown = [
+    table(header, rows),
+    '',
+    `${ctx.options.connections} connections, warm-up ${ctx.options.warmup} s, measured ${ctx.options.duration} s, ${ctx.options.repeats} run(s) per target (a fresh process each run; runs interleave the targets); load by ${ctx.tool}.`,
+    'RPS, p50 and p99 are means over the runs; gateway CPU is the target\'s process tree over the measured window, in % of one core; peak RSS is the largest sampled sum of VmRSS over its processes during warm-up and measurement; subgraph req/op is subgraph requests / completed requests; other procs CPU is the largest share of the machine used during a measured window by processes the bench did not start (0 on a quiet machine); check is the byte-for-byte comparison with expected-response.json before and after every run.',
+    ...ctx.targets.filter((t) => t.note).map((t) => `- ${t.note}`),
+    ...notes.map((n) => `- ${n}`),
+  ].join('\n');
+  return { title: 'Throughput: the benchmark query', markdown, json: runs };
+}
