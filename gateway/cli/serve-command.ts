@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { constants } from 'node:os';
+import { availableParallelism, constants } from 'node:os';
 import { ConfigError, loadConfig } from '../config/load-config.js';
+import { nodeOptions } from '../config/node-options.js';
 import { type GatewayConfig, gatewayConfigSchema } from '../config/schema.js';
 import { createLogger } from '../logger.js';
 import type { RunningGateway, StartGatewayOptions } from '../server/start-gateway.js';
@@ -8,6 +9,7 @@ import type { SupergraphSource } from '../supergraph/load-supergraph.js';
 import { SupergraphLoadError } from '../supergraph/supergraph-load-error.js';
 import { type CliIo, type Command, parseCommandArgs, UsageError } from './command.js';
 import { printProblems } from './print-problems.js';
+import { hasWorkerFlags, isClusterWorker, reportWorkerReady, superviseWorkers } from './supervise-workers.js';
 
 const DEFAULT_SUPERGRAPH_CONFIG = 'supergraph.yaml';
 const DEFAULTS = gatewayConfigSchema.parse({}).server;
@@ -27,12 +29,19 @@ Flags:
   -c, --config <file>         gateway.yaml with the gateway's settings (default: none, built-in defaults)
   -p, --port <port>           port to listen on, overriding server.port (default ${DEFAULTS.port}; 0 = any free port)
   --host <address>            address to listen on, overriding server.host (default ${DEFAULTS.host})
+  -w, --workers <n|auto>      serve from n worker processes sharing the port (default 1; auto = one per CPU)
   -h, --help                  show this help
+
+The server runs in worker processes started with V8 flags tuned for a gateway (larger young generation);
+a small primary process supervises them, replaces a worker that dies, and forwards SIGTERM/SIGINT. With
+--workers 1 and node already started with those flags (in NODE_OPTIONS or as node arguments), the server
+runs in this process instead.
 
 Examples:
   atrium serve
   atrium serve --supergraph-config supergraph.yaml --config gateway.yaml
   atrium serve --supergraph supergraph.graphql --port 8080 --host 127.0.0.1
+  atrium serve --supergraph supergraph.graphql --workers auto
 
 Exit codes: 0 after a clean shutdown, 1 when the supergraph cannot be loaded or the server cannot start,
 2 for bad flags, a missing file or an invalid gateway.yaml.
@@ -48,6 +57,12 @@ export interface ServeDependencies {
   };
   /** Ends the process at once; used when a second signal arrives during shutdown. */
   exit(code: number): void;
+  /**
+   * Whether this process should supervise worker processes (see supervise-workers.ts) rather than serve
+   * itself. Tests return false to run the server in process.
+   */
+  shouldSupervise(workers: number): boolean;
+  superviseWorkers: typeof superviseWorkers;
 }
 
 const OPTIONS = {
@@ -56,6 +71,7 @@ const OPTIONS = {
   config: { type: 'string', short: 'c' },
   port: { type: 'string', short: 'p' },
   host: { type: 'string' },
+  workers: { type: 'string', short: 'w' },
 } as const;
 
 /**
@@ -71,6 +87,8 @@ export function createServeCommand(overrides: Partial<ServeDependencies> = {}): 
     startGateway: async (options) => (await import('../server/start-gateway.js')).startGateway(options),
     signals: process,
     exit: (code) => process.exit(code),
+    shouldSupervise: (workers) => !isClusterWorker() && (workers > 1 || !hasWorkerFlags(nodeOptions())),
+    superviseWorkers,
     ...overrides,
   };
   return {
@@ -89,6 +107,7 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   const supergraph = chooseSupergraph(values);
   if (values.config !== undefined && !existsSync(values.config)) throw new UsageError(`config file not found: ${values.config}`);
   const server = serverOverrides(values);
+  const workers = parseWorkers(values.workers);
 
   let loaded: GatewayConfig;
   try {
@@ -100,6 +119,10 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   }
   const config: GatewayConfig = Object.freeze({ ...loaded, server: Object.freeze({ ...loaded.server, ...server }) });
   const logger = createLogger({ level: config.log.level, destination: io.stdout });
+  if (deps.shouldSupervise(workers)) {
+    // The workers re-run this command with the same arguments (node:cluster forks process.argv).
+    return deps.superviseWorkers({ workers, logger, signals: deps.signals as NodeJS.EventEmitter });
+  }
 
   // Listen before starting, so a signal during a slow supergraph load still shuts down cleanly.
   const shutdown = listenForShutdown(deps);
@@ -115,6 +138,7 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
     }
     return 1;
   }
+  reportWorkerReady(gateway.url);
   const signal = await shutdown.requested;
   logger.info({ signal }, 'serve: shutting down, a second signal exits at once');
   try {
@@ -146,6 +170,16 @@ function chooseSupergraph(values: { 'supergraph-config'?: string; supergraph?: s
   );
 }
 
+function parseWorkers(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (value === 'auto') return availableParallelism();
+  const workers = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(workers >= 1 && workers <= 256)) {
+    throw new UsageError(`--workers expects a number from 1 to 256 or "auto", got "${value}"`, { hint: true });
+  }
+  return workers;
+}
+
 function serverOverrides(values: { port?: string; host?: string }): { port?: number; host?: string } {
   const overrides: { port?: number; host?: string } = {};
   if (values.port !== undefined) {
@@ -175,11 +209,17 @@ function listenForShutdown(deps: ServeDependencies): { requested: Promise<Shutdo
       deps.exit(128 + constants.signals[signal]);
     }
   };
-  for (const signal of SHUTDOWN_SIGNALS) deps.signals.on(signal, listener);
+  // A worker ignores SIGINT: Ctrl-C reaches the whole process group, and the primary forwards it as
+  // SIGTERM; counting both would turn one Ctrl-C into an immediate exit instead of a drain.
+  const signals = isClusterWorker() ? SHUTDOWN_SIGNALS.filter((s) => s !== 'SIGINT') : SHUTDOWN_SIGNALS;
+  const ignoreInterrupt = () => {};
+  if (isClusterWorker()) deps.signals.on('SIGINT', ignoreInterrupt);
+  for (const signal of signals) deps.signals.on(signal, listener);
   return {
     requested,
     dispose: () => {
-      for (const signal of SHUTDOWN_SIGNALS) deps.signals.off(signal, listener);
+      for (const signal of signals) deps.signals.off(signal, listener);
+      deps.signals.off('SIGINT', ignoreInterrupt);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +106,35 @@ describe('atrium serve --supergraph file.graphql, with no other file', () => {
     const lines = gateway.output().trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^atrium: .*nope\.graphql/);
+  });
+});
+
+describe('atrium serve --workers 2', () => {
+  const workerPids = (primary: number) =>
+    execFileSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+
+  it('serves from two worker processes, replaces one that dies, and drains both on SIGTERM', async () => {
+    const port = await freePort();
+    const gateway = startNode(CLI, [
+      'serve', '--supergraph-config', join(dir, 'supergraph.yaml'), '--port', String(port), '--host', '127.0.0.1', '--workers', '2',
+    ]);
+    try {
+      await gateway.waitFor(/"msg":"serve: all workers ready"/);
+      const first = workerPids(gateway.child.pid!);
+      expect(first).toHaveLength(2);
+      const url = `http://127.0.0.1:${port}/graphql`;
+      for (let i = 0; i < 4; i++) expect((await postGraphQL(url, CROSS_SUBGRAPH_QUERY)).body.data.topProducts).toHaveLength(2);
+
+      process.kill(first[0]!, 'SIGKILL');
+      await gateway.waitFor(/"msg":"serve: a worker died, starting a new one"/);
+      await gateway.waitFor(/(?:"msg":"gateway: ready"[\s\S]*){3}/);
+      const second = workerPids(gateway.child.pid!);
+      expect(second).toHaveLength(2);
+      expect(second).not.toContain(first[0]);
+      expect((await postGraphQL(url, CROSS_SUBGRAPH_QUERY)).status).toBe(200);
+    } finally {
+      expect(await gateway.stop('SIGTERM')).toBe(0);
+    }
   });
 });
 

@@ -26,8 +26,15 @@ describe('atrium serve', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function command(startGateway: ServeDependencies['startGateway']) {
-    return createServeCommand({ startGateway, signals: signals as ServeDependencies['signals'], exit });
+  function command(startGateway: ServeDependencies['startGateway'], superviseWorkers?: ServeDependencies['superviseWorkers']) {
+    return createServeCommand({
+      startGateway,
+      signals: signals as ServeDependencies['signals'],
+      exit,
+      // Serve in this process unless a test is about the worker decision.
+      shouldSupervise: (workers) => superviseWorkers !== undefined && workers > 0,
+      ...(superviseWorkers ? { superviseWorkers } : {}),
+    });
   }
 
   function fakeGateway() {
@@ -128,5 +135,22 @@ describe('atrium serve', () => {
     } finally {
       process.chdir(cwd);
     }
+  });
+
+  it('--workers hands over to the supervisor with the parsed count', async () => {
+    const gateway = fakeGateway();
+    const supervise = vi.fn(async () => 0);
+    const io = capturedIo();
+    const code = await command(gateway.start, supervise).run(['--supergraph', supergraphFile, '--workers', '3'], io);
+    expect(code).toBe(0);
+    expect(supervise).toHaveBeenCalledWith(expect.objectContaining({ workers: 3 }));
+    expect(gateway.start).not.toHaveBeenCalled();
+  });
+
+  it.each(['0', 'two', '1000'])('--workers %s is a usage error (main() prints it and exits 2)', async (value) => {
+    const gateway = fakeGateway();
+    const running = command(gateway.start).run(['--supergraph', supergraphFile, '--workers', value], capturedIo());
+    await expect(running).rejects.toThrow(/--workers expects a number from 1 to 256 or "auto"/);
+    expect(gateway.start).not.toHaveBeenCalled();
   });
 });
