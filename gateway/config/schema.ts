@@ -72,6 +72,13 @@ const allSubgraphsTrafficSchema = z
      * @default "30s"
      */
     timeout: duration().default(30_000),
+    /**
+     * Share one subgraph request among identical queries in flight at the same time (same subgraph URL,
+     * body and forwarded headers): the first sends it, the others wait for its answer. Mutations are never
+     * shared. Each waiter still gets its own copy of the answer and its own timeout.
+     * @default true
+     */
+    dedupe: flag().default(true),
   })
   .strict();
 
@@ -82,6 +89,11 @@ const subgraphTrafficSchema = z
      * @default traffic.all.timeout
      */
     timeout: duration().optional(),
+    /**
+     * Whether identical in-flight queries to this subgraph share one request (see `traffic.all.dedupe`).
+     * @default traffic.all.dedupe
+     */
+    dedupe: flag().optional(),
     /**
      * URL the gateway sends this subgraph's requests to, overriding the routing URL in the supergraph
      * (for example an internal address, or a value from `${env.PRODUCTS_URL}`).
@@ -168,6 +180,8 @@ export type GatewayConfig = DeepReadonly<z.output<typeof gatewayConfigSchema>>;
 /** The traffic settings of one subgraph after merging `traffic.subgraphs.<name>` over `traffic.all`. */
 export interface SubgraphSettings {
   readonly timeoutMs: number;
+  /** Share identical in-flight query requests. */
+  readonly dedupe: boolean;
   /** Set only when gateway.yaml overrides the supergraph's routing URL. */
   readonly url?: string;
 }
@@ -181,5 +195,6 @@ export interface SubgraphSettings {
 export function subgraphSettings(config: GatewayConfig, name: string): SubgraphSettings {
   const own = Object.hasOwn(config.traffic.subgraphs, name) ? config.traffic.subgraphs[name] : undefined;
   const timeoutMs = own?.timeout ?? config.traffic.all.timeout;
-  return own?.url === undefined ? { timeoutMs } : { timeoutMs, url: own.url };
+  const dedupe = own?.dedupe ?? config.traffic.all.dedupe;
+  return own?.url === undefined ? { timeoutMs, dedupe } : { timeoutMs, dedupe, url: own.url };
 }

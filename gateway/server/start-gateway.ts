@@ -1,5 +1,4 @@
-import type { GatewayConfig } from '../config/schema.js';
-import { subgraphSettings } from '../config/schema.js';
+import { type GatewayConfig, type SubgraphSettings, subgraphSettings } from '../config/schema.js';
 import { createEngine } from '../engine/engine.js';
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -40,10 +39,20 @@ export interface RunningGateway {
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { config, logger } = options;
   const plugins = options.plugins ?? [];
-  const transport = createUndiciTransport();
+  // Settings are looked up on every fetch: merge `all` and `subgraphs.<name>` once per subgraph.
+  const settingsByName = new Map<string, SubgraphSettings>();
+  const settingsOf = (name: string): SubgraphSettings => {
+    let settings = settingsByName.get(name);
+    if (!settings) {
+      settings = subgraphSettings(config, name);
+      settingsByName.set(name, settings);
+    }
+    return settings;
+  };
+  const transport = createUndiciTransport({ dedupe: (name) => settingsOf(name).dedupe });
   const client = createSubgraphClient({
     transport,
-    timeoutMs: (name) => subgraphSettings(config, name).timeoutMs,
+    timeoutMs: (name) => settingsOf(name).timeoutMs,
     hooks: plugins.flatMap((p): SubgraphFetchHook[] => (p.onSubgraphFetch ? [p.onSubgraphFetch] : [])),
     logger,
   });

@@ -14,6 +14,25 @@ export interface UndiciTransportOptions {
   keepAliveTimeoutMs?: number;
   /** Largest response body accepted from a subgraph, in bytes. Default 64 MiB. */
   maxResponseBytes?: number;
+  /**
+   * Whether identical queries to this subgraph that are in flight at the same time share one request
+   * (`traffic.*.dedupe`). Mutations never do. Default: never.
+   */
+  dedupe?(subgraph: string): boolean;
+}
+
+/** A subgraph's answer before parsing: shared requests hand each waiter the text to parse on its own. */
+interface RawResponse {
+  readonly status: number;
+  readonly headers: SubgraphResponse['headers'];
+  readonly text: string;
+}
+
+/** A request several identical fetches are waiting for. */
+interface SharedRequest {
+  readonly result: Promise<RawResponse>;
+  readonly controller: AbortController;
+  waiters: number;
 }
 
 const ACCEPT = 'application/graphql-response+json, application/json';
@@ -63,6 +82,32 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
   };
   const maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
+  const dedupe = options.dedupe ?? (() => false);
+  const inFlight = new Map<string, SharedRequest>();
+
+  /**
+   * Joins an identical request in flight, or starts one. The shared request has its own abort controller:
+   * a waiter whose signal fires (its timeout, its client gone) leaves alone, and the request is aborted
+   * only when no waiter is left.
+   */
+  function sendShared(pool: Pool, url: string, path: string, headers: string[], body: string, signal: AbortSignal) {
+    const key = `${url}\u0000${headers.join('\u0000')}\u0000${body}`;
+    let shared = inFlight.get(key);
+    if (shared === undefined) {
+      const controller = new AbortController();
+      const result = dispatchPost(pool, { path, headers, body, signal: controller.signal, maxResponseBytes });
+      const entry: SharedRequest = { result, controller, waiters: 0 };
+      inFlight.set(key, entry);
+      const forget = () => {
+        if (inFlight.get(key) === entry) inFlight.delete(key);
+      };
+      result.then(forget, forget);
+      shared = entry;
+    }
+    return waitFor(shared, signal, () => {
+      if (inFlight.get(key) === shared) inFlight.delete(key);
+    });
+  }
   const pools = new Map<string, Pool>();
   const targets = new Map<string, Target>();
 
@@ -92,15 +137,14 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
   return {
     async send(request, signal) {
       const { pool, path } = targetOf(request);
-      let outcome: { status: number; headers: SubgraphResponse['headers']; text: string };
+      const headers = requestHeaders(request.headers);
+      const body = serializeBody(request.body);
+      let outcome: RawResponse;
       try {
-        outcome = await dispatchPost(pool, {
-          path,
-          headers: requestHeaders(request.headers),
-          body: serializeBody(request.body),
-          signal,
-          maxResponseBytes,
-        });
+        outcome =
+          request.operationKind === 'query' && dedupe(request.subgraph)
+            ? await sendShared(pool, request.url, path, headers, body, signal)
+            : await dispatchPost(pool, { path, headers, body, signal, maxResponseBytes });
       } catch (error) {
         if (signal.aborted) throw error;
         if (error instanceof ResponseTooLarge) {
@@ -121,6 +165,42 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
   };
 }
 
+/** One waiter of a shared request: settles with it, or alone when its own signal fires first. */
+function waitFor(shared: SharedRequest, signal: AbortSignal, abandon: () => void): Promise<RawResponse> {
+  if (signal.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+  shared.waiters++;
+  return new Promise<RawResponse>((resolve, reject) => {
+    let done = false;
+    const leave = () => {
+      done = true;
+      signal.removeEventListener('abort', onAbort);
+      shared.waiters--;
+    };
+    const onAbort = () => {
+      if (done) return;
+      leave();
+      if (shared.waiters === 0) {
+        abandon();
+        shared.controller.abort(signal.reason ?? new Error('aborted'));
+      }
+      reject(signal.reason ?? new Error('aborted'));
+    };
+    signal.addEventListener('abort', onAbort);
+    shared.result.then(
+      (response) => {
+        if (done) return;
+        leave();
+        resolve(response);
+      },
+      (error) => {
+        if (done) return;
+        leave();
+        reject(error);
+      },
+    );
+  });
+}
+
 class ResponseTooLarge extends Error {
   constructor(readonly limit: number) {
     super(`response body larger than ${limit} bytes`);
@@ -135,7 +215,7 @@ class ResponseTooLarge extends Error {
 function dispatchPost(
   pool: Pool,
   options: { path: string; headers: string[]; body: string; signal: AbortSignal; maxResponseBytes: number },
-): Promise<{ status: number; headers: SubgraphResponse['headers']; text: string }> {
+): Promise<RawResponse> {
   const { signal, maxResponseBytes } = options;
   return new Promise((resolve, reject) => {
     let status = 0;

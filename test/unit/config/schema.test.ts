@@ -7,19 +7,26 @@ describe('subgraphSettings', () => {
     {
       traffic: {
         all: { timeout: '10s' },
-        subgraphs: { products: { timeout: '2s', url: 'http://products.internal/graphql' }, reviews: { url: 'http://r/graphql' } },
+        subgraphs: {
+          products: { timeout: '2s', url: 'http://products.internal/graphql', dedupe: false },
+          reviews: { url: 'http://r/graphql' },
+        },
       },
     },
     'g',
   );
 
   it('merges the subgraph settings over all', () => {
-    expect(subgraphSettings(config, 'products')).toEqual({ timeoutMs: 2000, url: 'http://products.internal/graphql' });
-    expect(subgraphSettings(config, 'reviews')).toEqual({ timeoutMs: 10_000, url: 'http://r/graphql' });
+    expect(subgraphSettings(config, 'products')).toEqual({
+      timeoutMs: 2000,
+      dedupe: false,
+      url: 'http://products.internal/graphql',
+    });
+    expect(subgraphSettings(config, 'reviews')).toEqual({ timeoutMs: 10_000, dedupe: true, url: 'http://r/graphql' });
   });
 
   it('falls back to all for a subgraph without settings, with no url override', () => {
-    expect(subgraphSettings(config, 'inventory')).toEqual({ timeoutMs: 10_000 });
-    expect(subgraphSettings(config, 'constructor')).toEqual({ timeoutMs: 10_000 });
+    expect(subgraphSettings(config, 'inventory')).toEqual({ timeoutMs: 10_000, dedupe: true });
+    expect(subgraphSettings(config, 'constructor')).toEqual({ timeoutMs: 10_000, dedupe: true });
   });
 });
