@@ -287,3 +287,49 @@ export function selfTicksWithChildren() {
   if (!fields) return 0;
   return Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
 }
+
+/**
+ * CPU ticks and command name of every process on the machine (to attribute the CPU other processes
+ * used during a measured window).
+ * @returns {Map<number, { ticks: number; comm: string }>}
+ */
+export function allProcessTicks() {
+  const out = new Map();
+  let entries;
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(entry), { ticks: Number(fields[11]) + Number(fields[12]), comm });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * The processes (other than `ours`) that used the most CPU between two `allProcessTicks` snapshots, as
+ * "comm (pid) n %" strings; processes that started and ended inside the window cannot be seen.
+ * @param {Map<number, { ticks: number; comm: string }>} before
+ * @param {Map<number, { ticks: number; comm: string }>} after
+ * @param {Set<number>} ours
+ * @param {number} seconds
+ */
+export function busiestOthers(before, after, ours, seconds) {
+  /** @type {{ pid: number; comm: string; percent: number }[]} */
+  const list = [];
+  for (const [pid, { ticks, comm }] of after) {
+    if (ours.has(pid)) continue;
+    const percent = ((ticks - (before.get(pid)?.ticks ?? 0)) / CLK_TCK / seconds) * 100;
+    if (percent >= 1) list.push({ pid, comm, percent });
+  }
+  return list.sort((a, b) => b.percent - a.percent).slice(0, 5);
+}

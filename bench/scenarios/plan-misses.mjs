@@ -141,6 +141,7 @@ export async function run(ctx) {
     '',
     `${operations.length} distinct operations (seeded, up to 4 levels deep over all four subgraphs), sent one at a time to a freshly started target: once cold, then 3 times warm; ${ctx.options.repeats} run(s) per target, means of the runs shown.`,
     'Planning = cold latency − median warm latency of the same operation: parse, validation and query planning (plus any other first-time cost); the subgraph response cache is off during this scenario so both do the same subgraph work. The monolith has no planner: its figure is parse + validation.',
+    'The requests share one kept-alive connection, so a multi-process target (atrium-2-workers) answers them from one worker; should the connection be replaced mid-run, a warm request may reach a worker that has not planned the operation yet.',
     ...notes.map((n) => `- ${n}`),
   ].join('\n');
   return { title: 'Plan-cache misses: many distinct operations', markdown, json: runs };

@@ -1,6 +1,16 @@
 import { getJson, post } from '../lib/http.mjs';
 import { runLoad } from '../lib/load.mjs';
-import { CLK_TCK, cpuPercent, cpuTicks, sampleRss, selfTicksWithChildren, systemBusyTicks, tree } from '../lib/procs.mjs';
+import {
+  allProcessTicks,
+  busiestOthers,
+  CLK_TCK,
+  cpuPercent,
+  cpuTicks,
+  sampleRss,
+  selfTicksWithChildren,
+  systemBusyTicks,
+  tree,
+} from '../lib/procs.mjs';
 import { fmt, mean, table } from '../lib/report.mjs';
 import { startTarget } from '../lib/start.mjs';
 import { checkBody, expectedCompact, requestBody } from '../lib/workload.mjs';
@@ -19,6 +29,7 @@ import { checkBody, expectedCompact, requestBody } from '../lib/workload.mjs';
  * @property {number} [subgraphCpu] % of one core, the subgraphs' process, measured window
  * @property {number} [otherCpu] % of one core used by processes the bench did not start, measured window
  * @property {number} [otherCpuOnGatewayCore] the same, on the gateway's core alone (single-core targets)
+ * @property {string[]} [otherProcesses] the busiest of those processes that were still running at the end
  * @property {number} [peakRssMb] sampled peak of the tree's summed VmRSS (warm-up and measured window)
  * @property {number} [maxHwmMb] largest VmHWM of one process of the tree
  * @property {number} [subgraphRequestsPerOp]
@@ -55,12 +66,17 @@ async function measure(ctx, target, repeat) {
     const subgraphCpuBefore = cpuTicks([ctx.subgraphs.proc.pid]);
     const systemBefore = systemBusyTicks();
     const selfBefore = selfTicksWithChildren();
+    const processesBefore = allProcessTicks();
     const t0 = performance.now();
     log(`${tag} measuring ${options.duration} s at ${options.connections} connections (${ctx.tool})`);
     const load = await runLoad({ tool: ctx.tool, url, body: requestBody, connections: options.connections, seconds: options.duration, cpus: ctx.loadCpus });
     const seconds = (performance.now() - t0) / 1000;
     const systemAfter = systemBusyTicks();
     const selfDelta = selfTicksWithChildren() - selfBefore;
+    const ours = new Set([process.pid, ctx.subgraphs.proc.pid, ...tree(proc.pid)]);
+    const otherProcesses = busiestOthers(processesBefore, allProcessTicks(), ours, seconds).map(
+      (p) => `${p.comm} (${p.pid}) ${fmt(p.percent)} %`,
+    );
     const gatewayCpu = cpuPercent(cpuBefore, cpuTicks(tree(proc.pid)), seconds);
     const subgraphCpu = cpuPercent(subgraphCpuBefore, cpuTicks([ctx.subgraphs.proc.pid]), seconds);
     // CPU the machine spent on anything but the gateway, the subgraphs, this runner and the load
@@ -74,7 +90,7 @@ async function measure(ctx, target, repeat) {
     const after = await check(url);
     log(`${tag} byte-identical to expected-response.json after load: ${after}`);
     log(
-      `${tag} ${fmt(load.rps)} RPS, p50 ${fmt(load.p50Ms, 2)} ms, p99 ${fmt(load.p99Ms, 2)} ms, CPU ${fmt(gatewayCpu)} %, RSS ${fmt(peakRssMb)} MB, errors ${load.errors}; other processes ${fmt(otherCpu)} % CPU${otherCpuOnGatewayCore === undefined ? '' : ` (${fmt(otherCpuOnGatewayCore)} % on the gateway's core)`}`,
+      `${tag} ${fmt(load.rps)} RPS, p50 ${fmt(load.p50Ms, 2)} ms, p99 ${fmt(load.p99Ms, 2)} ms, CPU ${fmt(gatewayCpu)} %, RSS ${fmt(peakRssMb)} MB, errors ${load.errors}; other processes ${fmt(otherCpu)} % CPU${otherCpuOnGatewayCore === undefined ? '' : ` (${fmt(otherCpuOnGatewayCore)} % on the gateway's core)`}${otherProcesses.length > 0 ? `: ${otherProcesses.join(', ')}` : ''}`,
     );
     if (before !== 'OK' || after !== 'OK') ctx.status.failed = true;
     return {
@@ -85,6 +101,7 @@ async function measure(ctx, target, repeat) {
       subgraphCpu,
       otherCpu,
       otherCpuOnGatewayCore,
+      otherProcesses,
       peakRssMb,
       maxHwmMb,
       subgraphRequestsPerOp: load.requests > 0 ? subgraphRequests / load.requests : Number.NaN,
@@ -155,7 +172,12 @@ export async function run(ctx) {
     const failedRuns = mine.filter((r) => r.error);
     if (failedRuns.length > 0) notes.push(`${target.name}: ${failedRuns.length} run(s) failed: ${failedRuns.map((r) => r.error).join('; ')}`);
     const busiest = Math.max(...measured.map((r) => /** @type {number} */ (r.otherCpu)));
-    if (busiest > 10) notes.push(`${target.name}: processes outside the bench used up to ${fmt(busiest)} % of a core during a measured window: its numbers are disturbed.`);
+    if (busiest > 10) {
+      const seen = [...new Set(measured.flatMap((r) => r.otherProcesses ?? []))].slice(0, 4);
+      notes.push(
+        `${target.name}: processes outside the bench used up to ${fmt(busiest)} % of a core during a measured window${seen.length > 0 ? ` (${seen.join(', ')})` : ''}: its numbers are disturbed.`,
+      );
+    }
     const bytes = mean(loads.map((l) => l.bytesPerResponse));
     if (ctx.tool !== 'builtin' && Math.abs(bytes - expectedCompact.length) > 1024) {
       notes.push(`${target.name}: ${fmt(bytes, 0)} bytes per response on average under load (expected ~${expectedCompact.length} + headers).`);
