@@ -1,4 +1,6 @@
-import { type Dispatcher, Pool } from 'undici';
+import { Pool } from 'undici';
+import { dispatchPost, type RawResponse, ResponseTooLarge } from './dispatch-post.js';
+import { type InFlightRequests, sendShared } from './shared-requests.js';
 import { AtriumError } from '../errors.js';
 import type { SubgraphRequest, SubgraphResponse, SubgraphTransport } from './types.js';
 
@@ -19,20 +21,6 @@ export interface UndiciTransportOptions {
    * (`traffic.*.dedupe`). Mutations never do. Default: never.
    */
   dedupe?(subgraph: string): boolean;
-}
-
-/** A subgraph's answer before parsing: shared requests hand each waiter the text to parse on its own. */
-interface RawResponse {
-  readonly status: number;
-  readonly headers: SubgraphResponse['headers'];
-  readonly text: string;
-}
-
-/** A request several identical fetches are waiting for. */
-interface SharedRequest {
-  readonly result: Promise<RawResponse>;
-  readonly controller: AbortController;
-  waiters: number;
 }
 
 const ACCEPT = 'application/graphql-response+json, application/json';
@@ -83,31 +71,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
   };
   const maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
   const dedupe = options.dedupe ?? (() => false);
-  const inFlight = new Map<string, SharedRequest>();
-
-  /**
-   * Joins an identical request in flight, or starts one. The shared request has its own abort controller:
-   * a waiter whose signal fires (its timeout, its client gone) leaves alone, and the request is aborted
-   * only when no waiter is left.
-   */
-  function sendShared(pool: Pool, url: string, path: string, headers: string[], body: string, signal: AbortSignal) {
-    const key = `${url}\u0000${headers.join('\u0000')}\u0000${body}`;
-    let shared = inFlight.get(key);
-    if (shared === undefined) {
-      const controller = new AbortController();
-      const result = dispatchPost(pool, { path, headers, body, signal: controller.signal, maxResponseBytes });
-      const entry: SharedRequest = { result, controller, waiters: 0 };
-      inFlight.set(key, entry);
-      const forget = () => {
-        if (inFlight.get(key) === entry) inFlight.delete(key);
-      };
-      result.then(forget, forget);
-      shared = entry;
-    }
-    return waitFor(shared, signal, () => {
-      if (inFlight.get(key) === shared) inFlight.delete(key);
-    });
-  }
+  const inFlight: InFlightRequests = new Map();
   const pools = new Map<string, Pool>();
   const targets = new Map<string, Target>();
 
@@ -143,7 +107,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
       try {
         outcome =
           request.operationKind === 'query' && dedupe(request.subgraph)
-            ? await sendShared(pool, request.url, path, headers, body, signal)
+            ? await sendShared(inFlight, { pool, url: request.url, path, headers, body, signal, maxResponseBytes })
             : await dispatchPost(pool, { path, headers, body, signal, maxResponseBytes });
       } catch (error) {
         if (signal.aborted) throw error;
@@ -163,109 +127,6 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
       await Promise.all(closing);
     },
   };
-}
-
-/** One waiter of a shared request: settles with it, or alone when its own signal fires first. */
-function waitFor(shared: SharedRequest, signal: AbortSignal, abandon: () => void): Promise<RawResponse> {
-  if (signal.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
-  shared.waiters++;
-  return new Promise<RawResponse>((resolve, reject) => {
-    let done = false;
-    const leave = () => {
-      done = true;
-      signal.removeEventListener('abort', onAbort);
-      shared.waiters--;
-    };
-    const onAbort = () => {
-      if (done) return;
-      leave();
-      if (shared.waiters === 0) {
-        abandon();
-        shared.controller.abort(signal.reason ?? new Error('aborted'));
-      }
-      reject(signal.reason ?? new Error('aborted'));
-    };
-    signal.addEventListener('abort', onAbort);
-    shared.result.then(
-      (response) => {
-        if (done) return;
-        leave();
-        resolve(response);
-      },
-      (error) => {
-        if (done) return;
-        leave();
-        reject(error);
-      },
-    );
-  });
-}
-
-class ResponseTooLarge extends Error {
-  constructor(readonly limit: number) {
-    super(`response body larger than ${limit} bytes`);
-  }
-}
-
-/**
- * One POST through undici's dispatcher with a plain handler: no body stream or async iterator per
- * request (undici's `request()` builds both), the chunks are decoded once at the end. 16 fetches per
- * operation make this the transport's hot path.
- */
-function dispatchPost(
-  pool: Pool,
-  options: { path: string; headers: string[]; body: string; signal: AbortSignal; maxResponseBytes: number },
-): Promise<RawResponse> {
-  const { signal, maxResponseBytes } = options;
-  return new Promise((resolve, reject) => {
-    let status = 0;
-    let headers: SubgraphResponse['headers'] = {};
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let controller: Dispatcher.DispatchController | undefined;
-    let settled = false;
-    const onAbort = () => controller?.abort(signal.reason ?? new Error('aborted'));
-    const finish = (error: Error | undefined, text?: string) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      if (error) reject(error);
-      else resolve({ status, headers, text: text! });
-    };
-    if (signal.aborted) {
-      reject(signal.reason ?? new Error('aborted'));
-      return;
-    }
-    signal.addEventListener('abort', onAbort);
-    pool.dispatch(
-      { method: 'POST', path: options.path, headers: options.headers, body: options.body },
-      {
-        onRequestStart(c) {
-          controller = c;
-          if (signal.aborted) c.abort(signal.reason ?? new Error('aborted'));
-        },
-        onResponseStart(_c, statusCode, responseHeaders) {
-          status = statusCode;
-          headers = responseHeaders as SubgraphResponse['headers'];
-        },
-        onResponseData(c, chunk) {
-          size += chunk.length;
-          if (size > maxResponseBytes) {
-            c.abort(new ResponseTooLarge(maxResponseBytes));
-            return;
-          }
-          chunks.push(chunk);
-        },
-        onResponseEnd() {
-          const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
-          finish(undefined, text);
-        },
-        onResponseError(_c, error) {
-          finish(error);
-        },
-      },
-    );
-  });
 }
 
 /**

@@ -1,0 +1,78 @@
+import type { Pool } from 'undici';
+import { dispatchPost, type RawResponse } from './dispatch-post.js';
+
+/** A request several identical fetches are waiting for. */
+interface SharedRequest {
+  readonly result: Promise<RawResponse>;
+  readonly controller: AbortController;
+  waiters: number;
+}
+
+/** The requests in flight of one transport, by key. */
+export type InFlightRequests = Map<string, SharedRequest>;
+
+/**
+ * In-flight deduplication: identical queries (same URL, headers and body) that overlap in time share one
+ * request. Joins an identical request in flight, or starts one. The shared request has its own abort controller:
+ * a waiter whose signal fires (its timeout, its client gone) leaves alone, and the request is aborted
+ * only when no waiter is left.
+ */
+export function sendShared(
+  inFlight: InFlightRequests,
+  request: { pool: Pool; url: string; path: string; headers: string[]; body: string; signal: AbortSignal; maxResponseBytes: number },
+): Promise<RawResponse> {
+  const { pool, url, path, headers, body, signal, maxResponseBytes } = request;
+  const key = `${url}\u0000${headers.join('\u0000')}\u0000${body}`;
+  let shared = inFlight.get(key);
+  if (shared === undefined) {
+    const controller = new AbortController();
+    const result = dispatchPost(pool, { path, headers, body, signal: controller.signal, maxResponseBytes });
+    const entry: SharedRequest = { result, controller, waiters: 0 };
+    inFlight.set(key, entry);
+    const forget = () => {
+      if (inFlight.get(key) === entry) inFlight.delete(key);
+    };
+    result.then(forget, forget);
+    shared = entry;
+  }
+  return waitFor(shared, signal, () => {
+    if (inFlight.get(key) === shared) inFlight.delete(key);
+  });
+}
+
+/** One waiter of a shared request: settles with it, or alone when its own signal fires first. */
+function waitFor(shared: SharedRequest, signal: AbortSignal, abandon: () => void): Promise<RawResponse> {
+  if (signal.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+  shared.waiters++;
+  return new Promise<RawResponse>((resolve, reject) => {
+    let done = false;
+    const leave = () => {
+      done = true;
+      signal.removeEventListener('abort', onAbort);
+      shared.waiters--;
+    };
+    const onAbort = () => {
+      if (done) return;
+      leave();
+      if (shared.waiters === 0) {
+        abandon();
+        shared.controller.abort(signal.reason ?? new Error('aborted'));
+      }
+      reject(signal.reason ?? new Error('aborted'));
+    };
+    signal.addEventListener('abort', onAbort);
+    shared.result.then(
+      (response) => {
+        if (done) return;
+        leave();
+        resolve(response);
+      },
+      (error) => {
+        if (done) return;
+        leave();
+        reject(error);
+      },
+    );
+  });
+}
+
