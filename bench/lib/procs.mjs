@@ -264,6 +264,13 @@ export function pinSelf(/** @type {string} */ cpus) {
   if (hasTaskset) spawnSync('taskset', ['-apc', cpus, String(process.pid)], { stdio: 'ignore' });
 }
 
+/** Re-pins a running process tree (every thread of every process) to `cpus`; false without taskset. */
+export function pinTree(/** @type {number} */ pid, /** @type {string} */ cpus) {
+  if (!hasTaskset) return false;
+  for (const each of tree(pid)) spawnSync('taskset', ['-apc', cpus, String(each)], { stdio: 'ignore' });
+  return true;
+}
+
 /**
  * Busy clock ticks (user, nice, system; not irq/softirq, which no process is charged for, nor steal) of the whole machine (`all`) and of each
  * CPU (`cpu0`, `cpu1`, ...), from /proc/stat.

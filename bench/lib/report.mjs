@@ -5,7 +5,9 @@
  * @param {(string | number)[][]} rows
  */
 export function table(header, rows) {
-  const lines = [`| ${header.join(' | ')} |`, `| ${header.map((h, i) => (i === 0 || /check|dedup|target/i.test(h) ? '---' : '---:')).join(' | ')} |`];
+  // Right-align the columns whose cells are numbers (ratios and "—" included).
+  const numeric = header.map((_, i) => i > 0 && rows.every((row) => /^(-?\d[\d.,\s×]*|—|)$/.test(String(row[i] ?? ''))));
+  const lines = [`| ${header.join(' | ')} |`, `| ${numeric.map((n) => (n ? '---:' : '---')).join(' | ')} |`];
   for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
   return lines.join('\n');
 }

@@ -15,6 +15,8 @@ import { BENCH_DIR } from './workload.mjs';
  * @property {string} dedup in-flight deduplication of identical subgraph requests: "none", "on (default)", "off"
  * @property {string} cpus taskset CPU list for the target's processes
  * @property {string} [note] printed under the table
+ * @property {string} [variantOf] the target this row varies only in its dedup setting: scenarios that send
+ *   one request at a time (nothing in flight to share) skip it when that target runs too
  * @property {(ctx: StartContext) => { command: string; args: string[]; env?: Record<string, string> }} command
  * @property {(exitCode: number | string, output: string) => string | undefined} [skipWhenExited] a reason to
  *   skip (instead of failing) when the process exits before serving
@@ -24,7 +26,6 @@ import { BENCH_DIR } from './workload.mjs';
  * @typedef {object} StartContext
  * @property {number} port
  * @property {string} supergraphFile the composed supergraph SDL, routing to the bench subgraphs
- * @property {string} atriumConfig bench/gateway.yaml
  * @property {string} root the repository root
  */
 

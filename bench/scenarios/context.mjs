@@ -14,7 +14,6 @@
  * @property {import('../lib/target.mjs').Target[]} targets
  * @property {{ proc: import('../lib/procs.mjs').Tracked; urls: Record<string, string>; statsUrl: string }} subgraphs
  * @property {string} supergraphFile
- * @property {string} atriumConfig
  * @property {'wrk' | 'autocannon' | 'builtin'} tool
  * @property {string} loadCpus where the load generator runs
  * @property {string[]} notes

@@ -32,7 +32,8 @@ import { checkBody, expectedCompact, requestBody } from '../lib/workload.mjs';
  * @property {string[]} [otherProcesses] the busiest of those processes that were still running at the end
  * @property {number} [peakRssMb] sampled peak of the tree's summed VmRSS (warm-up and measured window)
  * @property {number} [maxHwmMb] largest VmHWM of one process of the tree
- * @property {number} [subgraphRequestsPerOp]
+ * @property {number} [subgraphRequestsPerOp] under load: subgraph requests / operations, in the window
+ * @property {number} [subgraphRequestsAlone] one request at a time (nothing in flight to share)
  * @property {{ before: string; after: string }} [check] "OK" or what differed
  * @property {string} [skipped]
  * @property {string} [error]
@@ -61,7 +62,8 @@ async function measure(ctx, target, repeat) {
       log(`${tag} warm-up ${options.warmup} s`);
       await runLoad({ tool: ctx.tool, url, body: requestBody, connections: options.connections, seconds: options.warmup, cpus: ctx.loadCpus });
     }
-    const subgraphsBefore = (await getJson(ctx.subgraphs.statsUrl)).total;
+    // The warm-up's abandoned operations finish first, so none of their fetches land in the window.
+    await settledSubgraphCount(ctx);
     const cpuBefore = cpuTicks(tree(proc.pid));
     const subgraphCpuBefore = cpuTicks([ctx.subgraphs.proc.pid]);
     const systemBefore = systemBusyTicks();
@@ -69,7 +71,19 @@ async function measure(ctx, target, repeat) {
     const processesBefore = allProcessTicks();
     const t0 = performance.now();
     log(`${tag} measuring ${options.duration} s at ${options.connections} connections (${ctx.tool})`);
-    const load = await runLoad({ tool: ctx.tool, url, body: requestBody, connections: options.connections, seconds: options.duration, cpus: ctx.loadCpus });
+    const loading = runLoad({ tool: ctx.tool, url, body: requestBody, connections: options.connections, seconds: options.duration, cpus: ctx.loadCpus });
+    // Subgraph requests per operation in steady state: the counter is read 1 s into the window and 1 s
+    // before its end, and divided by the operations completed meanwhile (the run's rate × that time), so
+    // neither the first requests nor the ones cut off when the load stops skew it.
+    const edge = options.duration >= 4 ? 1_000 : 0;
+    const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    await sleep(edge);
+    const countA = (await getJson(ctx.subgraphs.statsUrl)).total;
+    const tA = performance.now();
+    await Promise.race([sleep(options.duration * 1000 - 2 * edge), loading]);
+    const countB = (await getJson(ctx.subgraphs.statsUrl)).total;
+    const tB = performance.now();
+    const load = await loading;
     const seconds = (performance.now() - t0) / 1000;
     const systemAfter = systemBusyTicks();
     const selfDelta = selfTicksWithChildren() - selfBefore;
@@ -85,9 +99,9 @@ async function measure(ctx, target, repeat) {
     const otherCpu = Math.max(0, toPercent(systemAfter.all - systemBefore.all - selfDelta) - gatewayCpu - subgraphCpu);
     const gatewayCore = /^\d+$/.test(target.cpus) ? `cpu${target.cpus}` : undefined;
     const otherCpuOnGatewayCore = gatewayCore ? Math.max(0, toPercent(systemAfter[gatewayCore] - systemBefore[gatewayCore]) - gatewayCpu) : undefined;
-    const subgraphRequests = (await getJson(ctx.subgraphs.statsUrl)).total - subgraphsBefore;
     const { peakRssMb, maxHwmMb } = rss.stop();
     const after = await check(url);
+    const alone = await fetchesAlone(ctx, url);
     log(`${tag} byte-identical to expected-response.json after load: ${after}`);
     log(
       `${tag} ${fmt(load.rps)} RPS, p50 ${fmt(load.p50Ms, 2)} ms, p99 ${fmt(load.p99Ms, 2)} ms, CPU ${fmt(gatewayCpu)} %, RSS ${fmt(peakRssMb)} MB, errors ${load.errors}; other processes ${fmt(otherCpu)} % CPU${otherCpuOnGatewayCore === undefined ? '' : ` (${fmt(otherCpuOnGatewayCore)} % on the gateway's core)`}${otherProcesses.length > 0 ? `: ${otherProcesses.join(', ')}` : ''}`,
@@ -104,12 +118,41 @@ async function measure(ctx, target, repeat) {
       otherProcesses,
       peakRssMb,
       maxHwmMb,
-      subgraphRequestsPerOp: load.requests > 0 ? subgraphRequests / load.requests : Number.NaN,
+      subgraphRequestsPerOp: load.requests > 0 ? (countB - countA) / ((load.rps * (tB - tA)) / 1000) : Number.NaN,
+      subgraphRequestsAlone: alone,
       check: { before, after },
     };
   } finally {
     await proc.stop();
   }
+}
+
+/**
+ * The subgraphs' request counter once it has stopped moving (nothing in flight for 200 ms, at most 10 s).
+ * @param {import('./context.mjs').Context} ctx
+ */
+async function settledSubgraphCount(ctx) {
+  let last = (await getJson(ctx.subgraphs.statsUrl)).total;
+  const deadline = performance.now() + 10_000;
+  for (let still = 0; still < 2 && performance.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = (await getJson(ctx.subgraphs.statsUrl)).total;
+    still = now === last ? still + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
+/**
+ * Subgraph requests per operation with one operation at a time (5 sequential requests): the plan's
+ * fetch count, with nothing in flight to deduplicate.
+ * @param {import('./context.mjs').Context} ctx
+ * @param {string} url
+ */
+async function fetchesAlone(ctx, url) {
+  const before = (await getJson(ctx.subgraphs.statsUrl)).total;
+  for (let i = 0; i < 5; i++) await post(url, requestBody);
+  return ((await getJson(ctx.subgraphs.statsUrl)).total - before) / 5;
 }
 
 /** One request: "OK", or MISMATCH with the first differing offset, or the status. */
@@ -145,7 +188,12 @@ export async function run(ctx) {
     }
   }
 
-  const atriumRps = mean(runs.filter((r) => r.target === 'atrium' && r.load).map((r) => /** @type {any} */ (r.load).rps));
+  const meanRps = (/** @type {string} */ name) => mean(runs.filter((r) => r.target === name && r.load).map((r) => /** @type {any} */ (r.load).rps));
+  const atriumRps = meanRps('atrium');
+  // Like for like: a row that shares in-flight requests against Atrium with dedup on, a row that does
+  // not against Atrium with it off.
+  const atriumNoDedupRps = meanRps('atrium-no-dedup');
+  const ratio = (/** @type {number} */ rps, /** @type {number} */ base) => (Number.isFinite(base) ? `${fmt(rps / base, 2)}×` : '—');
   const rows = [];
   const notes = [];
   for (const target of ctx.targets) {
@@ -153,12 +201,12 @@ export async function run(ctx) {
     const measured = mine.filter((r) => r.load);
     const skipped = mine.find((r) => r.skipped);
     if (skipped) {
-      rows.push([target.name, target.dedup, 'skipped', '', '', '', '', '', '', '', '', '', 'skipped']);
+      rows.push([target.name, target.dedup, 'skipped', '', '', '', '', '', '', '', '', '', '', '', 'skipped']);
       notes.push(`${target.name} skipped: ${skipped.skipped}`);
       continue;
     }
     if (measured.length === 0) {
-      rows.push([target.name, target.dedup, 'failed', '', '', '', '', '', '', '', '', '', 'ERROR']);
+      rows.push([target.name, target.dedup, 'failed', '', '', '', '', '', '', '', '', '', '', '', 'ERROR']);
       notes.push(`${target.name} failed: ${mine.map((r) => r.error).join('; ')}`);
       continue;
     }
@@ -192,9 +240,11 @@ export async function run(ctx) {
       fmt(mean(measured.map((r) => /** @type {number} */ (r.gatewayCpu)))),
       fmt(Math.max(...measured.map((r) => /** @type {number} */ (r.peakRssMb)))),
       fmt(mean(measured.map((r) => /** @type {number} */ (r.subgraphRequestsPerOp))), 2),
+      fmt(mean(measured.map((r) => /** @type {number} */ (r.subgraphRequestsAlone))), 2),
       fmt(mean(measured.map((r) => /** @type {number} */ (r.subgraphCpu)))),
       fmt(Math.max(...measured.map((r) => /** @type {number} */ (r.otherCpu)))),
-      Number.isFinite(atriumRps) ? `${fmt(rps / atriumRps, 2)}×` : '—',
+      ratio(rps, atriumRps),
+      ratio(rps, target.dedup.startsWith('on') ? atriumRps : atriumNoDedupRps),
       bad ? '**MISMATCH**' : errors > 0 ? `OK, ${errors} errors` : 'OK',
     ]);
   }
@@ -208,16 +258,19 @@ export async function run(ctx) {
     'gateway CPU %',
     'peak RSS MB',
     'subgraph req/op',
+    'req/op alone',
     'subgraphs CPU %',
     'other procs CPU %',
     'vs Atrium',
+    'vs Atrium, same dedup',
     'check',
   ];
   const markdown = [
     table(header, rows),
     '',
     `${ctx.options.connections} connections, warm-up ${ctx.options.warmup} s, measured ${ctx.options.duration} s, ${ctx.options.repeats} run(s) per target (a fresh process each run; runs interleave the targets); load by ${ctx.tool}.`,
-    'RPS, p50 and p99 are means over the runs; gateway CPU is the target\'s process tree over the measured window, in % of one core; peak RSS is the largest sampled sum of VmRSS over its processes during warm-up and measurement; subgraph req/op is subgraph requests / completed requests; other procs CPU is the largest share of the machine used during a measured window by processes the bench did not start (0 on a quiet machine); check is the byte-for-byte comparison with expected-response.json before and after every run.',
+    'RPS, p50 and p99 are means over the runs; gateway CPU is the target\'s process tree over the measured window, in % of one core; peak RSS is the largest sampled sum of VmRSS over its processes during warm-up and measurement; subgraph req/op is, under load, the subgraph requests counted from 1 s into the measured window to 1 s before its end divided by the operations completed meanwhile (RPS × that time); req/op alone is the same with one request at a time (5 sequential requests after the run), where dedup has nothing to share; other procs CPU is the largest share of the machine used during a measured window by processes the bench did not start (0 on a quiet machine); check is the byte-for-byte comparison with expected-response.json before and after every run.',
+    '"vs Atrium" divides by the `atrium` row (default settings, dedup on); "vs Atrium, same dedup" divides a row that shares identical in-flight subgraph requests by `atrium` and a row that does not by `atrium-no-dedup`. With 50 clients sending the same query, dedup collapses most subgraph fetches (see subgraph req/op), so only like-for-like ratios compare the gateways\' own work.',
     ...ctx.targets.filter((t) => t.note).map((t) => `- ${t.note}`),
     ...notes.map((n) => `- ${n}`),
   ].join('\n');

@@ -1,36 +1,38 @@
+import { ATRIUM_CONFIG, ATRIUM_NO_DEDUP_CONFIG, atriumServe, skipWithoutDedupeSetting } from './atrium.mjs';
+
 /**
  * Atrium with `atrium serve --workers 2` (node:cluster): two gateway processes on both cores. Both cores
- * are shared with the subgraphs and the load generator, so this row is not pinned like the others.
- * Skipped with a note when the CLI does not accept `--workers` yet.
+ * are shared with the subgraphs and the load generator, so these rows are not pinned like the others.
+ * Skipped with a note when the CLI does not accept `--workers`.
  */
+
+/** @param {number | string} code @param {string} output */
+function skipWithoutWorkers(code, output) {
+  return code === 2 && /workers/i.test(output) ? `the CLI rejected --workers (exit 2): ${output.trim().split('\n')[0]}` : undefined;
+}
+
+const note = 'atrium-2-workers rows run on both cores, competing with the subgraphs and the load generator on core 0.';
 
 /** @type {import('../lib/target.mjs').Target[]} */
 export const targets = [
   {
     name: 'atrium-2-workers',
-    what: 'Atrium (dist/gateway/cli.js serve --workers 2), 2 processes',
+    what: 'Atrium (dist/gateway/cli.js serve --workers 2), 2 worker processes, default settings',
     peer: false,
-    dedup: 'none',
+    dedup: 'on (default)',
     cpus: '0,1',
-    note: 'atrium-2-workers runs on both cores, competing with the subgraphs and the load generator on core 0.',
-    command: ({ root, port, supergraphFile, atriumConfig }) => ({
-      command: process.execPath,
-      args: [
-        `${root}dist/gateway/cli.js`,
-        'serve',
-        '--workers',
-        '2',
-        '--supergraph',
-        supergraphFile,
-        '--port',
-        String(port),
-        '--host',
-        '127.0.0.1',
-        '--config',
-        atriumConfig,
-      ],
-    }),
-    skipWhenExited: (code, output) =>
-      code === 2 && /workers/i.test(output) ? `the CLI rejected --workers (exit 2): ${output.trim().split('\n')[0]}` : undefined,
+    note,
+    command: (ctx) => atriumServe(ctx, ATRIUM_CONFIG, ['--workers', '2']),
+    skipWhenExited: skipWithoutWorkers,
+  },
+  {
+    name: 'atrium-2-workers-no-dedup',
+    what: 'Atrium (dist/gateway/cli.js serve --workers 2), 2 worker processes, traffic.all.dedupe: false',
+    peer: false,
+    dedup: 'off',
+    variantOf: 'atrium-2-workers',
+    cpus: '0,1',
+    command: (ctx) => atriumServe(ctx, ATRIUM_NO_DEDUP_CONFIG, ['--workers', '2']),
+    skipWhenExited: (code, output) => skipWithoutWorkers(code, output) ?? skipWithoutDedupeSetting(code, output),
   },
 ];

@@ -26,6 +26,7 @@ export const targets = [
     what: `${what}, deduplicateInflightRequests: false`,
     peer: true,
     dedup: 'off',
+    variantOf: 'hive-router-runtime',
     cpus: '1',
     command: ({ port, supergraphFile }) => ({ command: process.execPath, args: [file, '--port', String(port), '--supergraph', supergraphFile, '--dedup', 'off'] }),
   },

@@ -29,6 +29,7 @@ export const targets = [
     what: `${what}, JS planner, deduplicateInflightRequests: false`,
     peer: true,
     dedup: 'off',
+    variantOf: 'hive-gateway',
     cpus: '1',
     command: ({ port, supergraphFile }) => ({ command: process.execPath, args: [file, '--port', String(port), '--supergraph', supergraphFile, '--dedup', 'off'] }),
   },
