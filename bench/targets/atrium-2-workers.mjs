@@ -17,7 +17,7 @@ const note = 'atrium-2-workers rows run on both cores, competing with the subgra
 export const targets = [
   {
     name: 'atrium-2-workers',
-    what: 'Atrium (dist/gateway/cli.js serve --workers 2), 2 worker processes, default settings',
+    what: 'Atrium (dist/gateway/cli.js serve --workers 2), supervisor + 2 workers, default settings',
     peer: false,
     dedup: 'on (default)',
     cpus: '0,1',
@@ -27,7 +27,7 @@ export const targets = [
   },
   {
     name: 'atrium-2-workers-no-dedup',
-    what: 'Atrium (dist/gateway/cli.js serve --workers 2), 2 worker processes, traffic.all.dedupe: false',
+    what: 'Atrium (dist/gateway/cli.js serve --workers 2), supervisor + 2 workers, traffic.all.dedupe: false',
     peer: false,
     dedup: 'off',
     variantOf: 'atrium-2-workers',
