@@ -133,6 +133,13 @@ const engineSchema = z
      * @default 1000
      */
     planCacheSize: integer(0, 10_000_000).default(1000),
+    /**
+     * Most operations executing at once in one gateway process; more wait in arrival order for a slot
+     * (a waiting request whose client leaves is dropped). On a CPU-bound gateway, fewer operations in
+     * flight finish sooner and hold less memory than all of them interleaved. `0` admits everything.
+     * @default 0
+     */
+    maxConcurrentOperations: integer(0, 100_000).default(0),
   })
   .strict();
 

@@ -8,6 +8,7 @@ import { AtriumError, toGraphQLError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { noIntrospectionRule } from './no-introspection-rule.js';
+import { OperationLimiter } from './operation-limiter.js';
 import type { HttpGraphQLRequest, HttpResponse } from './types.js';
 
 /** The GraphQL-over-HTTP layer: Apollo Server 5 in gateway mode with Atrium's engine as the executor. */
@@ -30,6 +31,7 @@ export async function createGraphQLHandler(options: {
 }): Promise<GraphQLHandler> {
   const { config, logger } = options;
   let engine = options.engine;
+  const limiter = new OperationLimiter(config.engine.maxConcurrentOperations);
   const listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
   const schemaContext = () => ({ apiSchema: engine.supergraph.apiSchema, coreSupergraphSdl: engine.supergraph.sdl });
 
@@ -40,9 +42,17 @@ export async function createGraphQLHandler(options: {
       return {
         schema: engine.supergraph.apiSchema,
         executor: async (requestContext) => {
+          const context = requestContext.context as unknown as RequestContext;
+          const admitted = limiter.acquire(context.signal);
+          if (admitted) {
+            try {
+              await admitted;
+            } catch {
+              return { errors: [toGraphQLError(new AtriumError('CLIENT_CLOSED_REQUEST', 'the client went away before the operation ran'), { decidesStatus: true })] };
+            }
+          }
           // Read the engine once: the whole request runs on the supergraph it started with.
           const current = engine;
-          const context = requestContext.context as unknown as RequestContext;
           try {
             return await current.execute({
               document: requestContext.document,
@@ -60,6 +70,8 @@ export async function createGraphQLHandler(options: {
                 }),
               ],
             };
+          } finally {
+            limiter.release();
           }
         },
       };
