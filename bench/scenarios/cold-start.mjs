@@ -61,7 +61,7 @@ export async function run(ctx) {
   const markdown = [
     table(['target', 'mean ms', 'min ms', 'max ms', 'runs ms', 'check'], rows),
     '',
-    `Spawn (node, pinned as in the throughput runs) to the first correct answer to the benchmark query, ${repeats} run(s) per target; includes Node's own start, loading the packages, reading the supergraph, and the first operation (plan and 16-ish subgraph fetches).`,
+    `Spawn (node, pinned as in the throughput runs) to the first correct answer to the benchmark query, ${repeats} run(s) per target; includes Node's own start, loading the packages, reading the supergraph, and the first operation (its plan and subgraph fetches).`,
   ].join('\n');
   return { title: 'Cold start to the first served request', markdown, json: runs };
 }
