@@ -184,10 +184,12 @@ export async function run(ctx) {
       if (runs.some((r) => r.target === target.name && r.skipped)) continue;
       try {
         // On a shared machine, a run that other processes disturbed (more than DISTURBED % of a core) is
-        // measured again, up to twice, after a pause; the last attempt counts whatever it shows.
+        // measured again, up to twice, after a pause; the last attempt counts whatever it shows. Smoke
+        // runs check correctness only and never retry.
         let run = await measure(ctx, target, repeat);
-        for (let retry = 1; retry <= MAX_RETRIES && (run.otherCpu ?? 0) > DISTURBED; retry++) {
-          ctx.log(`[throughput ${target.name} #${repeat}] disturbed (${fmt(/** @type {number} */ (run.otherCpu))} % of a core used by other processes): measuring again (${retry}/${MAX_RETRIES})`);
+        const retries = ctx.options.smoke ? 0 : MAX_RETRIES;
+        for (let retry = 1; retry <= retries && (run.otherCpu ?? 0) > DISTURBED; retry++) {
+          ctx.log(`[throughput ${target.name} #${repeat}] disturbed (${fmt(/** @type {number} */ (run.otherCpu))} % of a core used by other processes): measuring again (${retry}/${retries})`);
           await new Promise((resolve) => setTimeout(resolve, 10_000));
           run = { ...(await measure(ctx, target, repeat)), retries: retry };
         }
@@ -238,7 +240,7 @@ export async function run(ctx) {
     if (busiest > DISTURBED) {
       const seen = [...new Set(measured.flatMap((r) => r.otherProcesses ?? []))].slice(0, 4);
       notes.push(
-        `${target.name}: processes outside the bench used up to ${fmt(busiest)} % of a core during a measured window${seen.length > 0 ? ` (of those still running at its end: ${seen.join(', ')})` : ''}, even after ${MAX_RETRIES} more attempts: its numbers are disturbed.`,
+        `${target.name}: processes outside the bench used up to ${fmt(busiest)} % of a core during a measured window${seen.length > 0 ? ` (of those still running at its end: ${seen.join(', ')})` : ''}${ctx.options.smoke ? '' : `, even after ${MAX_RETRIES} more attempts`}: its numbers are disturbed.`,
       );
     }
     const bytes = mean(loads.map((l) => l.bytesPerResponse));
