@@ -25,6 +25,8 @@ export function freePort() {
  * @property {import('./procs.mjs').Tracked} proc
  * @property {string} url the GraphQL endpoint
  * @property {number} readyMs spawn to the first answered benchmark query
+ * @property {number} steadyMs spawn to the 4th good answer in a row (every worker of a multi-process
+ *   target serving, in practice)
  */
 
 /**
@@ -39,13 +41,13 @@ export async function startTarget(target, context) {
   const proc = spawnTracked(target.name, command, args, { cpus: target.cpus, env: { NODE_ENV: 'production', APOLLO_TELEMETRY_DISABLED: '1', ...env } });
   const url = `http://127.0.0.1:${port}/graphql`;
   try {
-    const readyMs = await waitUntilServing(url, requestBody, {
+    const { firstMs: readyMs, steadyMs } = await waitUntilServing(url, requestBody, {
       since,
       withinMs: context.readyWithinMs ?? 90_000,
       exited: () => !proc.running(),
       describe: () => proc.output().slice(-2000),
     });
-    return { proc, url, readyMs };
+    return { proc, url, readyMs, steadyMs };
   } catch (error) {
     const code = proc.running() ? undefined : await proc.exited;
     await proc.stop();

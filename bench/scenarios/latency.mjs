@@ -27,7 +27,7 @@ export async function run(ctx) {
   const warmup = Math.min(ctx.options.warmup, 3);
   const load = (/** @type {string} */ url, /** @type {number} */ s) => runLoad({ tool: ctx.tool, url, body, connections: 1, seconds: s, cpus: ctx.loadCpus });
   const directUrl = ctx.subgraphs.urls.products;
-  const reference = JSON.parse((await post(directUrl, body)).text);
+  const reference = (await post(directUrl, body)).text;
   const DIRECT = 'products subgraph, direct';
 
   /** @type {any[]} */
@@ -48,8 +48,9 @@ export async function run(ctx) {
           continue;
         }
         try {
-          const answer = JSON.parse((await post(started.url, body)).text);
-          const ok = JSON.stringify(answer) === JSON.stringify(reference);
+          const { status, text } = await post(started.url, body);
+          const ok = status === 200 && sameJson(text, reference);
+          if (!ok) ctx.log(`${tag} MISMATCH: HTTP ${status} ${text.slice(0, 200)}`);
           const placements = [{ placement: `cpus ${target.cpus}`, cpus: target.cpus }];
           if (target.cpus !== ctx.loadCpus && !target.cpus.includes(',')) placements.push({ placement: `cpus ${ctx.loadCpus} (re-pinned)`, cpus: ctx.loadCpus });
           for (const { placement, cpus } of placements) {
@@ -59,7 +60,7 @@ export async function run(ctx) {
             ctx.log(
               `${tag} ${placement}: p50 ${fmt(result.p50Ms, 3)} ms, p99 ${fmt(result.p99Ms, 3)} ms (${fmt(result.p50Ms - direct.p50Ms, 3)} ms added at p50)`,
             );
-            runs.push({ target: target.name, placement, repeat, load: result, direct, ok });
+            runs.push({ target: target.name, placement, repeat, load: result, direct, ok, ...(ok ? {} : { answer: text.slice(0, 300) }) });
           }
         } finally {
           await started.proc.stop();
@@ -94,7 +95,7 @@ export async function run(ctx) {
       continue;
     }
     const ok = measured.every((r) => r.ok);
-    if (!ok) notes.push(`${target.name}: its answer differs from the subgraph's.`);
+    if (!ok) notes.push(`${target.name}: its answer differs from the subgraph's: ${measured.find((r) => !r.ok)?.answer}`);
     for (const placement of [...new Set(measured.map((r) => r.placement))]) {
       const these = measured.filter((r) => r.placement === placement);
       rows.push([
@@ -117,4 +118,13 @@ export async function run(ctx) {
     ...notes.map((n) => `- ${n}`),
   ].join('\n');
   return { title: 'Added latency: a small query to one subgraph', markdown, json: runs };
+}
+
+/** Same JSON document, key order included. */
+function sameJson(/** @type {string} */ a, /** @type {string} */ b) {
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return false;
+  }
 }
