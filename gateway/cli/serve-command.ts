@@ -128,7 +128,7 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   const shutdown = listenForShutdown(deps);
   let gateway: RunningGateway;
   try {
-    gateway = await deps.startGateway({ config, supergraph, logger });
+    gateway = await deps.startGateway({ config, supergraph, logger, listenWhenReady: isClusterWorker() });
   } catch (error) {
     shutdown.dispose();
     if (error instanceof SupergraphLoadError) {

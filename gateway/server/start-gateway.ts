@@ -18,6 +18,12 @@ export interface StartGatewayOptions {
   readonly logger: Logger;
   /** Plugins in hook order (auth, authz, cost, ... register here). */
   readonly plugins?: readonly AtriumPlugin[];
+  /**
+   * Listen only once the supergraph is loaded. A `serve --workers` worker sets this: node:cluster hands
+   * connections to every worker that listens, so a worker still loading would answer 503 while its
+   * siblings serve. A lone process listens first, so `/health` can say 503 while it loads.
+   */
+  readonly listenWhenReady?: boolean;
 }
 
 export interface RunningGateway {
@@ -78,7 +84,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     isLive: () => state === 'ready',
     readiness: () => ({ ready: state === 'ready', details: { supergraph: state, subgraphs: subgraphNames } }),
   });
-  const address = await http.listen(config.server.port, config.server.host);
+  let address = options.listenWhenReady ? undefined : await http.listen(config.server.port, config.server.host);
 
   try {
     const sdl = await loadSupergraphSdl(options.supergraph);
@@ -104,6 +110,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     });
     handler = await createGraphQLHandler({ engine, config, logger });
     state = 'ready';
+    address ??= await http.listen(config.server.port, config.server.host);
     logger.info({ url: `${address.url}${config.server.graphqlPath}`, subgraphs: subgraphNames }, 'gateway: ready');
   } catch (error) {
     await http.close(0);

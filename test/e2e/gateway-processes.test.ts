@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,7 +110,35 @@ describe('atrium serve --supergraph file.graphql, with no other file', () => {
   });
 });
 
+/** One POST on a connection of its own, so node:cluster's round robin may hand it to any worker. */
+function postOnNewConnection(url: string, query: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ query }));
+  });
+}
+
 describe('atrium serve --workers 2', () => {
+  it('only routes connections to workers that have loaded their supergraph', async () => {
+    const port = await freePort();
+    const gateway = startNode(CLI, [
+      'serve', '--supergraph-config', join(dir, 'supergraph.yaml'), '--port', String(port), '--host', '127.0.0.1', '--workers', '2',
+    ]);
+    try {
+      // As soon as the first worker is ready, while the second may still be loading:
+      await gateway.waitFor(/"msg":"gateway: ready"/);
+      const statuses = [];
+      for (let i = 0; i < 12; i++) statuses.push(await postOnNewConnection(`http://127.0.0.1:${port}/graphql`, CROSS_SUBGRAPH_QUERY));
+      expect(statuses).toEqual(Array(12).fill(200));
+    } finally {
+      expect(await gateway.stop('SIGTERM')).toBe(0);
+    }
+  });
+
   const workerPids = (primary: number) =>
     execFileSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
 
