@@ -340,3 +340,24 @@ export function busiestOthers(before, after, ours, seconds) {
   }
   return list.sort((a, b) => b.percent - a.percent).slice(0, 5);
 }
+
+/**
+ * Waits until processes other than this one and `ours` use at most `maxPercent` % of a core (measured
+ * over 2 s windows), or `withinMs` has passed. Resolves with the last reading.
+ * @param {number[]} ours pids whose CPU does not count (e.g. the subgraphs)
+ * @param {{ maxPercent?: number; withinMs?: number }} [options]
+ */
+export async function waitForQuiet(ours, { maxPercent = 10, withinMs = 120_000 } = {}) {
+  const deadline = performance.now() + withinMs;
+  for (;;) {
+    const before = systemBusyTicks().all;
+    const self = selfTicksWithChildren();
+    const mine = cpuTicks(ours);
+    const t0 = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const seconds = (performance.now() - t0) / 1000;
+    const others =
+      ((systemBusyTicks().all - before - (selfTicksWithChildren() - self)) / CLK_TCK / seconds) * 100 - cpuPercent(mine, cpuTicks(ours), seconds);
+    if (others <= maxPercent || performance.now() > deadline) return Math.max(0, others);
+  }
+}
