@@ -1,0 +1,101 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A real `redis-server` (Debian package `redis-server`) started for one test file. */
+export interface TestRedis {
+  readonly port: number;
+  /** `redis://127.0.0.1:<port>` */
+  readonly url: string;
+  /** Kills the server (SIGKILL), as a crash would. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port with an empty dataset (after `kill`). */
+  restart(): Promise<void>;
+  /** Stops it and removes its directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `redis-server` on a free loopback port, without persistence, and waits until it accepts
+ * connections. Fails with a clear message when the binary is missing (`.ci/run` installs it).
+ *
+ * @example
+ * const redis = await startRedis();
+ * const client = new Redis(redis.url);
+ * await redis.close();
+ */
+export async function startRedis(): Promise<TestRedis> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'atrium-redis-'));
+  let child: ChildProcess | undefined;
+
+  const start = async () => {
+    const started = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child = started;
+    let stderr = '';
+    started.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const failed = new Promise<never>((_, reject) => {
+      started.once('error', (error) =>
+        reject(new Error(`could not start redis-server (install the Debian package redis-server): ${error.message}`)),
+      );
+      started.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}: ${stderr.trim()}`)));
+    });
+    await Promise.race([waitForPort(port), failed]);
+  };
+
+  const stop = async (signal: NodeJS.Signals) => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    running.kill(signal);
+    await exited;
+  };
+
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    kill: () => stop('SIGKILL'),
+    restart: start,
+    async close() {
+      await stop('SIGTERM');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once a TCP connection to the port succeeds; gives up after 10 s. */
+async function waitForPort(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`redis-server did not accept connections on port ${port} within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
