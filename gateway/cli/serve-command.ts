@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, constants } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { nodeOptions } from '../config/node-options.js';
 import { type GatewayConfig, gatewayConfigSchema } from '../config/schema.js';
@@ -128,7 +129,13 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   const shutdown = listenForShutdown(deps);
   let gateway: RunningGateway;
   try {
-    gateway = await deps.startGateway({ config, supergraph, logger, listenWhenReady: isClusterWorker() });
+    gateway = await deps.startGateway({
+      config,
+      supergraph,
+      logger,
+      listenWhenReady: isClusterWorker(),
+      configDir: values.config === undefined ? process.cwd() : dirname(resolve(values.config)),
+    });
   } catch (error) {
     shutdown.dispose();
     if (error instanceof SupergraphLoadError) {

@@ -122,6 +122,7 @@ export function createEngine(options: EngineOptions): Engine {
         for (const plugin of operationHooks) {
           await plugin.onOperation!({
             context,
+            supergraph,
             document,
             operation,
             operationName,
@@ -148,6 +149,7 @@ export function createEngine(options: EngineOptions): Engine {
         for (const plugin of planHooks) {
           await plugin.onPlan!({
             context,
+            supergraph,
             plan: queryPlan,
             document,
             operation: activeOperation,

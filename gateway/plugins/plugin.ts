@@ -1,8 +1,10 @@
 import type { DocumentNode, ExecutionResult, OperationDefinitionNode } from 'graphql';
 import type { QueryPlan } from '@apollo/query-planner';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AtriumError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
 import type { SubgraphFetchHook } from '../subgraph-client/types.js';
+import type { LoadedSupergraph } from '../supergraph/build-supergraph.js';
 
 /**
  * The whole plugin contract. Hooks run in the order plugins are listed; each gets one payload object,
@@ -20,8 +22,26 @@ export interface AtriumPlugin {
   onPlan?(payload: PlanHookPayload): void | Promise<void>;
   onSubgraphFetch?: SubgraphFetchHook;
   onResponse?(payload: ResponseHookPayload): void | Promise<void>;
+  /**
+   * Extra HTTP endpoints the plugin serves on the gateway's port (for example `GET /metrics`). The server
+   * tries them, in plugin order, for every path that is not the GraphQL endpoint or a probe.
+   */
+  readonly routes?: readonly HttpRoute[];
+  /** Called once when the gateway closes: stop timers, close connections, flush exporters. */
+  close?(): Promise<void>;
 }
 
+/** One extra HTTP endpoint. The route owns the response entirely (status, headers, body). */
+export interface HttpRoute {
+  /** True when this route serves `path` (the URL path without the query string), whatever the method. */
+  matches(path: string): boolean;
+  handle(req: IncomingMessage, res: ServerResponse, context: RequestContext): Promise<void>;
+}
+
+/**
+ * Before the GraphQL request is parsed (the HTTP body is read, nothing else): the place for
+ * authentication and request-count limits. The context's principal may be set here.
+ */
 export interface RequestHookPayload {
   readonly context: RequestContext;
   reject(error: AtriumError): void;
@@ -30,6 +50,8 @@ export interface RequestHookPayload {
 /** After validation against the API schema, before planning: the place for authorization and limits. */
 export interface OperationHookPayload {
   readonly context: RequestContext;
+  /** The supergraph this request runs on (it stays the same for the whole request, across hot reloads). */
+  readonly supergraph: LoadedSupergraph;
   readonly document: DocumentNode;
   readonly operation: OperationDefinitionNode;
   readonly operationName: string | undefined;
@@ -44,6 +66,7 @@ export interface OperationHookPayload {
 /** After planning, before any fetch: the place for cost analysis and quotas. */
 export interface PlanHookPayload {
   readonly context: RequestContext;
+  readonly supergraph: LoadedSupergraph;
   readonly plan: QueryPlan;
   readonly document: DocumentNode;
   readonly operation: OperationDefinitionNode;

@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AtriumError } from '../errors.js';
+import type { HttpRoute } from '../plugins/plugin.js';
 import type { RequestContext } from '../request-context.js';
 import { readBody } from './read-body.js';
 import type { HttpServer, HttpServerOptions } from './types.js';
@@ -37,6 +38,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { graphqlPath, bodyLimitBytes, logger, handleGraphQL } = options;
+  const routes = options.routes ?? [];
   /** Once set, every response asks the client to close its connection, so draining finishes sooner. */
   let closing = false;
   let closed: Promise<void> | undefined;
@@ -57,11 +59,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    let route: HttpRoute | undefined;
     try {
       if (path === graphqlPath) {
         await serveGraphQL(req, res, requestId, queryAt === -1 ? '' : url.slice(queryAt));
       } else if (path === '/health' || path === '/ready') {
         serveProbe(req, res, path);
+      } else if (routes.length > 0 && (route = routes.find((r) => r.matches(path)))) {
+        await route.handle(req, res, createContext(req, res, requestId));
       } else {
         skipBody(req, res);
         writeError(res, req.headers, 'NOT_FOUND', 'no route is served at this path');

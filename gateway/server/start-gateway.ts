@@ -2,7 +2,9 @@ import { type GatewayConfig, type SubgraphSettings, subgraphSettings } from '../
 import { createEngine } from '../engine/engine.js';
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { buildPlugins, closePlugins } from '../plugins/build-plugins.js';
 import type { AtriumPlugin } from '../plugins/plugin.js';
+import { runRequestHooks } from '../plugins/run-request-hooks.js';
 import { createSubgraphClient } from '../subgraph-client/subgraph-client.js';
 import { createUndiciTransport } from '../subgraph-client/undici-transport.js';
 import type { SubgraphFetchHook } from '../subgraph-client/types.js';
@@ -10,14 +12,20 @@ import { buildSupergraph } from '../supergraph/build-supergraph.js';
 import { loadSupergraphSdl, type SupergraphSource } from '../supergraph/load-supergraph.js';
 import { createGraphQLHandler, type GraphQLHandler } from './graphql-handler.js';
 import { createHttpServer } from './http-server.js';
+import { errorResponse } from './write-response.js';
 
 export interface StartGatewayOptions {
   readonly config: GatewayConfig;
   /** A supergraph SDL file, or a supergraph.yaml to compose at startup. */
   readonly supergraph: SupergraphSource;
   readonly logger: Logger;
-  /** Plugins in hook order (auth, authz, cost, ... register here). */
+  /**
+   * Plugins in hook order. By default the ones gateway.yaml turns on (`buildPlugins`); tests and embedders
+   * may pass their own list instead.
+   */
   readonly plugins?: readonly AtriumPlugin[];
+  /** Directory relative paths in gateway.yaml resolve against (key files, policy modules). Default: cwd. */
+  readonly configDir?: string;
   /**
    * Listen only once the supergraph is loaded. A `serve --workers` worker sets this: node:cluster hands
    * connections to every worker that listens, so a worker still loading would answer 503 while its
@@ -44,7 +52,7 @@ export interface RunningGateway {
  */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { config, logger } = options;
-  const plugins = options.plugins ?? [];
+  const plugins = options.plugins ?? (await buildPlugins(config, { logger, configDir: options.configDir ?? process.cwd() }));
   // Settings are looked up on every fetch: merge `all` and `subgraphs.<name>` once per subgraph.
   const settingsByName = new Map<string, SubgraphSettings>();
   const settingsOf = (name: string): SubgraphSettings => {
@@ -70,14 +78,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     graphqlPath: config.server.graphqlPath,
     bodyLimitBytes: config.server.bodyLimit,
     logger,
+    routes: plugins.flatMap((p) => p.routes ?? []),
     async handleGraphQL(request, context) {
+      const rejected = await runRequestHooks(plugins, context);
+      if (rejected) return errorResponse(rejected);
       if (!handler) {
-        const error = new AtriumError('SUPERGRAPH_NOT_READY', 'the gateway is still loading its supergraph');
-        return {
-          status: error.status,
-          headers: new Map([['content-type', 'application/json; charset=utf-8']]),
-          body: JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }),
-        };
+        return errorResponse(new AtriumError('SUPERGRAPH_NOT_READY', 'the gateway is still loading its supergraph'));
       }
       return handler.handle(request, context);
     },
@@ -115,6 +121,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   } catch (error) {
     await http.close(0);
     await transport.close();
+    await closePlugins(plugins, logger);
     throw error;
   }
 
@@ -126,6 +133,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       await http.close(config.server.shutdownGrace);
       await handler?.stop();
       await transport.close();
+      await closePlugins(plugins, logger);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Logger } from '../logger.js';
+import type { HttpRoute } from '../plugins/plugin.js';
 import type { RequestContext } from '../request-context.js';
 
 /** Options of `createHttpServer`. */
@@ -11,6 +12,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Runs one GraphQL-over-HTTP request (Apollo Server behind it). A throw is logged and answered 500. */
   handleGraphQL(request: HttpGraphQLRequest, context: RequestContext): Promise<HttpResponse>;
+  /** Extra endpoints (plugins' `routes`), tried in order for paths other than GraphQL and the probes. */
+  routes?: readonly HttpRoute[];
   /** `/health`: 200 `{"status":"pass"}` while true, else 503. */
   isLive(): boolean;
   /** `/ready`: 200 or 503 with `{ status, ...details }`. */

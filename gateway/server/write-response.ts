@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { type ErrorCode, statusOf } from '../errors.js';
+import { type AtriumError, type ErrorCode, statusOf } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
 import type { HttpResponse } from './types.js';
 
@@ -23,6 +23,18 @@ export function writeError(
   res.statusCode = statusOf(code);
   res.setHeader('content-type', type);
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/**
+ * The HTTP response for an error decided before GraphQL execution (a plugin's `onRequest` rejection, a
+ * gateway still loading): the code's status, the headers the error asks for (`www-authenticate`,
+ * `retry-after`, ...) and a GraphQL error body with the error's extensions.
+ */
+export function errorResponse(error: AtriumError): HttpResponse {
+  const headers = new Map<string, string>([['content-type', JSON_UTF8]]);
+  for (const [name, value] of Object.entries(error.headers)) headers.set(name.toLowerCase(), value);
+  const extensions = { ...error.extensions, code: error.code };
+  return { status: error.status, headers, body: JSON.stringify({ errors: [{ message: error.message, extensions }] }) };
 }
 
 /** Answers with a JSON document (health and readiness). */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../gateway/config/load-config.js';
 import { createLogger } from '../../gateway/logger.js';
+import type { AtriumPlugin } from '../../gateway/plugins/plugin.js';
 import { type RunningGateway, startGateway } from '../../gateway/server/start-gateway.js';
 import { DEMO_SUBGRAPHS, findRepoRoot, type RunningSubgraph, startDemoSubgraphs } from '../../subgraphs/index.js';
 
@@ -45,6 +46,10 @@ export interface StartDemoGatewayOptions {
    * on close, so several gateways (for example one per executor) can share one set of subgraphs.
    */
   subgraphs?: DemoSubgraphs;
+  /** Plugins instead of the ones the config turns on (`buildPlugins`). */
+  plugins?: readonly AtriumPlugin[];
+  /** Directory relative paths in the config resolve against. Default: the repository root. */
+  configDir?: string;
 }
 
 /**
@@ -81,6 +86,8 @@ export async function startDemoGateway(options: StartDemoGatewayOptions = {}): P
       config,
       supergraph: { kind: 'config', path: supergraphConfigPath },
       logger: createLogger({ level: 'silent' }),
+      configDir: options.configDir ?? root,
+      ...(options.plugins && { plugins: options.plugins }),
     });
   } catch (error) {
     await closeOwned();

@@ -1,0 +1,39 @@
+import type { GatewayConfig } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+import type { AtriumPlugin } from './plugin.js';
+
+/** What plugin factories may use besides their own config section. */
+export interface PluginDependencies {
+  readonly logger: Logger;
+  /** Directory gateway.yaml was loaded from; relative paths in the config (key files, modules) resolve here. */
+  readonly configDir: string;
+}
+
+/**
+ * The plugins gateway.yaml turns on, in hook order. The order is part of the contract: observability
+ * first (it times and logs everything after it), then authentication and authorization, then limits and
+ * cost (they need the principal), then caching. A plugin whose section is absent or disabled is left out,
+ * so an empty gateway.yaml runs no plugin at all.
+ *
+ * @example
+ * const plugins = await buildPlugins(loadConfig('gateway.yaml'), { logger, configDir: process.cwd() });
+ */
+export async function buildPlugins(config: GatewayConfig, dependencies: PluginDependencies): Promise<AtriumPlugin[]> {
+  const plugins: AtriumPlugin[] = [];
+  // Each feature adds its factory here, in the order described above.
+  void config;
+  void dependencies;
+  return plugins;
+}
+
+/** Closes every plugin that has something to close; one failing close does not stop the others. */
+export async function closePlugins(plugins: readonly AtriumPlugin[], logger: Logger): Promise<void> {
+  for (const plugin of plugins) {
+    if (!plugin.close) continue;
+    try {
+      await plugin.close();
+    } catch (error) {
+      logger.warn({ err: error, plugin: plugin.name }, 'plugin: close failed');
+    }
+  }
+}
