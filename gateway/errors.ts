@@ -26,6 +26,20 @@ export const ERROR_CODES = {
   SUBGRAPH_ERROR: { status: 200, description: 'A subgraph returned a GraphQL error; it is passed on with its path (the subgraph is named in extensions.serviceName).' },
   CLIENT_CLOSED_REQUEST: { status: 499, description: 'The client closed the connection while its operation waited for an execution slot (engine.maxConcurrentOperations); nothing was sent to a subgraph.' },
   SUPERGRAPH_NOT_READY: { status: 503, description: 'No supergraph is loaded yet.' },
+  // ── codes: auth ──
+
+  // ── codes: cost ──
+
+  // ── codes: rest ──
+
+  // ── codes: traffic ──
+
+  // ── codes: observability ──
+
+  // ── codes: edge ──
+
+  // ── codes: publishing ──
+
   INTERNAL_SERVER_ERROR: { status: 500, description: 'An unexpected failure inside the gateway. The details are logged, never sent.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

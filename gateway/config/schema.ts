@@ -143,6 +143,20 @@ const engineSchema = z
   })
   .strict();
 
+// ── section: auth — authentication and authorization (issue 4); schema consts for this feature go below this line ──
+
+// ── section: cost — cost analysis and quotas (issue 5); schema consts for this feature go below this line ──
+
+// ── section: rest — REST compatibility layer (issue 6); schema consts for this feature go below this line ──
+
+// ── section: traffic — traffic, resilience, hot reload (issue 7); schema consts for this feature go below this line ──
+
+// ── section: observability — observability (issue 8); schema consts for this feature go below this line ──
+
+// ── section: edge — edge protection and caching (issue 9); schema consts for this feature go below this line ──
+
+// ── section: publishing — schema publishing (issue 10); schema consts for this feature go below this line ──
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const logSchema = z
@@ -172,6 +186,20 @@ export const gatewayConfigSchema = z
     engine: engineSchema.prefault({}),
     /** Structured logging. */
     log: logSchema.prefault({}),
+
+    // ── section keys: auth ──
+
+    // ── section keys: cost ──
+
+    // ── section keys: rest ──
+
+    // ── section keys: traffic ──
+
+    // ── section keys: observability ──
+
+    // ── section keys: edge ──
+
+    // ── section keys: publishing ──
   })
   .strict();
 

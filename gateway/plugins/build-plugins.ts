@@ -20,7 +20,15 @@ export interface PluginDependencies {
  */
 export async function buildPlugins(config: GatewayConfig, dependencies: PluginDependencies): Promise<AtriumPlugin[]> {
   const plugins: AtriumPlugin[] = [];
-  // Each feature adds its factory here, in the order described above.
+  // Each feature adds its factory below its marker, in the order described above.
+  // ── plugins: observability ──
+
+  // ── plugins: auth ──
+
+  // ── plugins: edge ──
+
+  // ── plugins: cost ──
+
   void config;
   void dependencies;
   return plugins;
