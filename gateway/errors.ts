@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   // ── codes: rest ──
 
   // ── codes: traffic ──
+  GATEWAY_TIMEOUT: { status: 504, description: 'The request did not complete within traffic.requestTimeout; fetches still running were abandoned and the data already fetched is returned.' },
 
   // ── codes: observability ──
 

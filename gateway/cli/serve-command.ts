@@ -16,12 +16,16 @@ const DEFAULT_SUPERGRAPH_CONFIG = 'supergraph.yaml';
 const DEFAULTS = gatewayConfigSchema.parse({}).server;
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 type ShutdownSignal = (typeof SHUTDOWN_SIGNALS)[number];
+/** SIGHUP re-reads gateway.yaml and applies its traffic section live. */
+type ServeSignal = ShutdownSignal | 'SIGHUP';
 
 const SERVE_USAGE = `Usage: atrium serve [flags]
 
 Runs the gateway: reads gateway.yaml, loads the supergraph (composing it from a supergraph.yaml when
 given one) and serves GraphQL until SIGTERM or SIGINT, then drains in-flight requests for up to
-server.shutdownGrace. A second signal exits at once.
+server.shutdownGrace. A second signal exits at once. SIGHUP re-reads the --config file and applies its
+traffic section (instances, weights, timeouts, retries, breakers, header rules) without a restart; an
+invalid file is logged and the running settings are kept.
 
 Flags:
   --supergraph-config <file>  rover supergraph.yaml to compose at startup
@@ -51,10 +55,10 @@ Exit codes: 0 after a clean shutdown, 1 when the supergraph cannot be loaded or 
 /** What `atrium serve` needs from outside; tests replace them to run the command in process. */
 export interface ServeDependencies {
   startGateway(options: StartGatewayOptions): Promise<RunningGateway>;
-  /** Source of SIGTERM/SIGINT (`process`). */
+  /** Source of SIGTERM/SIGINT/SIGHUP (`process`). */
   readonly signals: {
-    on(event: ShutdownSignal, listener: (signal: ShutdownSignal) => void): unknown;
-    off(event: ShutdownSignal, listener: (signal: ShutdownSignal) => void): unknown;
+    on(event: ServeSignal, listener: (signal: ServeSignal) => void): unknown;
+    off(event: ServeSignal, listener: (signal: ServeSignal) => void): unknown;
   };
   /** Ends the process at once; used when a second signal arrives during shutdown. */
   exit(code: number): void;
@@ -127,7 +131,12 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
 
   // Listen before starting, so a signal during a slow supergraph load still shuts down cleanly.
   const shutdown = listenForShutdown(deps);
-  let gateway: RunningGateway;
+  let gateway: RunningGateway | undefined;
+  const onReload = () => {
+    if (gateway === undefined) logger.warn('serve: SIGHUP while starting, ignored');
+    else reloadConfig({ path: values.config, server, gateway, logger });
+  };
+  deps.signals.on('SIGHUP', onReload);
   try {
     gateway = await deps.startGateway({
       config,
@@ -138,6 +147,7 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
     });
   } catch (error) {
     shutdown.dispose();
+    deps.signals.off('SIGHUP', onReload);
     if (error instanceof SupergraphLoadError) {
       printProblems(io, error.problems, 'could not load the supergraph');
     } else {
@@ -152,9 +162,37 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
     await gateway.close();
   } finally {
     shutdown.dispose();
+    deps.signals.off('SIGHUP', onReload);
   }
   logger.info('serve: stopped');
   return 0;
+}
+
+/**
+ * SIGHUP: re-reads gateway.yaml (with the same --port/--host overrides) and hands it to the running
+ * gateway, which applies the traffic section. An unreadable or invalid file changes nothing.
+ */
+function reloadConfig(options: {
+  path: string | undefined;
+  server: { port?: number; host?: string };
+  gateway: RunningGateway;
+  logger: ReturnType<typeof createLogger>;
+}): void {
+  const { path, server, gateway, logger } = options;
+  if (path === undefined) {
+    logger.warn('serve: SIGHUP, but the gateway was started without --config: nothing to reload');
+    return;
+  }
+  let next: GatewayConfig;
+  try {
+    next = loadConfig(path);
+  } catch (error) {
+    const issues = error instanceof ConfigError ? error.issues : [(error as Error).message];
+    logger.error({ issues }, 'serve: SIGHUP: gateway.yaml is invalid, keeping the running settings');
+    return;
+  }
+  const needRestart = gateway.reloadConfig(Object.freeze({ ...next, server: Object.freeze({ ...next.server, ...server }) }));
+  logger.info({ config: path, needRestart }, 'serve: SIGHUP: gateway.yaml reloaded, traffic settings applied');
 }
 
 function chooseSupergraph(values: { 'supergraph-config'?: string; supergraph?: string }): SupergraphSource {
@@ -208,7 +246,8 @@ function listenForShutdown(deps: ServeDependencies): { requested: Promise<Shutdo
   const requested = new Promise<ShutdownSignal>((done) => {
     resolve = done;
   });
-  const listener = (signal: ShutdownSignal) => {
+  const listener = (received: ServeSignal) => {
+    const signal = received as ShutdownSignal;
     if (first === undefined) {
       first = signal;
       resolve(signal);

@@ -39,7 +39,7 @@ export interface SuperviseOptions {
 /**
  * Runs the primary of `atrium serve --workers N`: forks N workers that each run the whole gateway on the
  * same port (node:cluster shares the listening socket), forwards SIGTERM/SIGINT to them as SIGTERM so each
- * drains its requests, and resolves with the exit code. A worker that fails before it is ready (bad
+ * drains its requests (and SIGHUP as SIGHUP, so each reloads gateway.yaml), and resolves with the exit code. A worker that fails before it is ready (bad
  * supergraph, port in use) ends the primary with that worker's code; one that dies later is replaced.
  * A second signal kills the workers at once.
  */
@@ -55,6 +55,7 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
     const finishWhenAllGone = () => {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         for (const signal of ['SIGTERM', 'SIGINT'] as const) signals.off(signal, onSignal);
+        signals.off('SIGHUP', onReload);
         resolve(exitCode);
       }
     };
@@ -70,6 +71,12 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
       stopping = true;
       logger.info({ signal, workers }, 'serve: shutting down workers');
       stopAll('SIGTERM');
+    };
+    // Each worker re-reads gateway.yaml itself.
+    const onReload = () => {
+      if (stopping) return;
+      logger.info({ workers }, 'serve: SIGHUP, workers reload gateway.yaml');
+      stopAll('SIGHUP');
     };
     const fork = () => {
       const worker = cluster.fork();
@@ -101,6 +108,7 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
     });
     signals.on('SIGTERM', onSignal);
     signals.on('SIGINT', onSignal);
+    signals.on('SIGHUP', onReload);
     for (let i = 0; i < workers; i++) fork();
   });
 }

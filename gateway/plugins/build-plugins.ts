@@ -1,5 +1,6 @@
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
+import type { TrafficManager } from '../traffic/traffic-manager.js';
 import type { AtriumPlugin } from './plugin.js';
 
 /** What plugin factories may use besides their own config section. */
@@ -7,6 +8,11 @@ export interface PluginDependencies {
   readonly logger: Logger;
   /** Directory gateway.yaml was loaded from; relative paths in the config (key files, modules) resolve here. */
   readonly configDir: string;
+  /**
+   * Traffic management state for metrics: `health()` (instances, breaker states), `counters()` (retries,
+   * shadow comparisons) and `events` ('breaker', 'health', 'retry', 'shadow'). Absent when a test builds plugins alone.
+   */
+  readonly traffic?: Pick<TrafficManager, 'health' | 'counters' | 'events'>;
 }
 
 /**

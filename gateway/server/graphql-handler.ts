@@ -47,8 +47,10 @@ export async function createGraphQLHandler(options: {
           if (admitted) {
             try {
               await admitted;
-            } catch {
-              return { errors: [toGraphQLError(new AtriumError('CLIENT_CLOSED_REQUEST', 'the client went away before the operation ran'), { decidesStatus: true })] };
+            } catch (reason) {
+              // The request deadline (traffic.requestTimeout) passed while waiting: that is the answer.
+              const error = reason instanceof AtriumError ? reason : new AtriumError('CLIENT_CLOSED_REQUEST', 'the client went away before the operation ran');
+              return { errors: [toGraphQLError(error, { decidesStatus: true })] };
             }
           }
           // Read the engine once: the whole request runs on the supergraph it started with.

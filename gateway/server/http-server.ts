@@ -66,7 +66,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       } else if (path === '/health' || path === '/ready') {
         serveProbe(req, res, path);
       } else if (routes.length > 0 && (route = routes.find((r) => r.matches(path)))) {
-        await route.handle(req, res, createContext(req, res, requestId));
+        await route.handle(req, res, createContext(req, res, requestId, options.requestTimeoutMs?.() ?? 0));
       } else {
         skipBody(req, res);
         writeError(res, req.headers, 'NOT_FOUND', 'no route is served at this path');
@@ -98,7 +98,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       if (body === undefined) return;
     }
 
-    const context = createContext(req, res, requestId);
+    const context = createContext(req, res, requestId, options.requestTimeoutMs?.() ?? 0);
     const request = { method, headers: headerMap(req.headers), search, body };
     let response: Awaited<ReturnType<typeof handleGraphQL>>;
     try {
@@ -223,13 +223,15 @@ function requestIdOf(incoming: string | string[] | undefined): string {
   return typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-function createContext(req: IncomingMessage, res: ServerResponse, requestId: string): RequestContext {
+function createContext(req: IncomingMessage, res: ServerResponse, requestId: string, timeoutMs: number): RequestContext {
   const controller = new AbortController();
   // Every fetch of the plan listens on this signal; a plan with more than 10 fetches would print Node's
   // "possible EventTarget memory leak" warning although nothing leaks (listeners are removed per fetch).
   setMaxListeners(0, controller.signal);
+  const deadline = timeoutMs > 0 ? setTimeout(abortAtDeadline, timeoutMs, controller, timeoutMs) : undefined;
   // 'close' also follows a completed response; only a close before the end means the client left.
   res.once('close', () => {
+    if (deadline !== undefined) clearTimeout(deadline);
     if (!res.writableFinished) controller.abort();
   });
   return {
@@ -239,6 +241,13 @@ function createContext(req: IncomingMessage, res: ServerResponse, requestId: str
     responseHeaders: new Map(),
     signal: controller.signal,
   };
+}
+
+/** `traffic.requestTimeout` passed: fetches still running end with GATEWAY_TIMEOUT, the rest is answered. */
+function abortAtDeadline(controller: AbortController, timeoutMs: number): void {
+  controller.abort(
+    new AtriumError('GATEWAY_TIMEOUT', `the request did not complete within ${timeoutMs} ms (traffic.requestTimeout)`),
+  );
 }
 
 /** Node has already lower-cased the names and joined repeated values; only set-cookie stays an array. */

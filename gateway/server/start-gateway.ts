@@ -6,6 +6,7 @@ import { buildPlugins, closePlugins } from '../plugins/build-plugins.js';
 import type { AtriumPlugin } from '../plugins/plugin.js';
 import { runRequestHooks } from '../plugins/run-request-hooks.js';
 import { createSubgraphClient } from '../subgraph-client/subgraph-client.js';
+import { createTrafficManager, type TrafficManager } from '../traffic/traffic-manager.js';
 import { createUndiciTransport } from '../subgraph-client/undici-transport.js';
 import type { SubgraphFetchHook } from '../subgraph-client/types.js';
 import { buildSupergraph } from '../supergraph/build-supergraph.js';
@@ -38,6 +39,14 @@ export interface RunningGateway {
   /** Base URL of the GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
   readonly url: string;
   readonly port: number;
+  /** Traffic management: instance health, breaker states and counters (`/ready` details, metrics). */
+  readonly traffic: TrafficManager;
+  /**
+   * Applies a new gateway.yaml while serving (SIGHUP): the traffic settings (instances, weights, timeouts,
+   * retries, breakers, health checks, shadow, header rules, dedupe, request timeout) take effect for the
+   * next fetches. Returns the top-level sections that changed but need a restart.
+   */
+  reloadConfig(next: GatewayConfig): string[];
   /** Stops accepting, drains in-flight requests up to `server.shutdownGrace`, closes subgraph pools. */
   close(): Promise<void>;
 }
@@ -51,10 +60,10 @@ export interface RunningGateway {
  * console.log(gateway.url);
  */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
-  const { config, logger } = options;
-  const plugins = options.plugins ?? (await buildPlugins(config, { logger, configDir: options.configDir ?? process.cwd() }));
+  let { config } = options;
+  const { logger } = options;
   // Settings are looked up on every fetch: merge `all` and `subgraphs.<name>` once per subgraph.
-  const settingsByName = new Map<string, SubgraphSettings>();
+  let settingsByName = new Map<string, SubgraphSettings>();
   const settingsOf = (name: string): SubgraphSettings => {
     let settings = settingsByName.get(name);
     if (!settings) {
@@ -64,9 +73,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     return settings;
   };
   const transport = createUndiciTransport({ dedupe: (name) => settingsOf(name).dedupe });
+  const traffic = createTrafficManager({ config, transport, logger });
+  const plugins =
+    options.plugins ?? (await buildPlugins(config, { logger, configDir: options.configDir ?? process.cwd(), traffic }));
   const client = createSubgraphClient({
     transport,
     timeoutMs: (name) => settingsOf(name).timeoutMs,
+    policy: traffic.policyOf,
     hooks: plugins.flatMap((p): SubgraphFetchHook[] => (p.onSubgraphFetch ? [p.onSubgraphFetch] : [])),
     logger,
   });
@@ -88,7 +101,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       return handler.handle(request, context);
     },
     isLive: () => state === 'ready',
-    readiness: () => ({ ready: state === 'ready', details: { supergraph: state, subgraphs: subgraphNames } }),
+    readiness: () => ({ ready: state === 'ready', details: { supergraph: state, subgraphs: subgraphNames, ...trafficDetails(traffic) } }),
+    requestTimeoutMs: traffic.requestTimeoutMs,
   });
   let address = options.listenWhenReady ? undefined : await http.listen(config.server.port, config.server.host);
 
@@ -120,6 +134,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger.info({ url: `${address.url}${config.server.graphqlPath}`, subgraphs: subgraphNames }, 'gateway: ready');
   } catch (error) {
     await http.close(0);
+    traffic.close();
     await transport.close();
     await closePlugins(plugins, logger);
     throw error;
@@ -128,12 +143,30 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   return {
     url: `${address.url}${config.server.graphqlPath}`,
     port: address.port,
+    traffic,
+    reloadConfig(next) {
+      const needRestart = (Object.keys(next) as (keyof GatewayConfig)[]).filter(
+        (section) => section !== 'traffic' && JSON.stringify(next[section]) !== JSON.stringify(config[section]),
+      );
+      // Only the traffic section applies live; the rest keeps its startup values until a restart.
+      config = Object.freeze({ ...config, traffic: next.traffic });
+      settingsByName = new Map();
+      traffic.reconfigure(config);
+      return needRestart;
+    },
     async close() {
       state = 'stopping';
       await http.close(config.server.shutdownGrace);
       await handler?.stop();
+      traffic.close();
       await transport.close();
       await closePlugins(plugins, logger);
     },
   };
+}
+
+/** `/ready` shows the instances of subgraphs with several URLs or breakers: health and breaker state. */
+function trafficDetails(traffic: TrafficManager): { instances?: ReturnType<TrafficManager['health']> } {
+  const instances = traffic.health();
+  return Object.keys(instances).length === 0 ? {} : { instances };
 }

@@ -16,6 +16,11 @@ export interface HttpServerOptions {
   routes?: readonly HttpRoute[];
   /** `/health`: 200 `{"status":"pass"}` while true, else 503. */
   isLive(): boolean;
+  /**
+   * Overall deadline of one request in ms, read per request (it may change on reload); 0 = none. When it
+   * passes, the request's `context.signal` aborts with a GATEWAY_TIMEOUT `AtriumError` as its reason.
+   */
+  requestTimeoutMs?(): number;
   /** `/ready`: 200 or 503 with `{ status, ...details }`. */
   readiness(): { ready: boolean; details: Record<string, unknown> };
 }

@@ -7,6 +7,7 @@ import type {
   SubgraphFetchDoneHook,
   SubgraphFetchDonePayload,
   SubgraphFetchHook,
+  SubgraphFetchPolicy,
   SubgraphRequest,
   SubgraphResponse,
   SubgraphTransport,
@@ -17,6 +18,11 @@ export interface SubgraphClientOptions {
   transport: SubgraphTransport;
   /** Per-subgraph timeout in ms, read for every fetch (keep it a lookup). 0 or Infinity: no timeout. */
   timeoutMs(subgraph: string): number;
+  /**
+   * Traffic policy of a subgraph (header rules, instances, retries, breaker, shadow), read for every fetch
+   * (keep it a lookup); `undefined` for a subgraph without one.
+   */
+  policy?(subgraph: string): SubgraphFetchPolicy | undefined;
   /** `onSubgraphFetch` hooks of the plugins, in plugin order. */
   hooks?: readonly SubgraphFetchHook[];
   logger?: Logger;
@@ -39,15 +45,16 @@ export interface SubgraphClientOptions {
 export function createSubgraphClient(options: SubgraphClientOptions): SubgraphClient {
   const { transport, timeoutMs, logger } = options;
   const hooks = options.hooks ?? [];
+  const policyOf = options.policy;
 
   async function send(request: SubgraphRequest, signal: AbortSignal): Promise<SubgraphResponse> {
-    if (signal.aborted) throw abortedByCaller(request, signal.reason);
+    if (signal.aborted) throw abortedByCaller(request, signal, signal.reason);
     const ms = timeoutMs(request.subgraph);
     if (!(ms > 0 && ms < Number.POSITIVE_INFINITY)) {
       try {
         return await transport.send(request, signal);
       } catch (error) {
-        throw signal.aborted ? abortedByCaller(request, error) : asSubgraphError(request, error);
+        throw signal.aborted ? abortedByCaller(request, signal, error) : asSubgraphError(request, error);
       }
     }
     const deadline = new Deadline(signal, ms);
@@ -60,13 +67,19 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
           cause: error,
         });
       }
-      throw signal.aborted ? abortedByCaller(request, error) : asSubgraphError(request, error);
+      throw signal.aborted ? abortedByCaller(request, signal, error) : asSubgraphError(request, error);
     } finally {
       deadline.clear();
     }
   }
 
-  async function fetchWithHooks(request: SubgraphRequest, context: RequestContext, signal: AbortSignal) {
+  async function fetchWithHooks(
+    request: SubgraphRequest,
+    context: RequestContext,
+    signal: AbortSignal,
+    policy: SubgraphFetchPolicy | undefined,
+  ) {
+    policy?.prepareRequest?.(request, context);
     let response: SubgraphResponse | undefined;
     let error: AtriumError | undefined;
     let doneHooks: SubgraphFetchDoneHook[] | undefined;
@@ -95,7 +108,7 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     const start = performance.now();
     if (response === undefined && error === undefined) {
       try {
-        response = await send(request, signal);
+        response = await (policy?.execute ? policy.execute(request, context, signal, send) : send(request, signal));
       } catch (thrown) {
         error = thrown as AtriumError;
       }
@@ -125,12 +138,14 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
       error = after.error;
     }
     if (error !== undefined) throw error;
+    policy?.finishResponse?.(response!, context);
     return response!;
   }
 
   return {
     fetch(request, { context, signal }) {
-      return hooks.length === 0 ? send(request, signal) : fetchWithHooks(request, context, signal);
+      const policy = policyOf?.(request.subgraph);
+      return hooks.length === 0 && policy === undefined ? send(request, signal) : fetchWithHooks(request, context, signal, policy);
     },
     close() {
       return transport.close();
@@ -173,7 +188,15 @@ function onDeadline(deadline: Deadline): void {
   deadline.controller.abort(new Error('subgraph timeout'));
 }
 
-function abortedByCaller(request: SubgraphRequest, cause: unknown): AtriumError {
+/**
+ * The caller's signal ended the fetch. When it carries an `AtriumError` (the request deadline's
+ * GATEWAY_TIMEOUT), that is the outcome, naming the subgraph; otherwise the client went away.
+ */
+function abortedByCaller(request: SubgraphRequest, signal: AbortSignal, cause: unknown): AtriumError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof AtriumError) {
+    return new AtriumError(reason.code, reason.message, { extensions: { ...reason.extensions, serviceName: request.subgraph }, cause });
+  }
   return new AtriumError('SUBGRAPH_UNAVAILABLE', `subgraph "${request.subgraph}" is unavailable: the request was aborted`, {
     extensions: { serviceName: request.subgraph },
     cause,

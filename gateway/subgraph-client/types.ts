@@ -68,3 +68,19 @@ export interface SubgraphClient {
   fetch(request: SubgraphRequest, options: { context: RequestContext; signal: AbortSignal }): Promise<SubgraphResponse>;
   close(): Promise<void>;
 }
+
+/** Sends one attempt of a fetch (the subgraph's timeout applied); what a {@link SubgraphFetchPolicy} retries. */
+export type SendAttempt = (request: SubgraphRequest, signal: AbortSignal) => Promise<SubgraphResponse>;
+
+/**
+ * What traffic management adds around one subgraph's fetches (gateway/traffic/). Every member is
+ * optional, and a subgraph with nothing configured has no policy at all, so its fetches take the plain path.
+ */
+export interface SubgraphFetchPolicy {
+  /** Header rules toward the subgraph; runs before the plugins' `onSubgraphFetch` hooks. */
+  prepareRequest?(request: SubgraphRequest, context: RequestContext): void;
+  /** Runs the attempts: picks the instance (sets `request.url`), retries, circuit breaker, shadow traffic. */
+  execute?(request: SubgraphRequest, context: RequestContext, signal: AbortSignal, attempt: SendAttempt): Promise<SubgraphResponse>;
+  /** Passes selected response headers back to the client; runs on the final response. */
+  finishResponse?(response: SubgraphResponse, context: RequestContext): void;
+}

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createServeCommand, type ServeDependencies } from '../../../gateway/cli/serve-command.js';
-import type { StartGatewayOptions } from '../../../gateway/server/start-gateway.js';
+import type { GatewayConfig } from '../../../gateway/config/schema.js';
+import type { RunningGateway, StartGatewayOptions } from '../../../gateway/server/start-gateway.js';
 import { SupergraphLoadError } from '../../../gateway/supergraph/supergraph-load-error.js';
 import { capturedIo } from './captured-io.js';
 
@@ -39,12 +40,13 @@ describe('atrium serve', () => {
 
   function fakeGateway() {
     const close = vi.fn(async () => {});
+    const reloadConfig = vi.fn((_config: GatewayConfig) => ['server']);
     const started: StartGatewayOptions[] = [];
     const start = vi.fn(async (options: StartGatewayOptions) => {
       started.push(options);
-      return { url: 'http://127.0.0.1:1/graphql', port: 1, close };
+      return { url: 'http://127.0.0.1:1/graphql', port: 1, close, reloadConfig, traffic: {} as RunningGateway['traffic'] };
     });
-    return { start, close, started };
+    return { start, close, started, reloadConfig };
   }
 
   it('starts with the config and flag overrides, and closes on SIGTERM', async () => {
@@ -65,10 +67,33 @@ describe('atrium serve', () => {
     expect(io.err()).toBe('');
   });
 
+  it('reloads gateway.yaml on SIGHUP, keeps the running settings when the file became invalid', async () => {
+    const configPath = join(dir, 'gateway.yaml');
+    await writeFile(configPath, 'traffic:\n  all:\n    timeout: 2s\nlog:\n  level: silent\n');
+    const gateway = fakeGateway();
+    const running = command(gateway.start).run(['--supergraph', supergraphFile, '--config', configPath, '--port', '7'], capturedIo());
+    await vi.waitFor(() => expect(gateway.start).toHaveBeenCalled());
+
+    await writeFile(configPath, 'traffic:\n  all:\n    timeout: 5s\nlog:\n  level: silent\n');
+    signals.emit('SIGHUP', 'SIGHUP');
+    expect(gateway.reloadConfig).toHaveBeenCalledTimes(1);
+    const reloaded = gateway.reloadConfig.mock.calls[0]![0];
+    expect(reloaded.traffic.all.timeout).toBe(5000);
+    expect(reloaded.server.port).toBe(7);
+
+    await writeFile(configPath, 'traffic:\n  all:\n    timeout: soon\n');
+    signals.emit('SIGHUP', 'SIGHUP');
+    expect(gateway.reloadConfig).toHaveBeenCalledTimes(1);
+
+    signals.emit('SIGTERM', 'SIGTERM');
+    await expect(running).resolves.toBe(0);
+    expect(signals.listenerCount('SIGHUP')).toBe(0);
+  });
+
   it('exits at once on a second signal while draining', async () => {
     let finishClose!: () => void;
     const close = vi.fn(() => new Promise<void>((resolve) => (finishClose = resolve)));
-    const start = vi.fn(async () => ({ url: 'http://x/graphql', port: 1, close }));
+    const start = vi.fn(async () => ({ url: 'http://x/graphql', port: 1, close, reloadConfig: () => [], traffic: {} as RunningGateway['traffic'] }));
     const running = command(start).run(['--supergraph-config', supergraphFile, '--port', '0'], capturedIo());
     await vi.waitFor(() => expect(start).toHaveBeenCalled());
     signals.emit('SIGINT', 'SIGINT');

@@ -27,7 +27,7 @@ describe('loadConfig', () => {
     expect(loadConfig()).toEqual({
       server: { host: '0.0.0.0', port: 4000, graphqlPath: '/graphql', bodyLimit: 1024 * 1024, shutdownGrace: 10_000 },
       graphql: { introspection: true, csrfPrevention: true, maxDepth: 100 },
-      traffic: { all: { timeout: 30_000, dedupe: true }, subgraphs: {} },
+      traffic: { requestTimeout: 0, all: { timeout: 30_000, dedupe: true }, subgraphs: {} },
       engine: { executor: 'atrium', planCacheSize: 1000, maxConcurrentOperations: 0 },
       log: { level: 'info' },
     });
