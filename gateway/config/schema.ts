@@ -297,8 +297,8 @@ const versionSchema = z
      */
     weight: integer(0, 1_000_000).optional(),
     /**
-     * The version's instances, balanced by `balance`.
-     * @default []
+     * The version's instances, balanced by `balance`. Required.
+     * @default none
      */
     urls: z.array(httpUrl()).min(1, { error: 'expected at least one URL' }),
   })
@@ -307,13 +307,14 @@ const versionSchema = z
 const headerRoutingSchema = z
   .object({
     /**
-     * Request header whose value selects a version (for A/B tests), for example `x-variant`.
+     * Request header whose value selects a version (for A/B tests), for example `x-variant`. Required.
      * @default none
      */
     header: headerName(),
     /**
      * Header value → version name. Requests without the header, or with another value, follow the weights.
-     * @default {}
+     * Required.
+     * @default none
      */
     values: z.record(z.string(), z.string()),
   })
