@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 // Imported dynamically: static imports would load the Apollo libraries before the line above runs.
 const { DEMO_PORTS, findRepoRoot, startDemoSubgraphs } = await import('./index.js');
+const { DEMO_JWKS_PORT, demoPublicJwk, serveJwks } = await import('./identity/serve-jwks.js');
 
 const GATEWAY_PORT = 4000;
 const HEALTH_POLL_MS = 100;
@@ -24,10 +25,17 @@ const gatewayConfig = join(root, 'gateway.yaml');
 // `localhost`, as in supergraph.yaml's routing URLs, so both ends resolve it the same way.
 const demo = await startDemoSubgraphs({ ports: DEMO_PORTS, host: 'localhost' });
 for (const subgraph of demo.subgraphs) console.log(`${subgraph.name} listening on ${subgraph.url}`);
+// The demo identity provider: the public key gateway.yaml trusts, so `atrium dev-token` tokens verify.
+const jwks = await serveJwks([demoPublicJwk()], { port: DEMO_JWKS_PORT, host: 'localhost' });
+console.log(`demo JWKS at ${jwks.url}`);
+const closeDemo = async () => {
+  await jwks.close();
+  await demo.close();
+};
 
 if (!existsSync(gatewayCli)) {
   console.error(`gateway not built: ${gatewayCli} is missing (run \`npm run build\`)`);
-  await demo.close();
+  await closeDemo();
   process.exit(1);
 }
 
@@ -49,7 +57,7 @@ gateway.on('exit', (code, signal) => {
   if (shuttingDown) return;
   shuttingDown = true;
   console.error(`gateway exited (${signal ?? `code ${code}`}); stopping the demo subgraphs`);
-  void demo.close().finally(() => process.exit(code ?? 1));
+  void closeDemo().finally(() => process.exit(code ?? 1));
 });
 
 gateway.on('error', (error) => {
@@ -69,7 +77,7 @@ async function shutdown(code = 0): Promise<void> {
     await exited;
     clearTimeout(forceKill);
   }
-  await demo.close();
+  await closeDemo();
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown());

@@ -1,10 +1,13 @@
 import { type CliIo, type Command, UsageError } from './command.js';
 import { composeCommand } from './compose-command.js';
+import { devTokenCommand } from './dev-token-command.js';
+import { hashApiKeyCommand } from './hash-api-key-command.js';
 import { serveCommand } from './serve-command.js';
 
 export type { CliIo } from './command.js';
 
-const COMMANDS: ReadonlyMap<string, Command> = new Map([serveCommand, composeCommand].map((command) => [command.name, command]));
+const COMMANDS: ReadonlyMap<string, Command> = new Map(
+  [serveCommand, composeCommand, hashApiKeyCommand, devTokenCommand].map((command) => [command.name, command]));
 
 const HELP_FLAGS = new Set(['--help', '-h']);
 

@@ -1,6 +1,7 @@
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { TrafficManager } from '../traffic/traffic-manager.js';
+import { createAuthPlugin } from './auth/index.js';
 import type { AtriumPlugin } from './plugin.js';
 
 /** What plugin factories may use besides their own config section. */
@@ -19,7 +20,8 @@ export interface PluginDependencies {
  * The plugins gateway.yaml turns on, in hook order. The order is part of the contract: observability
  * first (it times and logs everything after it), then authentication and authorization, then limits and
  * cost (they need the principal), then caching. A plugin whose section is absent or disabled is left out,
- * so an empty gateway.yaml runs no plugin at all.
+ * so an empty gateway.yaml runs only the always-on ones (auth, which strips
+ * client-sent identity headers, and authorization, which enforces the supergraph's policy directives).
  *
  * @example
  * const plugins = await buildPlugins(loadConfig('gateway.yaml'), { logger, configDir: process.cwd() });
@@ -30,6 +32,8 @@ export async function buildPlugins(config: GatewayConfig, dependencies: PluginDe
   // ── plugins: observability ──
 
   // ── plugins: auth ──
+  // Always on: even without credentials configured it strips client-sent identity headers.
+  plugins.push(await createAuthPlugin(config.auth, dependencies));
 
   // ── plugins: edge ──
 

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       traffic: { requestTimeout: 0, all: { timeout: 30_000, dedupe: true }, subgraphs: {} },
       engine: { executor: 'atrium', planCacheSize: 1000, maxConcurrentOperations: 0 },
       log: { level: 'info' },
+      auth: expect.objectContaining({ required: false, apiKeys: { header: 'x-api-key', keys: {} } }),
     });
   });
 
