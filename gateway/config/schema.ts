@@ -257,7 +257,7 @@ const apiKeysSchema = z
   })
   .strict();
 
-const headerName = z
+const identityHeaderName = z
   .string()
   .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: 'expected an HTTP header name' })
   .toLowerCase();
@@ -268,22 +268,22 @@ const identityHeadersSchema = z
      * Header that carries the principal's subject (`sub`) to subgraphs; `""` sends none.
      * @default "x-user-id"
      */
-    subject: z.union([headerName, z.literal('')]).default('x-user-id'),
+    subject: z.union([identityHeaderName, z.literal('')]).default('x-user-id'),
     /**
      * Header that carries the principal's scopes, space-separated; `""` sends none.
      * @default "x-user-scopes"
      */
-    scopes: z.union([headerName, z.literal('')]).default('x-user-scopes'),
+    scopes: z.union([identityHeaderName, z.literal('')]).default('x-user-scopes'),
     /**
      * Header that carries the principal's client id; `""` sends none.
      * @default "x-client-id"
      */
-    clientId: z.union([headerName, z.literal('')]).default('x-client-id'),
+    clientId: z.union([identityHeaderName, z.literal('')]).default('x-client-id'),
     /**
      * More claims to send, claim name → header name (objects and lists as JSON).
      * @default {}
      */
-    claims: z.record(z.string(), headerName).default({}),
+    claims: z.record(z.string(), identityHeaderName).default({}),
   })
   .strict();
 

@@ -65,6 +65,8 @@ beforeAll(async () => {
     subgraphs,
     configDir: jwksDir,
     config: {
+      // Forwarding rules that copy the identity headers from the client: authentication must still win.
+      traffic: { all: { headers: { propagate: ['x-user-id', 'x-user-scopes', 'x-client-id', 'x-note'] } } },
       auth: {
         jwt: {
           cookie: 'session',
@@ -120,18 +122,19 @@ describe('valid credentials', () => {
   });
 
   it('no credentials: anonymous, and client-sent identity headers never reach a subgraph', async () => {
-    const result = await gateway.post(QUERY, undefined, { 'x-user-id': '1', 'x-user-scopes': 'admin', 'x-client-id': 'evil' });
+    const result = await gateway.post(QUERY, undefined, { 'x-user-id': '1', 'x-user-scopes': 'admin', 'x-client-id': 'evil', 'x-note': 'kept' });
     expect(result.status).toBe(200);
     const headers = lastAccountsHeaders();
+    expect(headers['x-note']).toBe('kept');
     expect(headers['x-user-id']).toBeUndefined();
     expect(headers['x-user-scopes']).toBeUndefined();
     expect(headers['x-client-id']).toBeUndefined();
   });
 
   it('a spoofed x-user-id next to a valid token is replaced by the token subject', async () => {
-    const result = await gateway.post(QUERY, undefined, { ...bearer(await token(keyA, { sub: '5' })), 'x-user-id': '1' });
+    const result = await gateway.post(QUERY, undefined, { ...bearer(await token(keyA, { sub: '5', scope: 'profile' })), 'x-user-id': '1', 'x-user-scopes': 'admin' });
     expect(result.status).toBe(200);
-    expect(lastAccountsHeaders()['x-user-id']).toBe('5');
+    expect(lastAccountsHeaders()).toMatchObject({ 'x-user-id': '5', 'x-user-scopes': 'profile' });
   });
 });
 
