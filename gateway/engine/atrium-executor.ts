@@ -1,46 +1,15 @@
 import type { FetchNode, PlanNode, ResponsePath } from '@apollo/query-planner';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, isAbstractType, isObjectType } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import type { SubgraphEndpoint } from '../supergraph/build-supergraph.js';
 import type { SubgraphClient, SubgraphResponse } from '../subgraph-client/types.js';
-import {
-  applyRewrites,
-  deepMerge,
-  isObject,
-  type JsonObject,
-  compileRepresentationSelector,
-  type RepresentationSelector,
-  representationKey,
-  type TypeMatcher,
-} from './fetch-data.js';
+import { CompiledPlans } from './compiled-plans.js';
+import { applyRewrites, deepMerge, isObject, type JsonObject, representationKey } from './fetch-data.js';
+import { collectTargets, pathOf, type Target, typeMatcher } from './response-targets.js';
 import { shapeResult } from './result-shaping.js';
-import type { ExecutePlanInput, PlanExecutor } from './types.js';
-
-/**
- * A step of a response path, linked to its parent: collecting the objects under a Flatten node then
- * allocates one small node per step instead of copying a path array per object. Paths are materialised
- * only when an error needs one.
- */
-interface PathNode {
-  readonly parent: PathNode | undefined;
-  readonly key: string | number;
-}
-
-/** An object in the merged response that a fetch writes into, with its path for error mapping. */
-interface Target {
-  readonly object: JsonObject;
-  readonly path: PathNode | undefined;
-}
-
-function pathOf(node: PathNode | undefined, rest: readonly (string | number)[] = []): ResponsePath {
-  const path: ResponsePath = [];
-  for (let at = node; at !== undefined; at = at.parent) path.push(at.key);
-  path.reverse();
-  for (const key of rest) path.push(key);
-  return path;
-}
+import { type EntityBatchEntry, type ExecutePlanInput, isEntityBatchFetch, type PlanExecutor } from './types.js';
 
 export interface AtriumExecutorOptions {
   readonly apiSchema: GraphQLSchema;
@@ -54,31 +23,23 @@ export interface AtriumExecutorOptions {
 /**
  * Atrium's plan executor. It walks the plan — Sequence nodes in order, Parallel nodes concurrently,
  * Flatten nodes over every object at their path — sends each Fetch node as one subgraph request (entity
- * fetches as one `_entities` call with deduplicated representations), merges each answer into one
- * response tree in place, and finally shapes that tree to the client's selection.
+ * fetches as `_entities` calls with deduplicated representations, several of them in one request for a
+ * batched fetch), merges each answer into one response tree in place, and finally shapes that tree to the
+ * client's selection.
  */
 export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecutor {
-  const matches = typeMatcher(options.supergraphSchema);
-  // Plans are cached, so their fetch nodes are too: compile each node's representation selector once.
-  const selectors = new WeakMap<FetchNode, RepresentationSelector>();
-  const selectorOf = (fetch: FetchNode): RepresentationSelector => {
-    let selector = selectors.get(fetch);
-    if (!selector) {
-      selector = compileRepresentationSelector(fetch.requires!, matches);
-      selectors.set(fetch, selector);
-    }
-    return selector;
-  };
+  const compiled = new CompiledPlans(typeMatcher(options.supergraphSchema));
   return {
     async execute(input) {
       const data: JsonObject = {};
       const errors: GraphQLError[] = [];
-      const run = new PlanRun(options, input, errors, matches, selectorOf);
-      const root = input.plan.node;
-      if (root?.kind === 'Subscription') {
+      const root: Target = { object: data, path: undefined };
+      const run = new PlanRun(options, input, errors, compiled, root);
+      const node = input.plan.node;
+      if (node?.kind === 'Subscription') {
         throw new AtriumError('BAD_REQUEST', 'subscriptions are not supported by this gateway');
       }
-      if (root) await run.node(root, [{ object: data, path: undefined }]);
+      if (node) await run.node(node, [root]);
       const shaped = shapeResult({
         schema: options.apiSchema,
         document: input.document,
@@ -92,13 +53,26 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
   };
 }
 
+/** The representations one variable of an entity request carries, deduplicated. */
+interface RepresentationList {
+  readonly variable: string;
+  readonly representations: JsonObject[];
+  readonly indexOf: Map<string, number>;
+}
+
+/** One entry of an entity request: the objects behind each representation index it contributed. */
+interface EntityGroup {
+  readonly entry: EntityBatchEntry;
+  readonly targetsOf: (Target[] | undefined)[];
+}
+
 class PlanRun {
   constructor(
     private readonly options: AtriumExecutorOptions,
     private readonly input: ExecutePlanInput,
     private readonly errors: GraphQLError[],
-    private readonly matches: TypeMatcher,
-    private readonly selectorOf: (fetch: FetchNode) => RepresentationSelector,
+    private readonly compiled: CompiledPlans,
+    private readonly root: Target,
   ) {}
 
   async node(node: PlanNode, targets: readonly Target[]): Promise<void> {
@@ -110,10 +84,18 @@ class PlanRun {
         await Promise.all(node.nodes.map((child) => this.node(child, targets)));
         return;
       case 'Flatten':
-        await this.node(node.node, collectTargets(targets, node.path));
+        await this.node(node.node, collectTargets(targets, this.compiled.path(node.path), this.compiled.matches));
         return;
       case 'Fetch':
-        await (node.requires ? this.entityFetch(node, targets) : this.rootFetch(node, targets));
+        if (isEntityBatchFetch(node)) {
+          // Batch paths start at the response root.
+          const entries = node.entityBatch;
+          await this.entityFetch(node, entries.map((entry) => this.targetsOfEntry(entry)));
+        } else if (node.requires) {
+          await this.entityFetch(node, [targets]);
+        } else {
+          await this.rootFetch(node, targets);
+        }
         return;
       case 'Condition': {
         const branch = this.input.variables[node.condition] === true ? node.ifClause : node.elseClause;
@@ -125,12 +107,22 @@ class PlanRun {
     }
   }
 
+  private targetsOfEntry(entry: EntityBatchEntry): Target[] {
+    const roots = [this.root];
+    if (entry.paths.length === 1) return collectTargets(roots, this.compiled.path(entry.paths[0]!), this.compiled.matches);
+    const all: Target[] = [];
+    for (const path of entry.paths) {
+      for (const target of collectTargets(roots, this.compiled.path(path), this.compiled.matches)) all.push(target);
+    }
+    return all;
+  }
+
   private async rootFetch(fetch: FetchNode, targets: readonly Target[]): Promise<void> {
     const response = await this.send(fetch, this.fetchVariables(fetch));
     if (!response) return;
     const { data, errors } = response.body;
     if (isObject(data)) {
-      if (fetch.outputRewrites) applyRewrites(data, fetch.outputRewrites, this.matches);
+      if (fetch.outputRewrites) applyRewrites(data, fetch.outputRewrites, this.compiled.matches);
       for (const target of targets) deepMerge(target.object, data);
     }
     for (const error of errors ?? []) {
@@ -138,51 +130,69 @@ class PlanRun {
     }
   }
 
-  private async entityFetch(fetch: FetchNode, targets: readonly Target[]): Promise<void> {
-    const representations: JsonObject[] = [];
-    const targetsOf: Target[][] = [];
-    const indexOf = new Map<string, number>();
-    const select = this.selectorOf(fetch);
-    for (const target of targets) {
-      const representation = select(target.object);
-      if (!representation) continue;
-      if (fetch.inputRewrites) applyRewrites(representation, fetch.inputRewrites, this.matches);
-      const key = representationKey(representation);
-      let index = indexOf.get(key);
-      if (index === undefined) {
-        index = representations.length;
-        indexOf.set(key, index);
-        representations.push(representation);
-        targetsOf.push([]);
+  /**
+   * One subgraph request with an `_entities` selection per entry: `targetsPerEntry[i]` are the objects of
+   * entry i. Representations are deduplicated per variable; each answer merges into every object that
+   * gave its representation, and errors at `[alias, index, ...]` are re-pathed to those objects.
+   */
+  private async entityFetch(fetch: FetchNode, targetsPerEntry: readonly (readonly Target[])[]): Promise<void> {
+    const entries = this.compiled.entriesOf(fetch);
+    const lists: RepresentationList[] = [];
+    const groups: EntityGroup[] = [];
+    let total = 0;
+    for (let e = 0; e < entries.length; e++) {
+      const entry = entries[e]!;
+      let list = lists.find((l) => l.variable === entry.representationsVariable);
+      if (!list) lists.push((list = { variable: entry.representationsVariable, representations: [], indexOf: new Map() }));
+      const targetsOf: (Target[] | undefined)[] = [];
+      const select = this.compiled.selector(entry);
+      for (const target of targetsPerEntry[e]!) {
+        const representation = select(target.object);
+        if (!representation) continue;
+        if (entry.inputRewrites) applyRewrites(representation, entry.inputRewrites, this.compiled.matches);
+        const key = representationKey(representation);
+        let index = list.indexOf.get(key);
+        if (index === undefined) {
+          index = list.representations.length;
+          list.indexOf.set(key, index);
+          list.representations.push(representation);
+        }
+        (targetsOf[index] ??= []).push(target);
+        total++;
       }
-      targetsOf[index]!.push(target);
+      groups.push({ entry, targetsOf });
     }
-    if (representations.length === 0) return;
+    if (total === 0) return;
 
-    const response = await this.send(fetch, { ...this.fetchVariables(fetch), representations });
+    const variables = this.fetchVariables(fetch);
+    for (const list of lists) variables[list.variable] = list.representations;
+    const response = await this.send(fetch, variables);
     if (!response) return;
     const { data, errors } = response.body;
     for (const error of errors ?? []) {
-      const [first, index, ...rest] = error.path ?? [];
-      const hits = first === '_entities' && typeof index === 'number' ? targetsOf[index] : undefined;
+      const [alias, index, ...rest] = error.path ?? [];
+      const hits = typeof index === 'number' ? groups.find((g) => g.entry.alias === alias)?.targetsOf[index] : undefined;
       if (hits) {
         for (const target of hits) this.errors.push(subgraphError(error, fetch.serviceName, pathOf(target.path, rest)));
       } else {
         this.errors.push(subgraphError(error, fetch.serviceName, undefined));
       }
     }
-    const entities = isObject(data) ? data._entities : undefined;
-    if (!Array.isArray(entities)) {
-      if (!errors?.length) {
-        this.fail(fetch, new AtriumError('SUBGRAPH_BAD_RESPONSE', `subgraph "${fetch.serviceName}" answered an entity fetch without _entities`));
+    for (const { entry, targetsOf } of groups) {
+      const entities = isObject(data) ? data[entry.alias] : undefined;
+      if (!Array.isArray(entities)) {
+        if (!errors?.length) {
+          this.fail(fetch, new AtriumError('SUBGRAPH_BAD_RESPONSE', `subgraph "${fetch.serviceName}" answered an entity fetch without ${entry.alias}`));
+        }
+        continue;
       }
-      return;
-    }
-    for (let i = 0; i < targetsOf.length; i++) {
-      const entity = entities[i];
-      if (!isObject(entity)) continue;
-      if (fetch.outputRewrites) applyRewrites(entity, fetch.outputRewrites, this.matches);
-      for (const target of targetsOf[i]!) deepMerge(target.object, entity);
+      for (let i = 0; i < targetsOf.length; i++) {
+        const entity = entities[i];
+        const hits = targetsOf[i];
+        if (!hits || !isObject(entity)) continue;
+        if (entry.outputRewrites) applyRewrites(entity, entry.outputRewrites, this.compiled.matches);
+        for (const target of hits) deepMerge(target.object, entity);
+      }
     }
   }
 
@@ -244,49 +254,4 @@ function subgraphError(error: GraphQLFormattedError, serviceName: string, path: 
     path,
     extensions: { code: 'SUBGRAPH_ERROR', ...error.extensions, serviceName },
   });
-}
-
-/**
- * Every object at `path` below the targets. `@` steps into each element of a list; null, missing and
- * non-object values are skipped (there is nothing to join).
- */
-function collectTargets(targets: readonly Target[], path: ResponsePath): Target[] {
-  const out: Target[] = [];
-  const walk = (value: unknown, index: number, at: PathNode | undefined): void => {
-    if (index === path.length) {
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) walk(value[i], index, { parent: at, key: i });
-      } else if (isObject(value)) {
-        out.push({ object: value, path: at });
-      }
-      return;
-    }
-    const step = path[index]!;
-    if (step === '@') {
-      if (Array.isArray(value)) for (let i = 0; i < value.length; i++) walk(value[i], index + 1, { parent: at, key: i });
-      return;
-    }
-    if (!isObject(value)) return;
-    walk(value[step as string], index + 1, { parent: at, key: step });
-  };
-  for (const target of targets) walk(target.object, 0, target.path);
-  return out;
-}
-
-/** `typename` satisfies `typeCondition` when they are equal or `typeCondition` is an abstract supertype. */
-function typeMatcher(schema: GraphQLSchema): TypeMatcher {
-  const memo = new Map<string, boolean>();
-  return (typeCondition, typename) => {
-    if (typeof typename !== 'string') return false;
-    if (typeCondition === typename) return true;
-    const key = `${typeCondition}\u0000${typename}`;
-    let result = memo.get(key);
-    if (result === undefined) {
-      const condition = schema.getType(typeCondition);
-      const type = schema.getType(typename);
-      result = isAbstractType(condition) && isObjectType(type) && schema.isSubType(condition, type);
-      memo.set(key, result);
-    }
-    return result;
-  };
 }

@@ -17,6 +17,7 @@ import type { SubgraphClient } from '../subgraph-client/types.js';
 import type { ApolloExecutorOptions } from './apollo-executor.js';
 import { createApolloPlanner } from './apollo-planner.js';
 import { createAtriumExecutor } from './atrium-executor.js';
+import { createHivePlanner } from './hive-planner.js';
 import { LruCache } from './lru-cache.js';
 import type { PlanExecutor, QueryPlannerBackend } from './types.js';
 
@@ -28,8 +29,11 @@ export interface EngineOptions {
   readonly planCacheSize?: number;
   /** `atrium` (default) or `apollo` (`@apollo/gateway`'s executor, for comparison). */
   readonly executor?: 'atrium' | 'apollo';
-  /** Replaces Apollo's planner (the planner seam). */
-  readonly planner?: QueryPlannerBackend;
+  /**
+   * The planner: `apollo` (default), `hive` (Hive's native planner, which batches entity fetches; needs
+   * the `atrium` executor), or any backend of the planner seam.
+   */
+  readonly planner?: 'apollo' | 'hive' | QueryPlannerBackend;
   readonly logger?: Logger;
 }
 
@@ -61,7 +65,7 @@ export interface Engine {
 export function createEngine(options: EngineOptions): Engine {
   const { supergraph, client, logger } = options;
   const plugins = options.plugins ?? [];
-  const planner = options.planner ?? createApolloPlanner(supergraph.supergraph);
+  const planner = createPlanner(options);
   const planCache = new LruCache<QueryPlan>(options.planCacheSize ?? 1000);
   const supergraphSchema = supergraph.supergraph.schema.toGraphQLJSSchema();
   const executor: PlanExecutor =
@@ -189,6 +193,20 @@ export function createEngine(options: EngineOptions): Engine {
       }
     },
   };
+}
+
+function createPlanner({ planner, supergraph, executor, logger }: EngineOptions): QueryPlannerBackend {
+  if (typeof planner === 'object') return planner;
+  if (planner !== 'hive') return createApolloPlanner(supergraph.supergraph);
+  if (executor === 'apollo') {
+    // Apollo's executor does not run batched entity fetches.
+    throw new AtriumError('INTERNAL_SERVER_ERROR', 'engine.planner "hive" needs engine.executor "atrium"');
+  }
+  return createHivePlanner({
+    supergraphSdl: supergraph.sdl,
+    fallback: () => createApolloPlanner(supergraph.supergraph),
+    ...(logger && { logger }),
+  });
 }
 
 /**

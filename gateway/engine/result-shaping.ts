@@ -5,6 +5,7 @@ import {
   type FragmentDefinitionNode,
   type GraphQLAbstractType,
   GraphQLError,
+  type GraphQLInterfaceType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -12,6 +13,7 @@ import {
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   isAbstractType,
+  isInterfaceType,
   isLeafType,
   isListType,
   isNonNullType,
@@ -60,8 +62,8 @@ type Completion =
       readonly kind: 'abstract';
       readonly nonNull: boolean;
       readonly type: GraphQLOutputType;
-      /** Runtime object type by `__typename`, `null` when the name is not a possible type. Filled lazily. */
-      readonly possible: Map<string, GraphQLObjectType | null>;
+      /** Runtime type by `__typename`, `null` when the name is not a possible type. Filled lazily. */
+      readonly possible: Map<string, ShapedType | null>;
       readonly abstract: GraphQLAbstractType;
     };
 
@@ -86,6 +88,12 @@ function completionOf(type: GraphQLOutputType): Completion {
 }
 
 type Owner = OperationDefinitionNode | CollectedField;
+
+/**
+ * The type an object is shaped as: its object type, or an interface when the subgraphs only told the
+ * interface's name (see `#runtimeType`).
+ */
+type ShapedType = GraphQLObjectType | GraphQLInterfaceType;
 
 /**
  * Collected fields per owner (operation or parent field) and runtime type. Owners are parsed document
@@ -126,7 +134,7 @@ class Shaper {
     return result === INVALID ? null : result;
   }
 
-  #shapeObject(type: GraphQLObjectType, value: JsonObject, owner: Owner): JsonObject | typeof INVALID {
+  #shapeObject(type: ShapedType, value: JsonObject, owner: Owner): JsonObject | typeof INVALID {
     const out: JsonObject = {};
     for (const field of this.#collect(owner, type)) {
       const { responseName } = field;
@@ -147,7 +155,7 @@ class Shaper {
     return out;
   }
 
-  #complete(completion: Completion, value: unknown, field: CollectedField, parent: GraphQLObjectType): unknown {
+  #complete(completion: Completion, value: unknown, field: CollectedField, parent: ShapedType): unknown {
     const completed = value === null || value === undefined ? null : this.#completeValue(completion, value, field, parent);
     if (completed === null && completion.nonNull) {
       if (!this.#hasErrorAtOrBelowPath()) {
@@ -164,7 +172,7 @@ class Shaper {
   }
 
   /** Completes a non-null `value`; returns null (nulled here, error recorded) or the completed value. */
-  #completeValue(completion: Completion, value: unknown, field: CollectedField, parent: GraphQLObjectType): unknown {
+  #completeValue(completion: Completion, value: unknown, field: CollectedField, parent: ShapedType): unknown {
     switch (completion.kind) {
       case 'leaf':
         return value;
@@ -199,18 +207,29 @@ class Shaper {
     }
   }
 
-  #runtimeType(completion: Extract<Completion, { kind: 'abstract' }>, typename: unknown): GraphQLObjectType | undefined {
+  /**
+   * The type to shape an abstract-typed value as. Normally the object type its `__typename` names. A
+   * `__typename` naming an interface (the field's own, or one implementing it) is what an
+   * `@interfaceObject` subgraph returns; a planner that did not ask another subgraph for the concrete
+   * type (Hive's does not when the selection reads no `__typename` and no fragment on an object type)
+   * leaves it, and the value is shaped as that interface: only fields and fragments the interface
+   * satisfies apply, which is all such a selection has.
+   */
+  #runtimeType(completion: Extract<Completion, { kind: 'abstract' }>, typename: unknown): ShapedType | undefined {
     if (typeof typename !== 'string') return undefined;
     let resolved = completion.possible.get(typename);
     if (resolved === undefined) {
-      const named = this.#input.schema.getType(typename);
-      resolved = isObjectType(named) && this.#input.schema.isSubType(completion.abstract, named) ? named : null;
+      const { schema } = this.#input;
+      const named = schema.getType(typename);
+      const own = named !== undefined && named === completion.abstract;
+      resolved =
+        (isObjectType(named) || isInterfaceType(named)) && (own || schema.isSubType(completion.abstract, named)) ? named : null;
       completion.possible.set(typename, resolved);
     }
     return resolved ?? undefined;
   }
 
-  #collect(owner: Owner, type: GraphQLObjectType): CollectedField[] {
+  #collect(owner: Owner, type: ShapedType): CollectedField[] {
     let byType = collectedCache.get(owner);
     const cached = byType?.get(type.name);
     if (cached) return cached;
@@ -268,7 +287,7 @@ class Shaper {
     return collected;
   }
 
-  #applies(typeCondition: string | undefined, type: GraphQLObjectType): boolean {
+  #applies(typeCondition: string | undefined, type: ShapedType): boolean {
     if (typeCondition === undefined || typeCondition === type.name) return true;
     const condition = this.#input.schema.getType(typeCondition);
     return condition !== undefined && isAbstractType(condition) && this.#input.schema.isSubType(condition, type);

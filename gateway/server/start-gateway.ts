@@ -126,6 +126,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       plugins,
       planCacheSize: config.engine.planCacheSize,
       executor: config.engine.executor,
+      planner: config.engine.planner,
       logger,
     });
     handler = await createGraphQLHandler({ engine, config, logger });

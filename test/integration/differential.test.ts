@@ -1,7 +1,9 @@
 /**
  * Differential tests: Atrium's plan executor must answer every operation in test/fixtures/operations
  * exactly like `@apollo/gateway`'s `executeQueryPlan` (the oracle), both behind the real gateway over HTTP,
- * over the five demo subgraphs, with the same planner and the same plans.
+ * over the five demo subgraphs, with the same planner and the same plans. A second variant runs Atrium's
+ * executor on the plans of the hive planner (`engine.planner: hive`: other fetches, batched entity
+ * requests) against the same oracle and the same golden files: the planner must not change any answer.
  *
  * Compared per fixture: the HTTP status; `data` as JSON text (values and key order); response extensions;
  * and `errors` after the normalisation below. Every rule is a documented by-design difference of Apollo's
@@ -123,22 +125,30 @@ function hasData(data: unknown): boolean {
 
 const fixtures = loadFixtures();
 
+/** The gateways under test, each compared with the oracle (Apollo's planner and executor). */
+const VARIANTS = {
+  atrium: { executor: 'atrium' },
+  'atrium-hive-planner': { executor: 'atrium', planner: 'hive' },
+  apollo: { executor: 'apollo' },
+} as const;
+type Variant = keyof typeof VARIANTS;
+
 describe('Atrium executor vs @apollo/gateway executor over the demo subgraphs', () => {
   let subgraphs: DemoSubgraphs;
   /** Gateways keyed by executor and the subgraphs pointed at a closed port. */
   const gateways = new Map<string, DemoGateway>();
-  const gatewayKey = (executor: string, down: readonly string[]) => `${executor}:${[...down].sort().join(',')}`;
+  const gatewayKey = (variant: string, down: readonly string[]) => `${variant}:${[...down].sort().join(',')}`;
 
   beforeAll(async () => {
     subgraphs = await startDemoSubgraphs({ host: '127.0.0.1' });
     const downSets = new Map(fixtures.map((f) => [gatewayKey('', f.meta.down ?? []), f.meta.down ?? []]));
     const starts: Promise<void>[] = [];
     for (const down of downSets.values()) {
-      for (const executor of ['atrium', 'apollo'] as const) {
+      for (const [variant, engine] of Object.entries(VARIANTS)) {
         const traffic = { subgraphs: Object.fromEntries(down.map((name) => [name, { url: CLOSED_PORT_URL }])) };
         starts.push(
-          startDemoGateway({ subgraphs, config: { engine: { executor }, traffic } }).then((gateway) => {
-            gateways.set(gatewayKey(executor, down), gateway);
+          startDemoGateway({ subgraphs, config: { engine, traffic } }).then((gateway) => {
+            gateways.set(gatewayKey(variant, down), gateway);
           }),
         );
       }
@@ -156,14 +166,15 @@ describe('Atrium executor vs @apollo/gateway executor over the demo subgraphs', 
     expect(fixtures.length).toBeGreaterThanOrEqual(32);
   });
 
-  for (const fixture of fixtures) {
+  const tested: readonly Exclude<Variant, 'apollo'>[] = ['atrium', 'atrium-hive-planner'];
+  for (const fixture of fixtures) for (const variant of tested) {
     const { meta } = fixture;
-    it(fixture.name, async () => {
+    it(variant === 'atrium' ? fixture.name : `${fixture.name} (${variant})`, async () => {
       const down = meta.down ?? [];
       const request = { query: fixture.query, variables: meta.variables, operationName: meta.operationName };
       // Each executor starts from the seed data, so mutations see the same state in both.
       resetDemoData();
-      const atrium = await gateways.get(gatewayKey('atrium', down))!.send(request);
+      const atrium = await gateways.get(gatewayKey(variant, down))!.send(request);
       resetDemoData();
       const apollo = await gateways.get(gatewayKey('apollo', down))!.send(request);
       resetDemoData();
@@ -190,7 +201,7 @@ describe('Atrium executor vs @apollo/gateway executor over the demo subgraphs', 
       const goldenPath = join(GOLDEN_DIR, `${fixture.name}.json`);
       const golden = `${JSON.stringify({ status: atrium.status, body: canonicalBody(atrium.body) }, null, 2)}\n`;
       const stored = existsSync(goldenPath) ? readFileSync(goldenPath, 'utf8') : undefined;
-      if (updateGolden && stored !== golden) {
+      if (updateGolden && variant === 'atrium' && stored !== golden) {
         writeFileSync(goldenPath, golden);
       } else {
         expect(stored, `no golden file ${goldenPath}: run with UPDATE_GOLDEN=1 to write it`).toBeDefined();

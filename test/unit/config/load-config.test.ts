@@ -28,7 +28,7 @@ describe('loadConfig', () => {
       server: { host: '0.0.0.0', port: 4000, graphqlPath: '/graphql', bodyLimit: 1024 * 1024, shutdownGrace: 10_000 },
       graphql: { introspection: true, csrfPrevention: true, maxDepth: 100 },
       traffic: { requestTimeout: 0, all: { timeout: 30_000, dedupe: true }, subgraphs: {} },
-      engine: { executor: 'atrium', planCacheSize: 1000, maxConcurrentOperations: 0 },
+      engine: { executor: 'atrium', planner: 'apollo', planCacheSize: 1000, maxConcurrentOperations: 0 },
       log: { level: 'info' },
       auth: expect.objectContaining({ required: false, apiKeys: { header: 'x-api-key', keys: {} } }),
     });
@@ -117,6 +117,16 @@ describe('parseConfig', () => {
       'g.yaml: traffic.subgraphs.products: expected a mapping of settings',
       'g.yaml: engine.executor: expected one of atrium, apollo',
       'g.yaml: log.level: expected one of fatal, error, warn, info, debug, trace, silent',
+    ]);
+  });
+
+  it('accepts the hive planner with the atrium executor only', () => {
+    expect(parseConfig({ engine: { planner: 'hive' } }, 'g.yaml').engine.planner).toBe('hive');
+    expect(issuesOf(() => parseConfig({ engine: { planner: 'hive', executor: 'apollo' } }, 'g.yaml'))).toEqual([
+      'g.yaml: engine.planner: planner "hive" needs executor "atrium" (the apollo executor does not run batched entity fetches)',
+    ]);
+    expect(issuesOf(() => parseConfig({ engine: { planner: 'rust' } }, 'g.yaml'))).toEqual([
+      'g.yaml: engine.planner: expected one of apollo, hive',
     ]);
   });
 

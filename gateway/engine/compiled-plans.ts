@@ -1,0 +1,40 @@
+import type { FetchNode, ResponsePath } from '@apollo/query-planner';
+import { compileRepresentationSelector, type RepresentationSelector, type TypeMatcher } from './fetch-data.js';
+import { compilePath } from './response-targets.js';
+import { type EntityBatchEntry, isEntityBatchFetch } from './types.js';
+
+/**
+ * What the executor derives once per plan node (plans are cached, so their nodes are too): compiled
+ * paths, compiled representation selectors, and an Apollo entity fetch seen as a one-entry batch.
+ */
+export class CompiledPlans {
+  private readonly paths = new WeakMap<ResponsePath, ReturnType<typeof compilePath>>();
+  private readonly selectors = new WeakMap<object, RepresentationSelector>();
+  private readonly entries = new WeakMap<FetchNode, readonly EntityBatchEntry[]>();
+
+  constructor(readonly matches: TypeMatcher) {}
+
+  path(path: ResponsePath): ReturnType<typeof compilePath> {
+    let steps = this.paths.get(path);
+    if (!steps) this.paths.set(path, (steps = compilePath(path)));
+    return steps;
+  }
+
+  selector(entry: EntityBatchEntry): RepresentationSelector {
+    let selector = this.selectors.get(entry.requires);
+    if (!selector) this.selectors.set(entry.requires, (selector = compileRepresentationSelector(entry.requires, this.matches)));
+    return selector;
+  }
+
+  /** An Apollo entity fetch (`requires`, one `_entities` over `$representations`) as batch entries. */
+  entriesOf(fetch: FetchNode): readonly EntityBatchEntry[] {
+    if (isEntityBatchFetch(fetch)) return fetch.entityBatch;
+    let entries = this.entries.get(fetch);
+    if (!entries) {
+      const { requires = [], inputRewrites, outputRewrites } = fetch;
+      entries = [{ alias: '_entities', representationsVariable: 'representations', paths: [], requires, inputRewrites, outputRewrites }];
+      this.entries.set(fetch, entries);
+    }
+    return entries;
+  }
+}

@@ -1,0 +1,88 @@
+import type { QueryPlan } from '@apollo/query-planner';
+import { QueryPlanner as HiveQueryPlanner } from '@graphql-hive/router-query-planner';
+import { type DocumentNode, Kind, type OperationDefinitionNode, print, visit } from 'graphql';
+import { AtriumError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { convertHivePlan } from './hive-plan.js';
+import type { QueryPlannerBackend } from './types.js';
+
+export interface HivePlannerOptions {
+  /** The supergraph SDL, as loaded. */
+  readonly supergraphSdl: string;
+  /** Plans what the Hive planner cannot (created on first use). */
+  readonly fallback: () => QueryPlannerBackend;
+  readonly logger?: Logger;
+}
+
+/** No progressive-override label is active (see the startup check below). */
+const NO_LABELS: ReadonlySet<string> = new Set();
+const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
+
+/**
+ * The planner backend of `engine.planner: hive`: Hive Router's native query planner
+ * (`@graphql-hive/router-query-planner`), whose plans batch entity fetches to the same subgraph at the
+ * same depth into one request. Its plans are converted once per operation (`hive-plan.ts`).
+ *
+ * - Startup refuses, with the reason, a supergraph the Hive planner cannot load, and one that uses
+ *   progressive `@override` labels (the two planners would route those fields differently).
+ * - Per operation, whatever the Hive planner cannot plan (it fails on some `@requires` chains) or plans
+ *   with a construct the executor does not know is planned by `fallback` (Apollo's planner) instead, and
+ *   logged as a warning: correct answers over fewer fetches.
+ * - `__schema`/`__type` are answered by the gateway itself: they are removed before planning (Hive's
+ *   planner refuses them), and an operation left with only `__typename` at its root gets an empty plan.
+ *
+ * @example
+ * const planner = createHivePlanner({ supergraphSdl: sdl, fallback: () => createApolloPlanner(supergraph) });
+ * const plan = planner.plan({ document, operationName: 'TopProducts' });
+ */
+export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBackend {
+  const { logger } = options;
+  let planner: HiveQueryPlanner;
+  try {
+    planner = new HiveQueryPlanner(options.supergraphSdl);
+  } catch (cause) {
+    throw new AtriumError('INTERNAL_SERVER_ERROR', `engine.planner "hive" cannot load this supergraph: ${(cause as Error).message}; use engine.planner: apollo`, { cause });
+  }
+  if (planner.overrideLabels.length > 0 || planner.overridePercentages.length > 0) {
+    throw new AtriumError(
+      'INTERNAL_SERVER_ERROR',
+      'engine.planner "hive" does not support progressive @override (labels or percentages) yet; use engine.planner: apollo',
+    );
+  }
+  let fallback: QueryPlannerBackend | undefined;
+  return {
+    plan({ document, operationName }): QueryPlan {
+      const planned = withoutIntrospection(document, operationName);
+      if (planned === undefined) return { kind: 'QueryPlan' };
+      try {
+        return convertHivePlan(planner.plan(print(planned), operationName, NO_LABELS as Set<string>, 0));
+      } catch (error) {
+        logger?.warn({ err: error, operationName }, 'plan: the hive planner could not plan this operation; planned by the apollo planner');
+        fallback ??= options.fallback();
+        return fallback.plan({ document, operationName });
+      }
+    },
+  };
+}
+
+/**
+ * The document without `__schema`/`__type` fields (valid only on the query root, where the gateway
+ * answers them from the API schema); `undefined` when the selected operation's root is left with nothing
+ * but `__typename`, which needs no subgraph either.
+ */
+function withoutIntrospection(document: DocumentNode, operationName: string | undefined): DocumentNode | undefined {
+  let found = false;
+  const stripped = visit(document, {
+    Field(node) {
+      if (!INTROSPECTION_FIELDS.has(node.name.value)) return undefined;
+      found = true;
+      return null;
+    },
+  });
+  const operation = stripped.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (operationName === undefined || d.name?.value === operationName),
+  );
+  const needsSubgraph = operation?.selectionSet.selections.some((s) => s.kind !== Kind.FIELD || s.name.value !== '__typename');
+  if (!needsSubgraph) return undefined;
+  return found ? stripped : document;
+}
