@@ -1,0 +1,127 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
+import { type DocumentNode, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { createApolloPlanner } from '../../../gateway/engine/apollo-planner.js';
+import { createHivePlanner } from '../../../gateway/engine/hive-planner.js';
+import { isEntityBatchFetch, type QueryPlannerBackend } from '../../../gateway/engine/types.js';
+import { AtriumError } from '../../../gateway/errors.js';
+import { createLogger } from '../../../gateway/logger.js';
+import { composeSubgraphs } from '../../../gateway/supergraph/compose.js';
+import { buildSupergraph } from '../../../gateway/supergraph/build-supergraph.js';
+import { DEMO_SUBGRAPHS, readSubgraphSdl } from '../../../subgraphs/index.js';
+import { benchQuery, benchSupergraphSdl } from '../../fixtures/bench-workload.js';
+
+const GOLDEN = join(import.meta.dirname, '__golden__', 'hive-bench-plan.json');
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'operations');
+
+function composed(subgraphs: readonly { name: string; sdl: string }[]): string {
+  const result = composeSubgraphs(subgraphs.map(({ name, sdl }) => ({ name, url: `http://${name}.invalid/graphql`, sdl, sourceName: name })));
+  if ('errors' in result) throw new Error(result.errors.map((e) => e.message).join('\n'));
+  return result.supergraphSdl;
+}
+
+/** The hive planner with a fallback that records what it was asked to plan, and the warnings logged. */
+function hivePlanner(sdl: string) {
+  const supergraph = buildSupergraph(sdl);
+  const fellBack: (string | undefined)[] = [];
+  const warnings: string[] = [];
+  const apollo = createApolloPlanner(supergraph.supergraph);
+  const fallback: QueryPlannerBackend = {
+    plan(input) {
+      fellBack.push(input.operationName);
+      return apollo.plan(input);
+    },
+  };
+  const logger = createLogger({ level: 'warn', destination: { write: (line: string) => void warnings.push(JSON.parse(line).msg) } });
+  const planner = createHivePlanner({ supergraphSdl: sdl, fallback: () => fallback, logger });
+  return { planner, fellBack, warnings };
+}
+
+function fetchesOf(node: PlanNode | undefined): FetchNode[] {
+  if (!node) return [];
+  switch (node.kind) {
+    case 'Fetch':
+      return [node];
+    case 'Sequence':
+    case 'Parallel':
+      return node.nodes.flatMap(fetchesOf);
+    case 'Flatten':
+      return fetchesOf(node.node);
+    case 'Condition':
+      return [...fetchesOf(node.ifClause), ...fetchesOf(node.elseClause)];
+    default:
+      return [];
+  }
+}
+
+const plan = (planner: QueryPlannerBackend, query: string, operationName?: string): QueryPlan =>
+  planner.plan({ document: parse(query) as DocumentNode, operationName });
+
+describe('the hive planner backend', () => {
+  it('plans the benchmark query in 7 fetches, 4 of them batched, as in the golden plan', () => {
+    const { planner, fellBack } = hivePlanner(benchSupergraphSdl());
+    const built = plan(planner, benchQuery);
+    const fetches = fetchesOf(built.node as PlanNode);
+    expect(fellBack).toEqual([]);
+    expect(fetches).toHaveLength(7);
+    expect(fetches.filter(isEntityBatchFetch)).toHaveLength(4);
+    const text = `${JSON.stringify(built, null, 2)}\n`;
+    if (process.env.UPDATE_GOLDEN === '1' && (!existsSync(GOLDEN) || readFileSync(GOLDEN, 'utf8') !== text)) writeFileSync(GOLDEN, text);
+    expect(text).toBe(readFileSync(GOLDEN, 'utf8'));
+  });
+
+  describe('over the demo supergraph', () => {
+    const sdl = composed(DEMO_SUBGRAPHS.map((name) => ({ name, sdl: readSubgraphSdl(name) })));
+    const fixture = (name: string) => readFileSync(join(FIXTURES, `${name}.graphql`), 'utf8');
+
+    it('falls back to the apollo planner, with a warning, where the hive planner fails', () => {
+      const { planner, fellBack, warnings } = hivePlanner(sdl);
+      const built = plan(planner, fixture('05-requires-from-third-subgraph'), 'RequiresFromThirdSubgraph');
+      expect(fellBack).toEqual(['RequiresFromThirdSubgraph']);
+      expect(warnings).toEqual(['plan: the hive planner could not plan this operation; planned by the apollo planner']);
+      expect(fetchesOf(built.node as PlanNode).length).toBeGreaterThan(0);
+    });
+
+    it('falls back where the hive plan would send one response key for two fields', () => {
+      // Hive's plan selects `sku: name sku`, which the subgraph refuses ("fields conflict"). Apollo's plan
+      // has its own known bug here (see the fixture), but answers like the apollo planner always did.
+      const { planner, fellBack } = hivePlanner(sdl);
+      plan(planner, fixture('41-alias-named-like-key'), 'AliasNamedLikeKey');
+      expect(fellBack).toEqual(['AliasNamedLikeKey']);
+    });
+
+    it('leaves __schema and __type to the gateway: nothing to plan when only they and __typename remain', () => {
+      const { planner, fellBack } = hivePlanner(sdl);
+      expect(plan(planner, '{ __typename __schema { queryType { name } } }')).toEqual({ kind: 'QueryPlan' });
+      expect(plan(planner, '{ __typename }')).toEqual({ kind: 'QueryPlan' });
+      const mixed = fetchesOf(plan(planner, fixture('45-introspection-schema-and-variables')).node as PlanNode);
+      expect(mixed.map((f) => [f.serviceName, f.operation])).toEqual([['products', '{search(term: "zzz"){__typename}}']]);
+      expect(fellBack).toEqual([]);
+    });
+
+    it('plans the other fixtures itself', () => {
+      const { planner, fellBack } = hivePlanner(sdl);
+      const names = ['01-four-subgraph-chain', '13-interface-object-resolution', '14-union-search', '22-skip-include-variables', '26-mutations-read-their-effect'];
+      for (const name of names) plan(planner, fixture(name));
+      expect(fellBack).toEqual([]);
+    });
+  });
+
+  it('refuses at startup a supergraph with progressive @override labels', () => {
+    const link = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@override"])';
+    const sdl = composed([
+      { name: 'a', sdl: `${link}\ntype Query { product: Product }\ntype Product @key(fields: "id") { id: ID! price: Int }` },
+      { name: 'b', sdl: `${link}\ntype Product @key(fields: "id") { id: ID! price: Int @override(from: "a", label: "percent(50)") }` },
+    ]);
+    expect(() => hivePlanner(sdl)).toThrow(AtriumError);
+    expect(() => hivePlanner(sdl)).toThrow(/progressive @override/);
+  });
+
+  it('refuses at startup a supergraph the hive planner cannot load, naming the alternative', () => {
+    expect(() => createHivePlanner({ supergraphSdl: 'type Query {', fallback: () => ({ plan: () => ({ kind: 'QueryPlan' }) }) })).toThrow(
+      /engine.planner "hive" cannot load this supergraph: [\s\S]*; use engine.planner: apollo$/,
+    );
+  });
+});
