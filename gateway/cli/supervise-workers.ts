@@ -72,11 +72,12 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
       logger.info({ signal, workers }, 'serve: shutting down workers');
       stopAll('SIGTERM');
     };
-    // Each worker re-reads gateway.yaml itself.
+    // Each worker re-reads gateway.yaml itself. Only ready ones: a worker still starting may not listen for
+    // SIGHUP yet, and the signal's default action would kill it (and it reads the new file anyway).
     const onReload = () => {
       if (stopping) return;
       logger.info({ workers }, 'serve: SIGHUP, workers reload gateway.yaml');
-      stopAll('SIGHUP');
+      for (const worker of Object.values(cluster.workers ?? {})) if (worker && ready.has(worker)) worker.process.kill('SIGHUP');
     };
     const fork = () => {
       const worker = cluster.fork();
