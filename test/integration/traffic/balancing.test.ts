@@ -119,6 +119,12 @@ describe('traffic: several instances per subgraph', () => {
       await expectEventually(async () => (await ready()).instances.products[0].healthy === true);
       for (let i = 0; i < 4; i++) expect((await gateway.post(PRODUCTS_ONLY)).body.errors).toBeUndefined();
       expect([clientQueries(a!) - before[0]!, clientQueries(b!) - before[1]!]).toEqual([2, 6]);
+
+      // Closing the gateway stops the probes: no request reaches an instance afterwards.
+      await gateway.close();
+      const probesAtClose = a!.requests + b!.requests;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(a!.requests + b!.requests).toBe(probesAtClose);
     } finally {
       a!.setFault('ok');
       await gateway.close();
