@@ -6,6 +6,8 @@ import type { IncomingHttpHeaders } from 'node:http';
  */
 export interface RequestContext {
   readonly requestId: string;
+  /** `performance.now()` when the request arrived (set by the HTTP server); spans and latencies start here. */
+  readonly receivedAt?: number;
   readonly http: {
     readonly method: string;
     /** Path and query string as received. */

@@ -123,7 +123,7 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
     return 2;
   }
   const config: GatewayConfig = Object.freeze({ ...loaded, server: Object.freeze({ ...loaded.server, ...server }) });
-  const logger = createLogger({ level: config.log.level, destination: io.stdout });
+  const logger = createLogger({ level: config.log.level, format: config.log.format, redact: config.log.redact, destination: io.stdout });
   if (deps.shouldSupervise(workers)) {
     // The workers re-run this command with the same arguments (node:cluster forks process.argv).
     return deps.superviseWorkers({ workers, logger, signals: deps.signals as NodeJS.EventEmitter });

@@ -40,6 +40,7 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
         throw new AtriumError('BAD_REQUEST', 'subscriptions are not supported by this gateway');
       }
       if (node) await run.node(node, [root]);
+      const endShape = input.beginShape?.();
       const shaped = shapeResult({
         schema: options.apiSchema,
         document: input.document,
@@ -48,6 +49,7 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
         data,
         errors,
       });
+      endShape?.();
       return shaped.errors.length > 0 ? { data: shaped.data, errors: shaped.errors } : { data: shaped.data };
     },
   };

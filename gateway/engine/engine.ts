@@ -10,7 +10,8 @@ import {
 } from 'graphql';
 import { AtriumError, toGraphQLError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { AtriumPlugin } from '../plugins/plugin.js';
+import type { AtriumPlugin, StageEndHook } from '../plugins/plugin.js';
+import { stageHooksOf } from '../plugins/run-stage-hooks.js';
 import type { RequestContext } from '../request-context.js';
 import type { LoadedSupergraph } from '../supergraph/build-supergraph.js';
 import type { SubgraphClient } from '../subgraph-client/types.js';
@@ -87,17 +88,24 @@ export function createEngine(options: EngineOptions): Engine {
   const operationHooks = plugins.filter((p) => p.onOperation);
   const planHooks = plugins.filter((p) => p.onPlan);
   const responseHooks = plugins.filter((p) => p.onResponse);
+  const beginStage = stageHooksOf(plugins);
 
-  const plan = (document: DocumentNode, operationName: string | undefined, cacheKey: string): QueryPlan => {
+  const plan = (document: DocumentNode, operationName: string | undefined, cacheKey: string, end?: StageEndHook): QueryPlan => {
     const cached = planCache.get(cacheKey);
-    if (cached) return cached;
+    if (cached) {
+      end?.({ attributes: { cacheHit: true } });
+      return cached;
+    }
     let built: QueryPlan;
     try {
       built = planner.plan({ document, operationName });
     } catch (cause) {
       logger?.error({ err: cause, operationName }, 'plan: the query planner failed');
-      throw new AtriumError('QUERY_PLANNING_FAILED', 'the query planner could not plan this operation', { cause });
+      const error = new AtriumError('QUERY_PLANNING_FAILED', 'the query planner could not plan this operation', { cause });
+      end?.({ error, attributes: { cacheHit: false } });
+      throw error;
     }
+    end?.({ attributes: { cacheHit: false } });
     planCache.set(cacheKey, built);
     return built;
   };
@@ -120,12 +128,16 @@ export function createEngine(options: EngineOptions): Engine {
       }
       const variables = coerced.coerced;
       const early: GraphQLError[] = [];
+      // The stage in progress, ended with the error if one ends the request.
+      let endStage: StageEndHook | undefined;
       try {
         let document = request.document;
         let documentReplaced = false;
+        endStage = beginStage?.(context, 'authorize');
         for (const plugin of operationHooks) {
           await plugin.onOperation!({
             context,
+            queryHash: request.queryHash,
             supergraph,
             document,
             operation,
@@ -149,7 +161,9 @@ export function createEngine(options: EngineOptions): Engine {
           ? createHash('sha256').update(print(document)).digest('hex')
           : request.queryHash;
         const activeOperation = documentReplaced ? operationOf(document, operationName) : operation;
-        const queryPlan = plan(document, operationName, `${cacheKey}\u0000${operationName ?? ''}`);
+        endStage?.();
+        endStage = undefined;
+        const queryPlan = plan(document, operationName, `${cacheKey}\u0000${operationName ?? ''}`, beginStage?.(context, 'plan'));
         for (const plugin of planHooks) {
           await plugin.onPlan!({
             context,
@@ -170,6 +184,7 @@ export function createEngine(options: EngineOptions): Engine {
           variables,
           context,
           signal: context.signal,
+          ...(beginStage && { beginShape: () => beginStage(context, 'shape') }),
         });
         const errors = early.length > 0 ? [...early, ...(result.errors ?? [])] : result.errors;
         // The executor's extensions stay: the apollo executor reports completion errors that follow no failed
@@ -188,6 +203,7 @@ export function createEngine(options: EngineOptions): Engine {
         }
         return response;
       } catch (error) {
+        endStage?.({ error });
         if (error instanceof AtriumError) return { errors: [toGraphQLError(error, { decidesStatus: true })] };
         throw error;
       }

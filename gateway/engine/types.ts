@@ -1,5 +1,6 @@
 import type { FetchDataRewrite, FetchNode, QueryPlan, QueryPlanSelectionNode, ResponsePath } from '@apollo/query-planner';
 import type { DocumentNode, ExecutionResult, OperationDefinitionNode } from 'graphql';
+import type { StageEndHook } from '../plugins/plugin.js';
 import type { RequestContext } from '../request-context.js';
 import type { SubgraphClient } from '../subgraph-client/types.js';
 
@@ -57,6 +58,8 @@ export interface ExecutePlanInput {
   readonly variables: Readonly<Record<string, unknown>>;
   readonly context: RequestContext;
   readonly signal: AbortSignal;
+  /** Set when a plugin times stages: call it when shaping begins, and what it returns when shaping ends. */
+  readonly beginShape?: () => StageEndHook | undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
+import { createObservabilityPlugin, type GatewayMetrics, gatewayMetricsFor } from '../observability/index.js';
 import type { TrafficManager } from '../traffic/traffic-manager.js';
 import { createAuthPlugin } from './auth/index.js';
 import type { AtriumPlugin } from './plugin.js';
@@ -14,6 +15,12 @@ export interface PluginDependencies {
    * shadow comparisons) and `events` ('breaker', 'health', 'retry', 'shadow'). Absent when a test builds plugins alone.
    */
   readonly traffic?: Pick<TrafficManager, 'health' | 'counters' | 'events'>;
+  /**
+   * Where features record their metrics (quota decisions, breaker states, cache lookups, reloads, or their
+   * own; see gateway/observability/metrics.ts). Does nothing when `metrics.enabled` is false. `startGateway`
+   * passes the one it serves; without it, one is made from the config.
+   */
+  readonly metrics?: GatewayMetrics;
 }
 
 /**
@@ -30,6 +37,9 @@ export async function buildPlugins(config: GatewayConfig, dependencies: PluginDe
   const plugins: AtriumPlugin[] = [];
   // Each feature adds its factory below its marker, in the order described above.
   // ── plugins: observability ──
+  const metrics = dependencies.metrics ?? gatewayMetricsFor(config);
+  const observability = await createObservabilityPlugin({ config, logger: dependencies.logger, metrics });
+  if (observability) plugins.push(observability);
 
   // ── plugins: auth ──
   // Always on: even without credentials configured it strips client-sent identity headers.

@@ -12,7 +12,8 @@ import type { LoadedSupergraph } from '../supergraph/build-supergraph.js';
  * with that error's code and HTTP status). Plugins never import each other.
  *
  * Order of one GraphQL request: onRequest (HTTP, before parsing) → parse + validate → onOperation →
- * plan → onPlan → execute (onSubgraphFetch around every fetch) → shape → onResponse.
+ * plan → onPlan → execute (onSubgraphFetch around every fetch) → shape → onResponse → onHttpResponse.
+ * `onStage` brackets parse, validate, authorize (the onOperation hooks), plan and shape, for timing.
  */
 export interface AtriumPlugin {
   /** The plugin's config key in gateway.yaml. */
@@ -22,6 +23,17 @@ export interface AtriumPlugin {
   onPlan?(payload: PlanHookPayload): void | Promise<void>;
   onSubgraphFetch?: SubgraphFetchHook;
   onResponse?(payload: ResponseHookPayload): void | Promise<void>;
+  /**
+   * When a stage of a GraphQL request begins; may return what runs when it ends. For timing (spans), not
+   * for changing anything. Leave it out unless needed: with no plugin listening, stages cost nothing.
+   */
+  onStage?(payload: StageHookPayload): void | StageEndHook;
+  /**
+   * After the gateway has answered any HTTP request except the probes — including the ones it refused
+   * before GraphQL ran (400, 404, 413) or a plugin rejected in `onRequest` (401, 429): the place for
+   * access logs and request metrics. Runs after the response is written; it cannot change it.
+   */
+  onHttpResponse?(payload: HttpResponseHookPayload): void;
   /**
    * Extra HTTP endpoints the plugin serves on the gateway's port (for example `GET /metrics`). The server
    * tries them, in plugin order, for every path that is not the GraphQL endpoint or a probe.
@@ -50,6 +62,8 @@ export interface RequestHookPayload {
 /** After validation against the API schema, before planning: the place for authorization and limits. */
 export interface OperationHookPayload {
   readonly context: RequestContext;
+  /** SHA-256 of the operation's query text, hex (Apollo Server's `queryHash`). */
+  readonly queryHash: string;
   /** The supergraph this request runs on (it stays the same for the whole request, across hot reloads). */
   readonly supergraph: LoadedSupergraph;
   readonly document: DocumentNode;
@@ -79,4 +93,39 @@ export interface ResponseHookPayload {
   readonly context: RequestContext;
   readonly result: ExecutionResult;
   setExtension(key: string, value: unknown): void;
+}
+
+/** The timed stages of a GraphQL request, in order. Parse and validate are skipped for cached documents. */
+export type Stage = 'parse' | 'validate' | 'authorize' | 'plan' | 'shape';
+
+export interface StageHookPayload {
+  readonly context: RequestContext;
+  readonly stage: Stage;
+}
+
+/** Runs when a stage ends, with the error it ended in and facts about it (e.g. `{ cacheHit: true }` for plan). */
+export type StageEndHook = (outcome?: StageOutcome) => void;
+
+export interface StageOutcome {
+  readonly error?: unknown;
+  readonly attributes?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** One answered HTTP request. */
+export interface HttpResponseHookPayload {
+  /** The request's id (also on `context`, which not every request gets). */
+  readonly requestId: string;
+  readonly method: string;
+  /** URL path without the query string. */
+  readonly path: string;
+  readonly status: number;
+  /** From the arrival of the request to the end of its response, in ms. */
+  readonly durationMs: number;
+  /** Codes of the GraphQL errors in the response (`extensions.code`), in order; empty when none. */
+  readonly errorCodes: readonly string[];
+  /**
+   * The request context when the request got one (GraphQL requests with a usable body, plugin routes);
+   * `undefined` for requests refused while the body was read or checked (413, malformed JSON, 404).
+   */
+  readonly context: RequestContext | undefined;
 }

@@ -6,14 +6,27 @@ import type { Engine } from '../engine/engine.js';
 import { maxDepthRule } from '../engine/max-depth-rule.js';
 import { AtriumError, toGraphQLError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { BeginStage } from '../plugins/run-stage-hooks.js';
 import type { RequestContext } from '../request-context.js';
+import { errorCodesInBody, errorCodesOfErrors } from './error-codes.js';
 import { noIntrospectionRule } from './no-introspection-rule.js';
 import { OperationLimiter } from './operation-limiter.js';
 import type { HttpGraphQLRequest, HttpResponse } from './types.js';
 
+/**
+ * Apollo Server's context value. Apollo Server shallow-copies the context value for every operation, so
+ * the RequestContext travels inside it: every hook, before and inside Apollo Server, then sees the same
+ * RequestContext object (plugins key their per-request state by it in WeakMaps).
+ */
+interface ApolloContext {
+  readonly atrium: RequestContext;
+}
+
 /** The GraphQL-over-HTTP layer: Apollo Server 5 in gateway mode with Atrium's engine as the executor. */
 export interface GraphQLHandler {
   handle(request: HttpGraphQLRequest, context: RequestContext): Promise<HttpResponse>;
+  /** The engine requests start on now. */
+  readonly engine: Engine;
   /** Atomically replaces the engine (hot reload): requests in flight finish on the old one. */
   swapEngine(engine: Engine): void;
   stop(): Promise<void>;
@@ -28,8 +41,13 @@ export async function createGraphQLHandler(options: {
   engine: Engine;
   config: GatewayConfig;
   logger: Logger;
+  /** The plugins' stage hooks: parse and validate happen inside Apollo Server and are announced from there. */
+  beginStage?: BeginStage;
+  /** List the GraphQL error codes of each response in `HttpResponse.errorCodes` (someone logs or counts them). */
+  collectErrorCodes?: boolean;
 }): Promise<GraphQLHandler> {
-  const { config, logger } = options;
+  const { config, logger, beginStage } = options;
+  const errorCodes = options.collectErrorCodes ? new WeakMap<RequestContext, string[]>() : undefined;
   let engine = options.engine;
   const limiter = new OperationLimiter(config.engine.maxConcurrentOperations);
   const listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
@@ -42,7 +60,7 @@ export async function createGraphQLHandler(options: {
       return {
         schema: engine.supergraph.apiSchema,
         executor: async (requestContext) => {
-          const context = requestContext.context as unknown as RequestContext;
+          const context = (requestContext.context as unknown as ApolloContext).atrium;
           const admitted = limiter.acquire(context.signal);
           if (admitted) {
             try {
@@ -85,7 +103,7 @@ export async function createGraphQLHandler(options: {
     async stop() {},
   };
 
-  const server = new ApolloServer<RequestContext>({
+  const server = new ApolloServer<ApolloContext>({
     gateway,
     // Atrium's own rule refuses introspection (see noIntrospectionRule); Apollo Server's would name its option.
     introspection: true,
@@ -95,7 +113,10 @@ export async function createGraphQLHandler(options: {
       ...(config.graphql.introspection ? [] : [noIntrospectionRule]),
       ...(config.graphql.maxDepth > 0 ? [maxDepthRule(config.graphql.maxDepth)] : []),
     ],
-    plugins: [requireOperationPlugin],
+    plugins: [
+      requireOperationPlugin,
+      ...(beginStage || errorCodes ? [observingPlugin(beginStage, errorCodes)] : []),
+    ],
     formatError: codeMethodNotAllowed,
     logger: {
       debug: (message) => logger.debug(message),
@@ -115,14 +136,19 @@ export async function createGraphQLHandler(options: {
           search: request.search,
           body: request.body,
         },
-        context: async () => context,
+        context: async () => ({ atrium: context }),
       });
       const headers = new Map<string, string>(response.headers);
-      return {
-        status: response.status ?? 200,
-        headers,
-        body: response.body.kind === 'complete' ? response.body.string : response.body.asyncIterator,
-      };
+      const status = response.status ?? 200;
+      const body = response.body.kind === 'complete' ? response.body.string : response.body.asyncIterator;
+      if (!errorCodes) return { status, headers, body };
+      // Errors Apollo Server raises before its request pipeline (CSRF, a body without `query`) reach no
+      // plugin hook: read their codes from the (small) error body.
+      const codes = errorCodes.get(context) ?? (status >= 400 && typeof body === 'string' ? errorCodesInBody(body) : undefined);
+      return codes ? { status, headers, body, errorCodes: codes } : { status, headers, body };
+    },
+    get engine() {
+      return engine;
     },
     swapEngine(next) {
       engine = next;
@@ -150,7 +176,7 @@ function codeMethodNotAllowed(formatted: GraphQLFormattedError, error: unknown):
  * returns with 500 OPERATION_RESOLUTION_FAILURE. That is the client's mistake: refuse it before execution
  * with 400 OPERATION_NOT_FOUND and graphql-js's own wording.
  */
-const requireOperationPlugin: ApolloServerPlugin<RequestContext> = {
+const requireOperationPlugin: ApolloServerPlugin<ApolloContext> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ operation, request }) {
@@ -164,3 +190,36 @@ const requireOperationPlugin: ApolloServerPlugin<RequestContext> = {
     };
   },
 };
+
+/**
+ * Announces the parse and validate stages (Apollo Server runs them) to the plugins' stage hooks, and
+ * remembers the error codes of each response. Parse and validate are skipped for documents Apollo Server
+ * has cached, so they are announced only when they run.
+ */
+function observingPlugin(
+  beginStage: BeginStage | undefined,
+  errorCodes: WeakMap<RequestContext, string[]> | undefined,
+): ApolloServerPlugin<ApolloContext> {
+  return {
+    async requestDidStart({ contextValue: { atrium: context } }) {
+      return {
+        ...(beginStage && {
+          async parsingDidStart() {
+            const end = beginStage(context, 'parse');
+            return end && (async (error?: Error) => end(error ? { error } : undefined));
+          },
+          async validationDidStart() {
+            const end = beginStage(context, 'validate');
+            return end && (async (errors?: readonly Error[]) => end(errors?.length ? { error: errors[0] } : undefined));
+          },
+        }),
+        ...(errorCodes && {
+          async willSendResponse({ response }) {
+            const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+            if (errors?.length) errorCodes.set(context, errorCodesOfErrors(errors));
+          },
+        }),
+      };
+    },
+  };
+}

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { AtriumError } from '../errors.js';
 import type { HttpRoute } from '../plugins/plugin.js';
 import type { RequestContext } from '../request-context.js';
 import { readBody } from './read-body.js';
 import type { HttpServer, HttpServerOptions } from './types.js';
-import { writeError, writeHttpResponse, writeJson } from './write-response.js';
+import { errorCodesOf, writeError, writeHttpResponse, writeJson } from './write-response.js';
 
 const GRAPHQL_ALLOW = 'GET, POST, OPTIONS';
 const PROBE_ALLOW = 'GET, HEAD';
@@ -37,7 +38,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * await http.close(10_000);
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
-  const { graphqlPath, bodyLimitBytes, logger, handleGraphQL } = options;
+  const { graphqlPath, bodyLimitBytes, logger, handleGraphQL, onResponse } = options;
   const routes = options.routes ?? [];
   /** Once set, every response asks the client to close its connection, so draining finishes sooner. */
   let closing = false;
@@ -53,6 +54,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   server.on('checkContinue', (req, res) => void serve(req, res));
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = onResponse ? performance.now() : undefined;
     const requestId = requestIdOf(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
     if (closing) res.setHeader('connection', 'close');
@@ -60,13 +62,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     let route: HttpRoute | undefined;
+    let context: RequestContext | undefined;
     try {
       if (path === graphqlPath) {
-        await serveGraphQL(req, res, requestId, queryAt === -1 ? '' : url.slice(queryAt));
+        context = await serveGraphQL(req, res, requestId, queryAt === -1 ? '' : url.slice(queryAt), receivedAt);
       } else if (path === '/health' || path === '/ready') {
         serveProbe(req, res, path);
+        return;
       } else if (routes.length > 0 && (route = routes.find((r) => r.matches(path)))) {
-        await route.handle(req, res, createContext(req, res, requestId, options.requestTimeoutMs?.() ?? 0));
+        context = createContext(req, res, { requestId, timeoutMs: options.requestTimeoutMs?.() ?? 0, receivedAt });
+        await route.handle(req, res, context);
       } else {
         skipBody(req, res);
         writeError(res, req.headers, 'NOT_FOUND', 'no route is served at this path');
@@ -76,29 +81,51 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       if (!res.headersSent) writeError(res, req.headers, 'INTERNAL_SERVER_ERROR', 'internal server error');
       else res.destroy();
     }
+    if (onResponse) {
+      try {
+        onResponse({
+          requestId,
+          method: req.method ?? 'GET',
+          path,
+          status: res.statusCode,
+          durationMs: performance.now() - receivedAt!,
+          errorCodes: errorCodesOf(res),
+          context,
+        });
+      } catch (error) {
+        logger.error({ err: error, requestId }, 'server: response hook failed');
+      }
+    }
   }
 
-  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string, search: string) {
+  /** Answers a GraphQL request; returns its context once it has one. */
+  async function serveGraphQL(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    search: string,
+    receivedAt: number | undefined,
+  ): Promise<RequestContext | undefined> {
     const method = req.method ?? 'GET';
     if (method === 'OPTIONS') {
       res.statusCode = 204;
       res.setHeader('allow', GRAPHQL_ALLOW);
       res.end();
-      return;
+      return undefined;
     }
     if (method !== 'GET' && method !== 'POST') {
       skipBody(req, res);
       res.setHeader('allow', GRAPHQL_ALLOW);
       writeError(res, req.headers, 'METHOD_NOT_ALLOWED', `method ${method} is not allowed; use GET or POST`);
-      return;
+      return undefined;
     }
     let body: unknown;
     if (method === 'POST') {
       body = await readJsonObject(req, res);
-      if (body === undefined) return;
+      if (body === undefined) return undefined;
     }
 
-    const context = createContext(req, res, requestId, options.requestTimeoutMs?.() ?? 0);
+    const context = createContext(req, res, { requestId, timeoutMs: options.requestTimeoutMs?.() ?? 0, receivedAt });
     const request = { method, headers: headerMap(req.headers), search, body };
     let response: Awaited<ReturnType<typeof handleGraphQL>>;
     try {
@@ -106,10 +133,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     } catch (error) {
       logger.error({ err: error, requestId }, 'server: GraphQL handler failed');
       writeError(res, req.headers, 'INTERNAL_SERVER_ERROR', 'internal server error');
-      return;
+      return context;
     }
     if (closing) res.setHeader('connection', 'close');
     await writeHttpResponse(res, response, context);
+    return context;
   }
 
   /**
@@ -223,7 +251,12 @@ function requestIdOf(incoming: string | string[] | undefined): string {
   return typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-function createContext(req: IncomingMessage, res: ServerResponse, requestId: string, timeoutMs: number): RequestContext {
+function createContext(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: { requestId: string; timeoutMs: number; receivedAt: number | undefined },
+): RequestContext {
+  const { requestId, timeoutMs, receivedAt } = options;
   const controller = new AbortController();
   // Every fetch of the plan listens on this signal; a plan with more than 10 fetches would print Node's
   // "possible EventTarget memory leak" warning although nothing leaks (listeners are removed per fetch).
@@ -236,6 +269,7 @@ function createContext(req: IncomingMessage, res: ServerResponse, requestId: str
   });
   return {
     requestId,
+    receivedAt,
     http: { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, remoteAddress: req.socket.remoteAddress },
     principal: undefined,
     responseHeaders: new Map(),

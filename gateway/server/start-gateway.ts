@@ -2,10 +2,14 @@ import { type GatewayConfig, type SubgraphSettings, subgraphSettings } from '../
 import { createEngine } from '../engine/engine.js';
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { gatewayMetricsFor } from '../observability/index.js';
+import { recordTrafficMetrics } from '../observability/traffic-metrics.js';
 import { buildPlugins, closePlugins } from '../plugins/build-plugins.js';
 import type { AtriumPlugin } from '../plugins/plugin.js';
 import { runRequestHooks } from '../plugins/run-request-hooks.js';
+import { stageHooksOf } from '../plugins/run-stage-hooks.js';
 import { createSubgraphClient } from '../subgraph-client/subgraph-client.js';
+import { SubgraphHealth } from '../subgraph-client/subgraph-health.js';
 import { createTrafficManager, type TrafficManager } from '../traffic/traffic-manager.js';
 import { createUndiciTransport } from '../subgraph-client/undici-transport.js';
 import type { SubgraphFetchHook } from '../subgraph-client/types.js';
@@ -62,6 +66,7 @@ export interface RunningGateway {
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   let { config } = options;
   const { logger } = options;
+  const metrics = gatewayMetricsFor(config);
   // Settings are looked up on every fetch: merge `all` and `subgraphs.<name>` once per subgraph.
   let settingsByName = new Map<string, SubgraphSettings>();
   const settingsOf = (name: string): SubgraphSettings => {
@@ -74,15 +79,20 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   };
   const transport = createUndiciTransport({ dedupe: (name) => settingsOf(name).dedupe });
   const traffic = createTrafficManager({ config, transport, logger });
+  recordTrafficMetrics(traffic.events, metrics);
   const plugins =
-    options.plugins ?? (await buildPlugins(config, { logger, configDir: options.configDir ?? process.cwd(), traffic }));
+    options.plugins ??
+    (await buildPlugins(config, { logger, configDir: options.configDir ?? process.cwd(), traffic, metrics }));
+  const health = new SubgraphHealth();
   const client = createSubgraphClient({
     transport,
     timeoutMs: (name) => settingsOf(name).timeoutMs,
     policy: traffic.policyOf,
     hooks: plugins.flatMap((p): SubgraphFetchHook[] => (p.onSubgraphFetch ? [p.onSubgraphFetch] : [])),
     logger,
+    health,
   });
+  const responseHooks = plugins.filter((p) => p.onHttpResponse);
   let handler: GraphQLHandler | undefined;
   let state: 'loading' | 'ready' | 'stopping' = 'loading';
   let subgraphNames: string[] = [];
@@ -100,10 +110,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       }
       return handler.handle(request, context);
     },
+    ...(responseHooks.length > 0 && {
+      onResponse(payload) {
+        for (const plugin of responseHooks) plugin.onHttpResponse!(payload);
+      },
+    }),
     isLive: () => state === 'ready',
-    readiness: () => ({ ready: state === 'ready', details: { supergraph: state, subgraphs: subgraphNames, ...trafficDetails(traffic) } }),
+    readiness: () => ({
+      ready: state === 'ready',
+      details: { supergraph: state, subgraphs: health.snapshot(subgraphNames), ...trafficDetails(traffic) },
+    }),
     requestTimeoutMs: traffic.requestTimeoutMs,
   });
+  metrics.observePlanCache(() => handler?.engine.planCache);
   let address = options.listenWhenReady ? undefined : await http.listen(config.server.port, config.server.host);
 
   try {
@@ -129,7 +148,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       planner: config.engine.planner,
       logger,
     });
-    handler = await createGraphQLHandler({ engine, config, logger });
+    handler = await createGraphQLHandler({
+      engine,
+      config,
+      logger,
+      beginStage: stageHooksOf(plugins),
+      collectErrorCodes: responseHooks.length > 0,
+    });
     state = 'ready';
     address ??= await http.listen(config.server.port, config.server.host);
     logger.info({ url: `${address.url}${config.server.graphqlPath}`, subgraphs: subgraphNames }, 'gateway: ready');

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Logger } from '../logger.js';
-import type { HttpRoute } from '../plugins/plugin.js';
+import type { HttpResponseHookPayload, HttpRoute } from '../plugins/plugin.js';
 import type { RequestContext } from '../request-context.js';
 
 /** Options of `createHttpServer`. */
@@ -21,6 +21,11 @@ export interface HttpServerOptions {
    * passes, the request's `context.signal` aborts with a GATEWAY_TIMEOUT `AtriumError` as its reason.
    */
   requestTimeoutMs?(): number;
+  /**
+   * Called after every answered request except the probes (plugins' `onHttpResponse` hooks). When given,
+   * each context carries `receivedAt`.
+   */
+  onResponse?(payload: HttpResponseHookPayload): void;
   /** `/ready`: 200 or 503 with `{ status, ...details }`. */
   readiness(): { ready: boolean; details: Record<string, unknown> };
 }
@@ -41,6 +46,8 @@ export interface HttpResponse {
   status: number;
   headers: Map<string, string>;
   body: string | AsyncIterable<string>;
+  /** Codes of the GraphQL errors in the body, when the producer knows them (for access logs and metrics). */
+  errorCodes?: readonly string[];
 }
 
 /** A started-or-not HTTP server. */

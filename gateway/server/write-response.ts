@@ -5,6 +5,22 @@ import type { HttpResponse } from './types.js';
 
 const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json; charset=utf-8';
 const JSON_UTF8 = 'application/json; charset=utf-8';
+const NO_CODES: readonly string[] = [];
+
+/** Error codes of answers that had some, for the `onHttpResponse` hooks (kept only as long as the response). */
+const answeredCodes = new WeakMap<ServerResponse, readonly string[]>();
+
+/**
+ * The GraphQL error codes a response carried, as far as the writer knew them (errors the server decided,
+ * `errorResponse` answers, and handler answers that list their `errorCodes`).
+ *
+ * @example
+ * writeError(res, req.headers, 'NOT_FOUND', 'no route is served at this path');
+ * errorCodesOf(res); // ['NOT_FOUND']
+ */
+export function errorCodesOf(res: ServerResponse): readonly string[] {
+  return answeredCodes.get(res) ?? NO_CODES;
+}
 
 /**
  * Answers with an error the HTTP shell decided itself, as a GraphQL response, so clients parse every
@@ -21,6 +37,7 @@ export function writeError(
   const accept = requestHeaders.accept;
   const type = accept?.includes('application/graphql-response+json') ? GRAPHQL_RESPONSE_JSON : JSON_UTF8;
   res.statusCode = statusOf(code);
+  answeredCodes.set(res, [code]);
   res.setHeader('content-type', type);
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
@@ -34,7 +51,12 @@ export function errorResponse(error: AtriumError): HttpResponse {
   const headers = new Map<string, string>([['content-type', JSON_UTF8]]);
   for (const [name, value] of Object.entries(error.headers)) headers.set(name.toLowerCase(), value);
   const extensions = { ...error.extensions, code: error.code };
-  return { status: error.status, headers, body: JSON.stringify({ errors: [{ message: error.message, extensions }] }) };
+  return {
+    status: error.status,
+    headers,
+    body: JSON.stringify({ errors: [{ message: error.message, extensions }] }),
+    errorCodes: [error.code],
+  };
 }
 
 /** Answers with a JSON document (health and readiness). */
@@ -56,6 +78,7 @@ export async function writeHttpResponse(
   context: RequestContext,
 ): Promise<void> {
   res.statusCode = response.status;
+  if (response.errorCodes !== undefined && response.errorCodes.length > 0) answeredCodes.set(res, response.errorCodes);
   if (context.responseHeaders.size > 0) {
     for (const [name, value] of context.responseHeaders) res.setHeader(name, value);
   }

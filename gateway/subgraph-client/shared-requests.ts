@@ -8,6 +8,13 @@ interface SharedRequest {
   waiters: number;
 }
 
+/**
+ * Headers that differ between otherwise identical requests (ids and trace context of the client request
+ * that sent them): left out of the key, so that they do not defeat sharing. A shared request carries the
+ * values of the request that started it.
+ */
+const PER_REQUEST_HEADERS = new Set(['x-request-id', 'traceparent', 'tracestate']);
+
 /** The requests in flight of one transport, by key. */
 export type InFlightRequests = Map<string, SharedRequest>;
 
@@ -22,7 +29,7 @@ export function sendShared(
   request: { pool: Pool; url: string; path: string; headers: string[]; body: string; signal: AbortSignal; maxResponseBytes: number },
 ): Promise<RawResponse> {
   const { pool, url, path, headers, body, signal, maxResponseBytes } = request;
-  const key = `${url}\u0000${headers.join('\u0000')}\u0000${body}`;
+  const key = `${url}\u0000${sharedHeaderKey(headers)}\u0000${body}`;
   let shared = inFlight.get(key);
   if (shared === undefined) {
     const controller = new AbortController();
@@ -76,3 +83,13 @@ function waitFor(shared: SharedRequest, signal: AbortSignal, abandon: () => void
   });
 }
 
+
+/** The flat `[name, value, ...]` header list as part of a key, without the per-request headers. */
+function sharedHeaderKey(headers: readonly string[]): string {
+  let key = '';
+  for (let i = 0; i < headers.length; i += 2) {
+    if (PER_REQUEST_HEADERS.has(headers[i]!)) continue;
+    key += `${headers[i]}\u0000${headers[i + 1]}\u0000`;
+  }
+  return key;
+}

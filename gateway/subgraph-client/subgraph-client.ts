@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
+import type { SubgraphHealth } from './subgraph-health.js';
 import type {
   SubgraphClient,
   SubgraphFetchDoneHook,
@@ -26,6 +27,8 @@ export interface SubgraphClientOptions {
   /** `onSubgraphFetch` hooks of the plugins, in plugin order. */
   hooks?: readonly SubgraphFetchHook[];
   logger?: Logger;
+  /** Records each fetch's outcome (for `/ready`). */
+  health?: SubgraphHealth;
 }
 
 /**
@@ -38,12 +41,15 @@ export interface SubgraphClientOptions {
  * transport are skipped. The done-hooks they return run in reverse order and may replace the outcome.
  * A hook that throws makes its error the outcome.
  *
+ * Every request carries the client request's id as `x-request-id`, so subgraph logs can be joined with
+ * the gateway's.
+ *
  * @example
  * const client = createSubgraphClient({ transport: createUndiciTransport(), timeoutMs: () => 30_000 });
  * const response = await client.fetch(request, { context, signal: context.signal });
  */
 export function createSubgraphClient(options: SubgraphClientOptions): SubgraphClient {
-  const { transport, timeoutMs, logger } = options;
+  const { transport, timeoutMs, logger, health } = options;
   const hooks = options.hooks ?? [];
   const policyOf = options.policy;
 
@@ -144,8 +150,22 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
 
   return {
     fetch(request, { context, signal }) {
+      request.headers['x-request-id'] = context.requestId;
       const policy = policyOf?.(request.subgraph);
-      return hooks.length === 0 && policy === undefined ? send(request, signal) : fetchWithHooks(request, context, signal, policy);
+      const pending =
+        hooks.length === 0 && policy === undefined ? send(request, signal) : fetchWithHooks(request, context, signal, policy);
+      if (!health) return pending;
+      return pending.then(
+        (response) => {
+          health.recordSuccess(request.subgraph);
+          return response;
+        },
+        (error: unknown) => {
+          // A client that went away says nothing about the subgraph.
+          if (error instanceof AtriumError && !signal.aborted) health.recordFailure(request.subgraph, error);
+          throw error;
+        },
+      );
     },
     close() {
       return transport.close();

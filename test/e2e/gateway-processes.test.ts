@@ -67,6 +67,12 @@ describe('atrium serve --supergraph-config (compose at startup, the npm start wa
       expect(result.body.errors).toBeUndefined();
       expect(result.body.data.topProducts).toHaveLength(2);
       expect(result.body.data.topProducts[0].reviews[0].author.name).toEqual(expect.any(String));
+      // The demo gateway.yaml turns on the access log and metrics.
+      const requestId = result.headers.get('x-request-id');
+      await gateway.waitFor(new RegExp(`"requestId":"${requestId}"[^\n]*"status":200[^\n]*"msg":"access"`));
+      const metrics = await fetch(new URL('/metrics', url));
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/atrium_requests_total\{operation="__anonymous__",outcome="success"\} 1/);
     } finally {
       expect(await gateway.stop('SIGTERM')).toBe(0);
     }

@@ -112,11 +112,11 @@ export async function waitForStatus(url: string, status: number, withinMs = 15_0
   }
 }
 
-export async function postGraphQL(url: string, query: string): Promise<{ status: number; body: any }> {
+export async function postGraphQL(url: string, query: string): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query }),
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: await response.json(), headers: response.headers };
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../gateway/config/load-config.js';
-import { createLogger } from '../../gateway/logger.js';
+import { createLogger, type Logger } from '../../gateway/logger.js';
 import type { AtriumPlugin } from '../../gateway/plugins/plugin.js';
 import { type RunningGateway, startGateway } from '../../gateway/server/start-gateway.js';
 import { DEMO_SUBGRAPHS, findRepoRoot, type RunningSubgraph, startDemoSubgraphs } from '../../subgraphs/index.js';
@@ -50,6 +50,8 @@ export interface StartDemoGatewayOptions {
   plugins?: readonly AtriumPlugin[];
   /** Directory relative paths in the config resolve against. Default: the repository root. */
   configDir?: string;
+  /** The gateway's logger. Default: silent. */
+  logger?: Logger;
 }
 
 /**
@@ -85,7 +87,7 @@ export async function startDemoGateway(options: StartDemoGatewayOptions = {}): P
     gateway = await startGateway({
       config,
       supergraph: { kind: 'config', path: supergraphConfigPath },
-      logger: createLogger({ level: 'silent' }),
+      logger: options.logger ?? createLogger({ level: 'silent' }),
       configDir: options.configDir ?? root,
       ...(options.plugins && { plugins: options.plugins }),
     });

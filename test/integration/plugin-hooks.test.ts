@@ -58,6 +58,34 @@ describe('plugin onRequest hooks and routes', () => {
   });
 });
 
+describe('one RequestContext per request', () => {
+  it('is the same object in onRequest, onOperation, onPlan, onSubgraphFetch, onResponse and onHttpResponse', async () => {
+    const seen = new Map<string, Set<object>>();
+    const note = (hook: string, context: object): void => {
+      (seen.get(hook) ?? seen.set(hook, new Set()).get(hook)!).add(context);
+    };
+    const plugin: AtriumPlugin = {
+      name: 'identity',
+      onRequest: ({ context }) => note('onRequest', context),
+      onOperation: ({ context }) => note('onOperation', context),
+      onPlan: ({ context }) => note('onPlan', context),
+      onSubgraphFetch: ({ context }) => note('onSubgraphFetch', context),
+      onResponse: ({ context }) => note('onResponse', context),
+      onHttpResponse: ({ context }) => note('onHttpResponse', context!),
+    };
+    const demo = await startDemoGateway({ plugins: [plugin] });
+    try {
+      expect((await demo.post('{ topProducts(first: 1) { name inStock } }')).status).toBe(200);
+      await expect.poll(() => seen.has('onHttpResponse'), { timeout: 5_000 }).toBe(true);
+      const all = new Set([...seen.values()].flatMap((contexts) => [...contexts]));
+      expect([...seen.keys()].toSorted()).toEqual(['onHttpResponse', 'onOperation', 'onPlan', 'onRequest', 'onResponse', 'onSubgraphFetch']);
+      expect(all.size).toBe(1);
+    } finally {
+      await demo.close();
+    }
+  });
+});
+
 describe('test redis-server helper', () => {
   let redis: TestRedis;
   beforeAll(async () => {

@@ -90,6 +90,26 @@ describe('in-flight deduplication', () => {
     await t.close();
   });
 
+  it('shares across different request ids and trace contexts, but not across other headers', async () => {
+    const t = transport(true);
+    const withHeaders = (headers: Record<string, string>): SubgraphRequest => ({ ...query(), headers });
+    const traceparent = (span: string) => `00-4bf92f3577b34da6a3ce929d0e0e4736-${span}-01`;
+    const calls = [t.send(withHeaders({ 'x-request-id': 'a', traceparent: traceparent('00f067aa0ba902b7'), authorization: 'one' }), new AbortController().signal)];
+    await untilHeld(1);
+    calls.push(
+      t.send(withHeaders({ 'x-request-id': 'b', traceparent: traceparent('b7ad6b7169203331'), authorization: 'one' }), new AbortController().signal),
+      t.send(withHeaders({ 'x-request-id': 'c', authorization: 'two' }), new AbortController().signal),
+    );
+    await untilHeld(2);
+    expect(held.map((h) => [h.req.headers['x-request-id'], h.req.headers.authorization])).toEqual([
+      ['a', 'one'],
+      ['c', 'two'],
+    ]);
+    releaseAll();
+    expect((await Promise.all(calls)).map((answer) => answer.status)).toEqual([200, 200, 200]);
+    await t.close();
+  });
+
   it('never shares a mutation', async () => {
     const t = transport(true);
     const calls = [t.send(query('mutation'), new AbortController().signal), t.send(query('mutation'), new AbortController().signal)];

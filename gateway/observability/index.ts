@@ -1,0 +1,187 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { GatewayConfig } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+import type { AtriumPlugin, HttpResponseHookPayload, HttpRoute } from '../plugins/plugin.js';
+import type { RequestContext } from '../request-context.js';
+import { type AccessLogOptions, accessLogFields } from './access-log.js';
+import { createGatewayMetrics, type GatewayMetrics, NO_METRICS, OPERATION_LABEL, type RequestOutcome } from './metrics.js';
+import { type MetricsServer, metricsRoute, startMetricsServer } from './metrics-endpoint.js';
+import { newRequestRecord, type RequestRecord, roundMs } from './request-record.js';
+import { createTracing, type Tracing } from './tracing.js';
+
+export { createGatewayMetrics, type GatewayMetrics, NO_METRICS } from './metrics.js';
+
+/**
+ * The gateway's metrics as gateway.yaml asks for them: Prometheus metrics when `metrics.enabled`, else
+ * {@link NO_METRICS}. `startGateway` makes one and hands it to every plugin (`PluginDependencies.metrics`).
+ *
+ * @example
+ * const metrics = gatewayMetricsFor(config);
+ * metrics.recordSupergraphReload('success');
+ */
+export function gatewayMetricsFor(config: GatewayConfig): GatewayMetrics {
+  return config.metrics.enabled ? createGatewayMetrics({ maxOperationNames: config.metrics.maxOperationNames }) : NO_METRICS;
+}
+
+/**
+ * The observability plugin: access log, request and subgraph metrics, `/metrics`, and OpenTelemetry spans,
+ * each as gateway.yaml turns it on. `undefined` when all are off (or the access log is the only one on and
+ * `log.level` would drop its lines), so a gateway without observability pays nothing per request.
+ * It must be the first plugin: it times everything after it.
+ *
+ * @example
+ * const plugin = await createObservabilityPlugin({ config, logger, metrics: gatewayMetricsFor(config) });
+ * if (plugin) plugins.push(plugin);
+ */
+export async function createObservabilityPlugin(options: {
+  config: GatewayConfig;
+  logger: Logger;
+  metrics: GatewayMetrics;
+}): Promise<AtriumPlugin | undefined> {
+  const { config, logger, metrics } = options;
+  const accessLog = config.log.accessLog.enabled && logger.isLevelEnabled('info');
+  const registry = metrics.registry;
+  if (!accessLog && !registry && !config.tracing.enabled) return undefined;
+
+  const accessLogOptions: AccessLogOptions = {
+    headers: config.log.accessLog.headers,
+    variables: config.log.accessLog.variables,
+    redact: new Set(config.log.redact.map((name) => name.toLowerCase())),
+  };
+  const metricsPath = registry && config.metrics.port === undefined ? config.metrics.path : undefined;
+  const tracing: Tracing | undefined = config.tracing.enabled
+    ? createTracing({
+        endpoint: config.tracing.endpoint,
+        headers: config.tracing.headers,
+        sampleRatio: config.tracing.sampleRatio,
+        serviceName: config.tracing.serviceName,
+        exportDelayMs: config.tracing.exportDelay,
+      })
+    : undefined;
+  let metricsServer: MetricsServer | undefined;
+  if (registry && config.metrics.port !== undefined) {
+    const { host } = config.server;
+    metricsServer = await startMetricsServer({ host, port: config.metrics.port, path: config.metrics.path, registry, logger });
+  }
+
+  const records = new WeakMap<RequestContext, RequestRecord>();
+  const recordOf = (context: RequestContext): RequestRecord => {
+    let record = records.get(context);
+    if (record === undefined) {
+      record = newRequestRecord();
+      records.set(context, record);
+    }
+    return record;
+  };
+  const routes: HttpRoute[] = metricsPath ? [metricsRoute(metricsPath, registry!)] : [];
+
+  return {
+    name: 'observability',
+    routes,
+    ...(tracing && {
+      onRequest({ context }) {
+        const { method, url } = context.http;
+        recordOf(context).span = tracing.startRequestSpan(context.http.headers, {
+          name: `${method} ${pathOf(url)}`,
+          startTime: context.receivedAt,
+          attributes: { 'http.request.method': method, 'url.path': pathOf(url), 'atrium.request_id': context.requestId },
+        });
+      },
+      onStage({ context, stage }) {
+        const parent = records.get(context)?.span;
+        if (!parent) return undefined;
+        const span = tracing.startChildSpan(parent, stage);
+        return (outcome) => {
+          if (outcome?.attributes) span.setAttributes(outcome.attributes);
+          if (outcome?.error) span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessageOf(outcome.error) });
+          span.end();
+        };
+      },
+    }),
+    onOperation({ context, operation, operationName, queryHash, variables }) {
+      const record = recordOf(context);
+      record.operationName = operationName;
+      record.operationType = operation.operation;
+      record.queryHash = queryHash;
+      if (accessLogOptions.variables) record.variables = variables;
+      if (record.span) {
+        record.span.updateName(operationName ? `${operation.operation} ${operationName}` : operation.operation);
+        record.span.setAttributes({
+          'graphql.operation.type': operation.operation,
+          ...(operationName && { 'graphql.operation.name': operationName }),
+          'atrium.operation.hash': queryHash,
+        });
+      }
+    },
+    onSubgraphFetch({ request, context }) {
+      const record = recordOf(context);
+      const span =
+        tracing && record.span
+          ? tracing.startChildSpan(record.span, `subgraph ${request.subgraph}`, {
+              kind: SpanKind.CLIENT,
+              attributes: { 'atrium.subgraph.name': request.subgraph, 'url.full': request.url, 'http.request.method': 'POST' },
+            })
+          : undefined;
+      if (span) tracing!.inject(span, request.headers);
+      return ({ response, error, durationMs }) => {
+        const code = error ? error.code : response?.body.errors?.length ? 'GRAPHQL_ERRORS' : undefined;
+        if (accessLog) {
+          const call = { name: request.subgraph, durationMs: roundMs(durationMs) };
+          (record.subgraphs ??= []).push(code === undefined ? call : { ...call, error: code });
+        }
+        metrics.recordSubgraphFetch(request.subgraph, durationMs / 1000, code);
+        if (span) {
+          if (response) span.setAttribute('http.response.status_code', response.status);
+          if (code !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+          span.end();
+        }
+      };
+    },
+    ...(accessLog && {
+      onResponse({ context, result }) {
+        recordOf(context).result = result;
+      },
+    }),
+    onHttpResponse(payload) {
+      if (payload.path === metricsPath) return;
+      const record = payload.context && records.get(payload.context);
+      if (registry) {
+        const operation = record?.operationType === undefined ? OPERATION_LABEL.none : metrics.operationLabel(record.operationName);
+        metrics.recordRequest({ operation, outcome: outcomeOf(payload) }, payload.durationMs / 1000);
+      }
+      if (accessLog) logger.info(accessLogFields(payload, record, accessLogOptions), 'access');
+      if (record?.span) endRequestSpan(record, payload);
+    },
+    async close() {
+      await metricsServer?.close();
+      await tracing?.shutdown();
+    },
+  };
+}
+
+function endRequestSpan(record: RequestRecord, payload: HttpResponseHookPayload): void {
+  const span = record.span!;
+  span.setAttribute('http.response.status_code', payload.status);
+  if (payload.errorCodes.length > 0) span.setAttribute('atrium.error_codes', [...payload.errorCodes]);
+  const clientId = payload.context?.principal?.clientId;
+  if (clientId !== undefined) span.setAttribute('atrium.client_id', clientId);
+  if (payload.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: payload.errorCodes[0] });
+  span.end();
+}
+
+function outcomeOf(payload: HttpResponseHookPayload): RequestOutcome {
+  if (payload.status >= 500) return 'server_error';
+  if (payload.status >= 400) return 'client_error';
+  return payload.errorCodes.length > 0 ? 'graphql_error' : 'success';
+}
+
+function pathOf(url: string): string {
+  const queryAt = url.indexOf('?');
+  return queryAt === -1 ? url : url.slice(0, queryAt);
+}
+
+function errorMessageOf(error: unknown): string {
+  const code = (error as { code?: unknown; extensions?: { code?: unknown } }).code ?? (error as { extensions?: { code?: unknown } }).extensions?.code;
+  if (typeof code === 'string') return code;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,84 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../logger.js';
+import type { HttpRoute } from '../plugins/plugin.js';
+
+/**
+ * `GET /metrics` as a plugin route on the gateway's port: the Prometheus text format of `registry`.
+ *
+ * @example
+ * const plugin = { name: 'observability', routes: [metricsRoute('/metrics', registry)] };
+ */
+export function metricsRoute(path: string, registry: Registry): HttpRoute {
+  return {
+    matches: (candidate) => candidate === path,
+    handle: (req, res) => answerMetrics(req, res, registry),
+  };
+}
+
+/** A listening metrics server on a port of its own. */
+export interface MetricsServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the metrics on their own port (`metrics.port`), so that clients of the gateway's port cannot
+ * read them. Any other path answers 404.
+ *
+ * @example
+ * const server = await startMetricsServer({ host: '127.0.0.1', port: 9464, path: '/metrics', registry, logger });
+ * await server.close();
+ */
+export async function startMetricsServer(options: {
+  host: string;
+  port: number;
+  path: string;
+  registry: Registry;
+  logger: Logger;
+}): Promise<MetricsServer> {
+  const { path, registry, logger } = options;
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    if ((queryAt === -1 ? url : url.slice(0, queryAt)) !== path) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: metrics are served at ${path}`);
+      return;
+    }
+    answerMetrics(req, res, registry).catch((error: unknown) => {
+      logger.error({ err: error }, 'metrics: could not answer a scrape');
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}${path}`;
+  logger.info({ url }, 'metrics: listening');
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function answerMetrics(req: IncomingMessage, res: ServerResponse, registry: Registry): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('use GET');
+    return;
+  }
+  const text = await registry.metrics();
+  res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
+  res.end(req.method === 'HEAD' ? undefined : text);
+}

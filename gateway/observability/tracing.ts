@@ -1,0 +1,81 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  type Attributes,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  trace,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+
+/** Options of {@link createTracing} (the `tracing` section of gateway.yaml). */
+export interface TracingOptions {
+  /** OTLP/HTTP traces endpoint, e.g. `http://localhost:4318/v1/traces`. */
+  readonly endpoint: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Share of new traces sampled, 0..1; requests with a `traceparent` follow their caller's decision. */
+  readonly sampleRatio: number;
+  readonly serviceName: string;
+  /** How long finished spans wait in the batch before export, in ms. */
+  readonly exportDelayMs: number;
+}
+
+/** Starting spans and carrying their context in and out over W3C Trace Context headers. */
+export interface Tracing {
+  /** The request's span, continuing the client's `traceparent` when it sent a valid one. */
+  startRequestSpan(headers: IncomingHttpHeaders, options: { name: string; startTime?: number; attributes?: Attributes }): Span;
+  /** A span under `parent`. */
+  startChildSpan(parent: Span, name: string, options?: { kind?: SpanKind; attributes?: Attributes }): Span;
+  /** Writes `traceparent` (and `tracestate`) for `span` into outgoing request headers. */
+  inject(span: Span, headers: Record<string, string>): void;
+  /** Exports what is buffered and stops. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * A tracer provider of its own (not the global one, so several gateways may share a process), sampling
+ * parent-based with a trace-id ratio for new traces, exporting batches as OTLP/HTTP JSON.
+ *
+ * @example
+ * const tracing = createTracing({ endpoint: 'http://localhost:4318/v1/traces', sampleRatio: 0.1, serviceName: 'atrium', exportDelayMs: 5000 });
+ * const span = tracing.startRequestSpan(req.headers, { name: 'POST /graphql' });
+ * span.end();
+ * await tracing.shutdown();
+ */
+export function createTracing(options: TracingOptions): Tracing {
+  const exporter = new OTLPTraceExporter({ url: options.endpoint, headers: { ...options.headers } });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
+    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.exportDelayMs })],
+  });
+  const tracer = provider.getTracer('atrium');
+  const propagator = new W3CTraceContextPropagator();
+
+  return {
+    startRequestSpan(headers, { name, startTime, attributes }) {
+      const parent = propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+      return tracer.startSpan(name, { kind: SpanKind.SERVER, startTime, attributes }, parent);
+    },
+    startChildSpan(parent, name, { kind = SpanKind.INTERNAL, attributes } = {}) {
+      return tracer.startSpan(name, { kind, attributes }, trace.setSpan(ROOT_CONTEXT, parent));
+    },
+    inject(span, headers) {
+      propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, defaultTextMapSetter);
+    },
+    shutdown() {
+      return provider.shutdown();
+    },
+  };
+}

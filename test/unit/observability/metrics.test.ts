@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { createGatewayMetrics, NO_METRICS, OPERATION_LABEL } from '../../../gateway/observability/metrics.js';
+
+describe('createGatewayMetrics', () => {
+  it('records what features report through the metrics API', async () => {
+    const metrics = createGatewayMetrics({ maxOperationNames: 10, processMetrics: false });
+    metrics.recordQuotaDecision('allowed');
+    metrics.recordQuotaDecision('rejected');
+    metrics.recordQuotaDecision('rejected');
+    metrics.setCircuitBreakerState('products', 'open');
+    metrics.setCircuitBreakerState('reviews', 'half-open', 'reviews-b');
+    metrics.recordCacheLookup('response', 'hit');
+    metrics.recordCacheLookup('response', 'miss');
+    metrics.recordSupergraphReload('failure');
+    metrics.counter({ name: 'atrium_test_widgets_total', help: 'widgets', labelNames: ['kind'] }).inc({ kind: 'blue' }, 3);
+    metrics.gauge({ name: 'atrium_test_level', help: 'level' }).set({}, 4);
+    metrics.histogram({ name: 'atrium_test_seconds', help: 'seconds', buckets: [1, 2] }).observe({}, 1.5);
+    metrics.observePlanCache(() => ({ hits: 5, misses: 2, size: 2 }));
+    const text = await metrics.registry!.metrics();
+    for (const line of [
+      'atrium_quota_decisions_total{decision="allowed"} 1',
+      'atrium_quota_decisions_total{decision="rejected"} 2',
+      'atrium_circuit_breaker_state{subgraph="products",instance_id="products"} 2',
+      'atrium_circuit_breaker_state{subgraph="reviews",instance_id="reviews-b"} 1',
+      'atrium_cache_lookups_total{cache="response",result="hit"} 1',
+      'atrium_cache_lookups_total{cache="response",result="miss"} 1',
+      'atrium_supergraph_reloads_total{outcome="failure"} 1',
+      'atrium_test_widgets_total{kind="blue"} 3',
+      'atrium_test_level 4',
+      'atrium_test_seconds_bucket{le="2"} 1',
+      'atrium_plan_cache_hits_total 5',
+      'atrium_plan_cache_misses_total 2',
+      'atrium_plan_cache_size 2',
+    ]) {
+      expect(text).toContain(line);
+    }
+    expect(text).not.toContain('process_cpu');
+  });
+
+  it('bounds the operation label: anonymous, then names up to the maximum, then __other__', () => {
+    const metrics = createGatewayMetrics({ maxOperationNames: 2, processMetrics: false });
+    expect(metrics.operationLabel(undefined)).toBe(OPERATION_LABEL.anonymous);
+    expect(metrics.operationLabel('A')).toBe('A');
+    expect(metrics.operationLabel('B')).toBe('B');
+    expect(metrics.operationLabel('C')).toBe(OPERATION_LABEL.other);
+    expect(metrics.operationLabel('A')).toBe('A');
+    const long = createGatewayMetrics({ maxOperationNames: 5, processMetrics: false });
+    expect(long.operationLabel('L'.repeat(200))).toBe(OPERATION_LABEL.other);
+  });
+
+  it('keeps several gateways in one process apart (a registry each)', async () => {
+    const one = createGatewayMetrics({ maxOperationNames: 2, processMetrics: false });
+    const two = createGatewayMetrics({ maxOperationNames: 2, processMetrics: false });
+    one.recordSupergraphReload('success');
+    expect(await two.registry!.metrics()).not.toContain('atrium_supergraph_reloads_total{outcome="success"} 1');
+  });
+});
+
+describe('NO_METRICS', () => {
+  it('accepts every call and has no registry', () => {
+    NO_METRICS.recordQuotaDecision('rejected');
+    NO_METRICS.setCircuitBreakerState('products', 'open');
+    NO_METRICS.recordCacheLookup('response', 'hit');
+    NO_METRICS.recordSupergraphReload('success');
+    NO_METRICS.counter({ name: 'x_total', help: 'x' }).inc();
+    expect(NO_METRICS.registry).toBeUndefined();
+  });
+});
+
+describe('docs/grafana-dashboard.json', () => {
+  it('queries only metrics the gateway exports', async () => {
+    const { readFileSync } = await import('node:fs');
+    const dashboard = readFileSync(new URL('../../../docs/grafana-dashboard.json', import.meta.url), 'utf8');
+    const queried = new Set([...dashboard.matchAll(/\b((?:atrium|process|nodejs)_[a-z0-9_]+)/g)].map((m) => m[1]!.replace(/_bucket$/, '')));
+    const metrics = createGatewayMetrics({ maxOperationNames: 10 });
+    const exported = await metrics.registry!.metrics();
+    expect(queried.size).toBeGreaterThan(10);
+    for (const name of queried) expect(exported, name).toContain(`# TYPE ${name} `);
+  });
+});
