@@ -78,3 +78,30 @@ describe('docs/grafana-dashboard.json', () => {
     for (const name of queried) expect(exported, name).toContain(`# TYPE ${name} `);
   });
 });
+
+describe('recordTrafficMetrics', () => {
+  it('turns breaker, health, retry and shadow events into metrics', async () => {
+    const { EventEmitter } = await import('node:events');
+    const { recordTrafficMetrics } = await import('../../../gateway/observability/traffic-metrics.js');
+    const events = new EventEmitter();
+    const metrics = createGatewayMetrics({ maxOperationNames: 10, processMetrics: false });
+    recordTrafficMetrics(events, metrics);
+    events.emit('breaker', { subgraph: 'products', instance: 'default/1', state: 'open' });
+    events.emit('health', { subgraph: 'products', instance: 'default/0', healthy: false });
+    events.emit('retry', { subgraph: 'products', attempt: 1, code: 'SUBGRAPH_UNAVAILABLE' });
+    events.emit('shadow', { subgraph: 'reviews', outcome: 'differed' });
+    const text = await metrics.registry!.metrics();
+    expect(text).toContain('atrium_circuit_breaker_state{subgraph="products",instance_id="default/1"} 2');
+    expect(text).toContain('atrium_subgraph_instance_healthy{subgraph="products",instance_id="default/0"} 0');
+    expect(text).toContain('atrium_subgraph_retries_total{subgraph="products",code="SUBGRAPH_UNAVAILABLE"} 1');
+    expect(text).toContain('atrium_shadow_requests_total{subgraph="reviews",outcome="differed"} 1');
+  });
+
+  it('subscribes to nothing when metrics are off', async () => {
+    const { EventEmitter } = await import('node:events');
+    const { recordTrafficMetrics } = await import('../../../gateway/observability/traffic-metrics.js');
+    const events = new EventEmitter();
+    recordTrafficMetrics(events, NO_METRICS);
+    expect(events.eventNames()).toEqual([]);
+  });
+});
