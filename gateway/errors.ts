@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   // ── codes: auth ──
 
   // ── codes: cost ──
+  COST_QUERY_PARSE_FAILURE: { status: 400, description: 'The operation cannot be costed: a list field whose @listSize requires exactly one slicing argument got none or several.' },
+  QUOTA_STORE_UNAVAILABLE: { status: 503, description: 'The quota store (Redis) failed and quotaStore.onStoreError is deny; retry after the Retry-After header.' },
 
   // ── codes: rest ──
 

@@ -354,6 +354,182 @@ const authSchema = z
 
 // ── section: cost — cost analysis and quotas (issue 5); schema consts for this feature go below this line ──
 
+/** A number above 0, given as a number or as a string of digits ("0.5"). */
+const positiveNumber = () =>
+  z
+    .union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?\s*$/).transform(Number)], { error: 'expected a positive number' })
+    .pipe(z.number().positive({ error: 'expected a positive number' }));
+
+const ENFORCEMENT_MODES = ['enforce', 'measure'] as const;
+const enforcementMode = () =>
+  z.enum(ENFORCEMENT_MODES, { error: `expected one of ${ENFORCEMENT_MODES.join(', ')}` });
+
+const costBucketSchema = z
+  .object({
+    /**
+     * Most cost points the bucket holds: the most one client can spend in a burst.
+     * @default 1000
+     */
+    capacity: integer(1, 1_000_000_000).default(1000),
+    /**
+     * Points per second the bucket refills, up to its capacity.
+     * @default 50
+     */
+    restoreRate: positiveNumber().default(50),
+  })
+  .strict();
+
+const costBudgetSchema = z
+  .object({
+    /**
+     * The bucket of every identified client (principal or API key) without an entry in `clients` or `tiers`.
+     * @default { capacity: 1000, restoreRate: 50 }
+     */
+    default: costBucketSchema.prefault({}),
+    /**
+     * The bucket of anonymous clients (keyed by IP address); unset, they get `default`.
+     * @default the default bucket
+     */
+    anonymous: costBucketSchema.optional(),
+    /**
+     * Buckets by tier: the value of the principal's `clients.tierClaim` claim (for example `plan: gold`).
+     * @default {}
+     */
+    tiers: z.record(z.string(), costBucketSchema).default({}),
+    /**
+     * Buckets for single clients, by client key (a client id, or an IP address for anonymous clients);
+     * they win over tiers.
+     * @default {}
+     */
+    clients: z.record(z.string(), costBucketSchema).default({}),
+  })
+  .strict();
+
+const costSchema = z
+  .object({
+    /**
+     * `enforce` rejects operations over `maxPerOperation` and clients over their budget; `measure` computes,
+     * reports (`extensions.cost`, headers, logs) and rejects nothing.
+     * @default "enforce"
+     */
+    mode: enforcementMode().default('enforce'),
+    /**
+     * Largest estimated cost one operation may have; more is rejected before any fetch with
+     * COST_ESTIMATED_TOO_EXPENSIVE. `0` sets no maximum.
+     * @default 0
+     */
+    maxPerOperation: integer(0, 1_000_000_000).default(0),
+    /**
+     * Assumed length of a list field that has neither a slicing argument nor `@listSize(assumedSize:)`.
+     * @default 10
+     */
+    defaultListSize: integer(0, 1_000_000).default(10),
+    /**
+     * Cost-based quotas: a token bucket of cost points per client. The estimate is taken before
+     * execution, the unused part given back after; an empty bucket answers 429 RATE_LIMITED. Absent: no
+     * quota, only the per-operation maximum.
+     * @default no quota
+     */
+    budget: costBudgetSchema.optional(),
+  })
+  .strict();
+
+const requestLimitSchema = z
+  .object({
+    /**
+     * Requests one client may make per `window`.
+     * @default 60
+     */
+    max: integer(1, 1_000_000_000).default(60),
+    /**
+     * The window `max` refers to; the allowance refills evenly over it. A duration such as `"1m"`.
+     * @default "1m"
+     */
+    window: duration().default(60_000),
+  })
+  .strict();
+
+const rateLimitSchema = z
+  .object({
+    /**
+     * `enforce` answers 429 RATE_LIMITED past a limit; `measure` reports (headers, logs) and rejects nothing.
+     * @default "enforce"
+     */
+    mode: enforcementMode().default('enforce'),
+    /**
+     * Request-count limit per IP address for anonymous requests (no principal), over all routes.
+     * @default no limit
+     */
+    anonymous: requestLimitSchema.optional(),
+    /**
+     * Request-count limits per IP address and path for anonymous requests, by URL path (for example
+     * `/graphql`).
+     * @default {}
+     */
+    routes: z.record(z.string(), requestLimitSchema).default({}),
+  })
+  .strict();
+
+const TRUSTED_PROXY_MESSAGE = 'expected an IP address or a CIDR range such as "10.0.0.0/8"';
+
+const clientsSchema = z
+  .object({
+    /**
+     * JWT claim that names the client; then `azp`, then `sub` are tried. Requests without a principal are
+     * keyed by their IP address.
+     * @default "client_id"
+     */
+    idClaim: z.string().min(1).default('client_id'),
+    /**
+     * Claim whose value picks a bucket from `cost.budget.tiers` (for example `plan`).
+     * @default "plan"
+     */
+    tierClaim: z.string().min(1).default('plan'),
+    /**
+     * Proxies whose `X-Forwarded-For` is believed: IP addresses or CIDR ranges. The client IP is the
+     * rightmost address in the header that is not a trusted proxy. From any other peer the header is ignored.
+     * @default []
+     */
+    trustedProxies: z
+      .array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, { error: TRUSTED_PROXY_MESSAGE }), { error: TRUSTED_PROXY_MESSAGE })
+      .default([]),
+  })
+  .strict();
+
+const STORE_KINDS = ['memory', 'redis'] as const;
+
+const quotaStoreSchema = z
+  .object({
+    /**
+     * Where buckets live: `memory` (one process) or `redis` (shared by every replica; atomic Lua scripts
+     * on Redis time).
+     * @default "memory"
+     */
+    kind: z.enum(STORE_KINDS, { error: `expected one of ${STORE_KINDS.join(', ')}` }).default('memory'),
+    /**
+     * Redis URL for `kind: redis`, e.g. `redis://redis.internal:6379/0` or `${env.REDIS_URL}`.
+     * @default "redis://127.0.0.1:6379"
+     */
+    url: z.string().regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+    /**
+     * Prefix of every Redis key Atrium writes.
+     * @default "atrium:quota:"
+     */
+    keyPrefix: z.string().default('atrium:quota:'),
+    /**
+     * What happens when the store fails (Redis unreachable or slow): `allow` lets the request through,
+     * `deny` answers 503 QUOTA_STORE_UNAVAILABLE. Either way the failure is logged and counted.
+     * @default "allow"
+     */
+    onStoreError: z.enum(['allow', 'deny'], { error: 'expected one of allow, deny' }).default('allow'),
+    /**
+     * Longest wait for one store command before it counts as a store error.
+     * @default "250ms"
+     */
+    timeout: duration().default(250),
+  })
+  .strict();
+
 // ── section: rest — REST compatibility layer (issue 6); schema consts for this feature go below this line ──
 
 // ── section: traffic — traffic, resilience, hot reload (issue 7); schema consts for this feature go below this line ──
@@ -880,6 +1056,14 @@ export const gatewayConfigSchema = z
     auth: authSchema.prefault({}),
 
     // ── section keys: cost ──
+    /** Cost analysis from `@cost`/`@listSize` and cost-based quotas per client. Absent: off. */
+    cost: costSchema.optional(),
+    /** Per-client call limits: `@rateLimit` fields and request counts for anonymous traffic. Absent: off. */
+    rateLimit: rateLimitSchema.optional(),
+    /** How a client is identified for quotas and rate limits. */
+    clients: clientsSchema.prefault({}),
+    /** Where quota and rate-limit buckets are kept. */
+    quotaStore: quotaStoreSchema.prefault({}),
 
     // ── section keys: rest ──
 

@@ -1,9 +1,12 @@
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { createObservabilityPlugin, type GatewayMetrics, gatewayMetricsFor } from '../observability/index.js';
+import { createQuotaStore } from '../quota/create-quota-store.js';
 import type { TrafficManager } from '../traffic/traffic-manager.js';
 import { createAuthPlugin } from './auth/index.js';
+import { createCostPlugin } from './cost/index.js';
 import type { AtriumPlugin } from './plugin.js';
+import { createRateLimitPlugin } from './rate-limit/index.js';
 
 /** What plugin factories may use besides their own config section. */
 export interface PluginDependencies {
@@ -48,6 +51,14 @@ export async function buildPlugins(config: GatewayConfig, dependencies: PluginDe
   // ── plugins: edge ──
 
   // ── plugins: cost ──
+  if (config.cost || config.rateLimit) {
+    // One store for both: with Redis, one connection per process.
+    const needsStore = config.rateLimit !== undefined || config.cost?.budget !== undefined;
+    const store = needsStore ? await createQuotaStore(config.quotaStore, dependencies.logger) : undefined;
+    const shared = { clients: config.clients, onStoreError: config.quotaStore.onStoreError, logger: dependencies.logger };
+    if (config.rateLimit && store) plugins.push(createRateLimitPlugin({ ...shared, config: config.rateLimit, store }));
+    if (config.cost) plugins.push(createCostPlugin({ ...shared, config: config.cost, ...(store && { store }) }));
+  }
 
   void config;
   void dependencies;

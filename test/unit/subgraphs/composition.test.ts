@@ -45,8 +45,16 @@ describe('demo subgraph schemas', () => {
 
   it('use none of the policy directives yet (later issues add them with enforcement)', () => {
     for (const name of DEMO_SUBGRAPHS) {
-      expect(readSubgraphSdl(name)).not.toMatch(/@(authenticated|requiresScopes|policy|cost|listSize)\b/);
+      expect(readSubgraphSdl(name)).not.toMatch(/@(authenticated|requiresScopes|policy)\b/);
     }
+  });
+
+  it('carry @cost, @listSize and the composed @rateLimit into the supergraph', () => {
+    const { supergraphSdl } = compose();
+    expect(supergraphSdl).toContain('@link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])');
+    expect(supergraphSdl).toContain('@link(url: "https://atrium.dev/rateLimit/v0.1", import: ["@rateLimit"])');
+    expect(supergraphSdl).toMatch(/topProducts\(first: Int = 5\): \[Product!\]![^\n]*@listSize\(slicingArguments: \["first"\]\)/);
+    expect(supergraphSdl).toMatch(/createOrder\(input: CreateOrderInput!\): Order[^\n]*@cost\(weight: 20\)[^\n]*@rateLimit\(max: 5, window: "1m"\)/);
   });
 
   it('are listed in supergraph.yaml with their fixed demo ports', () => {

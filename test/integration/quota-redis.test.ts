@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quotaStoreErrorCount } from '../../gateway/quota/store-errors.js';
+import { startDemoSubgraphs } from '../../subgraphs/index.js';
+import { startDemoGateway, type DemoGateway, type DemoSubgraphs } from '../helpers/demo-gateway.js';
+import { startRedis, type TestRedis } from '../helpers/redis-server.js';
+
+/** 2 points, estimated and actual (the demo always has two top products). */
+const TWO_POINTS = '{ topProducts(first: 2) { upc } }';
+
+function redisConfig(redis: TestRedis, onStoreError: 'allow' | 'deny', keyPrefix: string) {
+  return {
+    cost: { budget: { default: { capacity: 40, restoreRate: 0.001 } } },
+    quotaStore: { kind: 'redis', url: redis.url, keyPrefix, onStoreError, timeout: '500ms' },
+  };
+}
+
+describe('cost budget in Redis', () => {
+  let redis: TestRedis;
+  let subgraphs: DemoSubgraphs;
+  const gateways: DemoGateway[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+    subgraphs = await startDemoSubgraphs({ host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    for (const gateway of gateways) await gateway.close();
+    await subgraphs?.close();
+    await redis?.close();
+  });
+
+  it('two gateways sharing one Redis admit exactly the bucket capacity across both under concurrent load', async () => {
+    const a = await startDemoGateway({ subgraphs, config: redisConfig(redis, 'allow', 'shared:') });
+    const b = await startDemoGateway({ subgraphs, config: redisConfig(redis, 'allow', 'shared:') });
+    gateways.push(a, b);
+    // 100 requests of 2 points, alternating gateways, all in flight together, against 40 points.
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? a : b).post(TWO_POINTS)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(20);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(80);
+    // Two separate buckets would have admitted 20 each.
+    const refused = results.find((r) => r.status === 429)!;
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('applies onStoreError while Redis is down (allow serves, deny answers 503), and enforces again once it is back', async () => {
+    const allow = await startDemoGateway({ subgraphs, config: redisConfig(redis, 'allow', 'outage:') });
+    const deny = await startDemoGateway({ subgraphs, config: redisConfig(redis, 'deny', 'outage:') });
+    gateways.push(allow, deny);
+    expect((await allow.post(TWO_POINTS)).status).toBe(200);
+
+    await redis.kill();
+    const errorsBefore = quotaStoreErrorCount();
+    const served = await allow.post(TWO_POINTS);
+    expect(served.status).toBe(200);
+    expect(served.body.data.topProducts).toHaveLength(2);
+    expect(served.body.extensions.cost).toEqual({ requestedQueryCost: 2, actualQueryCost: 2 });
+    const denied = await deny.post(TWO_POINTS);
+    expect(denied.status).toBe(503);
+    expect(denied.body.errors[0].extensions.code).toBe('QUOTA_STORE_UNAVAILABLE');
+    expect(denied.headers.get('retry-after')).toBe('1');
+    // More than the bucket holds goes through the allowing gateway while Redis is down.
+    for (let i = 0; i < 25; i += 1) expect((await allow.post(TWO_POINTS)).status).toBe(200);
+    expect(quotaStoreErrorCount()).toBeGreaterThanOrEqual(errorsBefore + 27);
+
+    await redis.restart();
+    // The client reconnects in the background; once it has, the (fresh) bucket is enforced again.
+    await expect
+      .poll(async () => (await deny.post(TWO_POINTS)).status, { timeout: 10_000, interval: 100 })
+      .toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i += 1) statuses.push((await allow.post(TWO_POINTS)).status);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(20);
+  });
+});
