@@ -58,6 +58,8 @@ describe('loadConfig', () => {
         exportDelay: 5000,
       },
       auth: expect.objectContaining({ required: false, apiKeys: { header: 'x-api-key', keys: {} } }),
+      clients: { idClaim: 'client_id', tierClaim: 'plan', trustedProxies: [] },
+      quotaStore: { kind: 'memory', url: 'redis://127.0.0.1:6379', keyPrefix: 'atrium:quota:', onStoreError: 'allow', timeout: 250 },
     });
   });
 
