@@ -31,7 +31,7 @@ export class UnsupportedHivePlanError extends Error {
  *   rewrite per type (a value has one `__typename`, and setting or renaming twice changes nothing);
  * - `BatchFetch` nodes become Fetch nodes with an `entityBatch`.
  * Refused with {@link UnsupportedHivePlanError}: requires with a `FragmentSpread`, `skipIf`/`includeIf`
- * or a field alias, `Defer` nodes, and a fetch whose operation gives one response key to two different
+ * or a field alias, `Defer` nodes, a Parallel node holding more than one mutation fetch, and a fetch whose operation gives one response key to two different
  * fields (the planner added a key field under a name the client aliased to another field; the subgraph
  * would refuse the operation).
  *
@@ -52,6 +52,11 @@ function convertNode(node: Hive.PlanNode): PlanNode {
     case 'Sequence':
       return { kind: 'Sequence', nodes: node.nodes.map(convertNode) };
     case 'Parallel':
+      // Mutation root fields run one after the other (spec: "executed serially"); never trust a plan that
+      // could run two mutation fetches at once.
+      if (node.nodes.reduce((count, child) => count + mutationFetches(child), 0) > 1) {
+        throw new UnsupportedHivePlanError('mutation fetches in parallel');
+      }
       return { kind: 'Parallel', nodes: node.nodes.map(convertNode) };
     case 'Flatten':
       return { kind: 'Flatten', path: convertPath(node.path), node: convertNode(node.node) };
@@ -68,6 +73,24 @@ function convertNode(node: Hive.PlanNode): PlanNode {
       return convertBatchFetch(node);
     default:
       throw new UnsupportedHivePlanError(`plan node kind ${node.kind}`);
+  }
+}
+
+function mutationFetches(node: Hive.PlanNode | undefined): number {
+  if (!node) return 0;
+  switch (node.kind) {
+    case 'Fetch':
+    case 'BatchFetch':
+      return node.operationKind === 'mutation' ? 1 : 0;
+    case 'Sequence':
+    case 'Parallel':
+      return node.nodes.reduce((count, child) => count + mutationFetches(child), 0);
+    case 'Flatten':
+      return mutationFetches(node.node);
+    case 'Condition':
+      return mutationFetches(node.ifClause) + mutationFetches(node.elseClause);
+    default:
+      return 0;
   }
 }
 

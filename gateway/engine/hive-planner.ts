@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import type { QueryPlan } from '@apollo/query-planner';
-import { QueryPlanner as HiveQueryPlanner } from '@graphql-hive/router-query-planner';
+import type * as HivePlannerModule from '@graphql-hive/router-query-planner';
 import { type DocumentNode, Kind, type OperationDefinitionNode, print, visit } from 'graphql';
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -14,6 +15,24 @@ export interface HivePlannerOptions {
   readonly logger?: Logger;
 }
 
+const require = createRequire(import.meta.url);
+
+/**
+ * The native planner, loaded on first use: its binary exists for Linux (glibc) and macOS on x64 and arm64
+ * only, and a gateway that plans with Apollo must start anywhere (and not pay for loading it).
+ */
+function loadHivePlanner(): typeof HivePlannerModule.QueryPlanner {
+  try {
+    return (require('@graphql-hive/router-query-planner') as typeof HivePlannerModule).QueryPlanner;
+  } catch (cause) {
+    throw new AtriumError(
+      'INTERNAL_SERVER_ERROR',
+      `engine.planner "hive": the native planner does not load on ${process.platform}-${process.arch} (${(cause as Error).message}); use engine.planner: apollo`,
+      { cause },
+    );
+  }
+}
+
 /** No progressive-override label is active (see the startup check below). */
 const NO_LABELS: ReadonlySet<string> = new Set();
 const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
@@ -23,8 +42,9 @@ const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
  * (`@graphql-hive/router-query-planner`), whose plans batch entity fetches to the same subgraph at the
  * same depth into one request. Its plans are converted once per operation (`hive-plan.ts`).
  *
- * - Startup refuses, with the reason, a supergraph the Hive planner cannot load, and one that uses
- *   progressive `@override` labels (the two planners would route those fields differently).
+ * - Startup refuses, with the reason, a platform without the native binary, a supergraph the Hive planner
+ *   cannot load, and one that uses progressive `@override` labels (the two planners would route those
+ *   fields differently).
  * - Per operation, whatever the Hive planner cannot plan (it fails on some `@requires` chains) or plans
  *   with a construct the executor does not know is planned by `fallback` (Apollo's planner) instead, and
  *   logged as a warning: correct answers over fewer fetches.
@@ -37,7 +57,8 @@ const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
  */
 export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBackend {
   const { logger } = options;
-  let planner: HiveQueryPlanner;
+  const HiveQueryPlanner = loadHivePlanner();
+  let planner: HivePlannerModule.QueryPlanner;
   try {
     planner = new HiveQueryPlanner(options.supergraphSdl);
   } catch (cause) {

@@ -92,6 +92,11 @@ describe('convertHivePlan', () => {
     expect(refused(fragment({ skipIf: 'no' }))).toThrow(/conditional inline fragment/);
     expect(refused(entityFetch({ requires: [{ kind: 'Field', name: 'upc', alias: 'id' }] }))).toThrow(/aliased field/);
     expect(refused({ kind: 'Defer', primary: {}, deferred: [] })).toThrow(/Defer/);
+    const mutation = (serviceName: string): Hive.FetchNode => ({ kind: 'Fetch', serviceName, operationKind: 'mutation', operation: 'mutation{a}' });
+    expect(refused({ kind: 'Parallel', nodes: [mutation('orders'), { kind: 'Sequence', nodes: [mutation('reviews')] }] })).toThrow(
+      /mutation fetches in parallel/,
+    );
+    expect(() => convertHivePlan({ kind: 'QueryPlan', node: { kind: 'Parallel', nodes: [mutation('orders'), entityFetch()] } })).not.toThrow();
     expect(refused({ kind: 'Fetch', serviceName: 'products', operation: '{ topProducts { sku: name sku } }' })).toThrow(
       /two fields as topProducts.sku/,
     );

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import { type DocumentNode, parse } from 'graphql';
@@ -101,10 +101,18 @@ describe('the hive planner backend', () => {
       expect(fellBack).toEqual([]);
     });
 
-    it('plans the other fixtures itself', () => {
+    it('plans every other fixture itself', () => {
       const { planner, fellBack } = hivePlanner(sdl);
-      const names = ['01-four-subgraph-chain', '13-interface-object-resolution', '14-union-search', '22-skip-include-variables', '26-mutations-read-their-effect'];
-      for (const name of names) plan(planner, fixture(name));
+      const names = readdirSync(FIXTURES)
+        .filter((file) => file.endsWith('.graphql'))
+        .map((file) => file.slice(0, -'.graphql'.length))
+        .filter((name) => !['05-requires-from-third-subgraph', '41-alias-named-like-key'].includes(name));
+      expect(names.length).toBeGreaterThanOrEqual(40);
+      for (const name of names) {
+        const metaPath = join(FIXTURES, `${name}.json`);
+        const meta = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as { operationName?: string }) : {};
+        plan(planner, fixture(name), meta.operationName);
+      }
       expect(fellBack).toEqual([]);
     });
   });
