@@ -40,6 +40,17 @@ export const ERROR_CODES = {
   // ── codes: observability ──
 
   // ── codes: edge ──
+  MAX_DEPTH_EXCEEDED: { status: 400, description: 'The operation nests deeper than limits.maxDepth; extensions say { limit, max, actual }.' },
+  MAX_ALIASES_EXCEEDED: { status: 400, description: 'The operation uses more aliases than limits.maxAliases; extensions say { limit, max, actual }.' },
+  MAX_ROOT_FIELDS_EXCEEDED: { status: 400, description: 'The operation selects more root fields than limits.maxRootFields; extensions say { limit, max, actual }.' },
+  MAX_TOKENS_EXCEEDED: { status: 400, description: 'The query text has more tokens than limits.maxTokens; extensions say { limit, max, actual } (actual is max + 1 when the parser stopped early).' },
+  MAX_DIRECTIVES_EXCEEDED: { status: 400, description: 'The operation uses more directives than limits.maxDirectives; extensions say { limit, max, actual }.' },
+  BATCH_TOO_LARGE: { status: 400, description: 'A batched request holds more operations than limits.maxBatchSize; extensions say { limit, max, actual }.' },
+  PERSISTED_QUERY_NOT_FOUND: { status: 200, description: 'The persisted query id is neither in the trusted-documents manifest nor registered by APQ; an APQ client then resends the query with its hash (Apollo\'s protocol).' },
+  PERSISTED_QUERY_NOT_SUPPORTED: { status: 200, description: 'The request names a persisted query but persisted queries are off (persistedDocuments.apq.enabled: false and no manifest).' },
+  PERSISTED_QUERY_NOT_IN_LIST: { status: 400, description: 'persistedDocuments.onlyTrusted is on and the operation is not in the trusted-documents manifest.' },
+  INTROSPECTION_NOT_ALLOWED: { status: 403, description: 'Introspection is allowed only for principals holding security.introspectionScope.' },
+  CORS_ORIGIN_NOT_ALLOWED: { status: 403, description: 'A CORS preflight came from an origin that cors.origins does not list.' },
 
   // ── codes: publishing ──
 

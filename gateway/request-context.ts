@@ -15,6 +15,11 @@ export interface RequestContext {
     readonly headers: IncomingHttpHeaders;
     readonly remoteAddress: string | undefined;
   };
+  /**
+   * True when the operation comes from the gateway's own configuration (a REST route), not from the
+   * client: trusted-document checks (`persistedDocuments.onlyTrusted`) let it through. Limits still apply.
+   */
+  trusted?: boolean;
   /** Set by the auth plugin; `undefined` for anonymous requests. */
   principal: Principal | undefined;
   /** Response headers that hooks want sent (lower-case names). */

@@ -4,6 +4,26 @@ import { byteSize, duration, flag, httpUrl, integer } from './units.js';
 // The schema of gateway.yaml. docs/config.md is generated from the TSDoc comments on the fields below (`npm run docs`), so
 // every field carries one, with its default. Objects are strict: an unknown key is an error naming its path.
 
+const tlsSchema = z
+  .object({
+    /**
+     * PEM certificate chain file, relative to the directory of gateway.yaml.
+     * @default required
+     */
+    cert: z.string({ error: 'expected a file path' }).min(1),
+    /**
+     * PEM private key file, relative to the directory of gateway.yaml.
+     * @default required
+     */
+    key: z.string({ error: 'expected a file path' }).min(1),
+    /**
+     * Passphrase of an encrypted private key (use `${env.NAME}`).
+     * @default none
+     */
+    passphrase: z.string().optional(),
+  })
+  .strict();
+
 const serverSchema = z
   .object({
     /**
@@ -37,6 +57,11 @@ const serverSchema = z
      * @default "10s"
      */
     shutdownGrace: duration().default(10_000),
+    /**
+     * TLS termination: with `cert` and `key` the gateway serves HTTPS (node:https) instead of HTTP.
+     * @default off (plain HTTP)
+     */
+    tls: tlsSchema.optional(),
   })
   .strict();
 
@@ -56,11 +81,11 @@ const graphqlSchema = z
      */
     csrfPrevention: flag().default(true),
     /**
-     * Deepest selection nesting an operation may have; deeper operations fail validation. `0` turns the
-     * limit off.
-     * @default 100
+     * Moved to `limits.maxDepth` (which also has a `measure` mode); setting it here is a config error that
+     * says so.
+     * @default not allowed
      */
-    maxDepth: integer(0, 10_000).default(100),
+    maxDepth: z.never({ error: 'moved to limits.maxDepth (see limits.mode for enforce or measure)' }).optional(),
   })
   .strict();
 
@@ -1000,6 +1025,233 @@ const tracingSchema = z
 
 // ── section: edge — edge protection and caching (issue 9); schema consts for this feature go below this line ──
 
+const limitsSchema = z
+  .object({
+    /**
+     * `enforce` rejects an operation over any limit (each limit has its own error code and says by how
+     * much); `measure` only logs and counts it (`limits` stats), to roll a limit out safely. The request
+     * body size (`server.bodyLimit`) is always enforced: a body is never read past it.
+     * @default "enforce"
+     */
+    mode: z.enum(['enforce', 'measure'], { error: 'expected one of enforce, measure' }).default('enforce'),
+    /**
+     * Deepest selection nesting of an operation (fields counted, fragments expanded) -> MAX_DEPTH_EXCEEDED.
+     * `0` turns the limit off.
+     * @default 100
+     */
+    maxDepth: integer(0, 100_000).default(100),
+    /**
+     * Most aliased fields in an operation (fragments expanded, so a fragment spread twice counts twice)
+     * -> MAX_ALIASES_EXCEEDED. Aliases are how one request asks for the same expensive field thousands of
+     * times. `0` turns the limit off.
+     * @default 100
+     */
+    maxAliases: integer(0, 10_000_000).default(100),
+    /**
+     * Most fields selected at the root of an operation (`{ a b c }` has 3) -> MAX_ROOT_FIELDS_EXCEEDED.
+     * `0` turns the limit off.
+     * @default 50
+     */
+    maxRootFields: integer(0, 10_000_000).default(50),
+    /**
+     * Most lexical tokens in the query text -> MAX_TOKENS_EXCEEDED. In `enforce` mode the parser itself
+     * stops at the limit, so an oversized document is never built. `0` turns the limit off.
+     * @default 15000
+     */
+    maxTokens: integer(0, 100_000_000).default(15_000),
+    /**
+     * Most directive uses in an operation (fragments expanded) -> MAX_DIRECTIVES_EXCEEDED. `0` turns the
+     * limit off.
+     * @default 50
+     */
+    maxDirectives: integer(0, 10_000_000).default(50),
+    /**
+     * Most operations in one batched request (a JSON array body; each operation runs through the whole
+     * pipeline) -> BATCH_TOO_LARGE. `0` turns batching off: an array body is refused with BAD_REQUEST.
+     * @default 0
+     */
+    maxBatchSize: integer(0, 1000).default(0),
+  })
+  .strict();
+
+const STORE_KINDS = ['memory', 'redis'] as const;
+
+const apqSchema = z
+  .object({
+    /**
+     * Automatic persisted queries (Apollo's protocol): a client sends `extensions.persistedQuery.sha256Hash`
+     * alone, gets PERSISTED_QUERY_NOT_FOUND the first time, then sends the query with the hash once, and
+     * the gateway remembers it. Off answers PERSISTED_QUERY_NOT_SUPPORTED to hash-only requests.
+     * @default true
+     */
+    enabled: flag().default(true),
+    /**
+     * Where registered queries are kept: `memory` (this process, least recently used dropped past
+     * `maxBytes`) or `redis` (shared by every replica; needs `redisUrl`).
+     * @default "memory"
+     */
+    store: z.enum(STORE_KINDS, { error: 'expected one of memory, redis' }).default('memory'),
+    /**
+     * Redis server of the `redis` store, e.g. `redis://cache.internal:6379` or `${env.REDIS_URL}`.
+     * @default none
+     */
+    redisUrl: z.string().optional(),
+    /**
+     * How long a registered query is kept; `0` keeps it until it is evicted.
+     * @default "24h"
+     */
+    ttl: duration().default(24 * 3_600_000),
+    /**
+     * Bytes of query text the `memory` store keeps at most.
+     * @default "16mb"
+     */
+    maxBytes: byteSize().default(16 * 1024 * 1024),
+  })
+  .strict();
+
+const persistedDocumentsSchema = z
+  .object({
+    /**
+     * A trusted-documents manifest, relative to the directory of gateway.yaml: Apollo's persisted query
+     * manifest (`{ "format": "apollo-persisted-query-manifest", "operations": [{ "id", "body" }] }`) or a
+     * plain JSON object of id -> document. Clients send the id as `extensions.persistedQuery.sha256Hash`.
+     * Read at startup and again by a reload; a manifest that cannot be read stops startup.
+     * @default none
+     */
+    manifest: z.string().min(1).optional(),
+    /**
+     * Refuse every operation that is not in the manifest with PERSISTED_QUERY_NOT_IN_LIST (a full query
+     * whose text is in the manifest is accepted). APQ registration is refused too. Operations of REST
+     * routes count as trusted.
+     * @default false
+     */
+    onlyTrusted: flag().default(false),
+    /**
+     * Automatic persisted queries.
+     * @default {}
+     */
+    apq: apqSchema.prefault({}),
+  })
+  .strict()
+  .refine((value) => !(value.onlyTrusted && value.manifest === undefined), {
+    error: 'onlyTrusted needs a manifest (persistedDocuments.manifest)',
+  })
+  .refine((value) => !(value.apq.store === 'redis' && value.apq.redisUrl === undefined), {
+    error: 'apq.store: redis needs apq.redisUrl',
+  });
+
+const responseCacheSchema = z
+  .object({
+    /**
+     * Cache whole query responses. Only error-free query results are stored; mutations are never cached.
+     * @default false
+     */
+    enabled: flag().default(false),
+    /**
+     * Lifetime for a fetch whose subgraph sent no `Cache-Control: max-age` when no `ttl` entry below covers
+     * the operation. `0` means such responses are not cached. An entry lives as long as the smallest
+     * lifetime of everything it was built from.
+     * @default 0
+     */
+    defaultTtl: duration().default(0),
+    /**
+     * Lifetimes by type (`Product: 60s`) or field (`Query.topProducts: 30s`); each one used by an operation
+     * caps the entry's lifetime, and they stand in for subgraphs that send no max-age. A subgraph's
+     * `no-store` still disables caching and `private` still keys the entry by principal.
+     * @default {}
+     */
+    ttl: z.record(z.string(), duration()).default({}),
+    /**
+     * `memory` (this process, bounded by `maxBytes`, least recently used dropped first) or `redis` (shared by
+     * every replica; needs `redisUrl`).
+     * @default "memory"
+     */
+    store: z.enum(STORE_KINDS, { error: 'expected one of memory, redis' }).default('memory'),
+    /**
+     * Redis server of the `redis` store.
+     * @default none
+     */
+    redisUrl: z.string().optional(),
+    /**
+     * Bytes of responses the `memory` store keeps at most.
+     * @default "64mb"
+     */
+    maxBytes: byteSize().default(64 * 1024 * 1024),
+    /**
+     * Path of the admin purge endpoint (`POST` with `{"type": "Product"}`, `{"type": "Product", "key":
+     * {"upc": "1"}}` or `{"all": true}`). Served only when `purgeToken` is set.
+     * @default "/admin/cache/purge"
+     */
+    purgePath: z.string().regex(/^\/\S*$/, { error: 'expected a path starting with "/"' }).default('/admin/cache/purge'),
+    /**
+     * Bearer token the purge endpoint requires (`authorization: Bearer <token>`); use `${env.NAME}`.
+     * @default none (no purge endpoint)
+     */
+    purgeToken: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
+  })
+  .strict()
+  .refine((value) => !(value.store === 'redis' && value.redisUrl === undefined), {
+    error: 'store: redis needs redisUrl',
+  });
+
+const corsSchema = z
+  .object({
+    /**
+     * Origins browsers may call from: exact (`https://app.example.com`), with a wildcard for subdomains
+     * (`https://*.example.com`), or `*` for any origin (not allowed together with `credentials`). Empty: no
+     * CORS headers are sent.
+     * @default []
+     */
+    origins: z.array(z.string().min(1)).default([]),
+    /**
+     * Let browsers send cookies and authorization headers cross-origin (`Access-Control-Allow-Credentials`).
+     * @default false
+     */
+    credentials: flag().default(false),
+    /**
+     * Request headers a cross-origin request may carry.
+     * @default ["content-type", "authorization", "apollo-require-preflight", "x-apollo-operation-name", "x-request-id"]
+     */
+    allowHeaders: z
+      .array(z.string().min(1))
+      .default(['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id']),
+    /**
+     * Response headers scripts may read, including the rate-limit headers.
+     * @default ["x-request-id", "x-cache", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "ratelimit", "ratelimit-policy", "retry-after"]
+     */
+    exposeHeaders: z
+      .array(z.string().min(1))
+      .default(['x-request-id', 'x-cache', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'ratelimit', 'ratelimit-policy', 'retry-after']),
+    /**
+     * How long browsers may cache a preflight answer (`Access-Control-Max-Age`).
+     * @default "10m"
+     */
+    maxAge: duration().default(600_000),
+  })
+  .strict()
+  .refine((value) => !(value.credentials && value.origins.includes('*')), {
+    error: 'origins "*" cannot be combined with credentials: list the origins instead',
+  });
+
+const securitySchema = z
+  .object({
+    /**
+     * Headers on every response, merged over the defaults (`x-content-type-options: nosniff`,
+     * `x-frame-options: DENY`, `referrer-policy: no-referrer`, `content-security-policy: default-src 'none';
+     * frame-ancestors 'none'`, and `strict-transport-security: max-age=31536000` when TLS is on). `false`
+     * removes a default.
+     * @default {}
+     */
+    headers: z.record(z.string(), z.union([z.string(), z.literal(false)])).default({}),
+    /**
+     * When set, introspection (`__schema`, `__type`) is allowed only for principals holding this scope;
+     * others get INTROSPECTION_NOT_ALLOWED. `graphql.introspection: false` still turns it off for everyone.
+     * @default none (everyone may introspect while graphql.introspection is true)
+     */
+    introspectionScope: z.string().min(1).optional(),
+  })
+  .strict();
+
 // ── section: publishing — schema publishing (issue 10); schema consts for this feature go below this line ──
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -1076,6 +1328,16 @@ export const gatewayConfigSchema = z
     tracing: tracingSchema.prefault({}),
 
     // ── section keys: edge ──
+    /** Operation limits: depth, aliases, root fields, tokens, directives, batch size; enforce or measure. */
+    limits: limitsSchema.prefault({}),
+    /** Trusted documents (a manifest, optionally the only operations allowed) and automatic persisted queries. */
+    persistedDocuments: persistedDocumentsSchema.prefault({}),
+    /** Response cache for queries. */
+    responseCache: responseCacheSchema.prefault({}),
+    /** Cross-origin requests from browsers. */
+    cors: corsSchema.prefault({}),
+    /** Security response headers and who may introspect. */
+    security: securitySchema.prefault({}),
 
     // ── section keys: publishing ──
   })

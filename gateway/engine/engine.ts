@@ -164,6 +164,7 @@ export function createEngine(options: EngineOptions): Engine {
         endStage?.();
         endStage = undefined;
         const queryPlan = plan(document, operationName, `${cacheKey}\u0000${operationName ?? ''}`, beginStage?.(context, 'plan'));
+        let answered: ExecutionResult | undefined;
         for (const plugin of planHooks) {
           await plugin.onPlan!({
             context,
@@ -175,9 +176,12 @@ export function createEngine(options: EngineOptions): Engine {
             reject(error) {
               throw error;
             },
+            respond(result) {
+              answered ??= result;
+            },
           });
         }
-        const result = await executor.execute({
+        const result = answered ?? await executor.execute({
           plan: queryPlan,
           document,
           operation: activeOperation,

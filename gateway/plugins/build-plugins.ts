@@ -6,6 +6,10 @@ import type { TrafficManager } from '../traffic/traffic-manager.js';
 import { createAuthPlugin } from './auth/index.js';
 import { createCostPlugin } from './cost/index.js';
 import type { AtriumPlugin } from './plugin.js';
+import { createIntrospectionPlugin } from './introspection/index.js';
+import { createLimitsPlugin } from './limits/index.js';
+import { createPersistedDocumentsPlugin } from './persisted-documents/index.js';
+import { createResponseCachePlugin } from './response-cache/index.js';
 import { createRateLimitPlugin } from './rate-limit/index.js';
 
 /** What plugin factories may use besides their own config section. */
@@ -49,6 +53,10 @@ export async function buildPlugins(config: GatewayConfig, dependencies: PluginDe
   plugins.push(await createAuthPlugin(config.auth, dependencies));
 
   // ── plugins: edge ──
+  plugins.push(await createPersistedDocumentsPlugin(config.persistedDocuments, dependencies));
+  plugins.push(createLimitsPlugin(config.limits, dependencies.logger));
+  if (config.security.introspectionScope !== undefined) plugins.push(createIntrospectionPlugin(config.security.introspectionScope));
+  if (config.responseCache.enabled) plugins.push(await createResponseCachePlugin(config.responseCache, dependencies.logger));
 
   // ── plugins: cost ──
   if (config.cost || config.rateLimit) {

@@ -11,14 +11,15 @@ import type { LoadedSupergraph } from '../supergraph/build-supergraph.js';
  * changes things only through its setters, and may `reject` with an `AtriumError` (which ends the request
  * with that error's code and HTTP status). Plugins never import each other.
  *
- * Order of one GraphQL request: onRequest (HTTP, before parsing) → parse + validate → onOperation →
- * plan → onPlan → execute (onSubgraphFetch around every fetch) → shape → onResponse → onHttpResponse.
- * `onStage` brackets parse, validate, authorize (the onOperation hooks), plan and shape, for timing.
+ * Order of one GraphQL request: onRequest (HTTP, before parsing) → parse → onDocument → validate →
+ * onOperation → plan → onPlan → execute (onSubgraphFetch around every fetch) → shape → onResponse →
+ * onHttpResponse. `onStage` brackets parse, validate, authorize (the onOperation hooks), plan and shape, for timing.
  */
 export interface AtriumPlugin {
   /** The plugin's config key in gateway.yaml. */
   readonly name: string;
   onRequest?(payload: RequestHookPayload): void | Promise<void>;
+  onDocument?(payload: DocumentHookPayload): void | Promise<void>;
   onOperation?(payload: OperationHookPayload): void | Promise<void>;
   onPlan?(payload: PlanHookPayload): void | Promise<void>;
   onSubgraphFetch?: SubgraphFetchHook;
@@ -39,6 +40,16 @@ export interface AtriumPlugin {
    * tries them, in plugin order, for every path that is not the GraphQL endpoint or a probe.
    */
   readonly routes?: readonly HttpRoute[];
+  /**
+   * Where the GraphQL handler looks up persisted queries (trusted documents, APQ). The first plugin that
+   * has one serves them; without any, hash-only requests get PERSISTED_QUERY_NOT_SUPPORTED.
+   */
+  readonly persistedQueries?: PersistedQueryStore;
+  /**
+   * Called on a config reload (SIGHUP): re-read the files the plugin loaded at startup. A rejection is
+   * logged and the plugin keeps its current state.
+   */
+  reload?(): Promise<void>;
   /** Called once when the gateway closes: stop timers, close connections, flush exporters. */
   close?(): Promise<void>;
 }
@@ -57,6 +68,29 @@ export interface HttpRoute {
 export interface RequestHookPayload {
   readonly context: RequestContext;
   reject(error: AtriumError): void;
+}
+
+/**
+ * After parsing, before validation (which is the expensive part for hostile documents), for every
+ * operation, also when the parsed document comes from the document cache: the place for operation limits
+ * and trusted-document checks. The document is syntactically valid but not yet validated. A rejection
+ * here answers with status 400 (Apollo Server reports it as a validation failure) and the error's own
+ * code and extensions; checks that need another status belong in onOperation.
+ */
+export interface DocumentHookPayload {
+  readonly context: RequestContext;
+  /** The query text (for a persisted query, the text the id resolved to). */
+  readonly source: string;
+  /** The persisted-query id the client sent, or the SHA-256 (hex) of `source`. */
+  readonly queryHash: string;
+  readonly document: DocumentNode;
+  reject(error: AtriumError): void;
+}
+
+/** Persisted query texts by id; `register` is called for APQ registrations (`{ query, persistedQuery }`). */
+export interface PersistedQueryStore {
+  get(id: string): Promise<string | undefined>;
+  register(id: string, query: string): Promise<void>;
 }
 
 /** After validation against the API schema, before planning: the place for authorization and limits. */
@@ -86,6 +120,11 @@ export interface PlanHookPayload {
   readonly operation: OperationDefinitionNode;
   readonly variables: Readonly<Record<string, unknown>>;
   reject(error: AtriumError): void;
+  /**
+   * Answer the operation without executing the plan (a response-cache hit). The plan hooks after this
+   * one still run (quotas are still taken), then the response hooks.
+   */
+  respond(result: ExecutionResult): void;
 }
 
 /** After the response is shaped: the place for actual cost, extensions and response headers. */

@@ -3,12 +3,14 @@ import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apoll
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
-import { maxDepthRule } from '../engine/max-depth-rule.js';
 import { AtriumError, toGraphQLError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { AtriumPlugin } from '../plugins/plugin.js';
 import type { BeginStage } from '../plugins/run-stage-hooks.js';
 import type { RequestContext } from '../request-context.js';
 import { errorCodesInBody, errorCodesOfErrors } from './error-codes.js';
+import { documentHooksPlugin, persistedQueryCache, restoreRejection, standInRule, tokenLimitError } from './apollo-bridge.js';
+import { runBatch } from './batch.js';
 import { noIntrospectionRule } from './no-introspection-rule.js';
 import { OperationLimiter } from './operation-limiter.js';
 import type { HttpGraphQLRequest, HttpResponse } from './types.js';
@@ -18,7 +20,7 @@ import type { HttpGraphQLRequest, HttpResponse } from './types.js';
  * the RequestContext travels inside it: every hook, before and inside Apollo Server, then sees the same
  * RequestContext object (plugins key their per-request state by it in WeakMaps).
  */
-interface ApolloContext {
+export interface ApolloContext {
   readonly atrium: RequestContext;
 }
 
@@ -33,9 +35,11 @@ export interface GraphQLHandler {
 }
 
 /**
- * Starts Apollo Server over the engine. Apollo Server owns parsing (with its document cache),
- * validation (plus Atrium's depth limit), GET/POST semantics, content negotiation, CSRF prevention and
- * error formatting; everything after validation is Atrium's engine.
+ * Starts Apollo Server over the engine. Apollo Server owns parsing (with its document cache), persisted
+ * query lookups (from the plugins' store), validation, GET/POST semantics, content negotiation, CSRF
+ * prevention and error formatting; the plugins' `onDocument` hooks run between parsing and validation,
+ * and everything after validation is Atrium's engine. A JSON array body is a batch: each operation runs
+ * through the whole pipeline on its own.
  */
 export async function createGraphQLHandler(options: {
   engine: Engine;
@@ -45,8 +49,15 @@ export async function createGraphQLHandler(options: {
   beginStage?: BeginStage;
   /** List the GraphQL error codes of each response in `HttpResponse.errorCodes` (someone logs or counts them). */
   collectErrorCodes?: boolean;
+  /** For their `onDocument` hooks and persisted-query store. */
+  plugins?: readonly AtriumPlugin[];
 }): Promise<GraphQLHandler> {
   const { config, logger, beginStage } = options;
+  const plugins = options.plugins ?? [];
+  const persistedQueries = plugins.find((plugin) => plugin.persistedQueries)?.persistedQueries;
+  const { limits } = config;
+  // In enforce mode the parser itself stops at the token limit, so an oversized document is never built.
+  const parserMaxTokens = limits.mode === 'enforce' && limits.maxTokens > 0 ? limits.maxTokens : undefined;
   const errorCodes = options.collectErrorCodes ? new WeakMap<RequestContext, string[]>() : undefined;
   let engine = options.engine;
   const limiter = new OperationLimiter(config.engine.maxConcurrentOperations);
@@ -109,15 +120,16 @@ export async function createGraphQLHandler(options: {
     introspection: true,
     csrfPrevention: config.graphql.csrfPrevention,
     includeStacktraceInErrorResponses: false,
-    validationRules: [
-      ...(config.graphql.introspection ? [] : [noIntrospectionRule]),
-      ...(config.graphql.maxDepth > 0 ? [maxDepthRule(config.graphql.maxDepth)] : []),
-    ],
+    validationRules: [standInRule, ...(config.graphql.introspection ? [] : [noIntrospectionRule])],
+    ...(parserMaxTokens !== undefined && { parseOptions: { maxTokens: parserMaxTokens } }),
+    persistedQueries: persistedQueries ? { cache: persistedQueryCache(persistedQueries), ttl: null } : false,
     plugins: [
+      documentHooksPlugin(plugins),
       requireOperationPlugin,
       ...(beginStage || errorCodes ? [observingPlugin(beginStage, errorCodes)] : []),
     ],
-    formatError: codeMethodNotAllowed,
+    formatError: (formatted, error) =>
+      restoreRejection(formatted, error) ?? tokenLimitError(formatted, parserMaxTokens) ?? codeMethodNotAllowed(formatted, error),
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -127,25 +139,30 @@ export async function createGraphQLHandler(options: {
   });
   await server.start();
 
+  const handleOne = async (request: HttpGraphQLRequest, context: RequestContext): Promise<HttpResponse> => {
+    const response = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: request.method,
+        headers: new HeaderMap(request.headers),
+        search: request.search,
+        body: request.body,
+      },
+      context: async () => ({ atrium: context }),
+    });
+    const headers = new Map<string, string>(response.headers);
+    const status = response.status ?? 200;
+    const body = response.body.kind === 'complete' ? response.body.string : response.body.asyncIterator;
+    if (!errorCodes) return { status, headers, body };
+    // Errors Apollo Server raises before its request pipeline (CSRF, a body without `query`) reach no
+    // plugin hook: read their codes from the (small) error body.
+    const codes = errorCodes.get(context) ?? (status >= 400 && typeof body === 'string' ? errorCodesInBody(body) : undefined);
+    return codes ? { status, headers, body, errorCodes: codes } : { status, headers, body };
+  };
+
   return {
-    async handle(request, context) {
-      const response = await server.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: {
-          method: request.method,
-          headers: new HeaderMap(request.headers),
-          search: request.search,
-          body: request.body,
-        },
-        context: async () => ({ atrium: context }),
-      });
-      const headers = new Map<string, string>(response.headers);
-      const status = response.status ?? 200;
-      const body = response.body.kind === 'complete' ? response.body.string : response.body.asyncIterator;
-      if (!errorCodes) return { status, headers, body };
-      // Errors Apollo Server raises before its request pipeline (CSRF, a body without `query`) reach no
-      // plugin hook: read their codes from the (small) error body.
-      const codes = errorCodes.get(context) ?? (status >= 400 && typeof body === 'string' ? errorCodesInBody(body) : undefined);
-      return codes ? { status, headers, body, errorCodes: codes } : { status, headers, body };
+    handle(request, context) {
+      if (!Array.isArray(request.body)) return handleOne(request, context);
+      return runBatch({ request, operations: request.body, context, limits, logger, handleOne });
     },
     get engine() {
       return engine;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { AtriumError } from '../errors.js';
@@ -38,16 +39,18 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * await http.close(10_000);
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
-  const { graphqlPath, bodyLimitBytes, logger, handleGraphQL, onResponse } = options;
+  const { graphqlPath, bodyLimitBytes, logger, handleGraphQL, onResponse, cors } = options;
   const routes = options.routes ?? [];
+  const responseHeaders = options.responseHeaders ?? [];
   /** Once set, every response asks the client to close its connection, so draining finishes sooner. */
   let closing = false;
   let closed: Promise<void> | undefined;
 
-  const server = createServer(
-    { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
-    (req, res) => void serve(req, res),
-  );
+  const serverOptions = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => void serve(req, res);
+  const server = options.tls
+    ? createHttpsServer({ ...serverOptions, ...options.tls }, onRequest)
+    : createServer(serverOptions, onRequest);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   // With a listener Node does not answer `Expect: 100-continue` itself: the body is invited only once the
   // request has passed the checks that need no body (see serveGraphQL).
@@ -57,7 +60,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const receivedAt = onResponse ? performance.now() : undefined;
     const requestId = requestIdOf(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
+    for (const [name, value] of responseHeaders) res.setHeader(name, value);
     if (closing) res.setHeader('connection', 'close');
+    if (cors?.(req, res, refusePreflight)) return;
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
@@ -151,7 +156,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
   }
 
-  /** Reads and parses a POST body; answers the error itself and returns undefined when it is unusable. */
+  /**
+   * Reads and parses a POST body (an object, or an array when batching is on); answers the error itself and
+   * returns undefined when it is unusable.
+   */
   async function readJsonObject(req: IncomingMessage, res: ServerResponse): Promise<object | undefined> {
     if (!isJsonContentType(req.headers['content-type'])) {
       skipBody(req, res);
@@ -182,11 +190,17 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       writeError(res, req.headers, 'BAD_REQUEST', `malformed JSON body: ${reason}`);
       return undefined;
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    if (typeof body !== 'object' || body === null || (Array.isArray(body) && !options.batching)) {
       writeError(res, req.headers, 'BAD_REQUEST', 'the JSON body must be an object');
       return undefined;
     }
     return body;
+  }
+
+  function refusePreflight(res: ServerResponse): void {
+    const req = res.req;
+    skipBody(req, res);
+    writeError(res, req.headers, 'CORS_ORIGIN_NOT_ALLOWED', `origin ${JSON.stringify(req.headers.origin)} is not allowed (cors.origins)`);
   }
 
   function serveProbe(req: IncomingMessage, res: ServerResponse, path: '/health' | '/ready'): void {
@@ -218,7 +232,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           server.off('error', reject);
           const address = server.address() as AddressInfo;
           const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          resolve({ url: `http://${hostname}:${address.port}`, port: address.port });
+          resolve({ url: `${options.tls ? 'https' : 'http'}://${hostname}:${address.port}`, port: address.port });
         });
       });
     },

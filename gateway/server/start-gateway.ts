@@ -1,4 +1,7 @@
 import { type GatewayConfig, type SubgraphSettings, subgraphSettings } from '../config/schema.js';
+import { createCorsHandler } from '../edge/cors.js';
+import { loadTls } from '../edge/load-tls.js';
+import { securityHeaders } from '../edge/security-headers.js';
 import { createEngine } from '../engine/engine.js';
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -67,6 +70,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let { config } = options;
   const { logger } = options;
   const metrics = gatewayMetricsFor(config);
+  const configDir = options.configDir ?? process.cwd();
+  const tls = config.server.tls ? loadTls(config.server.tls, configDir) : undefined;
   // Settings are looked up on every fetch: merge `all` and `subgraphs.<name>` once per subgraph.
   let settingsByName = new Map<string, SubgraphSettings>();
   const settingsOf = (name: string): SubgraphSettings => {
@@ -81,8 +86,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const traffic = createTrafficManager({ config, transport, logger });
   recordTrafficMetrics(traffic.events, metrics);
   const plugins =
-    options.plugins ??
-    (await buildPlugins(config, { logger, configDir: options.configDir ?? process.cwd(), traffic, metrics }));
+    options.plugins ?? (await buildPlugins(config, { logger, configDir, traffic, metrics }));
   const health = new SubgraphHealth();
   const client = createSubgraphClient({
     transport,
@@ -102,6 +106,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     bodyLimitBytes: config.server.bodyLimit,
     logger,
     routes: plugins.flatMap((p) => p.routes ?? []),
+    batching: config.limits.maxBatchSize > 0,
+    cors: createCorsHandler(config.cors),
+    responseHeaders: securityHeaders(config.security.headers, tls !== undefined),
+    ...(tls && { tls }),
     async handleGraphQL(request, context) {
       const rejected = await runRequestHooks(plugins, context);
       if (rejected) return errorResponse(rejected);
@@ -154,6 +162,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       logger,
       beginStage: stageHooksOf(plugins),
       collectErrorCodes: responseHooks.length > 0,
+      plugins,
     });
     state = 'ready';
     address ??= await http.listen(config.server.port, config.server.host);
@@ -178,6 +187,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       config = Object.freeze({ ...config, traffic: next.traffic });
       settingsByName = new Map();
       traffic.reconfigure(config);
+      // Files plugins loaded at startup (the trusted-documents manifest) are read again; a file that fails
+      // keeps the plugin's current state.
+      for (const plugin of plugins) {
+        plugin.reload?.().catch((error: unknown) => logger.error({ err: error, plugin: plugin.name }, 'plugin: reload failed'));
+      }
       return needRestart;
     },
     async close() {

@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import type { CorsHandler } from '../edge/cors.js';
+import type { TlsFiles } from '../edge/load-tls.js';
 import type { Logger } from '../logger.js';
 import type { HttpResponseHookPayload, HttpRoute } from '../plugins/plugin.js';
 import type { RequestContext } from '../request-context.js';
@@ -14,6 +16,14 @@ export interface HttpServerOptions {
   handleGraphQL(request: HttpGraphQLRequest, context: RequestContext): Promise<HttpResponse>;
   /** Extra endpoints (plugins' `routes`), tried in order for paths other than GraphQL and the probes. */
   routes?: readonly HttpRoute[];
+  /** Accept a JSON array body (a batch) on the GraphQL endpoint; otherwise it is refused with 400. */
+  batching?: boolean;
+  /** CORS for every path (see `createCorsHandler`); preflights are answered before routing. */
+  cors?: CorsHandler;
+  /** Headers every response carries (security headers). */
+  responseHeaders?: readonly (readonly [string, string])[];
+  /** Serve HTTPS with this certificate and key instead of HTTP. */
+  tls?: TlsFiles;
   /** `/health`: 200 `{"status":"pass"}` while true, else 503. */
   isLive(): boolean;
   /**
@@ -37,7 +47,7 @@ export interface HttpGraphQLRequest {
   headers: Map<string, string>;
   /** The query string with its leading `?`, or `''`. */
   search: string;
-  /** The parsed JSON object of a POST; `undefined` for GET. */
+  /** The parsed JSON object of a POST (an array for a batch); `undefined` for GET. */
   body: unknown;
 }
 

@@ -26,7 +26,7 @@ describe('loadConfig', () => {
   it('returns the defaults without a path', () => {
     expect(loadConfig()).toEqual({
       server: { host: '0.0.0.0', port: 4000, graphqlPath: '/graphql', bodyLimit: 1024 * 1024, shutdownGrace: 10_000 },
-      graphql: { introspection: true, csrfPrevention: true, maxDepth: 100 },
+      graphql: { introspection: true, csrfPrevention: true },
       traffic: { requestTimeout: 0, all: { timeout: 30_000, dedupe: true }, subgraphs: {} },
       engine: { executor: 'atrium', planner: 'apollo', planCacheSize: 1000, maxConcurrentOperations: 0 },
       log: {
@@ -60,6 +60,17 @@ describe('loadConfig', () => {
       auth: expect.objectContaining({ required: false, apiKeys: { header: 'x-api-key', keys: {} } }),
       clients: { idClaim: 'client_id', tierClaim: 'plan', trustedProxies: [] },
       quotaStore: { kind: 'memory', url: 'redis://127.0.0.1:6379', keyPrefix: 'atrium:quota:', onStoreError: 'allow', timeout: 250 },
+      limits: { mode: 'enforce', maxDepth: 100, maxAliases: 100, maxRootFields: 50, maxTokens: 15_000, maxDirectives: 50, maxBatchSize: 0 },
+      persistedDocuments: { onlyTrusted: false, apq: { enabled: true, store: 'memory', ttl: 86_400_000, maxBytes: 16 * 1024 * 1024 } },
+      responseCache: { enabled: false, defaultTtl: 0, ttl: {}, store: 'memory', maxBytes: 64 * 1024 * 1024, purgePath: '/admin/cache/purge' },
+      cors: {
+        origins: [],
+        credentials: false,
+        allowHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id'],
+        exposeHeaders: ['x-request-id', 'x-cache', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'ratelimit', 'ratelimit-policy', 'retry-after'],
+        maxAge: 600_000,
+      },
+      security: { headers: {} },
     });
   });
 

@@ -1,0 +1,126 @@
+import {
+  type DefinitionNode,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  Kind,
+  Lexer,
+  type SelectionSetNode,
+  Source,
+  TokenKind,
+} from 'graphql';
+
+/** What the operation limits look at, for the worst operation of a document. */
+export interface DocumentMeasures {
+  /** Deepest field nesting (a leaf field at the root is depth 1). */
+  readonly depth: number;
+  readonly aliases: number;
+  readonly rootFields: number;
+  readonly directives: number;
+  /** Lexical tokens of the query text (punctuation, names, values; comments excluded). */
+  readonly tokens: number;
+}
+
+interface SetMeasures {
+  depth: number;
+  aliases: number;
+  directives: number;
+  /** Fields directly in the set, fragments at this level expanded. */
+  fields: number;
+}
+
+const measured = new WeakMap<DocumentNode, DocumentMeasures>();
+
+/**
+ * Measures every operation of a parsed (not yet validated) document and returns the largest value of
+ * each measure. Fragment spreads are expanded, so a fragment used twice counts twice, but each fragment
+ * is measured once (memoized): a document of fragments that each spread the next one twice costs linear
+ * time, not exponential. Cyclic spreads count as empty (validation rejects them afterwards). Results are
+ * remembered per document object, which Apollo Server's document cache reuses across requests.
+ *
+ * @example
+ * measureDocument(parse('{ a: me { id } b: me { id } }')); // { depth: 2, aliases: 2, rootFields: 2, directives: 0, tokens: 13 }
+ */
+export function measureDocument(document: DocumentNode, source: string = document.loc?.source.body ?? ''): DocumentMeasures {
+  const known = measured.get(document);
+  if (known) return known;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const memo = new Map<string, SetMeasures | 'visiting'>();
+  const fragmentMeasures = (name: string): SetMeasures => {
+    const cached = memo.get(name);
+    if (cached === 'visiting') return { depth: 0, aliases: 0, directives: 0, fields: 0 };
+    if (cached) return cached;
+    const fragment = fragments.get(name);
+    if (!fragment) return { depth: 0, aliases: 0, directives: 0, fields: 0 };
+    memo.set(name, 'visiting');
+    const result = measureSet(fragment.selectionSet, fragmentMeasures);
+    result.directives += fragment.directives?.length ?? 0;
+    memo.set(name, result);
+    return result;
+  };
+  let worst = { depth: 0, aliases: 0, rootFields: 0, directives: 0 };
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    const set = measureSet(definition.selectionSet, fragmentMeasures);
+    const directives = set.directives + (definition.directives?.length ?? 0) + variableDirectives(definition);
+    worst = {
+      depth: Math.max(worst.depth, set.depth),
+      aliases: Math.max(worst.aliases, set.aliases),
+      rootFields: Math.max(worst.rootFields, set.fields),
+      directives: Math.max(worst.directives, directives),
+    };
+  }
+  const result = { ...worst, tokens: countTokens(source) };
+  measured.set(document, result);
+  return result;
+}
+
+function measureSet(set: SelectionSetNode, fragmentMeasures: (name: string) => SetMeasures): SetMeasures {
+  const total: SetMeasures = { depth: 0, aliases: 0, directives: 0, fields: 0 };
+  for (const selection of set.selections) {
+    total.directives += selection.directives?.length ?? 0;
+    let inner: SetMeasures;
+    if (selection.kind === Kind.FIELD) {
+      total.fields += 1;
+      if (selection.alias) total.aliases += 1;
+      inner = selection.selectionSet ? measureSet(selection.selectionSet, fragmentMeasures) : { depth: 0, aliases: 0, directives: 0, fields: 0 };
+      total.depth = Math.max(total.depth, 1 + inner.depth);
+      total.aliases += inner.aliases;
+      total.directives += inner.directives;
+      continue;
+    }
+    inner = selection.kind === Kind.INLINE_FRAGMENT ? measureSet(selection.selectionSet, fragmentMeasures) : fragmentMeasures(selection.name.value);
+    total.depth = Math.max(total.depth, inner.depth);
+    total.aliases += inner.aliases;
+    total.directives += inner.directives;
+    total.fields += inner.fields;
+  }
+  return total;
+}
+
+function variableDirectives(definition: DefinitionNode & { kind: Kind.OPERATION_DEFINITION }): number {
+  let count = 0;
+  for (const variable of definition.variableDefinitions ?? []) count += variable.directives?.length ?? 0;
+  return count;
+}
+
+/**
+ * Tokens as graphql-js's parser counts them for its `maxTokens` option (every lexed token but the start
+ * and end markers; comments are skipped by `advance`). Text that does not lex stops the count where it
+ * fails: the parser reports that text as a syntax error.
+ *
+ * @example
+ * countTokens('{ me { id } }'); // 6
+ */
+export function countTokens(text: string): number {
+  const lexer = new Lexer(new Source(text));
+  let count = 0;
+  try {
+    while (lexer.advance().kind !== TokenKind.EOF) count++;
+  } catch {
+    // a syntax error: parsing reports it
+  }
+  return count;
+}

@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { type DocumentNode, print } from 'graphql';
+import type { GatewayConfig } from '../../config/schema.js';
+import type { Logger } from '../../logger.js';
+import type { Principal, RequestContext } from '../../request-context.js';
+import type { LoadedSupergraph } from '../../supergraph/build-supergraph.js';
+import type { AtriumPlugin } from '../plugin.js';
+import { parseCacheControl } from './cache-control.js';
+import { anyEntityTag, collectEntityTags, entityTag, typeTag } from './entity-tags.js';
+import { operationCoordinates } from './operation-coordinates.js';
+import { createPurgeRoute } from './purge-route.js';
+import { createRedisResponseStore } from './redis-response-store.js';
+import { createMemoryResponseStore, type PurgeTarget, type ResponseStore } from './response-store.js';
+import { entryLifetime, type FetchPolicy } from './entry-lifetime.js';
+
+/** Counters of the response cache since start (the observability plugin exports them). */
+export interface ResponseCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  /** Entries written. */
+  readonly stores: number;
+  /** Query results not stored: errors, `no-store`, `private` without a principal, or a lifetime of 0. */
+  readonly uncacheable: number;
+  /** Entries deleted by purges. */
+  readonly purged: number;
+  /** Memory store only. */
+  readonly entries?: number;
+  readonly bytes?: number;
+  readonly evictions?: number;
+}
+
+/** The response-cache plugin, with its counters and the purge the admin route uses. */
+export interface ResponseCachePlugin extends AtriumPlugin {
+  stats(): ResponseCacheStats;
+  purge(target: PurgeTarget): Promise<number>;
+}
+
+/** What one query collects on a miss, until its response is stored. */
+interface MissState {
+  readonly publicKey: string;
+  readonly privateKey: string | undefined;
+  readonly types: ReadonlySet<string>;
+  readonly fields: ReadonlySet<string>;
+  readonly fetches: FetchPolicy[];
+  readonly tags: Set<string>;
+}
+
+/**
+ * Whole-response cache for queries (`responseCache` in gateway.yaml). Runs after the plan hooks before it
+ * (so authorization has filtered the document and quotas are taken on hits too): the key is the supergraph
+ * version, the operation as planned (authorization may have removed fields), its name and its coerced
+ * variables; an entry built from any `Cache-Control: private` fetch is keyed by the principal as well
+ * and never stored for anonymous requests. Hits answer with `x-cache: hit` and skip execution; misses
+ * collect each fetch's Cache-Control and entities, and store error-free results for their lifetime
+ * (`entryLifetime`). Entries are tagged by type and entity for the admin purge.
+ *
+ * @example
+ * const cache = await createResponseCachePlugin(config.responseCache, logger);
+ * cache.stats().hits;
+ */
+export async function createResponseCachePlugin(config: GatewayConfig['responseCache'], logger: Logger): Promise<ResponseCachePlugin> {
+  const store: ResponseStore =
+    config.store === 'redis'
+      ? await createRedisResponseStore(config.redisUrl!, logger)
+      : createMemoryResponseStore({ maxBytes: config.maxBytes });
+  const misses = new WeakMap<RequestContext, MissState>();
+  const counters = { hits: 0, misses: 0, stores: 0, uncacheable: 0, purged: 0 };
+
+  const purge = async (target: PurgeTarget) => {
+    const purged = await store.purge(purgeGroups(target));
+    counters.purged += purged;
+    return purged;
+  };
+
+  return {
+    name: 'responseCache',
+    async onPlan({ context, supergraph, document, operation, variables, respond }) {
+      if (operation.operation !== 'query') return;
+      const publicKey = sha256(
+        `${supergraphVersion(supergraph)}\u0000${documentHash(document)}\u0000${operation.name?.value ?? ''}\u0000${JSON.stringify(variables)}`,
+      );
+      const principal = principalId(context.principal);
+      const privateKey = principal === undefined ? undefined : sha256(`${publicKey}\u0000${principal}`);
+      const cached = (privateKey !== undefined ? await store.get(privateKey) : undefined) ?? (await store.get(publicKey));
+      if (cached !== undefined) {
+        counters.hits++;
+        context.responseHeaders.set('x-cache', 'hit');
+        respond(JSON.parse(cached));
+        return;
+      }
+      counters.misses++;
+      context.responseHeaders.set('x-cache', 'miss');
+      const { types, fields } = operationCoordinates(document, supergraph.apiSchema);
+      misses.set(context, { publicKey, privateKey, types, fields, fetches: [], tags: new Set() });
+    },
+    onSubgraphFetch({ context, request }) {
+      const state = misses.get(context);
+      if (!state) return;
+      collectEntityTags(request.body.variables?.representations, state.tags);
+      return ({ response }) => {
+        if (!response) {
+          state.fetches.push({ maxAge: undefined, private: false, noStore: true });
+          return;
+        }
+        state.fetches.push(parseCacheControl(response.headers['cache-control']));
+        collectEntityTags(response.body.data, state.tags);
+      };
+    },
+    async onResponse({ context, result }) {
+      const state = misses.get(context);
+      if (!state) return;
+      misses.delete(context);
+      const isPrivate = state.fetches.some((fetch) => fetch.private);
+      const ttlMs = result.errors?.length ? 0 : entryLifetime({ fetches: state.fetches, types: state.types, fields: state.fields, config });
+      const key = isPrivate ? state.privateKey : state.publicKey;
+      if (ttlMs <= 0 || key === undefined) {
+        counters.uncacheable++;
+        return;
+      }
+      for (const type of state.types) state.tags.add(typeTag(type));
+      await store.set(key, JSON.stringify({ data: result.data }), ttlMs, [...state.tags]);
+      counters.stores++;
+    },
+    ...(config.purgeToken !== undefined && {
+      routes: [createPurgeRoute({ path: config.purgePath, token: config.purgeToken, purge, logger })],
+    }),
+    stats: () => ({ ...counters, ...store.usage?.() }),
+    purge,
+    close: () => store.close(),
+  };
+}
+
+/** Tag groups of a purge target: type tag; or all key-field tags together, or the type's any-entity tag. */
+function purgeGroups(target: PurgeTarget): readonly (readonly string[])[] | 'all' {
+  if ('all' in target) return 'all';
+  if (target.key === undefined) return [[typeTag(target.type)]];
+  const fieldTags = Object.entries(target.key).map(([field, value]) => entityTag(target.type, field, value));
+  return [fieldTags, [anyEntityTag(target.type)]];
+}
+
+const versions = new WeakMap<LoadedSupergraph, string>();
+const documentHashes = new WeakMap<DocumentNode, string>();
+
+/** Entries of an older supergraph are never served after a reload: its SDL hash is part of every key. */
+function supergraphVersion(supergraph: LoadedSupergraph): string {
+  let version = versions.get(supergraph);
+  if (version === undefined) versions.set(supergraph, (version = sha256(supergraph.sdl)));
+  return version;
+}
+
+function documentHash(document: DocumentNode): string {
+  let hash = documentHashes.get(document);
+  if (hash === undefined) documentHashes.set(document, (hash = sha256(print(document))));
+  return hash;
+}
+
+/** Who a private entry belongs to; undefined for anonymous requests (their private data is not cached). */
+function principalId(principal: Principal | undefined): string | undefined {
+  if (!principal) return undefined;
+  if (principal.subject === undefined && principal.clientId === undefined) return undefined;
+  return JSON.stringify([principal.subject ?? null, principal.clientId ?? null]);
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
