@@ -54,9 +54,9 @@ export async function buildPlugins(config: GatewayConfig, dependencies: PluginDe
 
   // ── plugins: edge ──
   plugins.push(await createPersistedDocumentsPlugin(config.persistedDocuments, dependencies));
-  plugins.push(createLimitsPlugin(config.limits, dependencies.logger));
+  plugins.push(createLimitsPlugin(config.limits, dependencies.logger, metrics));
   if (config.security.introspectionScope !== undefined) plugins.push(createIntrospectionPlugin(config.security.introspectionScope));
-  if (config.responseCache.enabled) plugins.push(await createResponseCachePlugin(config.responseCache, dependencies.logger));
+  if (config.responseCache.enabled) plugins.push(await createResponseCachePlugin(config.responseCache, dependencies.logger, metrics));
 
   // ── plugins: cost ──
   if (config.cost || config.rateLimit) {

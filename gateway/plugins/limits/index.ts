@@ -1,6 +1,7 @@
 import type { GatewayConfig } from '../../config/schema.js';
 import { AtriumError, type ErrorCode } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { GatewayMetrics } from '../../observability/metrics.js';
 import type { AtriumPlugin } from '../plugin.js';
 import { type DocumentMeasures, measureDocument } from './measure-document.js';
 
@@ -52,19 +53,26 @@ export function limitError(code: ErrorCode, limit: LimitName, what: string, max:
 /**
  * Operation limits (`limits` in gateway.yaml). Runs before validation, so an alias bomb or a deep document
  * is refused before graphql-js's validation (quadratic in the number of overlapping fields) sees it.
- * In `measure` mode every exceeded limit is logged and counted, and the operation runs.
+ * In `measure` mode every exceeded limit is logged and counted, and the operation runs. Each exceeded
+ * limit also counts in `atrium_limits_exceeded_total{limit, mode}` when metrics are on.
  *
  * @example
  * const limits = createLimitsPlugin(config.limits, logger);
  * limits.stats().rejected.maxAliases; // 0
  */
-export function createLimitsPlugin(config: GatewayConfig['limits'], logger: Logger): LimitsPlugin {
+export function createLimitsPlugin(config: GatewayConfig['limits'], logger: Logger, metrics?: GatewayMetrics): LimitsPlugin {
+  const exceededMetric = metrics?.counter({
+    name: 'atrium_limits_exceeded_total',
+    help: 'Operations over an operation limit, by limit and mode (enforce: rejected; measure: only counted).',
+    labelNames: ['limit', 'mode'] as const,
+  });
   const enforce = config.mode === 'enforce';
   const rules = RULES.filter((rule) => config[rule.name] > 0);
   const rejected = zeroCounts();
   const measured = zeroCounts();
 
   const exceeded = (limit: DocumentLimitName, error: AtriumError, requestId: string): AtriumError | undefined => {
+    exceededMetric?.inc({ limit, mode: config.mode });
     if (enforce) {
       rejected[limit]++;
       return error;

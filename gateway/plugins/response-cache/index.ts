@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type DocumentNode, print } from 'graphql';
 import type { GatewayConfig } from '../../config/schema.js';
 import type { Logger } from '../../logger.js';
+import type { GatewayMetrics } from '../../observability/metrics.js';
 import type { Principal, RequestContext } from '../../request-context.js';
 import type { LoadedSupergraph } from '../../supergraph/build-supergraph.js';
 import type { AtriumPlugin } from '../plugin.js';
@@ -52,13 +53,18 @@ interface MissState {
  * variables; an entry built from any `Cache-Control: private` fetch is keyed by the principal as well
  * and never stored for anonymous requests. Hits answer with `x-cache: hit` and skip execution; misses
  * collect each fetch's Cache-Control and entities, and store error-free results for their lifetime
- * (`entryLifetime`). Entries are tagged by type and entity for the admin purge.
+ * (`entryLifetime`). Entries are tagged by type and entity for the admin purge. Lookups count in
+ * `atrium_cache_lookups_total{cache="response"}` when metrics are on.
  *
  * @example
  * const cache = await createResponseCachePlugin(config.responseCache, logger);
  * cache.stats().hits;
  */
-export async function createResponseCachePlugin(config: GatewayConfig['responseCache'], logger: Logger): Promise<ResponseCachePlugin> {
+export async function createResponseCachePlugin(
+  config: GatewayConfig['responseCache'],
+  logger: Logger,
+  metrics?: GatewayMetrics,
+): Promise<ResponseCachePlugin> {
   const store: ResponseStore =
     config.store === 'redis'
       ? await createRedisResponseStore(config.redisUrl!, logger)
@@ -84,11 +90,13 @@ export async function createResponseCachePlugin(config: GatewayConfig['responseC
       const cached = (privateKey !== undefined ? await store.get(privateKey) : undefined) ?? (await store.get(publicKey));
       if (cached !== undefined) {
         counters.hits++;
+        metrics?.recordCacheLookup('response', 'hit');
         context.responseHeaders.set('x-cache', 'hit');
         respond(JSON.parse(cached));
         return;
       }
       counters.misses++;
+      metrics?.recordCacheLookup('response', 'miss');
       context.responseHeaders.set('x-cache', 'miss');
       const { types, fields } = operationCoordinates(document, supergraph.apiSchema);
       misses.set(context, { publicKey, privateKey, types, fields, fetches: [], tags: new Set() });

@@ -47,8 +47,12 @@ describe('response cache', () => {
   });
 
   /** A gateway over the proxies with `responseCache` from `cache` and the API-key principals. */
-  const start = async (cache: Record<string, unknown> = {}): Promise<{ gateway: DemoGateway; plugin: ResponseCachePlugin }> => {
+  const start = async (
+    cache: Record<string, unknown> = {},
+    extra: Record<string, unknown> = {},
+  ): Promise<{ gateway: DemoGateway; plugin: ResponseCachePlugin }> => {
     const config = {
+      ...extra,
       auth: AUTH,
       responseCache: { enabled: true, purgeToken: TOKEN, ...cache },
       traffic: { subgraphs: { products: { url: products.url }, inventory: { url: inventory.url } } },
@@ -60,8 +64,8 @@ describe('response cache', () => {
   };
   const subgraphCalls = () => subgraphs.subgraphs.reduce((sum, s) => sum + s.requests.length, 0);
 
-  it('answers a repeated query from the cache: x-cache miss, then hit, same body, no subgraph call', async () => {
-    const { gateway, plugin } = await start();
+  it('answers a repeated query from the cache: x-cache miss, then hit, same body, no subgraph call; counts it', async () => {
+    const { gateway, plugin } = await start({}, { metrics: { enabled: true } });
     const first = await gateway.post(TOP);
     expect(first.headers.get('x-cache')).toBe('miss');
     expect(first.body.data.topProducts).toHaveLength(2);
@@ -71,6 +75,9 @@ describe('response cache', () => {
     expect(second.text).toBe(first.text);
     expect(subgraphCalls()).toBe(calls);
     expect(plugin.stats()).toMatchObject({ hits: 1, misses: 1, stores: 1 });
+    const metrics = await (await fetch(new URL('/metrics', gateway.url))).text();
+    expect(metrics).toMatch(/^atrium_cache_lookups_total\{cache="response",result="hit"\} 1$/m);
+    expect(metrics).toMatch(/^atrium_cache_lookups_total\{cache="response",result="miss"\} 1$/m);
     const other = await gateway.post('query($n: Int) { topProducts(first: $n) { upc name inStock } }', { n: 1 });
     expect(other.headers.get('x-cache')).toBe('miss');
     expect(other.body.data.topProducts).toHaveLength(1);
