@@ -1074,7 +1074,7 @@ const limitsSchema = z
   })
   .strict();
 
-const STORE_KINDS = ['memory', 'redis'] as const;
+const EDGE_STORE_KINDS = ['memory', 'redis'] as const;
 
 const apqSchema = z
   .object({
@@ -1090,7 +1090,7 @@ const apqSchema = z
      * `maxBytes`) or `redis` (shared by every replica; needs `redisUrl`).
      * @default "memory"
      */
-    store: z.enum(STORE_KINDS, { error: 'expected one of memory, redis' }).default('memory'),
+    store: z.enum(EDGE_STORE_KINDS, { error: 'expected one of memory, redis' }).default('memory'),
     /**
      * Redis server of the `redis` store, e.g. `redis://cache.internal:6379` or `${env.REDIS_URL}`.
      * @default none
@@ -1166,7 +1166,7 @@ const responseCacheSchema = z
      * every replica; needs `redisUrl`).
      * @default "memory"
      */
-    store: z.enum(STORE_KINDS, { error: 'expected one of memory, redis' }).default('memory'),
+    store: z.enum(EDGE_STORE_KINDS, { error: 'expected one of memory, redis' }).default('memory'),
     /**
      * Redis server of the `redis` store.
      * @default none
