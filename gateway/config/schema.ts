@@ -450,6 +450,12 @@ const costSchema = z
      */
     defaultListSize: integer(0, 1_000_000).default(10),
     /**
+     * Whether responses carry `extensions.cost` (`requestedQueryCost`, `actualQueryCost`, `throttleStatus`).
+     * Off only for clients that compare responses byte for byte; rejections still carry their cost details.
+     * @default true
+     */
+    extensions: flag().default(true),
+    /**
      * Cost-based quotas: a token bucket of cost points per client. The estimate is taken before
      * execution, the unused part given back after; an empty bucket answers 429 RATE_LIMITED. Absent: no
      * quota, only the per-operation maximum.

@@ -2,6 +2,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { createObservabilityPlugin, type GatewayMetrics, gatewayMetricsFor } from '../observability/index.js';
 import { createQuotaStore } from '../quota/create-quota-store.js';
+import { quotaMetricsFor } from '../quota/quota-metrics.js';
 import type { TrafficManager } from '../traffic/traffic-manager.js';
 import { createAuthPlugin } from './auth/index.js';
 import { createCostPlugin } from './cost/index.js';
@@ -63,7 +64,12 @@ export async function buildPlugins(config: GatewayConfig, dependencies: PluginDe
     // One store for both: with Redis, one connection per process.
     const needsStore = config.rateLimit !== undefined || config.cost?.budget !== undefined;
     const store = needsStore ? await createQuotaStore(config.quotaStore, dependencies.logger) : undefined;
-    const shared = { clients: config.clients, onStoreError: config.quotaStore.onStoreError, logger: dependencies.logger };
+    const shared = {
+      clients: config.clients,
+      onStoreError: config.quotaStore.onStoreError,
+      logger: dependencies.logger,
+      metrics: quotaMetricsFor(metrics),
+    };
     if (config.rateLimit && store) plugins.push(createRateLimitPlugin({ ...shared, config: config.rateLimit, store }));
     if (config.cost) plugins.push(createCostPlugin({ ...shared, config: config.cost, ...(store && { store }) }));
   }

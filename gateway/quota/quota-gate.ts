@@ -1,6 +1,7 @@
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
+import { NO_QUOTA_METRICS, type QuotaMetrics } from './quota-metrics.js';
 import { reportRateLimit } from './rate-limit-headers.js';
 import { countQuotaStoreError } from './store-errors.js';
 import type { BucketPolicy, BucketResult, TokenBucketStore } from './token-bucket-store.js';
@@ -39,8 +40,10 @@ export function createQuotaGate(options: {
   onStoreError: 'allow' | 'deny';
   mode: 'enforce' | 'measure';
   logger: Logger;
+  metrics?: QuotaMetrics;
 }) {
   const { store, logger } = options;
+  const metrics = options.metrics ?? NO_QUOTA_METRICS;
   const report = (context: RequestContext, take: Pick<QuotaTake, 'policy' | 'policyName'>, result: BucketResult) =>
     reportRateLimit(context, {
       policy: take.policyName,
@@ -53,6 +56,7 @@ export function createQuotaGate(options: {
 
   const storeFailed = (context: RequestContext, error: unknown, key: string): AtriumError | undefined => {
     countQuotaStoreError();
+    metrics.storeError();
     logger.warn({ err: error, requestId: context.requestId, key, onStoreError: options.onStoreError }, 'quota: store failed');
     if (options.onStoreError === 'allow' || options.mode === 'measure') return undefined;
     return new AtriumError('QUOTA_STORE_UNAVAILABLE', 'the quota store is unavailable; retry shortly', {
@@ -70,11 +74,16 @@ export function createQuotaGate(options: {
         return { result: undefined, rejection: storeFailed(context, error, take.key) };
       }
       report(context, take, result);
-      if (result.allowed) return { result, rejection: undefined };
+      if (result.allowed) {
+        metrics.decision('allowed');
+        return { result, rejection: undefined };
+      }
       if (options.mode === 'measure') {
+        metrics.decision('measured');
         logger.info({ requestId: context.requestId, key: take.key, amount: take.amount }, 'quota: would reject (measure mode)');
         return { result, rejection: undefined };
       }
+      metrics.decision('rejected');
       const retryAfter = String(result.retryAfterSeconds);
       context.responseHeaders.set('retry-after', retryAfter);
       const rejection = new AtriumError('RATE_LIMITED', take.deniedMessage, {

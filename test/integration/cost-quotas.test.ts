@@ -40,6 +40,15 @@ describe('cost analysis', () => {
     expect(totalRequests(demo)).toBe(before);
   });
 
+  it('refuses an absurdly nested estimate with a bounded number instead of failing', async () => {
+    const max = 2147483647;
+    const query = `{ topProducts(first: ${max}) { reviews(first: ${max}) { author { reviews(first: ${max}) { author { reviews(first: ${max}) { body } } } } } } }`;
+    const result = await demo.post(query);
+    expect(result.status).toBe(400);
+    expect(result.body.errors[0].extensions).toEqual({ code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: { estimated: Number.MAX_SAFE_INTEGER, max: 99 } });
+    expect((await demo.post(TWO_POINTS)).status).toBe(200);
+  });
+
   it('uses variables for slicing arguments', async () => {
     const query = 'query ($n: Int!) { topProducts(first: $n) { upc } }';
     expect((await demo.post(query, { n: 4 })).body.extensions.cost.requestedQueryCost).toBe(4);
@@ -178,5 +187,70 @@ describe('cost budget with a principal', () => {
     const b = await demo.post(TWO_POINTS, {}, { authorization: 'Bearer token-bob-free' });
     expect(a.body.extensions.cost.throttleStatus.currentlyAvailable).toBeGreaterThanOrEqual(98);
     expect(b.body.extensions.cost.throttleStatus.currentlyAvailable).toBeGreaterThanOrEqual(98);
+  });
+});
+
+describe('cost and quota metrics', () => {
+  let demo: DemoGateway;
+  beforeAll(async () => {
+    demo = await startDemoGateway({
+      config: { metrics: { enabled: true }, cost: { budget: { anonymous: { capacity: 4, restoreRate: 0.001 } } } },
+    });
+  });
+  afterAll(async () => demo?.close());
+
+  it('exports quota decisions and the estimated and actual cost on /metrics', async () => {
+    for (let i = 0; i < 3; i += 1) await demo.post(TWO_POINTS);
+    const text = await (await fetch(new URL('/metrics', demo.url))).text();
+    expect(text).toMatch(/atrium_quota_decisions_total\{decision="allowed"\} 2/);
+    expect(text).toMatch(/atrium_quota_decisions_total\{decision="rejected"\} 1/);
+    expect(text).toMatch(/atrium_cost_estimated_count 2/);
+    expect(text).toMatch(/atrium_cost_actual_sum 4/);
+    expect(text).toContain('atrium_quota_store_errors_total 0');
+  });
+});
+
+describe('cost.extensions: false', () => {
+  let demo: DemoGateway;
+  beforeAll(async () => {
+    demo = await startDemoGateway({ config: { cost: { extensions: false, budget: { anonymous: { capacity: 50, restoreRate: 0.001 } } } } });
+  });
+  afterAll(async () => demo?.close());
+
+  it('leaves extensions.cost out but still takes, gives back and reports the bucket in the headers', async () => {
+    const first = await demo.post(SEARCH_NOTHING);
+    expect(first.status).toBe(400); // 100 points never fit a bucket of 50
+    const result = await demo.post(TWO_POINTS);
+    expect(result.status).toBe(200);
+    expect(result.body.extensions).toBeUndefined();
+    expect(result.headers.get('x-ratelimit-remaining')).toBe('48');
+  });
+});
+
+describe('cost budget with the auth plugin (API keys)', () => {
+  let demo: DemoGateway;
+  beforeAll(async () => {
+    demo = await startDemoGateway({
+      config: {
+        auth: {
+          // "demo-ci-key" (the demo gateway.yaml's key), by its SHA-256.
+          apiKeys: { keys: { 'demo-ci': { hash: 'sha256:e230221e6b75fcef3862aaa04a5854e2d103beaef0fe8c601f8bbc359d54cabc' } } },
+        },
+        cost: { budget: { default: { capacity: 100 }, anonymous: { capacity: 10 }, clients: { 'demo-ci': { capacity: 777 } } } },
+        rateLimit: { anonymous: { max: 2, window: '1m' } },
+      },
+    });
+  });
+  afterAll(async () => demo?.close());
+
+  it('keys an API key client by its id, and exempts it from the anonymous request limit', async () => {
+    const headers = { 'x-api-key': 'demo-ci-key' };
+    for (let i = 0; i < 4; i += 1) {
+      const result = await demo.post(TWO_POINTS, {}, headers);
+      expect(result.status).toBe(200);
+      expect(result.body.extensions.cost.throttleStatus.maximumAvailable).toBe(777);
+    }
+    const anonymous = await demo.post(TWO_POINTS);
+    expect(anonymous.body.extensions.cost.throttleStatus.maximumAvailable).toBe(10);
   });
 });

@@ -5,6 +5,7 @@ import { AtriumError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { clientIdentifier } from '../../quota/client-identity.js';
 import { createQuotaGate } from '../../quota/quota-gate.js';
+import type { QuotaMetrics } from '../../quota/quota-metrics.js';
 import type { BucketPolicy, BucketResult, TokenBucketStore } from '../../quota/token-bucket-store.js';
 import type { RequestContext } from '../../request-context.js';
 import type { AtriumPlugin } from '../plugin.js';
@@ -21,6 +22,8 @@ export interface CostPluginOptions {
   readonly store?: TokenBucketStore;
   readonly onStoreError: 'allow' | 'deny';
   readonly logger: Logger;
+  /** Quota decisions, store errors and costs; nothing is recorded without. */
+  readonly metrics?: QuotaMetrics;
 }
 
 interface RequestCost {
@@ -48,7 +51,7 @@ export function createCostPlugin(options: CostPluginOptions): AtriumPlugin {
   const budget = config.budget;
   if (budget && !options.store) throw new Error('createCostPlugin: cost.budget needs a store');
   const identify = clientIdentifier(options.clients);
-  const gate = budget && options.store ? createQuotaGate({ store: options.store, onStoreError: options.onStoreError, mode: config.mode, logger }) : undefined;
+  const gate = budget && options.store ? createQuotaGate({ store: options.store, onStoreError: options.onStoreError, mode: config.mode, logger, ...(options.metrics && { metrics: options.metrics }) }) : undefined;
   const enforce = config.mode === 'enforce';
   const estimates = new WeakMap<QueryPlan, number>();
   const requests = new WeakMap<RequestContext, RequestCost>();
@@ -123,7 +126,10 @@ export function createCostPlugin(options: CostPluginOptions): AtriumPlugin {
         const after = unused > 0 ? await gate.giveBack(context, { key: bucket.key, amount: unused, policy: bucket.policy, policyName: 'cost' }) : undefined;
         status = throttleStatus(bucket.policy, after ?? bucket.result);
       }
-      setExtension('cost', { requestedQueryCost: estimate, actualQueryCost: actual, ...(status && { throttleStatus: status }) });
+      options.metrics?.cost(estimate, actual);
+      if (config.extensions) {
+        setExtension('cost', { requestedQueryCost: estimate, actualQueryCost: actual, ...(status && { throttleStatus: status }) });
+      }
     },
 
     async close() {

@@ -29,7 +29,7 @@ export function estimatePlanCost(plan: QueryPlan, operationKind: string, options
   const scorer = new SelectionCostScorer(options);
   const base = operationKind === 'mutation' ? MUTATION_BASE_COST : 0;
   const cost = plan.node ? nodeCost(plan.node, scorer, options, undefined) : 0;
-  return { cost: base + cost, usesVariables: scorer.usesVariables };
+  return { cost: bounded(base + cost), usesVariables: scorer.usesVariables };
 }
 
 /**
@@ -44,7 +44,16 @@ export function estimateOperationCost(operation: OperationDefinitionNode, docume
   const root = options.costSchema.schema.getRootType(operation.operation);
   const base = operation.operation === 'mutation' ? MUTATION_BASE_COST : 0;
   const cost = root ? scorer.selectionSetCost(operation.selectionSet, root, fragmentsOf(document.definitions), { path: '', count: 1 }) : 0;
-  return { cost: base + cost, usesVariables: scorer.usesVariables };
+  return { cost: bounded(base + cost), usesVariables: scorer.usesVariables };
+}
+
+/**
+ * Nested lists multiply: `first: 2147483647` three levels deep is past 2^53. Such an estimate is only ever
+ * compared and reported, so it is held at the largest exact integer (never Infinity, which JSON and
+ * Redis cannot carry).
+ */
+function bounded(cost: number): number {
+  return Number.isFinite(cost) ? Math.min(cost, Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER;
 }
 
 function nodeCost(node: PlanNode | SubscriptionNode, scorer: SelectionCostScorer, options: SelectionCostOptions, entityPath: string | undefined): number {

@@ -2,6 +2,7 @@ import type { GatewayConfig } from '../../config/schema.js';
 import type { Logger } from '../../logger.js';
 import { clientIdentifier } from '../../quota/client-identity.js';
 import { createQuotaGate } from '../../quota/quota-gate.js';
+import type { QuotaMetrics } from '../../quota/quota-metrics.js';
 import type { BucketPolicy, TokenBucketStore } from '../../quota/token-bucket-store.js';
 import type { AtriumPlugin } from '../plugin.js';
 import { rateLimitedSelections, rateLimitIndexOf } from './rate-limit-directives.js';
@@ -13,6 +14,8 @@ export interface RateLimitPluginOptions {
   readonly store: TokenBucketStore;
   readonly onStoreError: 'allow' | 'deny';
   readonly logger: Logger;
+  /** Quota decisions, store errors and costs; nothing is recorded without. */
+  readonly metrics?: QuotaMetrics;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface RateLimitPluginOptions {
 export function createRateLimitPlugin(options: RateLimitPluginOptions): AtriumPlugin {
   const { config, logger } = options;
   const identify = clientIdentifier(options.clients);
-  const gate = createQuotaGate({ store: options.store, onStoreError: options.onStoreError, mode: config.mode, logger });
+  const gate = createQuotaGate({ store: options.store, onStoreError: options.onStoreError, mode: config.mode, logger, ...(options.metrics && { metrics: options.metrics }) });
   const perWindow = (max: number, windowMs: number): BucketPolicy => ({ capacity: max, refillPerSecond: (max * 1000) / windowMs });
 
   return {

@@ -18,6 +18,7 @@ describe('gateway.yaml: cost, rateLimit, clients, quotaStore', () => {
       mode: 'enforce',
       maxPerOperation: 0,
       defaultListSize: 10,
+      extensions: true,
       budget: { default: { capacity: 1000, restoreRate: 50 }, tiers: {}, clients: {} },
     });
     expect(config.rateLimit).toEqual({ mode: 'enforce', anonymous: { max: 60, window: 60_000 }, routes: {} });
