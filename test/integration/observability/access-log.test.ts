@@ -3,6 +3,7 @@ import { parseConfig } from '../../../gateway/config/load-config.js';
 import { AtriumError } from '../../../gateway/errors.js';
 import { createLogger } from '../../../gateway/logger.js';
 import { createObservabilityPlugin, NO_METRICS } from '../../../gateway/observability/index.js';
+import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
 import type { AtriumPlugin } from '../../../gateway/plugins/plugin.js';
 import { type DemoGateway, startDemoGateway } from '../../helpers/demo-gateway.js';
 
@@ -52,10 +53,10 @@ beforeAll(async () => {
 afterAll(async () => demo?.close());
 
 /** The access-log line of one request; it is written just after the response, so wait for it (bounded). */
-async function accessLineOf(requestId: string | null): Promise<Record<string, any>> {
+async function accessLineOf(requestId: string | null, output: readonly string[] = lines): Promise<Record<string, any>> {
   expect(requestId).toBeTruthy();
   const find = () =>
-    lines.map((line) => JSON.parse(line) as Record<string, any>).find((l) => l.msg === 'access' && l.requestId === requestId);
+    output.map((line) => JSON.parse(line) as Record<string, any>).find((l) => l.msg === 'access' && l.requestId === requestId);
   await expect.poll(find, { timeout: 5_000 }).toBeDefined();
   return find()!;
 }
@@ -132,5 +133,47 @@ describe('access log', () => {
     expect(output).not.toContain('tok-3f9a');
     expect(output).not.toContain(API_KEY);
     expect(output).not.toContain(SENSITIVE_VARIABLE);
+  });
+});
+
+describe('access log with the real authentication plugin, from gateway.yaml', () => {
+  const KEY = 'ak-live-5e1d0c9b8a7f6e5d4c3b2a19';
+  const WRONG_KEY = 'ak-live-guessed-000000000000000';
+  const authLines: string[] = [];
+  let gateway: DemoGateway;
+
+  beforeAll(async () => {
+    gateway = await startDemoGateway({
+      // Every level, so that no debug line of any plugin escapes the check below.
+      logger: createLogger({ level: 'trace', destination: { write: (line: string) => void authLines.push(line) } }),
+      config: {
+        log: { level: 'trace', accessLog: { enabled: true, headers: ['x-api-key', 'authorization'] } },
+        auth: { apiKeys: { keys: { mobile: { hash: hashApiKey(KEY), clientId: 'mobile-app' } } } },
+      },
+    });
+  });
+  afterAll(async () => gateway?.close());
+
+  const lineOf = (requestId: string | null) => accessLineOf(requestId, authLines);
+
+  it('names the client of an API key, and logs a refused key with its code, without any secret', async () => {
+    const accepted = await gateway.post('query Mine { topProducts(first: 1) { name } }', undefined, { 'x-api-key': KEY });
+    expect(accepted.status).toBe(200);
+    expect(await lineOf(accepted.headers.get('x-request-id'))).toMatchObject({
+      clientId: 'mobile-app',
+      operationName: 'Mine',
+      headers: { 'x-api-key': '[redacted]' },
+    });
+    const refused = await gateway.post('{ topProducts { name } }', undefined, { 'x-api-key': WRONG_KEY, authorization: TOKEN });
+    expect(refused.status).toBe(401);
+    expect(await lineOf(refused.headers.get('x-request-id'))).toMatchObject({
+      status: 401,
+      errorCodes: ['UNAUTHENTICATED'],
+      headers: { 'x-api-key': '[redacted]', authorization: '[redacted]' },
+    });
+    const output = authLines.join('');
+    expect(output).not.toContain(KEY);
+    expect(output).not.toContain(WRONG_KEY);
+    expect(output).not.toContain('tok-3f9a');
   });
 });
