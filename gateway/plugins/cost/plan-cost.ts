@@ -1,5 +1,6 @@
 import type { FetchNode, PlanNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner';
 import { type DocumentNode, Kind, type OperationDefinitionNode, parse } from 'graphql';
+import { type EntityBatchFetchNode, isEntityBatchFetch } from '../../engine/types.js';
 import { fragmentsOf, SelectionCostScorer, type SelectionCostOptions } from './selection-cost.js';
 
 /** An estimate and whether the request's variables went into it. */
@@ -65,7 +66,7 @@ function nodeCost(node: PlanNode | SubscriptionNode, scorer: SelectionCostScorer
     case 'Flatten':
       return nodeCost(node.node, scorer, options, pathKey(node.path));
     case 'Fetch':
-      return fetchCost(node, scorer, options, entityPath);
+      return isEntityBatchFetch(node) ? batchFetchCost(node, scorer, options) : fetchCost(node, scorer, options, entityPath);
     case 'Condition': {
       scorer.usesVariables = true;
       const branch = options.variables[node.condition] === true ? node.ifClause : node.elseClause;
@@ -91,11 +92,42 @@ function fetchCost(fetch: FetchNode, scorer: SelectionCostScorer, options: Selec
     const root = schema.getRootType(operation.operation);
     return root ? scorer.selectionSetCost(operation.selectionSet, root, fragments, { path: '', count: 1 }) : 0;
   }
-  // `_entities(representations:)`: its selections are `... on Entity { ... }`, each scored per entity.
+  return entitiesCost(operation, fragments, scorer, options, { entityPath });
+}
+
+/**
+ * A batched entity fetch (`engine.planner: hive`): each aliased `_entities` selection counts as one entity
+ * fetch per path of its batch entry, as the Flatten nodes it replaces would.
+ */
+function batchFetchCost(fetch: EntityBatchFetchNode, scorer: SelectionCostScorer, options: SelectionCostOptions): number {
+  const document = documentOf(fetch);
+  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (!operation) return 0;
+  const fragments = fragmentsOf(document.definitions);
+  let total = 0;
+  for (const entry of fetch.entityBatch) {
+    for (const path of entry.paths) total += entitiesCost(operation, fragments, scorer, options, { entityPath: pathKey(path), alias: entry.alias });
+  }
+  return total;
+}
+
+/**
+ * `_entities(representations:)` selections (only the one answering as `alias` when given): their
+ * selections are `... on Entity { ... }`, each scored per entity expected at `entityPath`.
+ */
+function entitiesCost(
+  operation: OperationDefinitionNode,
+  fragments: ReturnType<typeof fragmentsOf>,
+  scorer: SelectionCostScorer,
+  options: SelectionCostOptions,
+  { entityPath, alias }: { entityPath: string; alias?: string },
+): number {
+  const { schema } = options.costSchema;
   const entities = scorer.multipliers.get(entityPath) ?? fallbackCount(entityPath, options.defaultListSize);
   let total = 0;
   for (const selection of operation.selectionSet.selections) {
     if (selection.kind !== Kind.FIELD || !selection.selectionSet) continue;
+    if (alias !== undefined && (selection.alias?.value ?? selection.name.value) !== alias) continue;
     for (const inner of selection.selectionSet.selections) {
       const fragment = inner.kind === Kind.INLINE_FRAGMENT ? inner : inner.kind === Kind.FRAGMENT_SPREAD ? fragments.get(inner.name.value) : undefined;
       const type = fragment?.typeCondition && schema.getType(fragment.typeCondition.name.value);

@@ -1,6 +1,10 @@
+import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { createApolloPlanner } from '../../../../gateway/engine/apollo-planner.js';
+import { createHivePlanner } from '../../../../gateway/engine/hive-planner.js';
 import { AtriumError } from '../../../../gateway/errors.js';
 import { costSchemaOf } from '../../../../gateway/plugins/cost/cost-schema.js';
+import { estimatePlanCost } from '../../../../gateway/plugins/cost/plan-cost.js';
 import { costFixtureSupergraph, estimateBoth, estimateOperation, GOLDEN_ESTIMATES } from './cost-fixture.js';
 
 const supergraph = costFixtureSupergraph();
@@ -74,5 +78,17 @@ describe('estimated cost (golden: test/fixtures/cost/__golden__/estimated-costs.
       sizedFields: ['edges'],
       requireOneSlicingArgument: true,
     });
+  });
+
+  it('counts a batched entity fetch of the hive planner like the entity fetches it replaces', () => {
+    const query = '{ bestsellers { reviews { stars } } newestAdditions(limit: 3) { reviews(first: 2) { stars } } book(id: "1") { reviews { text } } }';
+    const document = parse(query);
+    const hive = createHivePlanner({ supergraphSdl: supergraph.sdl, fallback: () => createApolloPlanner(supergraph.supergraph) });
+    const plan = hive.plan({ document, operationName: undefined });
+    expect(JSON.stringify(plan)).toContain('entityBatch');
+    const options = { costSchema: costSchemaOf(supergraph), variables: {}, defaultListSize: 10 };
+    const { overPlan, overOperation } = estimateBoth(supergraph, query);
+    expect(estimatePlanCost(plan, 'query', options).cost).toBe(overPlan.cost);
+    expect(overPlan.cost).toBe(overOperation.cost);
   });
 });
