@@ -108,6 +108,12 @@ Try a query that spans products, inventory and reviews:
 
   curl -s http://localhost:${GATEWAY_PORT}/graphql -H 'content-type: application/json' \\
     -d '${body}'
+
+User.email needs a token and Order the orders:read scope; sign one with the demo key:
+
+  TOKEN=$(npx atrium dev-token --sub 1 --scopes orders:read)
+  curl -s http://localhost:${GATEWAY_PORT}/graphql -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+    -d '{"query":"{ user(id: \\"1\\") { email orders { id status } } }"}'
 `);
 } else if (!shuttingDown) {
   console.error(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { policyRuleSchema } from '../plugins/authorization/policy-rule.js';
 import { byteSize, duration, flag, httpUrl, integer } from './units.js';
 
 // The schema of gateway.yaml. docs/config.md is generated from the TSDoc comments on the fields below (`npm run docs`), so
@@ -376,6 +377,31 @@ const authSchema = z
       ctx.addIssue({ code: 'custom', path: ['devToken', 'issuer'], message: `no auth.jwt.issuers entry named "${auth.devToken.issuer}"` });
     }
   });
+
+const authorizationSchema = z
+  .object({
+    /**
+     * What happens to fields the principal may not see (`@authenticated`, `@requiresScopes`, `@policy`):
+     * `filter` removes them before planning (null + an UNAUTHORIZED_FIELD_OR_TYPE error per path), `reject`
+     * refuses the whole operation (401 without a principal, 403 with one), `measure` only logs them.
+     * @default "filter"
+     */
+    mode: z.enum(['filter', 'reject', 'measure'], { error: 'expected one of filter, reject, measure' }).default('filter'),
+    /**
+     * Named policies for `@policy`: a rule over the principal — `{ claim, equals | in | contains }`,
+     * `{ scope }`, `{ authenticated: true }`, combined with `{ all: [...] }`, `{ any: [...] }`, `{ not: rule }`.
+     * A policy the schema names but neither this map nor `policyModule` defines is false.
+     * @default {}
+     */
+    policies: z.record(z.string(), policyRuleSchema).default({}),
+    /**
+     * JavaScript module (path relative to gateway.yaml's directory) whose named exports are policy functions
+     * `(principal) => boolean | Promise<boolean>`; a policy in `policies` wins over an export of the same name.
+     * @default none
+     */
+    policyModule: z.string().min(1).optional(),
+  })
+  .strict();
 
 // ── section: cost — cost analysis and quotas (issue 5); schema consts for this feature go below this line ──
 
@@ -1309,6 +1335,8 @@ export const gatewayConfigSchema = z
     log: logSchema.prefault({}),
 
     // ── section keys: auth ──
+    /** Authorization from `@authenticated`, `@requiresScopes` and `@policy` in the supergraph. */
+    authorization: authorizationSchema.prefault({}),
 
     /** Authentication: JWTs (JWKS URL or file, shared secret), API keys, and identity headers to subgraphs. */
     auth: authSchema.prefault({}),

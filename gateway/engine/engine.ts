@@ -157,9 +157,7 @@ export function createEngine(options: EngineOptions): Engine {
         }
         // A plugin may replace the document (for example with unauthorized fields removed): its plan is
         // keyed by the new text, so two principals who see different fields never share a plan.
-        const cacheKey = documentReplaced
-          ? createHash('sha256').update(print(document)).digest('hex')
-          : request.queryHash;
+        const cacheKey = documentReplaced ? replacedDocumentHash(document) : request.queryHash;
         const activeOperation = documentReplaced ? operationOf(document, operationName) : operation;
         endStage?.();
         endStage = undefined;
@@ -203,6 +201,9 @@ export function createEngine(options: EngineOptions): Engine {
             setExtension(key, value) {
               (response as { extensions?: Record<string, unknown> }).extensions = { ...response.extensions, [key]: value };
             },
+            setData(data) {
+              (response as { data?: ExecutionResult['data'] }).data = data;
+            },
           });
         }
         return response;
@@ -241,6 +242,20 @@ function lazyApolloExecutor(options: ApolloExecutorOptions): PlanExecutor {
       return (await executor).execute(input);
     },
   };
+}
+
+/**
+ * Plan-cache key of a document a plugin put in place. Plugins that filter per principal hand back the same
+ * document object for the same operation and principal facts, so it is printed and hashed once, not per request.
+ */
+const replacedDocumentHashes = new WeakMap<DocumentNode, string>();
+function replacedDocumentHash(document: DocumentNode): string {
+  let hash = replacedDocumentHashes.get(document);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(print(document)).digest('hex');
+    replacedDocumentHashes.set(document, hash);
+  }
+  return hash;
 }
 
 function operationOf(document: DocumentNode, operationName: string | undefined): OperationDefinitionNode {

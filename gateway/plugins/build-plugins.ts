@@ -5,6 +5,7 @@ import { createQuotaStore } from '../quota/create-quota-store.js';
 import { quotaMetricsFor } from '../quota/quota-metrics.js';
 import type { TrafficManager } from '../traffic/traffic-manager.js';
 import { createAuthPlugin } from './auth/index.js';
+import { createAuthorizationPlugin } from './authorization/index.js';
 import { createCostPlugin } from './cost/index.js';
 import type { AtriumPlugin } from './plugin.js';
 import { createIntrospectionPlugin } from './introspection/index.js';
@@ -52,6 +53,8 @@ export async function buildPlugins(config: GatewayConfig, dependencies: PluginDe
   // ── plugins: auth ──
   // Always on: even without credentials configured it strips client-sent identity headers.
   plugins.push(await createAuthPlugin(config.auth, dependencies));
+  // Always on: a schema's policy directives hold even when gateway.yaml says nothing about them.
+  plugins.push(await createAuthorizationPlugin(config.authorization, { ...dependencies, realm: config.auth.realm }));
 
   // ── plugins: edge ──
   plugins.push(await createPersistedDocumentsPlugin(config.persistedDocuments, dependencies));

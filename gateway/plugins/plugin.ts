@@ -132,6 +132,8 @@ export interface ResponseHookPayload {
   readonly context: RequestContext;
   readonly result: ExecutionResult;
   setExtension(key: string, value: unknown): void;
+  /** Replace the response's `data` (for example `null` when authorization left nothing to answer). */
+  setData(data: ExecutionResult['data']): void;
 }
 
 /** The timed stages of a GraphQL request, in order. Parse and validate are skipped for cached documents. */

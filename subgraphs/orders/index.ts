@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { type DemoSubgraph, defineDemoSubgraph } from '../shared/demo-subgraph.js';
+import type { DemoRequest } from '../shared/demo-subgraph.js';
 import { createEntityLoader } from '../shared/entity-loader.js';
 import {
   type Address,
@@ -15,6 +16,7 @@ import {
   reset,
   type WarehouseKey,
 } from './data.js';
+import { seesAllOrders, type Viewer, viewerOf, withOrderPermissions } from './permissions.js';
 
 /** Per-request state: fresh loaders, so no request sees another's cache. */
 export interface OrdersContext {
@@ -22,6 +24,8 @@ export interface OrdersContext {
   ordersByBuyer: DataLoader<string, Order[] | null, string>;
   unitsOrdered: DataLoader<string, number | null, string>;
   openOrdersByWarehouse: DataLoader<WarehouseKey, Order[] | null, string>;
+  /** The caller, from the gateway's identity headers. */
+  viewer: Viewer;
 }
 
 interface CreateOrderInput {
@@ -34,8 +38,9 @@ interface CreateOrderInput {
 
 const warehouseId = (key: WarehouseKey) => `${key.code}:${key.country}`;
 
-function createContext(): OrdersContext {
+function createContext(request?: DemoRequest): OrdersContext {
   return {
+    viewer: viewerOf(request),
     orders: createEntityLoader({ subgraph: 'orders', entity: 'Order', lookup: (ids: readonly string[]) => ids.map(findOrder) }),
     ordersByBuyer: createEntityLoader({
       subgraph: 'orders',
@@ -73,8 +78,12 @@ function badInput(message: string): GraphQLError {
 const resolvers = {
   Query: {
     order: (_: unknown, args: { id: string }) => findOrder(args.id),
-    orders: (_: unknown, args: { status?: OrderStatus | null; first: number }) =>
-      orders.filter((order) => !args.status || order.status === args.status).slice(0, Math.max(0, args.first)),
+    // A customer's list holds their own orders only (graphql-shield refuses any other Order they reach).
+    orders: (_: unknown, args: { status?: OrderStatus | null; first: number }, ctx: OrdersContext) =>
+      orders
+        .filter((order) => seesAllOrders(ctx.viewer) || order.buyerId === ctx.viewer.userId)
+        .filter((order) => !args.status || order.status === args.status)
+        .slice(0, Math.max(0, args.first)),
   },
   Mutation: {
     createOrder: (_: unknown, { input }: { input: CreateOrderInput }) => {
@@ -115,7 +124,7 @@ const resolvers = {
       return { id: ref.id };
     },
     orders: async (user: { id: string }, args: { status?: OrderStatus | null; first: number }, ctx: OrdersContext) =>
-      ((await ctx.ordersByBuyer.load(user.id)) ?? [])
+      (seesAllOrders(ctx.viewer) || user.id === ctx.viewer.userId ? ((await ctx.ordersByBuyer.load(user.id)) ?? []) : [])
         .filter((order) => !args.status || order.status === args.status)
         .slice(0, Math.max(0, args.first)),
   },
@@ -144,5 +153,5 @@ const resolvers = {
  * @example const running = await serveDemoSubgraph(createOrdersSubgraph());
  */
 export function createOrdersSubgraph(): DemoSubgraph<OrdersContext> {
-  return defineDemoSubgraph({ name: 'orders', resolvers, createContext, reset });
+  return defineDemoSubgraph({ name: 'orders', resolvers, createContext, reset, wrapSchema: withOrderPermissions });
 }

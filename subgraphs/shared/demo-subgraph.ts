@@ -1,5 +1,10 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type GraphQLSchema, parse } from 'graphql';
+
+/** What a subgraph's context may know about the HTTP request: its headers (lower-case names). */
+export interface DemoRequest {
+  readonly headers: Readonly<Record<string, string>>;
+}
 import { readSubgraphSdl } from './repo-root.js';
 
 /**
@@ -11,7 +16,7 @@ export interface DemoSubgraph<TContext extends object = object> {
   /** The SDL as read from `schema/<name>.graphql`. */
   sdl: string;
   schema: GraphQLSchema;
-  createContext(): TContext;
+  createContext(request?: DemoRequest): TContext;
   /** Restores the seed data, undoing mutations. */
   reset(): void;
 }
@@ -26,8 +31,10 @@ export type ResolverMap = Record<string, Record<string, (...args: any[]) => unkn
 export interface DemoSubgraphParts<TContext extends object> {
   name: string;
   resolvers: ResolverMap;
-  createContext(): TContext;
+  createContext(request?: DemoRequest): TContext;
   reset(): void;
+  /** Wraps the built schema (for example graphql-shield permissions through graphql-middleware). */
+  wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
 }
 
 /**
@@ -44,5 +51,11 @@ export function defineDemoSubgraph<TContext extends object>(
     // The library's map type is looser than ours per field but stricter per type; the shapes match.
     resolvers: parts.resolvers as any,
   });
-  return { name: parts.name, sdl, schema, createContext: parts.createContext, reset: parts.reset };
+  return {
+    name: parts.name,
+    sdl,
+    schema: parts.wrapSchema ? parts.wrapSchema(schema) : schema,
+    createContext: parts.createContext,
+    reset: parts.reset,
+  };
 }

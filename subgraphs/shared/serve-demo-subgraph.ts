@@ -91,7 +91,7 @@ export async function serveDemoSubgraph(
 
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => subgraph.createContext(),
+      context: async () => subgraph.createContext({ headers: logged }),
     });
     const head: Record<string, string> = {};
     for (const [key, value] of result.headers) head[key] = value;

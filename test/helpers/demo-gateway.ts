@@ -39,7 +39,10 @@ export interface GraphQLHttpResult {
 }
 
 export interface StartDemoGatewayOptions {
-  /** gateway.yaml content as an object (`server.port`/`host` default to 0 / 127.0.0.1). */
+  /**
+   * gateway.yaml content as an object (`server.port`/`host` default to 0 / 127.0.0.1; `authorization`
+   * defaults to `{ mode: measure }` so the whole demo graph answers without credentials).
+   */
   config?: Record<string, unknown>;
   /**
    * Subgraphs already started with `startDemoSubgraphs`: the gateway routes to them and leaves them running
@@ -81,7 +84,13 @@ export async function startDemoGateway(options: StartDemoGatewayOptions = {}): P
   try {
     await writeFile(supergraphConfigPath, `${lines.join('\n')}\n`);
     const config = parseConfig(
-      { ...options.config, server: { port: 0, host: '127.0.0.1', ...(options.config?.server as object) } },
+      {
+        // The demo schemas carry @authenticated/@requiresScopes/@policy. Tests of other features read the whole
+        // demo graph without credentials, so authorization only measures here unless a test sets its mode.
+        authorization: { mode: 'measure' },
+        ...options.config,
+        server: { port: 0, host: '127.0.0.1', ...(options.config?.server as object) },
+      },
       'test gateway.yaml',
     );
     gateway = await startGateway({

@@ -71,6 +71,7 @@ describe('loadConfig', () => {
         maxAge: 600_000,
       },
       security: { headers: {} },
+      authorization: { mode: 'filter', policies: {} },
     });
   });
 

@@ -43,10 +43,11 @@ describe('demo subgraph schemas', () => {
     expect(supergraphSdl).toMatch(/addReview\(input: AddReviewInput!\): Review!/);
   });
 
-  it('use none of the policy directives yet (later issues add them with enforcement)', () => {
-    for (const name of DEMO_SUBGRAPHS) {
-      expect(readSubgraphSdl(name)).not.toMatch(/@(authenticated|requiresScopes|policy)\b/);
-    }
+  it('carry the security directives on meaningful elements into the supergraph', () => {
+    const { supergraphSdl } = compose();
+    expect(supergraphSdl).toMatch(/email: String! @join__field\(graph: ACCOUNTS\) @authenticated/);
+    expect(supergraphSdl).toMatch(/type Order[^{]*@requiresScopes\(scopes: \[\["orders:read"\]\]\)/);
+    expect(supergraphSdl).toMatch(/openOrders: \[Order!\]! @join__field\(graph: ORDERS\) @policy\(policies: \[\["admin"\]\]\)/);
   });
 
   it('carry @cost, @listSize and the composed @rateLimit into the supergraph', () => {
