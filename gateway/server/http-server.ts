@@ -179,7 +179,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       }
       // The unread rest of the body would be parsed as the next request: the connection cannot be reused.
       res.setHeader('connection', 'close');
-      writeError(res, req.headers, error.code, error.message);
+      writeError(res, req.headers, error.code, error.message, error.extensions);
       return undefined;
     }
     let body: unknown;

@@ -13,7 +13,7 @@ import { AtriumError } from '../errors.js';
 export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limitBytes) {
-    return Promise.reject(tooLarge(limitBytes));
+    return Promise.reject(tooLarge(limitBytes, Number(declared)));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -23,7 +23,7 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
       if (length > limitBytes) {
         cleanup();
         req.pause();
-        reject(tooLarge(limitBytes));
+        reject(tooLarge(limitBytes, length));
         return;
       }
       chunks.push(chunk);
@@ -49,6 +49,12 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
   });
 }
 
-function tooLarge(limitBytes: number): AtriumError {
-  return new AtriumError('PAYLOAD_TOO_LARGE', `the request body exceeds the limit of ${limitBytes} bytes`);
+/**
+ * `actual` is the declared content-length, or the bytes read when reading stopped (the body is at least
+ * that long): the rest is never read.
+ */
+function tooLarge(limitBytes: number, actual: number): AtriumError {
+  return new AtriumError('PAYLOAD_TOO_LARGE', `the request body exceeds the limit of ${limitBytes} bytes`, {
+    extensions: { limit: 'server.bodyLimit', max: limitBytes, actual },
+  });
 }

@@ -33,13 +33,14 @@ export function writeError(
   requestHeaders: IncomingHttpHeaders,
   code: ErrorCode,
   message: string,
+  extensions?: Readonly<Record<string, unknown>>,
 ): void {
   const accept = requestHeaders.accept;
   const type = accept?.includes('application/graphql-response+json') ? GRAPHQL_RESPONSE_JSON : JSON_UTF8;
   res.statusCode = statusOf(code);
   answeredCodes.set(res, [code]);
   res.setHeader('content-type', type);
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  res.end(JSON.stringify({ errors: [{ message, extensions: { ...extensions, code } }] }));
 }
 
 /**

@@ -1,0 +1,51 @@
+import { parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { countTokens, measureDocument } from '../../../../gateway/plugins/limits/measure-document.js';
+
+describe('measureDocument', () => {
+  it('measures depth, aliases, root fields and directives of the worst operation', () => {
+    const document = parse(`
+      query A { a: me { id } b: me { reviews { product { upc } } } }
+      query B @cached { x @include(if: true) y z w }
+    `);
+    expect(measureDocument(document)).toMatchObject({ depth: 4, aliases: 2, rootFields: 4, directives: 2 });
+  });
+
+  it('expands fragments where they are spread and inline fragments in place', () => {
+    const document = parse(`
+      { ...F ...F ... on Query { c: x } }
+      fragment F on Query { a: x @skip(if: false) b: y { z } }
+    `);
+    expect(measureDocument(document)).toMatchObject({ depth: 2, aliases: 5, rootFields: 5, directives: 2 });
+  });
+
+  it('measures a fragment bomb without expanding it (2^40 uses counted, in linear time)', () => {
+    const depth = 40;
+    const fragments = Array.from({ length: depth }, (_, i) => `fragment F${i} on Query { a: x ${i + 1 < depth ? `...F${i + 1} ...F${i + 1}` : ''} }`);
+    const measures = measureDocument(parse(`{ ...F0 } ${fragments.join(' ')}`));
+    expect(measures.aliases).toBe(2 ** depth - 1);
+    expect(measures.depth).toBe(1);
+  });
+
+  it('counts a fragment cycle as empty instead of looping (validation rejects it later)', () => {
+    expect(measureDocument(parse('{ ...A } fragment A on Query { a: x ...B } fragment B on Query { ...A }'))).toMatchObject({ aliases: 1 });
+  });
+
+  it('remembers the measures per document object', () => {
+    const document = parse('{ a }');
+    expect(measureDocument(document)).toBe(measureDocument(document));
+  });
+});
+
+describe('countTokens', () => {
+  it('counts tokens as the parser does for maxTokens (no comments, no start or end)', () => {
+    expect(countTokens('{ me { id } }')).toBe(6);
+    expect(countTokens('# only a comment\n{ a(x: "s", y: [1, 2.5]) }')).toBe(14);
+    expect(() => parse('{ a b c }', { maxTokens: countTokens('{ a b c }') })).not.toThrow();
+    expect(() => parse('{ a b c }', { maxTokens: countTokens('{ a b c }') - 1 })).toThrow(/tokens/);
+  });
+
+  it('stops at text that does not lex', () => {
+    expect(countTokens('{ a ~ b }')).toBe(2);
+  });
+});
