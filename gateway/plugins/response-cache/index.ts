@@ -50,8 +50,9 @@ interface MissState {
  * Whole-response cache for queries (`responseCache` in gateway.yaml). Runs after the plan hooks before it
  * (so authorization has filtered the document and quotas are taken on hits too): the key is the supergraph
  * version, the operation as planned (authorization may have removed fields), its name and its coerced
- * variables; an entry built from any `Cache-Control: private` fetch is keyed by the principal as well
- * and never stored for anonymous requests. Hits answer with `x-cache: hit` and skip execution; misses
+ * variables; an entry built from any `Cache-Control: private` fetch — or, for a request with a principal,
+ * from any fetch not marked `public` — is keyed by the principal as well, and private answers to
+ * anonymous requests are not stored. Hits answer with `x-cache: hit` and skip execution; misses
  * collect each fetch's Cache-Control and entities, and store error-free results for their lifetime
  * (`entryLifetime`). Entries are tagged by type and entity for the admin purge. Lookups count in
  * `atrium_cache_lookups_total{cache="response"}` when metrics are on.
@@ -107,7 +108,7 @@ export async function createResponseCachePlugin(
       collectEntityTags(request.body.variables?.representations, state.tags);
       return ({ response }) => {
         if (!response) {
-          state.fetches.push({ maxAge: undefined, private: false, noStore: true });
+          state.fetches.push({ maxAge: undefined, private: false, public: false, noStore: true });
           return;
         }
         state.fetches.push(parseCacheControl(response.headers['cache-control']));
@@ -118,7 +119,10 @@ export async function createResponseCachePlugin(
       const state = misses.get(context);
       if (!state) return;
       misses.delete(context);
-      const isPrivate = state.fetches.some((fetch) => fetch.private);
+      // A request with an identity may get answers made for that identity (subgraphs receive it in the
+      // identity headers): shared only when every subgraph said `public`.
+      const isPrivate =
+        state.fetches.some((fetch) => fetch.private) || (state.privateKey !== undefined && !state.fetches.every((fetch) => fetch.public));
       const ttlMs = result.errors?.length ? 0 : entryLifetime({ fetches: state.fetches, types: state.types, fields: state.fields, config });
       const key = isPrivate ? state.privateKey : state.publicKey;
       if (ttlMs <= 0 || key === undefined) {

@@ -111,6 +111,20 @@ describe('response cache', () => {
     expect((await gateway.post(TOP, {}, as('bob'))).headers.get('x-cache')).toBe('hit');
   });
 
+  it('keys answers to a request with a principal by that principal unless every subgraph said public', async () => {
+    const { gateway } = await start();
+    const query = '{ topProducts(first: 3) { upc name inStock } }';
+    expect((await gateway.post(query, {}, as('alice'))).headers.get('x-cache')).toBe('miss');
+    expect((await gateway.post(query, {}, as('bob'))).headers.get('x-cache')).toBe('miss');
+    expect((await gateway.post(query, {}, as('alice'))).headers.get('x-cache')).toBe('hit');
+    products.setCacheControl('public, max-age=60');
+    inventory.setCacheControl('public, max-age=60');
+    const shared = '{ topProducts(first: 4) { upc name inStock } }';
+    expect((await gateway.post(shared, {}, as('alice'))).headers.get('x-cache')).toBe('miss');
+    expect((await gateway.post(shared, {}, as('bob'))).headers.get('x-cache')).toBe('hit');
+    expect((await gateway.post(shared)).headers.get('x-cache')).toBe('hit');
+  });
+
   it('lives as long as the smallest max-age and the gateway.yaml ttl entries; defaultTtl covers silent subgraphs (Redis)', async () => {
     const client = new Redis(redis.url);
     const ttlOfOnlyEntry = async () => {

@@ -6,15 +6,15 @@ import { createMemoryResponseStore } from '../../../../gateway/plugins/response-
 
 describe('parseCacheControl', () => {
   it.each([
-    [undefined, { maxAge: undefined, private: false, noStore: false }],
-    ['max-age=60', { maxAge: 60, private: false, noStore: false }],
-    ['public, max-age=60, s-maxage=30', { maxAge: 30, private: false, noStore: false }],
-    ['max-age=60, private', { maxAge: 60, private: true, noStore: false }],
-    ['no-store', { maxAge: undefined, private: false, noStore: true }],
-    ['no-cache, max-age=5', { maxAge: 5, private: false, noStore: true }],
-    ['max-age="20"', { maxAge: 20, private: false, noStore: false }],
-    ['max-age=-1, max-age=x', { maxAge: undefined, private: false, noStore: false }],
-    [['max-age=10', 'PRIVATE'], { maxAge: 10, private: true, noStore: false }],
+    [undefined, { maxAge: undefined, private: false, public: false, noStore: false }],
+    ['max-age=60', { maxAge: 60, private: false, public: false, noStore: false }],
+    ['public, max-age=60, s-maxage=30', { maxAge: 30, private: false, public: true, noStore: false }],
+    ['max-age=60, private', { maxAge: 60, private: true, public: false, noStore: false }],
+    ['no-store', { maxAge: undefined, private: false, public: false, noStore: true }],
+    ['no-cache, max-age=5', { maxAge: 5, private: false, public: false, noStore: true }],
+    ['max-age="20"', { maxAge: 20, private: false, public: false, noStore: false }],
+    ['max-age=-1, max-age=x', { maxAge: undefined, private: false, public: false, noStore: false }],
+    [['max-age=10', 'PRIVATE'], { maxAge: 10, private: true, public: false, noStore: false }],
   ])('%j', (header, expected) => {
     expect(parseCacheControl(header)).toEqual(expected);
   });
@@ -22,7 +22,7 @@ describe('parseCacheControl', () => {
 
 describe('entryLifetime', () => {
   const config = (cache: Record<string, unknown> = {}) => parseConfig({ responseCache: cache }, 'test').responseCache;
-  const fetch = (maxAge: number | undefined, noStore = false) => ({ maxAge, private: false, noStore });
+  const fetch = (maxAge: number | undefined, noStore = false) => ({ maxAge, private: false, public: false, noStore });
   const coordinates = { types: new Set(['Query', 'Product']), fields: new Set(['Query.topProducts', 'Product.name']) };
 
   it('is the smallest max-age of the fetches', () => {
