@@ -1286,6 +1286,37 @@ const securitySchema = z
 
 // ── section: publishing — schema publishing (issue 10); schema consts for this feature go below this line ──
 
+const reloadSchema = z
+  .object({
+    /**
+     * Watch the supergraph source for changes and hot-swap the gateway onto the new supergraph: the
+     * supergraph file given with `--supergraph`, or supergraph.yaml and every schema file it lists (a changed
+     * file list is picked up too). Requests in flight finish on the old supergraph; a change that does not
+     * compose keeps the old one serving and is reported on `/ready`.
+     * @default true
+     */
+    watch: flag().default(true),
+    /**
+     * How often subgraphs listed with `schema.subgraph_url` in supergraph.yaml are introspected again to
+     * detect a changed SDL. `0` turns polling off. A number of milliseconds or a duration string.
+     * @default "10s"
+     */
+    pollInterval: duration().default(10_000),
+    /**
+     * Quiet period after a change before recomposing, so a burst of saves (several schema files, an editor's
+     * temporary files) causes one reload.
+     * @default "200ms"
+     */
+    debounce: duration().default(200),
+    /**
+     * How many of the most-used operations are planned on the new supergraph before the swap, so the first
+     * requests after a reload find their plans cached. `0` turns warming off.
+     * @default 100
+     */
+    warmPlans: integer(0, 100_000).default(100),
+  })
+  .strict();
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const logSchema = z
@@ -1374,6 +1405,8 @@ export const gatewayConfigSchema = z
     security: securitySchema.prefault({}),
 
     // ── section keys: publishing ──
+    /** Hot reload of the supergraph when its files or introspected subgraphs change. */
+    reload: reloadSchema.prefault({}),
   })
   .strict();
 

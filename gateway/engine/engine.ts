@@ -53,6 +53,12 @@ export interface Engine {
   readonly supergraph: LoadedSupergraph;
   readonly planCache: LruCache<QueryPlan>;
   execute(request: OperationRequest): Promise<ExecutionResult>;
+  /**
+   * Plans an operation into the plan cache without running it, under the key `execute` would use; a hot
+   * reload warms a new engine with the busiest operations before swapping to it. Throws
+   * `QUERY_PLANNING_FAILED` when the planner cannot plan it.
+   */
+  preparePlan(operation: { document: DocumentNode; operationName: string | undefined; queryHash: string }): void;
 }
 
 /**
@@ -90,6 +96,14 @@ export function createEngine(options: EngineOptions): Engine {
   const responseHooks = plugins.filter((p) => p.onResponse);
   const beginStage = stageHooksOf(plugins);
 
+  const buildPlan = (document: DocumentNode, operationName: string | undefined): QueryPlan => {
+    try {
+      return planner.plan({ document, operationName });
+    } catch (cause) {
+      logger?.error({ err: cause, operationName }, 'plan: the query planner failed');
+      throw new AtriumError('QUERY_PLANNING_FAILED', 'the query planner could not plan this operation', { cause });
+    }
+  };
   const plan = (document: DocumentNode, operationName: string | undefined, cacheKey: string, end?: StageEndHook): QueryPlan => {
     const cached = planCache.get(cacheKey);
     if (cached) {
@@ -98,11 +112,9 @@ export function createEngine(options: EngineOptions): Engine {
     }
     let built: QueryPlan;
     try {
-      built = planner.plan({ document, operationName });
-    } catch (cause) {
-      logger?.error({ err: cause, operationName }, 'plan: the query planner failed');
-      const error = new AtriumError('QUERY_PLANNING_FAILED', 'the query planner could not plan this operation', { cause });
-      end?.({ error, attributes: { cacheHit: false } });
+      built = buildPlan(document, operationName);
+    } catch (error) {
+      end?.({ error: error as AtriumError, attributes: { cacheHit: false } });
       throw error;
     }
     end?.({ attributes: { cacheHit: false } });
@@ -113,6 +125,10 @@ export function createEngine(options: EngineOptions): Engine {
   return {
     supergraph,
     planCache,
+    preparePlan({ document, operationName, queryHash }) {
+      // Not through plan(): warming is no cache lookup, and must not count as misses.
+      planCache.set(`${queryHash}\u0000${operationName ?? ''}`, buildPlan(document, operationName));
+    },
     async execute(request) {
       const { context, operation } = request;
       const operationName = operation.name?.value;

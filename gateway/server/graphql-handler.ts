@@ -1,6 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
 import { AtriumError, toGraphQLError } from '../errors.js';
@@ -60,6 +60,9 @@ export async function createGraphQLHandler(options: {
   const parserMaxTokens = limits.mode === 'enforce' && limits.maxTokens > 0 ? limits.maxTokens : undefined;
   const errorCodes = options.collectErrorCodes ? new WeakMap<RequestContext, string[]>() : undefined;
   let engine = options.engine;
+  // The engine of each API schema still referenced: a request validated against a schema runs on that
+  // schema's engine even when a hot reload swapped in a new one meanwhile.
+  const engineBySchema = new WeakMap<GraphQLSchema, Engine>([[engine.supergraph.apiSchema, engine]]);
   const limiter = new OperationLimiter(config.engine.maxConcurrentOperations);
   const listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
   const schemaContext = () => ({ apiSchema: engine.supergraph.apiSchema, coreSupergraphSdl: engine.supergraph.sdl });
@@ -82,8 +85,8 @@ export async function createGraphQLHandler(options: {
               return { errors: [toGraphQLError(error, { decidesStatus: true })] };
             }
           }
-          // Read the engine once: the whole request runs on the supergraph it started with.
-          const current = engine;
+          // The whole request runs on the supergraph it was validated against.
+          const current = engineBySchema.get(requestContext.schema) ?? engine;
           try {
             return await current.execute({
               document: requestContext.document,
@@ -168,6 +171,7 @@ export async function createGraphQLHandler(options: {
       return engine;
     },
     swapEngine(next) {
+      engineBySchema.set(next.supergraph.apiSchema, next);
       engine = next;
       for (const listener of listeners) listener(schemaContext());
     },

@@ -2,7 +2,6 @@ import { type GatewayConfig, type SubgraphSettings, subgraphSettings } from '../
 import { createCorsHandler } from '../edge/cors.js';
 import { loadTls } from '../edge/load-tls.js';
 import { securityHeaders } from '../edge/security-headers.js';
-import { createEngine } from '../engine/engine.js';
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { gatewayMetricsFor } from '../observability/index.js';
@@ -16,10 +15,12 @@ import { SubgraphHealth } from '../subgraph-client/subgraph-health.js';
 import { createTrafficManager, type TrafficManager } from '../traffic/traffic-manager.js';
 import { createUndiciTransport } from '../subgraph-client/undici-transport.js';
 import type { SubgraphFetchHook } from '../subgraph-client/types.js';
-import { buildSupergraph } from '../supergraph/build-supergraph.js';
-import { loadSupergraphSdl, type SupergraphSource } from '../supergraph/load-supergraph.js';
+import type { SupergraphSource } from '../supergraph/load-supergraph.js';
+import { createSupergraphProvider } from '../supergraph/supergraph-provider.js';
+import { engineBuilder } from './build-engine.js';
 import { createGraphQLHandler, type GraphQLHandler } from './graphql-handler.js';
 import { createHttpServer } from './http-server.js';
+import { createSupergraphLifecycle, type SupergraphLifecycle } from './supergraph-lifecycle.js';
 import { errorResponse } from './write-response.js';
 
 export interface StartGatewayOptions {
@@ -54,6 +55,8 @@ export interface RunningGateway {
    * next fetches. Returns the top-level sections that changed but need a restart.
    */
   reloadConfig(next: GatewayConfig): string[];
+  /** The served supergraph: its engine (plan cache), status (version, reload counters, last error), `reload()`, `onReload()`. */
+  readonly supergraph: Pick<SupergraphLifecycle, 'engine' | 'status' | 'reload' | 'onReload'>;
   /** Stops accepting, drains in-flight requests up to `server.shutdownGrace`, closes subgraph pools. */
   close(): Promise<void>;
 }
@@ -99,7 +102,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const responseHooks = plugins.filter((p) => p.onHttpResponse);
   let handler: GraphQLHandler | undefined;
   let state: 'loading' | 'ready' | 'stopping' = 'loading';
-  let subgraphNames: string[] = [];
+  const lifecycle = createSupergraphLifecycle({
+    provider: createSupergraphProvider(options.supergraph, {
+      watchFiles: config.reload.watch,
+      pollIntervalMs: config.reload.pollInterval,
+      onWatchError: (error, directory) => logger.warn({ err: error, directory }, 'reload: cannot watch a directory'),
+    }),
+    // The config of the moment: a SIGHUP may have changed the traffic section's URL overrides.
+    buildEngine: ({ sdl }) => engineBuilder({ config, client, plugins, logger })(sdl),
+    logger,
+    debounceMs: config.reload.debounce,
+    warmPlans: config.reload.warmPlans,
+  });
+  lifecycle.onReload((outcome) => metrics.recordSupergraphReload(outcome.kind === 'swapped' ? 'success' : 'failure'));
 
   const http = createHttpServer({
     graphqlPath: config.server.graphqlPath,
@@ -124,38 +139,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       },
     }),
     isLive: () => state === 'ready',
-    readiness: () => ({
-      ready: state === 'ready',
-      details: { supergraph: state, subgraphs: health.snapshot(subgraphNames), ...trafficDetails(traffic) },
-    }),
+    readiness: () => {
+      const { subgraphs, ...schema } = lifecycle.status();
+      return { ready: state === 'ready', details: { supergraph: state, subgraphs: health.snapshot(subgraphs), schema, ...trafficDetails(traffic) } };
+    },
     requestTimeoutMs: traffic.requestTimeoutMs,
   });
   metrics.observePlanCache(() => handler?.engine.planCache);
   let address = options.listenWhenReady ? undefined : await http.listen(config.server.port, config.server.host);
 
   try {
-    const sdl = await loadSupergraphSdl(options.supergraph);
-    const urlOverrides: Record<string, string> = {};
-    for (const name of Object.keys(config.traffic.subgraphs)) {
-      const url = subgraphSettings(config, name).url;
-      if (url) urlOverrides[name] = url;
-    }
-    const supergraph = buildSupergraph(sdl, { urlOverrides });
-    subgraphNames = [...supergraph.subgraphs.keys()];
-    for (const name of Object.keys(config.traffic.subgraphs)) {
-      if (!supergraph.subgraphs.has(name)) {
-        logger.warn({ subgraph: name }, 'config: traffic.subgraphs names a subgraph the supergraph does not have');
-      }
-    }
-    const engine = createEngine({
-      supergraph,
-      client,
-      plugins,
-      planCacheSize: config.engine.planCacheSize,
-      executor: config.engine.executor,
-      planner: config.engine.planner,
-      logger,
-    });
+    const engine = await lifecycle.start();
     handler = await createGraphQLHandler({
       engine,
       config,
@@ -164,10 +158,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       collectErrorCodes: responseHooks.length > 0,
       plugins,
     });
+    lifecycle.watch((next) => handler?.swapEngine(next));
     state = 'ready';
     address ??= await http.listen(config.server.port, config.server.host);
-    logger.info({ url: `${address.url}${config.server.graphqlPath}`, subgraphs: subgraphNames }, 'gateway: ready');
+    logger.info({ url: `${address.url}${config.server.graphqlPath}`, subgraphs: lifecycle.status().subgraphs }, 'gateway: ready');
   } catch (error) {
+    lifecycle.close();
     await http.close(0);
     traffic.close();
     await transport.close();
@@ -179,6 +175,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     url: `${address.url}${config.server.graphqlPath}`,
     port: address.port,
     traffic,
+    supergraph: lifecycle,
     reloadConfig(next) {
       const needRestart = (Object.keys(next) as (keyof GatewayConfig)[]).filter(
         (section) => section !== 'traffic' && JSON.stringify(next[section]) !== JSON.stringify(config[section]),
@@ -196,6 +193,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     },
     async close() {
       state = 'stopping';
+      lifecycle.close();
       await http.close(config.server.shutdownGrace);
       await handler?.stop();
       traffic.close();

@@ -1,7 +1,7 @@
 import { type ComposeInput, composeSubgraphs, formatCompositionProblem } from './compose.js';
 import { fetchSubgraphSdl } from './fetch-subgraph-sdl.js';
 import { readSourceFile } from './read-source-file.js';
-import { readSupergraphConfig, type SupergraphConfigSubgraph } from './supergraph-config.js';
+import { readSupergraphConfig, type SupergraphConfig, type SupergraphConfigSubgraph } from './supergraph-config.js';
 import { SupergraphLoadError } from './supergraph-load-error.js';
 
 export { SupergraphLoadError } from './supergraph-load-error.js';
@@ -28,8 +28,26 @@ export interface LoadSupergraphOptions {
  */
 export async function loadSupergraphSdl(source: SupergraphSource, options: LoadSupergraphOptions = {}): Promise<string> {
   if (source.kind === 'file') return readSourceFile(source.path, { what: 'supergraph file', signal: options.signal });
+  const { inputs } = await loadSubgraphInputs(source.path, options);
+  return composeOrThrow(inputs);
+}
 
-  const config = await readSupergraphConfig(source.path, { signal: options.signal });
+/** The subgraph SDLs a supergraph.yaml lists, read or introspected, with the parsed file. */
+export interface LoadedSubgraphInputs {
+  readonly config: SupergraphConfig;
+  readonly inputs: readonly ComposeInput[];
+}
+
+/**
+ * Reads a supergraph.yaml and every subgraph SDL it lists (files read, `subgraph_url`s introspected, in
+ * parallel). Throws {@link SupergraphLoadError} naming every subgraph that could not be read.
+ *
+ * @example
+ * const { inputs } = await loadSubgraphInputs('supergraph.yaml');
+ * inputs.map((input) => input.name); // ['accounts', 'products', ...]
+ */
+export async function loadSubgraphInputs(path: string, options: LoadSupergraphOptions = {}): Promise<LoadedSubgraphInputs> {
+  const config = await readSupergraphConfig(path, { signal: options.signal });
   const settled = await Promise.allSettled(config.subgraphs.map((subgraph) => readSubgraph(subgraph, options)));
   options.signal?.throwIfAborted();
   const problems = settled.flatMap((outcome, index) => {
@@ -39,8 +57,14 @@ export async function loadSupergraphSdl(source: SupergraphSource, options: LoadS
     throw outcome.reason;
   });
   if (problems.length > 0) throw new SupergraphLoadError(problems);
+  return { config, inputs: settled.map((outcome) => (outcome as PromiseFulfilledResult<ComposeInput>).value) };
+}
 
-  const inputs = settled.map((outcome) => (outcome as PromiseFulfilledResult<ComposeInput>).value);
+/**
+ * Composes subgraph SDLs, throwing {@link SupergraphLoadError} with one formatted line per composition
+ * error (see {@link formatCompositionProblem}).
+ */
+export function composeOrThrow(inputs: readonly ComposeInput[]): string {
   const result = composeSubgraphs(inputs);
   if ('errors' in result) throw new SupergraphLoadError(result.errors.map(formatCompositionProblem));
   return result.supergraphSdl;

@@ -9,6 +9,9 @@ import type { RunningGateway, StartGatewayOptions } from '../../../gateway/serve
 import { SupergraphLoadError } from '../../../gateway/supergraph/supergraph-load-error.js';
 import { capturedIo } from './captured-io.js';
 
+/** The fake gateways' supergraph: never reloads. */
+const idleSupergraph = { engine: undefined, status: vi.fn(), reload: vi.fn(), onReload: vi.fn() };
+
 // `atrium serve` in process with a fake startGateway and a fake signal source; the real server is
 // covered by the integration tests.
 describe('atrium serve', () => {
@@ -44,7 +47,7 @@ describe('atrium serve', () => {
     const started: StartGatewayOptions[] = [];
     const start = vi.fn(async (options: StartGatewayOptions) => {
       started.push(options);
-      return { url: 'http://127.0.0.1:1/graphql', port: 1, close, reloadConfig, traffic: {} as RunningGateway['traffic'] };
+      return { url: 'http://127.0.0.1:1/graphql', port: 1, close, reloadConfig, traffic: {} as RunningGateway['traffic'], supergraph: idleSupergraph };
     });
     return { start, close, started, reloadConfig };
   }
@@ -93,7 +96,7 @@ describe('atrium serve', () => {
   it('exits at once on a second signal while draining', async () => {
     let finishClose!: () => void;
     const close = vi.fn(() => new Promise<void>((resolve) => (finishClose = resolve)));
-    const start = vi.fn(async () => ({ url: 'http://x/graphql', port: 1, close, reloadConfig: () => [], traffic: {} as RunningGateway['traffic'] }));
+    const start = vi.fn(async () => ({ url: 'http://x/graphql', port: 1, close, reloadConfig: () => [], traffic: {} as RunningGateway['traffic'], supergraph: idleSupergraph }));
     const running = command(start).run(['--supergraph-config', supergraphFile, '--port', '0'], capturedIo());
     await vi.waitFor(() => expect(start).toHaveBeenCalled());
     signals.emit('SIGINT', 'SIGINT');

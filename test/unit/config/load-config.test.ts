@@ -72,6 +72,7 @@ describe('loadConfig', () => {
       },
       security: { headers: {} },
       authorization: { mode: 'filter', policies: {} },
+      reload: { watch: true, pollInterval: 10_000, debounce: 200, warmPlans: 100 },
     });
   });
 

@@ -1,0 +1,46 @@
+import { type GatewayConfig, subgraphSettings } from '../config/schema.js';
+import { createEngine, type Engine } from '../engine/engine.js';
+import type { Logger } from '../logger.js';
+import type { AtriumPlugin } from '../plugins/plugin.js';
+import type { SubgraphClient } from '../subgraph-client/types.js';
+import { buildSupergraph } from '../supergraph/build-supergraph.js';
+
+/**
+ * The gateway's recipe for an engine over one supergraph SDL: routing URLs overridden by
+ * `traffic.subgraphs.<name>.url`, the configured plan cache and executor, the gateway's plugins and client.
+ * Called at startup and on every hot reload. Warns about `traffic.subgraphs` names the supergraph lacks.
+ *
+ * @example
+ * const buildEngine = engineBuilder({ config, client, plugins, logger });
+ * const engine = buildEngine(readFileSync('supergraph.graphql', 'utf8'));
+ */
+export function engineBuilder(options: {
+  config: GatewayConfig;
+  client: SubgraphClient;
+  plugins: readonly AtriumPlugin[];
+  logger: Logger;
+}): (sdl: string) => Engine {
+  const { config, client, plugins, logger } = options;
+  const urlOverrides: Record<string, string> = {};
+  for (const name of Object.keys(config.traffic.subgraphs)) {
+    const url = subgraphSettings(config, name).url;
+    if (url) urlOverrides[name] = url;
+  }
+  return (sdl) => {
+    const supergraph = buildSupergraph(sdl, { urlOverrides });
+    for (const name of Object.keys(config.traffic.subgraphs)) {
+      if (!supergraph.subgraphs.has(name)) {
+        logger.warn({ subgraph: name }, 'config: traffic.subgraphs names a subgraph the supergraph does not have');
+      }
+    }
+    return createEngine({
+      supergraph,
+      client,
+      plugins,
+      planCacheSize: config.engine.planCacheSize,
+      executor: config.engine.executor,
+      planner: config.engine.planner,
+      logger,
+    });
+  };
+}

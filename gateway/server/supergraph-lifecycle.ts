@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import { setImmediate as yieldToRequests } from 'node:timers/promises';
+import { validate } from 'graphql';
+import type { Engine } from '../engine/engine.js';
+import { HotOperations } from '../engine/hot-operations.js';
+import type { Logger } from '../logger.js';
+import type { SupergraphProvider, SupergraphSnapshot } from '../supergraph/supergraph-provider.js';
+import { SupergraphLoadError } from '../supergraph/supergraph-load-error.js';
+
+/** What `/ready` and metrics report about the served supergraph and its reloads. */
+export interface SupergraphStatus {
+  /** First 12 hex digits of the SHA-256 of the served supergraph SDL. */
+  readonly version: string;
+  /** When the served supergraph was loaded (ISO 8601). */
+  readonly loadedAt: string;
+  readonly subgraphs: readonly string[];
+  /** Reloads that swapped to a new supergraph, and reloads that failed and kept the old one. */
+  readonly reloads: { readonly succeeded: number; readonly failed: number };
+  /** The problems of the last reload, while it is the latest outcome; cleared by a successful one. */
+  readonly lastError?: { readonly at: string; readonly problems: readonly string[] };
+}
+
+/** The outcome of one {@link SupergraphLifecycle.reload}. */
+export type ReloadOutcome =
+  | { readonly kind: 'swapped'; readonly version: string; readonly warmedPlans: number }
+  | { readonly kind: 'unchanged'; readonly version: string }
+  | { readonly kind: 'failed'; readonly problems: readonly string[] };
+
+/** The served supergraph's life: first load, hot reloads, swaps. */
+export interface SupergraphLifecycle {
+  /** The engine of the served supergraph (undefined before `start` finished). */
+  readonly engine: Engine | undefined;
+  /** Loads the first supergraph and returns its engine. Throws when it cannot be loaded. */
+  start(signal?: AbortSignal): Promise<Engine>;
+  /** Starts watching the provider; every new engine is handed to `swap`. */
+  watch(swap: (engine: Engine) => void): void;
+  /**
+   * Loads the source again and, when the supergraph changed, builds and warms the new engine and swaps.
+   * Reloads run one at a time; a call while one is waiting to run shares that one.
+   */
+  reload(reason: string): Promise<ReloadOutcome>;
+  status(): SupergraphStatus;
+  /** Called after every reload that swapped or failed. Returns an unsubscribe function. */
+  onReload(listener: (outcome: ReloadOutcome) => void): () => void;
+  close(): void;
+}
+
+export interface SupergraphLifecycleOptions {
+  readonly provider: SupergraphProvider;
+  /** Builds the engine for one supergraph SDL; throws when the SDL cannot be served. */
+  buildEngine(snapshot: SupergraphSnapshot): Engine;
+  readonly logger: Logger;
+  /** Quiet period after a change before reloading (ms). */
+  readonly debounceMs: number;
+  /** Busiest operations planned on a new supergraph before the swap; 0 = none. */
+  readonly warmPlans: number;
+}
+
+/**
+ * Owns the served supergraph: loads it, watches its source, and on a change recomposes, builds a new
+ * engine, plans the busiest operations on it, and swaps. A reload that fails (a schema that does not
+ * compose, an unreadable file, an unreachable subgraph) keeps the old supergraph serving; its problems
+ * are logged, counted and kept for `/ready` until a later reload succeeds.
+ *
+ * @example
+ * const lifecycle = createSupergraphLifecycle({ provider, buildEngine, logger, debounceMs: 200, warmPlans: 100 });
+ * const handler = await createGraphQLHandler({ engine: await lifecycle.start(), config, logger });
+ * lifecycle.watch((engine) => handler.swapEngine(engine));
+ */
+export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): SupergraphLifecycle {
+  const { provider, logger } = options;
+  // Four times the warmed count: room for operations on their way up to stay counted.
+  const hot = new HotOperations(options.warmPlans > 0 ? Math.max(64, options.warmPlans * 4) : 0);
+  const listeners = new Set<(outcome: ReloadOutcome) => void>();
+  let engine: Engine | undefined;
+  let version = '';
+  let loadedAt = '';
+  let swap: ((engine: Engine) => void) | undefined;
+  let stopWatching: (() => void) | undefined;
+  let debounce: NodeJS.Timeout | undefined;
+  let closed = false;
+  const reloads = { succeeded: 0, failed: 0 };
+  let lastError: SupergraphStatus['lastError'];
+  let running: Promise<unknown> = Promise.resolve();
+  let waiting: Promise<ReloadOutcome> | undefined;
+  const controller = new AbortController();
+
+  /** The engine requests run on: it records each operation so the busiest can be re-planned later. */
+  const tracked = (inner: Engine): Engine => ({
+    supergraph: inner.supergraph,
+    planCache: inner.planCache,
+    preparePlan: (operation) => inner.preparePlan(operation),
+    execute(request) {
+      hot.record({ document: request.document, operationName: request.operation.name?.value, queryHash: request.queryHash });
+      return inner.execute(request);
+    },
+  });
+
+  const serve = (next: Engine, sdl: string) => {
+    engine = next;
+    version = versionOf(sdl);
+    loadedAt = new Date().toISOString();
+  };
+
+  async function warm(next: Engine): Promise<number> {
+    let warmed = 0;
+    for (const operation of hot.top(options.warmPlans)) {
+      if (closed) break;
+      // An operation the new schema no longer accepts fails validation before planning, as it will for clients.
+      if (validate(next.supergraph.apiSchema, operation.document).length > 0) continue;
+      try {
+        next.preparePlan(operation);
+        warmed++;
+      } catch (error) {
+        logger.debug({ err: error, operationName: operation.operationName }, 'reload: could not warm a plan');
+      }
+      // Planning is synchronous CPU work: let requests in flight run between plans.
+      await yieldToRequests();
+    }
+    return warmed;
+  }
+
+  async function reloadNow(reason: string): Promise<ReloadOutcome> {
+    let outcome: ReloadOutcome;
+    try {
+      const snapshot = await provider.load(controller.signal);
+      if (versionOf(snapshot.sdl) === version) return { kind: 'unchanged', version };
+      const next = tracked(options.buildEngine(snapshot));
+      const warmedPlans = await warm(next);
+      if (closed) return { kind: 'unchanged', version };
+      serve(next, snapshot.sdl);
+      swap?.(next);
+      reloads.succeeded++;
+      lastError = undefined;
+      outcome = { kind: 'swapped', version, warmedPlans };
+      logger.info({ reason, version, warmedPlans, subgraphs: [...next.supergraph.subgraphs.keys()] }, 'reload: serving the new supergraph');
+    } catch (error) {
+      if (closed) return { kind: 'unchanged', version };
+      const problems = error instanceof SupergraphLoadError ? error.problems : [(error as Error)?.message ?? String(error)];
+      reloads.failed++;
+      lastError = { at: new Date().toISOString(), problems };
+      outcome = { kind: 'failed', problems };
+      logger.error({ reason, problems, version }, 'reload: the new supergraph was refused, still serving the old one');
+    }
+    for (const listener of listeners) listener(outcome);
+    return outcome;
+  }
+
+  return {
+    get engine() {
+      return engine;
+    },
+
+    async start(signal) {
+      const snapshot = await provider.load(signal ?? controller.signal);
+      const first = tracked(options.buildEngine(snapshot));
+      serve(first, snapshot.sdl);
+      return first;
+    },
+
+    watch(onSwap) {
+      swap = onSwap;
+      stopWatching = provider.watch((reason) => {
+        if (closed) return;
+        clearTimeout(debounce);
+        debounce = setTimeout(() => void this.reload(reason), options.debounceMs);
+        debounce.unref();
+      });
+    },
+
+    reload(reason) {
+      if (waiting) return waiting;
+      const next = running.then(() => {
+        waiting = undefined;
+        return reloadNow(reason);
+      });
+      waiting = next;
+      running = next.catch(() => {});
+      return next;
+    },
+
+    status() {
+      return {
+        version,
+        loadedAt,
+        subgraphs: engine ? [...engine.supergraph.subgraphs.keys()] : [],
+        reloads: { ...reloads },
+        ...(lastError && { lastError }),
+      };
+    },
+
+    onReload(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    close() {
+      closed = true;
+      clearTimeout(debounce);
+      stopWatching?.();
+      controller.abort();
+    },
+  };
+}
+
+function versionOf(sdl: string): string {
+  return createHash('sha256').update(sdl).digest('hex').slice(0, 12);
+}
