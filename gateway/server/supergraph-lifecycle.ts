@@ -161,9 +161,13 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
     watch(onSwap) {
       swap = onSwap;
       stopWatching = provider.watch((reason) => {
-        if (closed) return;
-        clearTimeout(debounce);
-        debounce = setTimeout(() => void this.reload(reason), options.debounceMs);
+        // The first change of a burst opens the window; later ones join it instead of pushing it back, so a
+        // source that keeps reporting (a poll every few ms) cannot postpone the reload forever.
+        if (closed || debounce) return;
+        debounce = setTimeout(() => {
+          debounce = undefined;
+          void this.reload(reason);
+        }, options.debounceMs);
         debounce.unref();
       });
     },

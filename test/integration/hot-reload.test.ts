@@ -44,7 +44,13 @@ async function post(url: string, query: string, headers: Record<string, string> 
   return { status: response.status, body: await response.json() };
 }
 
-const WITHOUT_BUNDLES = (sdl: string) => sdl.replace('  bundles: [Bundle!]!\n', '');
+/** `sdl` with `replaced` swapped for `by`; throws when `replaced` is not there (the demo schema changed). */
+function edit(sdl: string, replaced: RegExp, by: string): string {
+  if (!replaced.test(sdl)) throw new Error(`the products schema no longer matches ${replaced}: update this test`);
+  return sdl.replace(replaced, by);
+}
+const WITHOUT_BUNDLES = (sdl: string) => edit(sdl, /^ {2}bundles: .*\n/m, '');
+const DESCRIBED = (sdl: string, description: string) => edit(sdl, /^ {2}topProducts\(/m, `  "${description}"\n  topProducts(`);
 const BUNDLES = '{ bundles { name } }';
 
 describe('hot reload of supergraph.yaml sources', () => {
@@ -69,7 +75,7 @@ describe('hot reload of supergraph.yaml sources', () => {
     const gw = await start();
     const failed = nextReload(gw.supergraph);
     // Product.price becomes a String in products while ProductItem (and inventory's @requires) say Int.
-    await files.writeSchema('products', products.replace('  "Price in US cents. Inventory requires it for shippingEstimate."\n  price: Int!', '  price: String!'));
+    await files.writeSchema('products', edit(products, /(shippingEstimate\."\n {2}price: )Int!/, '$1String!'));
     const outcome = await failed;
     expect(outcome.kind).toBe('failed');
 
@@ -103,7 +109,7 @@ describe('hot reload of supergraph.yaml sources', () => {
     await post(gw.url, cold);
 
     const reloaded = nextReload(gw.supergraph);
-    await files.writeSchema('products', products.replace('  topProducts(', '  "The best sellers."\n  topProducts('));
+    await files.writeSchema('products', DESCRIBED(products, 'The best sellers.'));
     expect(await reloaded).toMatchObject({ kind: 'swapped', warmedPlans: 2 });
     const cache = gw.supergraph.engine!.planCache;
     expect(cache.size).toBe(2);
@@ -160,7 +166,7 @@ describe('hot reload of supergraph.yaml sources', () => {
         const n = sent++;
         if (reloadsAt.has(n)) {
           reloads.push(nextReload(gw.supergraph));
-          await files.writeSchema('products', products.replace('  topProducts(', `  "generation ${++generation}"\n  topProducts(`));
+          await files.writeSchema('products', DESCRIBED(products, `generation ${++generation}`));
         }
         const { status, body } = await post(gw.url, query);
         if (status !== 200 || body.errors !== undefined || body.data?.topProducts?.length !== 3) failures.push({ n, status, body });
