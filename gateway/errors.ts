@@ -53,6 +53,9 @@ export const ERROR_CODES = {
   CORS_ORIGIN_NOT_ALLOWED: { status: 403, description: 'A CORS preflight came from an origin that cors.origins does not list.' },
 
   // ── codes: publishing ──
+  SCHEMA_CHECK_FAILED: { status: 422, description: 'A published subgraph schema was refused: it does not compose with the live subgraphs, it breaks the live API (without allowBreaking), or a feature check failed. Nothing was stored.' },
+  REGISTRY_CONFLICT: { status: 409, description: 'The schema registry kept changing while a publish was being checked, or its lock stayed taken; nothing was stored. Try again.' },
+  REGISTRY_UNAVAILABLE: { status: 503, description: 'The schema registry store (directory or Redis) cannot be read or written.' },
 
   INTERNAL_SERVER_ERROR: { status: 500, description: 'An unexpected failure inside the gateway. The details are logged, never sent.' },
 } as const satisfies Record<string, { status: number; description: string }>;

@@ -17,6 +17,7 @@ import { createUndiciTransport } from '../subgraph-client/undici-transport.js';
 import type { SubgraphFetchHook } from '../subgraph-client/types.js';
 import type { SupergraphSource } from '../supergraph/load-supergraph.js';
 import { createSupergraphProvider } from '../supergraph/supergraph-provider.js';
+import { createPublishing } from '../publishing/start-publishing.js';
 import { engineBuilder } from './build-engine.js';
 import { createGraphQLHandler, type GraphQLHandler } from './graphql-handler.js';
 import { createHttpServer } from './http-server.js';
@@ -102,10 +103,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const responseHooks = plugins.filter((p) => p.onHttpResponse);
   let handler: GraphQLHandler | undefined;
   let state: 'loading' | 'ready' | 'stopping' = 'loading';
+  const publishing = await createPublishing({ config, configDir: options.configDir ?? process.cwd(), supergraph: options.supergraph, logger });
   const lifecycle = createSupergraphLifecycle({
     provider: createSupergraphProvider(options.supergraph, {
       watchFiles: config.reload.watch,
       pollIntervalMs: config.reload.pollInterval,
+      overlay: publishing?.registry.overlay,
       onWatchError: (error, directory) => logger.warn({ err: error, directory }, 'reload: cannot watch a directory'),
     }),
     // The config of the moment: a SIGHUP may have changed the traffic section's URL overrides.
@@ -159,11 +162,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       plugins,
     });
     lifecycle.watch((next) => handler?.swapEngine(next));
+    await publishing?.startAdmin(lifecycle);
     state = 'ready';
     address ??= await http.listen(config.server.port, config.server.host);
     logger.info({ url: `${address.url}${config.server.graphqlPath}`, subgraphs: lifecycle.status().subgraphs }, 'gateway: ready');
   } catch (error) {
     lifecycle.close();
+    await publishing?.close();
     await http.close(0);
     traffic.close();
     await transport.close();
@@ -194,6 +199,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     async close() {
       state = 'stopping';
       lifecycle.close();
+      await publishing?.close();
       await http.close(config.server.shutdownGrace);
       await handler?.stop();
       traffic.close();

@@ -1,0 +1,47 @@
+import type { GraphQLSchema } from 'graphql';
+import type { GatewayConfig } from '../config/schema.js';
+import { trustedDocumentsCheck } from './trusted-documents-check.js';
+
+/** What a schema check sees: the API schema the candidate supergraph would serve. */
+export interface SchemaCheckInput {
+  readonly apiSchema: GraphQLSchema;
+  /** The candidate supergraph SDL. */
+  readonly supergraphSdl: string;
+}
+
+/**
+ * A feature's check that a candidate schema still works for it (REST routes still validate, trusted
+ * documents still validate, ...). Returns one readable problem per failure; an empty list passes.
+ */
+export interface SchemaCheck {
+  /** Names the feature in reports, e.g. `rest`. */
+  readonly name: string;
+  check(input: SchemaCheckInput): readonly string[] | Promise<readonly string[]>;
+}
+
+/** What check factories may use besides their own config section. */
+export interface SchemaCheckDependencies {
+  /** Directory gateway.yaml was loaded from; relative paths in the config resolve here. */
+  readonly configDir: string;
+}
+
+/**
+ * The checks every publish (and `atrium check`) runs after composition and the breaking-change diff, built
+ * from gateway.yaml so that the offline check and the gateway agree. Features whose configuration names
+ * operations against the API schema add their factory below their marker; a check for a feature that is
+ * off is left out.
+ *
+ * @example
+ * const checks = await buildSchemaChecks(loadConfig('gateway.yaml'), { configDir: '.' });
+ */
+export async function buildSchemaChecks(config: GatewayConfig, dependencies: SchemaCheckDependencies): Promise<SchemaCheck[]> {
+  const checks: SchemaCheck[] = [];
+  // ── schema checks: rest ──
+
+  // ── schema checks: edge ──
+  if (config.persistedDocuments.manifest !== undefined) {
+    checks.push(trustedDocumentsCheck({ manifest: config.persistedDocuments.manifest, configDir: dependencies.configDir }));
+  }
+
+  return checks;
+}
