@@ -14,18 +14,20 @@ export interface ConfigField {
   readonly default?: string;
   /**
    * `value` for a leaf; `object` for a nested object whose keys are `fields`; `record` for a map from any
-   * name (`traffic.subgraphs.<name>`) to objects whose keys are `fields`.
+   * name (`traffic.subgraphs.<name>`) to objects whose keys are `fields`; `list` for a list of objects whose
+   * keys are `fields` (`rest.routes[]`).
    */
-  readonly kind: 'value' | 'object' | 'record';
+  readonly kind: 'value' | 'object' | 'record' | 'list';
   readonly fields: readonly ConfigField[];
 }
 
-type Shape = { kind: 'value' } | { kind: 'object' | 'record'; fields: readonly ConfigField[] };
+type Shape = { kind: 'value' } | { kind: 'object' | 'record' | 'list'; fields: readonly ConfigField[] };
 
 /**
  * The fields of the exported `z.object({...})` in `sourceText`, nested: a property whose initializer is
- * another schema variable (`server: serverSchema.prefault({})`), an inline `z.object({...})` or a
- * `z.record(key, objectSchema)` becomes an object or record field holding that object's fields. Throws,
+ * another schema variable (`server: serverSchema.prefault({})`), an inline `z.object({...})`, a
+ * `z.record(key, objectSchema)` or a `z.array(objectSchema)` becomes an object, record or list field holding
+ * that object's fields. Throws,
  * naming the file, line and key path, when a field has no TSDoc, a leaf field has no `@default`, or a
  * schema variable is used in a shape this reader does not know; an undocumented field must break the build.
  *
@@ -99,6 +101,10 @@ class SchemaReader {
       const entry = this.shapeOf(base.args[1]!, `${path}.<name>`, visiting);
       if (entry.kind === 'object') return { kind: 'record', fields: entry.fields };
       if (entry.kind === 'value') return { kind: 'value' };
+    }
+    if (base?.kind === 'z' && base.method === 'array' && base.args.length === 1) {
+      const entry = this.shapeOf(base.args[0]!, `${path}[]`, visiting);
+      if (entry.kind === 'object') return { kind: 'list', fields: entry.fields };
     }
     // Anything else is a leaf, unless it hides an object schema the docs would then silently leave out
     // (z.array(fooSchema), z.union([...]), a record of records): fail so the reader learns the new shape.

@@ -27,7 +27,8 @@ log:
 /**
  * docs/config.md from the TSDoc of the gateway.yaml schema at `schemaSourcePath` (gateway/config/schema.ts):
  * an example, then one section per top-level key with a table of key path, default and description.
- * Entries of a record show as `<name>` in the path (`traffic.subgraphs.<name>.url`). Throws when a field
+ * Entries of a record show as `<name>` in the path (`traffic.subgraphs.<name>.url`), entries of a list as
+ * `[]` (`rest.routes[].path`). Throws when a field
  * has no TSDoc or a leaf has no `@default` (see {@link readConfigSchema}).
  *
  * @example
@@ -63,7 +64,8 @@ function rowsOf(field: ConfigField, prefix: string): string[][] {
 }
 
 function childPrefix(field: ConfigField, path: string): string {
-  return field.kind === 'record' ? `${path}.<name>.` : `${path}.`;
+  if (field.kind === 'record') return `${path}.<name>.`;
+  return field.kind === 'list' ? `${path}[].` : `${path}.`;
 }
 
 // A literal or a key path (`4000`, `"1mb"`, `{}`, `traffic.all.timeout`) reads best as code; a phrase

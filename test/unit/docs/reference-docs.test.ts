@@ -43,13 +43,14 @@ describe('docs/config.md', () => {
     expectUpToDate('docs/config.md', renderConfigReference(schemaPath));
   });
 
-  it('shows known keys with their defaults, record entries under <name>', () => {
+  it('shows known keys with their defaults, record entries under <name>, list entries under []', () => {
     const defaults = configDefaults(committed('docs/config.md'));
     expect(defaults.get('server.port')).toBe('`4000`');
     expect(defaults.get('traffic.all.timeout')).toBe('`"30s"`');
     expect(defaults.get('traffic.subgraphs.<name>.timeout')).toBe('`traffic.all.timeout`');
     expect(defaults.get('traffic.subgraphs.<name>.url')).toBe("the supergraph's routing URL");
     expect(defaults.get('engine.executor')).toBe('`"atrium"`');
+    expect(defaults.get('rest.routes[].method')).toBe('`"GET"`');
   });
 
   it('has an example that is a valid gateway.yaml', () => {
@@ -100,10 +101,31 @@ export const rootSchema = z.object({
    * Items.
    * @default []
    */
-  items: z.array(itemSchema).default([]),
+  items: z.union([itemSchema, z.string()]),
 }).strict();
 `;
     expect(() => readConfigSchema(source, 'schema.ts')).toThrow(/items: itemSchema is used in a shape/);
+  });
+
+  it('reads a list of objects as a list field with the object\'s fields', () => {
+    const source = `import { z } from 'zod';
+const itemSchema = z.object({
+  /**
+   * Name.
+   * @default none
+   */
+  name: z.string(),
+}).strict();
+export const rootSchema = z.object({
+  /**
+   * Items.
+   * @default []
+   */
+  items: z.array(itemSchema).default([]),
+}).strict();
+`;
+    const [items] = readConfigSchema(source, 'schema.ts');
+    expect(items).toMatchObject({ key: 'items', kind: 'list', default: '[]', fields: [{ key: 'name', kind: 'value' }] });
   });
 });
 
