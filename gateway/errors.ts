@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   QUOTA_STORE_UNAVAILABLE: { status: 503, description: 'The quota store (Redis) failed and quotaStore.onStoreError is deny; retry after the Retry-After header.' },
 
   // ── codes: rest ──
+  RESOURCE_NOT_FOUND: { status: 404, description: 'A REST route\'s operation answered null for the value the route selects, without an error: the resource does not exist.' },
+  REST_ROUTE_UNAVAILABLE: { status: 503, description: 'A REST route no longer validates against the current supergraph (a schema reload broke it); the detail says why. The other routes keep serving.' },
 
   // ── codes: traffic ──
   GATEWAY_TIMEOUT: { status: 504, description: 'The request did not complete within traffic.requestTimeout; fetches still running were abandoned and the data already fetched is returned.' },

@@ -21,6 +21,9 @@ export { AtriumError, ERROR_CODES, type ErrorCode, statusOf, toGraphQLError } fr
 export { createLogger, type Logger } from './logger.js';
 export type * from './plugins/plugin.js';
 export type { Principal, RequestContext } from './request-context.js';
+export { buildOpenApi } from './rest/openapi/build-openapi.js';
+export { RestRouteError } from './rest/rest-route-error.js';
+export { createRestService, type RestService, type RestServiceOptions } from './rest/rest-service.js';
 export { type RunningGateway, type StartGatewayOptions, startGateway } from './server/start-gateway.js';
 export { createSubgraphClient } from './subgraph-client/subgraph-client.js';
 export type * from './subgraph-client/types.js';

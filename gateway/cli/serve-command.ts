@@ -6,13 +6,13 @@ import { nodeOptions } from '../config/node-options.js';
 import { type GatewayConfig, gatewayConfigSchema } from '../config/schema.js';
 import { createLogger } from '../logger.js';
 import type { RunningGateway, StartGatewayOptions } from '../server/start-gateway.js';
-import type { SupergraphSource } from '../supergraph/load-supergraph.js';
+import { RestRouteError } from '../rest/rest-route-error.js';
 import { SupergraphLoadError } from '../supergraph/supergraph-load-error.js';
 import { type CliIo, type Command, parseCommandArgs, UsageError } from './command.js';
+import { chooseSupergraph, DEFAULT_SUPERGRAPH_CONFIG } from './choose-supergraph.js';
 import { printProblems } from './print-problems.js';
 import { hasWorkerFlags, isClusterWorker, reportWorkerReady, superviseWorkers } from './supervise-workers.js';
 
-const DEFAULT_SUPERGRAPH_CONFIG = 'supergraph.yaml';
 const DEFAULTS = gatewayConfigSchema.parse({}).server;
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 type ShutdownSignal = (typeof SHUTDOWN_SIGNALS)[number];
@@ -150,6 +150,8 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
     deps.signals.off('SIGHUP', onReload);
     if (error instanceof SupergraphLoadError) {
       printProblems(io, error.problems, 'could not load the supergraph');
+    } else if (error instanceof RestRouteError) {
+      printProblems(io, error.problems, 'could not start the gateway: invalid REST routes');
     } else {
       io.stderr.write(`atrium: could not start the gateway: ${(error as Error).message}\n`);
     }
@@ -193,26 +195,6 @@ function reloadConfig(options: {
   }
   const needRestart = gateway.reloadConfig(Object.freeze({ ...next, server: Object.freeze({ ...next.server, ...server }) }));
   logger.info({ config: path, needRestart }, 'serve: SIGHUP: gateway.yaml reloaded, traffic settings applied');
-}
-
-function chooseSupergraph(values: { 'supergraph-config'?: string; supergraph?: string }): SupergraphSource {
-  const { 'supergraph-config': configPath, supergraph: filePath } = values;
-  if (configPath !== undefined && filePath !== undefined) {
-    throw new UsageError('give either --supergraph-config or --supergraph, not both', { hint: true });
-  }
-  if (filePath !== undefined) {
-    if (!existsSync(filePath)) throw new UsageError(`supergraph file not found: ${filePath}`);
-    return { kind: 'file', path: filePath };
-  }
-  if (configPath !== undefined) {
-    if (!existsSync(configPath)) throw new UsageError(`supergraph config not found: ${configPath}`);
-    return { kind: 'config', path: configPath };
-  }
-  if (existsSync(DEFAULT_SUPERGRAPH_CONFIG)) return { kind: 'config', path: DEFAULT_SUPERGRAPH_CONFIG };
-  throw new UsageError(
-    `no supergraph: pass --supergraph-config or --supergraph, or run where ./${DEFAULT_SUPERGRAPH_CONFIG} exists`,
-    { hint: true },
-  );
 }
 
 function parseWorkers(value: string | undefined): number {

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { AtriumError } from '../errors.js';
 import type { HttpRoute } from '../plugins/plugin.js';
 import type { RequestContext } from '../request-context.js';
-import { readBody } from './read-body.js';
+import { isJsonContentType, readBody, skipUnreadBody } from './read-body.js';
 import type { HttpServer, HttpServerOptions } from './types.js';
 import { errorCodesOf, writeError, writeHttpResponse, writeJson } from './write-response.js';
 
@@ -150,10 +150,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
    * connection; that is worth it for a body within the limit, not for a larger one or one of unknown length.
    */
   function skipBody(req: IncomingMessage, res: ServerResponse): void {
-    const length = req.headers['content-length'];
-    if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && !(Number(length) <= bodyLimitBytes))) {
-      res.setHeader('connection', 'close');
-    }
+    skipUnreadBody(req, res, bodyLimitBytes);
   }
 
   /**
@@ -253,14 +250,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   };
 }
 
-/** https://graphql.github.io/graphql-over-http/draft/#sec-POST: the body is `application/json`, any params. */
-function isJsonContentType(contentType: string | undefined): boolean {
-  if (contentType === undefined) return false;
-  const end = contentType.indexOf(';');
-  const mediaType = (end === -1 ? contentType : contentType.slice(0, end)).trim();
-  return mediaType.length === 16 && mediaType.toLowerCase() === 'application/json';
-}
-
 function requestIdOf(incoming: string | string[] | undefined): string {
   return typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
@@ -298,8 +287,14 @@ function abortAtDeadline(controller: AbortController, timeoutMs: number): void {
   );
 }
 
-/** Node has already lower-cased the names and joined repeated values; only set-cookie stays an array. */
-function headerMap(headers: IncomingHttpHeaders): Map<string, string> {
+/**
+ * Request headers as the GraphQL handler takes them. Node has already lower-cased the names and joined
+ * repeated values; only set-cookie stays an array.
+ *
+ * @example
+ * headerMap(req.headers).get('authorization');
+ */
+export function headerMap(headers: IncomingHttpHeaders): Map<string, string> {
   const map = new Map<string, string>();
   for (const name in headers) {
     const value = headers[name];

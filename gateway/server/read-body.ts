@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AtriumError } from '../errors.js';
 
 /**
@@ -57,4 +57,33 @@ function tooLarge(limitBytes: number, actual: number): AtriumError {
   return new AtriumError('PAYLOAD_TOO_LARGE', `the request body exceeds the limit of ${limitBytes} bytes`, {
     extensions: { limit: 'server.bodyLimit', max: limitBytes, actual },
   });
+}
+
+/**
+ * For answers given without reading the body. Node drains an unread body after the answer to keep the
+ * connection; that is worth it for a body within the limit, not for a larger one or one of unknown length.
+ *
+ * @example
+ * skipUnreadBody(req, res, 1024 * 1024);
+ * res.end();
+ */
+export function skipUnreadBody(req: IncomingMessage, res: ServerResponse, limitBytes: number): void {
+  const length = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && !(Number(length) <= limitBytes))) {
+    res.setHeader('connection', 'close');
+  }
+}
+
+/**
+ * Whether a `content-type` is JSON: `application/json` with any parameters.
+ * https://graphql.github.io/graphql-over-http/draft/#sec-POST
+ *
+ * @example
+ * isJsonContentType('application/json; charset=utf-8'); // true
+ */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const end = contentType.indexOf(';');
+  const mediaType = (end === -1 ? contentType : contentType.slice(0, end)).trim();
+  return mediaType.length === 16 && mediaType.toLowerCase() === 'application/json';
 }

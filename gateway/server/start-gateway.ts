@@ -10,6 +10,9 @@ import { buildPlugins, closePlugins } from '../plugins/build-plugins.js';
 import type { AtriumPlugin } from '../plugins/plugin.js';
 import { runRequestHooks } from '../plugins/run-request-hooks.js';
 import { stageHooksOf } from '../plugins/run-stage-hooks.js';
+import type { RequestContext } from '../request-context.js';
+import { createRestService } from '../rest/rest-service.js';
+import { RestRouteError } from '../rest/rest-route-error.js';
 import { createSubgraphClient } from '../subgraph-client/subgraph-client.js';
 import { SubgraphHealth } from '../subgraph-client/subgraph-health.js';
 import { createTrafficManager, type TrafficManager } from '../traffic/traffic-manager.js';
@@ -22,6 +25,7 @@ import { engineBuilder } from './build-engine.js';
 import { createGraphQLHandler, type GraphQLHandler } from './graphql-handler.js';
 import { createHttpServer } from './http-server.js';
 import { createSupergraphLifecycle, type SupergraphLifecycle } from './supergraph-lifecycle.js';
+import type { HttpGraphQLRequest, HttpResponse } from './types.js';
 import { errorResponse } from './write-response.js';
 
 export interface StartGatewayOptions {
@@ -119,23 +123,36 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   });
   lifecycle.onReload((outcome) => metrics.recordSupergraphReload(outcome.kind === 'swapped' ? 'success' : 'failure'));
 
+  /** The one pipeline: `/graphql` and every REST route run through it. */
+  const runGraphQL = async (request: HttpGraphQLRequest, context: RequestContext): Promise<HttpResponse> => {
+    const rejected = await runRequestHooks(plugins, context);
+    if (rejected) return errorResponse(rejected);
+    if (!handler) {
+      return errorResponse(new AtriumError('SUPERGRAPH_NOT_READY', 'the gateway is still loading its supergraph'));
+    }
+    return handler.handle(request, context);
+  };
+  const rest =
+    config.rest.routes.length > 0
+      ? createRestService({
+          config,
+          configDir: options.configDir ?? process.cwd(),
+          logger,
+          runGraphQL,
+          currentSupergraph: () => handler?.engine.supergraph,
+        })
+      : undefined;
+
   const http = createHttpServer({
     graphqlPath: config.server.graphqlPath,
     bodyLimitBytes: config.server.bodyLimit,
     logger,
-    routes: plugins.flatMap((p) => p.routes ?? []),
+    routes: [...plugins.flatMap((p) => p.routes ?? []), ...(rest ? [rest.route] : [])],
     batching: config.limits.maxBatchSize > 0,
     cors: createCorsHandler(config.cors),
     responseHeaders: securityHeaders(config.security.headers, tls !== undefined),
     ...(tls && { tls }),
-    async handleGraphQL(request, context) {
-      const rejected = await runRequestHooks(plugins, context);
-      if (rejected) return errorResponse(rejected);
-      if (!handler) {
-        return errorResponse(new AtriumError('SUPERGRAPH_NOT_READY', 'the gateway is still loading its supergraph'));
-      }
-      return handler.handle(request, context);
-    },
+    handleGraphQL: runGraphQL,
     ...(responseHooks.length > 0 && {
       onResponse(payload) {
         for (const plugin of responseHooks) plugin.onHttpResponse!(payload);
@@ -153,6 +170,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
   try {
     const engine = await lifecycle.start();
+    const restProblems = rest?.useSupergraph(engine.supergraph) ?? [];
+    if (restProblems.length > 0) throw new RestRouteError(restProblems);
     handler = await createGraphQLHandler({
       engine,
       config,
@@ -161,7 +180,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       collectErrorCodes: responseHooks.length > 0,
       plugins,
     });
-    lifecycle.watch((next) => handler?.swapEngine(next));
+    lifecycle.watch((next) => {
+      handler?.swapEngine(next);
+      // A route the new schema breaks answers 503 until a later schema fixes it; the log says so at once.
+      for (const problem of rest?.useSupergraph(next.supergraph) ?? []) {
+        logger.warn({ problem }, 'rest: a route does not validate against the new supergraph');
+      }
+    });
     await publishing?.startAdmin(lifecycle);
     state = 'ready';
     address ??= await http.listen(config.server.port, config.server.host);

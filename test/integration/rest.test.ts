@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetDemoData } from '../../subgraphs/index.js';
+import { startDemoGateway, type DemoGateway } from '../helpers/demo-gateway.js';
+import { callRest, demoRestConfig } from '../helpers/rest-client.js';
+
+// The demo gateway.yaml's routes over the real demo subgraphs, plus two routes this file adds for
+// parameter types the demo routes do not use (an enum, a select path).
+let demo: DemoGateway;
+const call = (method: string, path: string, options?: Parameters<typeof callRest>[3]) => callRest(demo.url, method, path, options);
+
+beforeAll(async () => {
+  const rest = demoRestConfig();
+  demo = await startDemoGateway({
+    config: {
+      server: { bodyLimit: '4kb' },
+      rest: {
+        ...rest,
+        routes: [
+          ...(rest.routes as object[]),
+          { path: '/test/users', operation: 'query U($tier: MembershipTier, $first: Int) { users(tier: $tier, first: $first) { id tier } }' },
+          { path: '/test/users/:id/orders', select: 'user.orders', operation: 'query O($id: ID!) { user(id: $id) { orders { id } } }' },
+        ],
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await demo?.close();
+  resetDemoData();
+});
+
+describe('demo routes', () => {
+  it('lists products with ?first=, coercing the parameter to Int', async () => {
+    const two = await call('GET', '/api/v1/products?first=2');
+    expect(two.status).toBe(200);
+    expect(two.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(two.body).toHaveLength(2);
+    expect(two.body[0]).toMatchObject({ upc: expect.any(String), name: expect.any(String), price: expect.any(Number) });
+    // The variable's default applies when the parameter is absent.
+    expect((await call('GET', '/api/v1/products')).body).toHaveLength(5);
+  });
+
+  it('gets one product by id, and answers 404 problem+json for an unknown one', async () => {
+    const found = await call('GET', '/api/v1/products/1001');
+    expect(found.status).toBe(200);
+    expect(found.body).toEqual({ upc: '1001', name: 'The Patient Gardener', price: 2499, category: 'BOOKS', inStock: expect.any(Boolean) });
+
+    const missing = await call('GET', '/api/v1/products/9999');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/problem+json');
+    expect(missing.body).toMatchObject({
+      type: 'urn:atrium:error:RESOURCE_NOT_FOUND',
+      title: 'Not Found',
+      status: 404,
+      code: 'RESOURCE_NOT_FOUND',
+      instance: '/api/v1/products/9999',
+    });
+  });
+
+  it('reads across subgraphs: product, its reviews, their authors, its shipping estimate', async () => {
+    const result = await call('GET', '/api/v1/products/1001/reviews?to=DE');
+    expect(result.status).toBe(200);
+    expect(result.body.name).toBe('The Patient Gardener');
+    expect(result.body.shippingEstimate).toEqual(expect.any(Number));
+    expect(result.body.reviews.length).toBeGreaterThan(0);
+    expect(result.body.reviews[0].author).toMatchObject({ username: expect.any(String), name: expect.any(String) });
+    for (const name of ['products', 'reviews', 'accounts', 'inventory']) {
+      expect(demo.subgraphs[name]!.requests.length, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('creates an order from the JSON body and answers 201', async () => {
+    const result = await call('POST', '/api/v1/orders', { body: { buyerId: '2', items: [{ upc: '1002', quantity: 2 }] } });
+    expect(result.status).toBe(201);
+    expect(result.body).toMatchObject({
+      status: 'PENDING',
+      itemCount: 2,
+      buyer: { id: '2', username: expect.any(String) },
+      items: [{ quantity: 2, product: { upc: '1002', name: 'Federated Systems in Practice' } }],
+    });
+    const order = await demo.post('query($id: ID!) { order(id: $id) { id } }', { id: result.body.id });
+    expect(order.body.data.order).toEqual({ id: result.body.id });
+  });
+
+  it('maps /v1 and /v2 to different shapes of the same user', async () => {
+    const v1 = await call('GET', '/api/v1/users/1');
+    const v2 = await call('GET', '/api/v2/users/1');
+    expect(Object.keys(v1.body).sort()).toEqual(['email', 'id', 'name', 'username']);
+    expect(Object.keys(v2.body).sort()).toEqual(['address', 'displayName', 'handle', 'id', 'membership', 'orders']);
+    expect(v2.body.handle).toBe(v1.body.username);
+    expect(v2.body.displayName).toBe(v1.body.name);
+    expect(v2.body.orders.length).toBeGreaterThan(0);
+  });
+
+  it('coerces enums and answers the value a select path names', async () => {
+    const gold = await call('GET', '/api/test/users?tier=GOLD&first=10');
+    expect(gold.status).toBe(200);
+    expect(gold.body.length).toBeGreaterThan(0);
+    expect(gold.body.every((user: { tier: string }) => user.tier === 'GOLD')).toBe(true);
+    const orders = await call('GET', '/api/test/users/1/orders');
+    expect(orders.status).toBe(200);
+    expect(orders.body[0]).toEqual({ id: expect.any(String) });
+  });
+});
+
+describe('ETag', () => {
+  it('sends an ETag on GET and answers a matching If-None-Match with 304 and no body', async () => {
+    const first = await call('GET', '/api/v1/products/1002');
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    // Cache-Control follows the pipeline's cache policy: the same as the GraphQL twin's.
+    const twin = await demo.post('query Product($upc: String!) { product(upc: $upc) { upc name price category inStock } }', { upc: '1002' });
+    expect(first.headers.get('cache-control')).toBe(twin.headers.get('cache-control') ?? 'no-cache');
+
+    const again = await call('GET', '/api/v1/products/1002', { headers: { 'if-none-match': `"other", W/${etag}` } });
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+    expect(again.headers.get('etag')).toBe(etag);
+
+    const other = await call('GET', '/api/v1/products/1003', { headers: { 'if-none-match': etag! } });
+    expect(other.status).toBe(200);
+    expect(other.headers.get('etag')).not.toBe(etag);
+  });
+
+  it('sends no ETag on POST', async () => {
+    const result = await call('POST', '/api/v1/orders', { body: { buyerId: '1', items: [{ upc: '1001' }] } });
+    expect(result.status).toBe(201);
+    expect(result.headers.get('etag')).toBeNull();
+  });
+});
+
+describe('bad input', () => {
+  it('answers an unknown route below the base path with 404 problem+json', async () => {
+    const result = await call('GET', '/api/v1/nothing-here');
+    expect(result.status).toBe(404);
+    expect(result.headers.get('content-type')).toBe('application/problem+json');
+    expect(result.body).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: 'no REST route is served at GET /api/v1/nothing-here' });
+  });
+
+  it('answers a wrong method with 405 and Allow', async () => {
+    const result = await call('DELETE', '/api/v1/products/1001');
+    expect(result.status).toBe(405);
+    expect(result.headers.get('allow')).toBe('GET, HEAD');
+    expect(result.body).toMatchObject({ status: 405, code: 'METHOD_NOT_ALLOWED' });
+    const post = await call('GET', '/api/v1/orders');
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('POST');
+  });
+
+  it('answers a malformed JSON body with 400 problem+json', async () => {
+    const result = await call('POST', '/api/v1/orders', { body: '{"buyerId": "1", items: [' });
+    expect(result.status).toBe(400);
+    expect(result.body.code).toBe('BAD_REQUEST');
+    expect(result.body.detail).toMatch(/^malformed JSON body: /);
+  });
+
+  it('answers a body that is not JSON with 400', async () => {
+    const result = await call('POST', '/api/v1/orders', { body: 'buyerId=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(result.status).toBe(400);
+    expect(result.body.detail).toBe('content-type must be application/json');
+  });
+
+  it('answers an uncoercible parameter with 400 naming it and where it was', async () => {
+    const result = await call('GET', '/api/v1/products?first=lots');
+    expect(result.status).toBe(400);
+    expect(result.body).toMatchObject({ code: 'BAD_USER_INPUT', parameter: 'first', in: 'query' });
+    expect(result.body.detail).toContain('parameter "first" (query)');
+    expect(result.body.detail).toContain('Int cannot represent non-integer value: "lots"');
+
+    const tier = await call('GET', '/api/test/users?tier=BRONZE');
+    expect(tier.status).toBe(400);
+    expect(tier.body).toMatchObject({ parameter: 'tier', in: 'query' });
+  });
+
+  it('answers a missing body with 400 naming the body parameter', async () => {
+    const result = await call('POST', '/api/v1/orders');
+    expect(result.status).toBe(400);
+    expect(result.body).toMatchObject({ code: 'BAD_USER_INPUT', parameter: 'input', in: 'body' });
+  });
+
+  it('answers an input the subgraph refuses with 400 and its message', async () => {
+    const result = await call('POST', '/api/v1/orders', { body: { buyerId: '1', items: [{ upc: '4242' }] } });
+    expect(result.status).toBe(400);
+    expect(result.body.detail).toBe('product 4242 cannot be ordered');
+    expect(result.body.errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', serviceName: 'orders' });
+  });
+
+  it('answers a body over server.bodyLimit with 413 problem+json and keeps serving', async () => {
+    const items = Array.from({ length: 400 }, () => ({ upc: '1001', quantity: 1 }));
+    const result = await call('POST', '/api/v1/orders', { body: { buyerId: '1', items } });
+    expect(result.status).toBe(413);
+    expect(result.headers.get('content-type')).toBe('application/problem+json');
+    expect(result.body).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect((await call('GET', '/api/v1/products/1001')).status).toBe(200);
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { matchRouteTemplate, openApiPath, parseRouteTemplate, specificity } from '../../../gateway/rest/route-template.js';
+
+describe('route templates', () => {
+  const template = parseRouteTemplate('/v1/products/:upc/reviews');
+
+  it('matches literal segments exactly and decodes parameters', () => {
+    expect(template.params).toEqual(['upc']);
+    expect(matchRouteTemplate(template, '/v1/products/10%2F01/reviews')).toEqual({ upc: '10/01' });
+    expect(matchRouteTemplate(template, '/v1/products/1001/reviews/')).toEqual({ upc: '1001' });
+    expect(matchRouteTemplate(template, '/v1/products/1001')).toBeUndefined();
+    expect(matchRouteTemplate(template, '/v1/products//reviews')).toBeUndefined();
+    expect(matchRouteTemplate(template, '/v1/Products/1001/reviews')).toBeUndefined();
+  });
+
+  it('refuses a parameter that is not valid percent-encoding instead of throwing', () => {
+    expect(matchRouteTemplate(template, '/v1/products/%E0%A4%A/reviews')).toBeUndefined();
+  });
+
+  it('ranks a literal segment above a parameter at the same position', () => {
+    expect(specificity(parseRouteTemplate('/products/top'))).toBeGreaterThan(specificity(parseRouteTemplate('/products/:upc')));
+  });
+
+  it('writes OpenAPI paths with {name}', () => {
+    expect(openApiPath(template)).toBe('/v1/products/{upc}/reviews');
+    expect(openApiPath(parseRouteTemplate('/'))).toBe('/');
+  });
+});
