@@ -14,7 +14,9 @@ const USER = 'query User($id: ID!) { user(id: $id) { id name } }';
 const RATING = 'query Rating($upc: String!) { product(upc: $upc) { name averageRating } }';
 
 /** Which hooks saw which request ids, per hook. */
-const seen: Record<string, string[]> = { onRequest: [], onOperation: [], onPlan: [], onResponse: [] };
+const seen: Record<string, string[]> = { onRequest: [], onOperation: [], onPlan: [], onResponse: [], onHttpResponse: [] };
+/** What the HTTP response hook (the access log's) saw, by request id. */
+const logged = new Map<string, { path: string; status: number; errorCodes: readonly string[] }>();
 
 const plugins: AtriumPlugin[] = [
   {
@@ -44,6 +46,10 @@ const plugins: AtriumPlugin[] = [
     onResponse({ context }) {
       seen.onResponse!.push(context.requestId);
       context.responseHeaders.set('x-cost', '3');
+    },
+    onHttpResponse({ requestId, path, status, errorCodes }) {
+      seen.onHttpResponse!.push(requestId);
+      logged.set(requestId, { path, status, errorCodes });
     },
   },
 ];
@@ -124,6 +130,8 @@ describe('one pipeline for REST and GraphQL', () => {
     expect(rest.headers.get('retry-after')).toBe(graphql.headers.get('retry-after'));
     expect(rest.body).toMatchObject({ code: 'RATE_LIMITED' });
     expect(demo.subgraphs.products!.requests.length).toBe(before);
+    // The access log sees the REST call with its path, status and GraphQL error code.
+    expect(logged.get(rest.headers.get('x-request-id')!)).toEqual({ path: '/products/1001', status: 429, errorCodes: ['RATE_LIMITED'] });
   });
 
   it('checks credentials before parameters, as GraphQL checks them before variables', async () => {
