@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetDemoData } from '../../subgraphs/index.js';
 import { startDemoGateway, type DemoGateway } from '../helpers/demo-gateway.js';
@@ -192,5 +195,27 @@ describe('bad input', () => {
     expect(result.headers.get('content-type')).toBe('application/problem+json');
     expect(result.body).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
     expect((await call('GET', '/api/v1/products/1001')).status).toBe(200);
+  });
+});
+
+describe('trusted documents only (persistedDocuments.onlyTrusted)', () => {
+  it('runs REST routes, whose operations are the gateway\'s own, while refusing the same text sent as GraphQL', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'atrium-rest-trusted-'));
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [] }));
+    const strict = await startDemoGateway({
+      configDir: dir,
+      config: {
+        persistedDocuments: { manifest: 'manifest.json', onlyTrusted: true },
+        rest: { routes: [{ path: '/p/:upc', operation: 'query P($upc: String!) { product(upc: $upc) { name } }' }] },
+      },
+    });
+    try {
+      expect((await callRest(strict.url, 'GET', '/p/1001')).body).toEqual({ name: 'The Patient Gardener' });
+      const graphql = await strict.post('query P($upc: String!) { product(upc: $upc) { name } }', { upc: '1001' });
+      expect(graphql.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    } finally {
+      await strict.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
