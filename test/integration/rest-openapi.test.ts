@@ -1,5 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashApiKey } from '../../gateway/plugins/auth/api-keys.js';
 import { startDemoGateway, type DemoGateway } from '../helpers/demo-gateway.js';
 import { callRest, demoRestConfig } from '../helpers/rest-client.js';
 
@@ -9,7 +10,9 @@ let demo: DemoGateway;
 let document: any;
 
 beforeAll(async () => {
-  demo = await startDemoGateway({ config: { rest: demoRestConfig() } });
+  demo = await startDemoGateway({
+    config: { auth: { apiKeys: { keys: { ci: { hash: hashApiKey('ci-key'), scopes: ['orders:read'] } } } }, rest: demoRestConfig() },
+  });
   const result = await callRest(demo.url, 'GET', '/openapi.json');
   expect(result.status).toBe(200);
   expect(result.headers.get('content-type')).toMatch(/^application\/json/);
@@ -33,6 +36,7 @@ describe('GET /openapi.json', () => {
       'get /v1/products',
       'get /v1/products/{upc}',
       'get /v1/products/{upc}/reviews',
+      'get /v1/orders/{id}',
       'post /v1/orders',
       'get /v1/users/{id}',
       'get /v2/users/{id}',
@@ -56,11 +60,13 @@ describe('GET /openapi.json', () => {
     expect(list.items.properties.category).toEqual({ $ref: '#/components/schemas/Category' });
 
     const v2 = document.paths['/v2/users/{id}'].get.responses['200'].content['application/json'].schema;
-    expect(Object.keys(v2.properties)).toEqual(['id', 'handle', 'displayName', 'membership', 'address', 'orders']);
+    expect(Object.keys(v2.properties)).toEqual(['id', 'handle', 'displayName', 'membership', 'address', 'reviews']);
     expect(v2.properties.address.type).toEqual(['object', 'null']);
     // GraphQL always sends the key; a nullable field's value may be null.
     expect(v2.required).toContain('address');
-    expect(v2.properties.orders.items.properties.status).toEqual({ $ref: '#/components/schemas/OrderStatus' });
+    expect(v2.properties.membership).toEqual({ $ref: '#/components/schemas/MembershipTier' });
+    const order = document.paths['/v1/orders/{id}'].get.responses['200'].content['application/json'].schema;
+    expect(order.properties.status).toEqual({ $ref: '#/components/schemas/OrderStatus' });
   });
 
   it('describes the body of the POST route by its input type, and its 201', () => {
@@ -73,13 +79,21 @@ describe('GET /openapi.json', () => {
     expect(create.responses['200']).toBeUndefined();
   });
 
-  it('lists the problem+json error responses, 304 for GET routes, and no security without auth', () => {
+  it('lists the problem+json error responses and 304 for GET routes', () => {
     const get = document.paths['/v1/products/{upc}'].get;
     expect(get.responses['304']).toBeDefined();
     expect(get.responses['404']).toEqual({ $ref: '#/components/responses/NotFound' });
     expect(get.responses['401']).toBeUndefined();
     expect(document.components.responses.TooManyRequests.headers['Retry-After']).toBeDefined();
-    expect(document.components.securitySchemes).toBeUndefined();
+  });
+
+  it('declares the API key scheme, and the scope a route needs from @requiresScopes', () => {
+    expect(document.components.securitySchemes).toEqual({ apiKeyAuth: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }) });
+    const order = document.paths['/v1/orders/{id}'].get;
+    expect(order.security).toEqual([{ apiKeyAuth: ['orders:read'] }]);
+    expect(order.responses['403']).toEqual({ $ref: '#/components/responses/Forbidden' });
+    expect(document.paths['/v1/orders'].post.security).toEqual([{ apiKeyAuth: ['orders:read'] }]);
+    expect(document.paths['/v1/products/{upc}'].get.security).toBeUndefined();
   });
 
   it('answers If-None-Match with 304', async () => {
