@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayConfig } from '../config/schema.js';
+import { restRoutesCheck } from './rest-routes-check.js';
 import { trustedDocumentsCheck } from './trusted-documents-check.js';
 
 /** What a schema check sees: the API schema the candidate supergraph would serve. */
@@ -37,6 +38,9 @@ export interface SchemaCheckDependencies {
 export async function buildSchemaChecks(config: GatewayConfig, dependencies: SchemaCheckDependencies): Promise<SchemaCheck[]> {
   const checks: SchemaCheck[] = [];
   // ── schema checks: rest ──
+  if (config.rest.routes.length > 0) {
+    checks.push(restRoutesCheck({ rest: config.rest, configDir: dependencies.configDir }));
+  }
 
   // ── schema checks: edge ──
   if (config.persistedDocuments.manifest !== undefined) {

@@ -74,6 +74,20 @@ describe('atrium check', () => {
     expect(out).toMatch(/refused — feature checks failed\n$/);
   });
 
+  it('refuses a schema that breaks a REST route of gateway.yaml, naming the route', async () => {
+    await writeFile(
+      join(dir, 'gateway-rest.yaml'),
+      'rest:\n  routes:\n' +
+        '    - { method: GET, path: /hello, operation: "query Hello { hello }" }\n' +
+        '    - { method: GET, path: /weather, operation: "query Weather { weather }" }\n',
+    );
+    const { code, out } = await check(GREETINGS.breaking, '--allow-breaking', '--config', join(dir, 'gateway-rest.yaml'));
+    expect(code).toBe(1);
+    expect(out).toMatch(/rest routes: rest route GET \/hello: .*Cannot query field "hello" on type "Query"/);
+    expect(out).not.toContain('/weather');
+    expect(out).toMatch(/refused — feature checks failed\n$/);
+  });
+
   it('exits 2 on bad arguments', async () => {
     const io = capturedIo();
     expect(await main(['check', '--schema', 'x.graphql'], io)).toBe(2);
