@@ -128,7 +128,7 @@ const engineSchema = z
     path: ['planner'],
   });
 
-// ── section: auth — authentication and authorization (issue 4); schema consts for this feature go below this line ──
+// ── authentication and authorization (issue 4) ──
 
 /** JWS algorithms a token may be signed with. `none` is not among them and can never be configured. */
 const JWS_ALGORITHMS = [
@@ -403,7 +403,7 @@ const authorizationSchema = z
   })
   .strict();
 
-// ── section: cost — cost analysis and quotas (issue 5); schema consts for this feature go below this line ──
+// ── cost analysis and quotas (issue 5) ──
 
 /** A number above 0, given as a number or as a string of digits ("0.5"). */
 const positiveNumber = () =>
@@ -587,7 +587,7 @@ const quotaStoreSchema = z
   })
   .strict();
 
-// ── section: rest — REST compatibility layer (issue 6); schema consts for this feature go below this line ──
+// ── REST compatibility layer (issue 6) ──
 
 /** HTTP methods a REST route may answer. */
 export const REST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -688,7 +688,7 @@ const restSchema = z
   })
   .strict();
 
-// ── section: traffic — traffic, resilience, hot reload (issue 7); schema consts for this feature go below this line ──
+// ── traffic, resilience, hot reload (issue 7) ──
 
 // The nested traffic policies (balancing, retry, breaker, health checks, shadow, headers) are shared by
 // `traffic.all` and `traffic.subgraphs.<name>`, so their fields carry no zod default: a subgraph's field
@@ -1043,7 +1043,7 @@ const trafficSchema = z
   })
   .strict();
 
-// ── section: observability — observability (issue 8); schema consts for this feature go below this line ──
+// ── observability (issue 8) ──
 
 /** Names whose values never reach a log line (compared case-insensitively): headers, variables, keys. */
 const DEFAULT_REDACT = [
@@ -1154,7 +1154,7 @@ const tracingSchema = z
   })
   .strict();
 
-// ── section: edge — edge protection and caching (issue 9); schema consts for this feature go below this line ──
+// ── edge protection and caching (issue 9) ──
 
 const limitsSchema = z
   .object({
@@ -1347,12 +1347,16 @@ const corsSchema = z
       .array(z.string().min(1))
       .default(['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id']),
     /**
-     * Response headers scripts may read, including the rate-limit headers.
-     * @default ["x-request-id", "x-cache", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "ratelimit", "ratelimit-policy", "retry-after"]
+     * Response headers scripts may read: the rate-limit headers, and the REST layer's `etag` (for
+     * `If-None-Match`) and `x-graphql-errors` (partial answers).
+     * @default ["x-request-id", "x-cache", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "ratelimit", "ratelimit-policy", "retry-after", "etag", "x-graphql-errors"]
      */
     exposeHeaders: z
       .array(z.string().min(1))
-      .default(['x-request-id', 'x-cache', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'ratelimit', 'ratelimit-policy', 'retry-after']),
+      .default([
+        'x-request-id', 'x-cache', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'ratelimit',
+        'ratelimit-policy', 'retry-after', 'etag', 'x-graphql-errors',
+      ]),
     /**
      * How long browsers may cache a preflight answer (`Access-Control-Max-Age`).
      * @default "10m"
@@ -1383,7 +1387,7 @@ const securitySchema = z
   })
   .strict();
 
-// ── section: publishing — schema publishing (issue 10); schema consts for this feature go below this line ──
+// ── schema publishing (issue 10) ──
 
 const reloadSchema = z
   .object({
@@ -1526,14 +1530,14 @@ export const gatewayConfigSchema = z
     /** Structured logging. */
     log: logSchema.prefault({}),
 
-    // ── section keys: auth ──
+    // ── auth ──
     /** Authorization from `@authenticated`, `@requiresScopes` and `@policy` in the supergraph. */
     authorization: authorizationSchema.prefault({}),
 
     /** Authentication: JWTs (JWKS URL or file, shared secret), API keys, and identity headers to subgraphs. */
     auth: authSchema.prefault({}),
 
-    // ── section keys: cost ──
+    // ── cost ──
     /** Cost analysis from `@cost`/`@listSize` and cost-based quotas per client. Absent: off. */
     cost: costSchema.optional(),
     /** Per-client call limits: `@rateLimit` fields and request counts for anonymous traffic. Absent: off. */
@@ -1543,19 +1547,19 @@ export const gatewayConfigSchema = z
     /** Where quota and rate-limit buckets are kept. */
     quotaStore: quotaStoreSchema.prefault({}),
 
-    // ── section keys: rest ──
+    // ── rest ──
     /** The REST compatibility layer: REST routes translated into GraphQL operations, and their OpenAPI document. */
     rest: restSchema.prefault({}),
 
-    // ── section keys: traffic ──
+    // ── traffic ──
 
-    // ── section keys: observability ──
+    // ── observability ──
     /** Prometheus metrics at `GET /metrics` (off by default). */
     metrics: metricsSchema.prefault({}),
     /** OpenTelemetry tracing with OTLP/HTTP export (off by default). */
     tracing: tracingSchema.prefault({}),
 
-    // ── section keys: edge ──
+    // ── edge ──
     /** Operation limits: depth, aliases, root fields, tokens, directives, batch size; enforce or measure. */
     limits: limitsSchema.prefault({}),
     /** Trusted documents (a manifest, optionally the only operations allowed) and automatic persisted queries. */
@@ -1567,7 +1571,7 @@ export const gatewayConfigSchema = z
     /** Security response headers and who may introspect. */
     security: securitySchema.prefault({}),
 
-    // ── section keys: publishing ──
+    // ── publishing ──
     /** Hot reload of the supergraph when its files or introspected subgraphs change. */
     reload: reloadSchema.prefault({}),
     /**

@@ -64,7 +64,7 @@ describe('CORS, security headers, introspection by scope', () => {
     const allowed = await gateway.post('{ __typename }', {}, { origin: ALLOWED });
     expect(allowed.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     const exposed = allowed.headers.get('access-control-expose-headers')!.split(', ');
-    expect(exposed).toEqual(expect.arrayContaining(['x-request-id', 'x-ratelimit-remaining', 'ratelimit', 'ratelimit-policy', 'retry-after']));
+    expect(exposed).toEqual(expect.arrayContaining(['x-request-id', 'x-ratelimit-remaining', 'ratelimit', 'ratelimit-policy', 'retry-after', 'etag', 'x-graphql-errors']));
     const other = await gateway.post('{ __typename }', {}, { origin: 'https://evil.example' });
     expect(other.status).toBe(200);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();

@@ -67,7 +67,7 @@ describe('loadConfig', () => {
         origins: [],
         credentials: false,
         allowHeaders: ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id'],
-        exposeHeaders: ['x-request-id', 'x-cache', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'ratelimit', 'ratelimit-policy', 'retry-after'],
+        exposeHeaders: ['x-request-id', 'x-cache', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'ratelimit', 'ratelimit-policy', 'retry-after', 'etag', 'x-graphql-errors'],
         maxAge: 600_000,
       },
       security: { headers: {} },
