@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { HttpRoute } from '../plugins/plugin.js';
+import { closeNow, listen } from '../server/listen.js';
 
 /**
  * `GET /metrics` as a plugin route on the gateway's port: the Prometheus text format of `registry`.
@@ -52,25 +52,10 @@ export async function startMetricsServer(options: {
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}${path}`;
+  const address = await listen(server, options.port, options.host);
+  const url = `${address.url}${path}`;
   logger.info({ url }, 'metrics: listening');
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { url, close: () => closeNow(server) };
 }
 
 async function answerMetrics(req: IncomingMessage, res: ServerResponse, registry: Registry): Promise<void> {

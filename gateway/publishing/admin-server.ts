@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AtriumError, type ErrorCode, statusOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { readBody } from '../server/read-body.js';
 import type { SubgraphCheckReport } from './check-subgraph.js';
 import type { PublishOutcome, SchemaRegistry } from './schema-registry.js';
+import { closeNow, listen } from '../server/listen.js';
 
 const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 const SUBGRAPH_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
@@ -104,25 +104,10 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     return match !== null && timingSafeEqual(digest(match[1]!.trim()), expected);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const address = await listen(server, options.port, options.host);
+  const url = address.url;
   logger.info({ url }, 'admin: listening');
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { url, close: () => closeNow(server) };
 }
 
 function digest(text: string): Buffer {

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { AtriumError } from '../errors.js';
 import type { HttpRoute } from '../plugins/plugin.js';
 import type { RequestContext } from '../request-context.js';
+import { listen } from './listen.js';
 import { isJsonContentType, readBody, skipUnreadBody } from './read-body.js';
 import type { HttpServer, HttpServerOptions } from './types.js';
 import { errorCodesOf, writeError, writeHttpResponse, writeJson } from './write-response.js';
@@ -223,15 +223,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     server,
 
     listen(port, host) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address() as AddressInfo;
-          const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          resolve({ url: `${options.tls ? 'https' : 'http'}://${hostname}:${address.port}`, port: address.port });
-        });
-      });
+      return listen(server, port, host, options.tls ? 'https' : 'http');
     },
 
     close(graceMs) {
