@@ -14,14 +14,16 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map(
   [serveCommand, composeCommand, openapiCommand, hashApiKeyCommand, devTokenCommand, checkCommand, publishCommand, subgraphsCommand].map((command) => [command.name, command]));
 
 const HELP_FLAGS = new Set(['--help', '-h']);
+/** Width of the command-name column: the longest name, so every summary starts in one column. */
+const NAME_WIDTH = Math.max('help'.length, ...[...COMMANDS.keys()].map((name) => name.length));
 
 const USAGE = `Usage: atrium <command> [flags]
 
 Atrium is a GraphQL federation gateway.
 
 Commands:
-${[...COMMANDS.values()].map((command) => `  ${command.name.padEnd(9)} ${command.summary}`).join('\n')}
-  help      Show help for a command: atrium help <command>
+${[...COMMANDS.values()].map((command) => `  ${command.name.padEnd(NAME_WIDTH)}  ${command.summary}`).join('\n')}
+  ${'help'.padEnd(NAME_WIDTH)}  Show help for a command: atrium help <command>
 
 Run \`atrium <command> --help\` for a command's flags and examples.
 `;

@@ -22,6 +22,15 @@ describe('atrium help', () => {
     expect(out).toMatch(/compose\s+Compose a supergraph/);
   });
 
+  it('starts every command summary in one column, whatever the longest command name', async () => {
+    const { out } = await run('--help');
+    const lines = out.slice(out.indexOf('Commands:\n') + 'Commands:\n'.length).split('\n\n')[0]!.split('\n');
+    expect(lines.map((line) => line.match(/^ {2}\S+/)?.[0])).not.toContain(undefined);
+    expect(lines.length).toBeGreaterThan(8);
+    const columns = new Set(lines.map((line) => line.search(/(?<=\S {2,})\S/)));
+    expect([...columns]).toHaveLength(1);
+  });
+
   it.each([
     ['serve', '--help'],
     ['serve', '-h'],
