@@ -213,9 +213,11 @@ class Shaper {
    * `@interfaceObject` subgraph returns; a planner that did not ask another subgraph for the concrete
    * type (Hive's does not when the selection reads no `__typename` and no fragment on an object type)
    * leaves it, and the value is shaped as that interface: only fields and fragments the interface
-   * satisfies apply, which is all such a selection has.
+   * satisfies apply, which is all such a selection has. For the same reason Hive's planner may not fetch
+   * `__typename` at all; a value of an interface-typed field without one is shaped as that interface too.
    */
   #runtimeType(completion: Extract<Completion, { kind: 'abstract' }>, typename: unknown): ShapedType | undefined {
+    if (typename === undefined && isInterfaceType(completion.abstract)) return completion.abstract;
     if (typeof typename !== 'string') return undefined;
     let resolved = completion.possible.get(typename);
     if (resolved === undefined) {

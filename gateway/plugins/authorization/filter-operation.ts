@@ -161,7 +161,10 @@ class OperationFilter {
     if (!definition) return { node, left: true };
     const key = node.alias?.value ?? name;
     if (!this.fieldAllowed(parent, definition)) {
-      this.remove({ path: [...path, key], steps, action: 'null', key, nonNull: isNonNullType(definition.type), parentTypes: possible });
+      // Selected on an interface, the placeholder may answer with the interface's own name: a planner that
+      // fetches no `__typename` there (Hive's) leaves the object to be shaped as the interface.
+      const parentTypes = isInterfaceType(parent) ? new Set([...possible, parent.name]) : possible;
+      this.remove({ path: [...path, key], steps, action: 'null', key, nonNull: isNonNullType(definition.type), parentTypes });
       return { node: { ...placeholder(key), directives: node.directives }, left: false };
     }
     if (!node.selectionSet) return { node, left: true };
