@@ -99,15 +99,18 @@ const engineSchema = z
      */
     executor: z.enum(['atrium', 'apollo'], { error: 'expected one of atrium, apollo' }).default('atrium'),
     /**
-     * Which query planner plans operations: `apollo` (`@apollo/query-planner`) or `hive` (Hive Router's
-     * native planner, `@graphql-hive/router-query-planner`, MIT), which sends the entity fetches of one
-     * subgraph at the same depth as one batched request (7 subgraph requests instead of 16 for the
-     * benchmark query). `hive` needs `executor: atrium`, and refuses at startup a supergraph it cannot
-     * load or one with progressive `@override` labels. An operation it cannot plan is planned by the
-     * apollo planner instead (logged as a warning), so answers never depend on the choice.
-     * @default "apollo"
+     * Which query planner plans operations: `hive` (Hive Router's native planner,
+     * `@graphql-hive/router-query-planner`, MIT), which sends the entity fetches of one subgraph at the same
+     * depth as one batched request (7 subgraph requests instead of 16 for the benchmark query); `apollo`
+     * (`@apollo/query-planner`); or `auto`, which plans with `hive` wherever it can and with `apollo`
+     * otherwise: with `executor: apollo`, on a platform without the native binary (it exists for glibc
+     * Linux and macOS, x64 and arm64), or for a supergraph the Hive planner cannot load or that uses
+     * progressive `@override` labels (the reason is logged at startup). An explicit `hive` refuses to
+     * start in those cases instead. Whichever plans, an operation the Hive planner cannot plan is planned
+     * by the apollo planner (logged as a warning), so answers never depend on the choice.
+     * @default "auto"
      */
-    planner: z.enum(['apollo', 'hive'], { error: 'expected one of apollo, hive' }).default('apollo'),
+    planner: z.enum(['auto', 'apollo', 'hive'], { error: 'expected one of auto, apollo, hive' }).default('auto'),
     /**
      * How many query plans are kept, keyed by operation; least recently used plans are dropped first.
      * `0` disables the cache.

@@ -31,10 +31,10 @@ export interface EngineOptions {
   /** `atrium` (default) or `apollo` (`@apollo/gateway`'s executor, for comparison). */
   readonly executor?: 'atrium' | 'apollo';
   /**
-   * The planner: `apollo` (default), `hive` (Hive's native planner, which batches entity fetches; needs
-   * the `atrium` executor), or any backend of the planner seam.
+   * The planner: `auto` (default: `hive` where it can run, else `apollo`), `apollo`, `hive` (Hive's native
+   * planner, which batches entity fetches; needs the `atrium` executor), or any backend of the planner seam.
    */
-  readonly planner?: 'apollo' | 'hive' | QueryPlannerBackend;
+  readonly planner?: PlannerChoice | QueryPlannerBackend;
   readonly logger?: Logger;
 }
 
@@ -49,8 +49,13 @@ export interface OperationRequest {
 }
 
 /** Everything that runs operations against one supergraph version. A hot reload builds a new one. */
+/** The planners `engine.planner` names. */
+export type PlannerChoice = 'auto' | 'apollo' | 'hive';
+
 export interface Engine {
   readonly supergraph: LoadedSupergraph;
+  /** The planner that plans this supergraph's operations (`custom` for a backend passed in). */
+  readonly plannerName: 'apollo' | 'hive' | 'custom';
   readonly planCache: LruCache<QueryPlan>;
   execute(request: OperationRequest): Promise<ExecutionResult>;
   /**
@@ -72,7 +77,7 @@ export interface Engine {
 export function createEngine(options: EngineOptions): Engine {
   const { supergraph, client, logger } = options;
   const plugins = options.plugins ?? [];
-  const planner = createPlanner(options);
+  const { planner, name: plannerName } = createPlanner(options);
   const planCache = new LruCache<QueryPlan>(options.planCacheSize ?? 1000);
   const supergraphSchema = supergraph.supergraph.schema.toGraphQLJSSchema();
   const executor: PlanExecutor =
@@ -124,6 +129,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   return {
     supergraph,
+    plannerName,
     planCache,
     preparePlan({ document, operationName, queryHash }) {
       // Not through plan(): warming is no cache lookup, and must not count as misses.
@@ -232,18 +238,35 @@ export function createEngine(options: EngineOptions): Engine {
   };
 }
 
-function createPlanner({ planner, supergraph, executor, logger }: EngineOptions): QueryPlannerBackend {
-  if (typeof planner === 'object') return planner;
-  if (planner !== 'hive') return createApolloPlanner(supergraph.supergraph);
+/**
+ * The planner backend `options.planner` names. `auto` takes Hive's planner (fewer subgraph requests, faster
+ * planning) wherever it can run, and Apollo's where it cannot: with the apollo executor (which does not run
+ * batched entity fetches), on a platform without the native binary, or for a supergraph the Hive planner
+ * refuses (see createHivePlanner). The reason is logged, and answers are the same either way.
+ */
+function createPlanner({ planner = 'auto', supergraph, executor, logger }: EngineOptions): {
+  planner: QueryPlannerBackend;
+  name: Engine['plannerName'];
+} {
+  if (typeof planner === 'object') return { planner, name: 'custom' };
+  const apollo = () => ({ planner: createApolloPlanner(supergraph.supergraph), name: 'apollo' as const });
+  if (planner === 'apollo' || (planner === 'auto' && executor === 'apollo')) return apollo();
   if (executor === 'apollo') {
     // Apollo's executor does not run batched entity fetches.
     throw new AtriumError('INTERNAL_SERVER_ERROR', 'engine.planner "hive" needs engine.executor "atrium"');
   }
-  return createHivePlanner({
-    supergraphSdl: supergraph.sdl,
-    fallback: () => createApolloPlanner(supergraph.supergraph),
-    ...(logger && { logger }),
-  });
+  try {
+    const hive = createHivePlanner({
+      supergraphSdl: supergraph.sdl,
+      fallback: () => createApolloPlanner(supergraph.supergraph),
+      ...(logger && { logger }),
+    });
+    return { planner: hive, name: 'hive' };
+  } catch (error) {
+    if (planner === 'hive' || !(error instanceof AtriumError)) throw error;
+    logger?.info({ reason: error.message }, 'engine: planner auto: the hive planner cannot plan this supergraph here; planning with the apollo planner');
+    return apollo();
+  }
 }
 
 /**

@@ -27,7 +27,7 @@ function loadHivePlanner(): typeof HivePlannerModule.QueryPlanner {
   } catch (cause) {
     throw new AtriumError(
       'INTERNAL_SERVER_ERROR',
-      `engine.planner "hive": the native planner does not load on ${process.platform}-${process.arch} (${(cause as Error).message}); use engine.planner: apollo`,
+      `engine.planner "hive": the native planner does not load on ${process.platform}-${process.arch} (${(cause as Error).message}); engine.planner auto or apollo plans with the apollo planner instead`,
       { cause },
     );
   }
@@ -62,12 +62,12 @@ export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBack
   try {
     planner = new HiveQueryPlanner(options.supergraphSdl);
   } catch (cause) {
-    throw new AtriumError('INTERNAL_SERVER_ERROR', `engine.planner "hive" cannot load this supergraph: ${(cause as Error).message}; use engine.planner: apollo`, { cause });
+    throw new AtriumError('INTERNAL_SERVER_ERROR', `engine.planner "hive" cannot load this supergraph: ${(cause as Error).message}; engine.planner auto or apollo plans with the apollo planner instead`, { cause });
   }
   if (planner.overrideLabels.length > 0 || planner.overridePercentages.length > 0) {
     throw new AtriumError(
       'INTERNAL_SERVER_ERROR',
-      'engine.planner "hive" does not support progressive @override (labels or percentages) yet; use engine.planner: apollo',
+      'engine.planner "hive" does not support progressive @override (labels or percentages) yet; engine.planner auto or apollo plans with the apollo planner instead',
     );
   }
   let fallback: QueryPlannerBackend | undefined;

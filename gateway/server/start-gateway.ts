@@ -190,7 +190,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await publishing?.startAdmin(lifecycle);
     state = 'ready';
     address ??= await http.listen(config.server.port, config.server.host);
-    logger.info({ url: `${address.url}${config.server.graphqlPath}`, subgraphs: lifecycle.status().subgraphs }, 'gateway: ready');
+    logger.info(
+      { url: `${address.url}${config.server.graphqlPath}`, subgraphs: lifecycle.status().subgraphs, planner: engine.plannerName },
+      'gateway: ready',
+    );
   } catch (error) {
     lifecycle.close();
     await publishing?.close();

@@ -88,6 +88,7 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
   /** The engine requests run on: it records each operation so the busiest can be re-planned later. */
   const tracked = (inner: Engine): Engine => ({
     supergraph: inner.supergraph,
+    plannerName: inner.plannerName,
     planCache: inner.planCache,
     preparePlan: (operation) => inner.preparePlan(operation),
     execute(request) {
@@ -133,7 +134,7 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
       reloads.succeeded++;
       lastError = undefined;
       outcome = { kind: 'swapped', version, warmedPlans };
-      logger.info({ reason, version, warmedPlans, subgraphs: [...next.supergraph.subgraphs.keys()] }, 'reload: serving the new supergraph');
+      logger.info({ reason, version, warmedPlans, subgraphs: [...next.supergraph.subgraphs.keys()], planner: next.plannerName }, 'reload: serving the new supergraph');
     } catch (error) {
       if (closed) return { kind: 'unchanged', version };
       const problems = error instanceof SupergraphLoadError ? error.problems : [(error as Error)?.message ?? String(error)];

@@ -127,9 +127,9 @@ const fixtures = loadFixtures();
 
 /** The gateways under test, each compared with the oracle (Apollo's planner and executor). */
 const VARIANTS = {
-  atrium: { executor: 'atrium' },
+  atrium: { executor: 'atrium', planner: 'apollo' },
   'atrium-hive-planner': { executor: 'atrium', planner: 'hive' },
-  apollo: { executor: 'apollo' },
+  apollo: { executor: 'apollo', planner: 'apollo' },
 } as const;
 type Variant = keyof typeof VARIANTS;
 

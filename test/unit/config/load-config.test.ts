@@ -28,7 +28,7 @@ describe('loadConfig', () => {
       server: { host: '0.0.0.0', port: 4000, graphqlPath: '/graphql', bodyLimit: 1024 * 1024, shutdownGrace: 10_000 },
       graphql: { introspection: true, csrfPrevention: true },
       traffic: { requestTimeout: 0, all: { timeout: 30_000, dedupe: true }, subgraphs: {} },
-      engine: { executor: 'atrium', planner: 'apollo', planCacheSize: 1000, maxConcurrentOperations: 0 },
+      engine: { executor: 'atrium', planner: 'auto', planCacheSize: 1000, maxConcurrentOperations: 0 },
       log: {
         level: 'info',
         format: 'auto',
@@ -165,11 +165,13 @@ describe('parseConfig', () => {
 
   it('accepts the hive planner with the atrium executor only', () => {
     expect(parseConfig({ engine: { planner: 'hive' } }, 'g.yaml').engine.planner).toBe('hive');
+    // auto picks the planner the executor can run, so it goes with either.
+    expect(parseConfig({ engine: { executor: 'apollo' } }, 'g.yaml').engine.planner).toBe('auto');
     expect(issuesOf(() => parseConfig({ engine: { planner: 'hive', executor: 'apollo' } }, 'g.yaml'))).toEqual([
       'g.yaml: engine.planner: planner "hive" needs executor "atrium" (the apollo executor does not run batched entity fetches)',
     ]);
     expect(issuesOf(() => parseConfig({ engine: { planner: 'rust' } }, 'g.yaml'))).toEqual([
-      'g.yaml: engine.planner: expected one of apollo, hive',
+      'g.yaml: engine.planner: expected one of auto, apollo, hive',
     ]);
   });
 

@@ -4,6 +4,7 @@ import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import { type DocumentNode, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createApolloPlanner } from '../../../gateway/engine/apollo-planner.js';
+import { createEngine } from '../../../gateway/engine/engine.js';
 import { createHivePlanner } from '../../../gateway/engine/hive-planner.js';
 import { isEntityBatchFetch, type QueryPlannerBackend } from '../../../gateway/engine/types.js';
 import { AtriumError } from '../../../gateway/errors.js';
@@ -125,11 +126,23 @@ describe('the hive planner backend', () => {
     ]);
     expect(() => hivePlanner(sdl)).toThrow(AtriumError);
     expect(() => hivePlanner(sdl)).toThrow(/progressive @override/);
+    // engine.planner auto (the default) plans such a supergraph with Apollo's planner instead.
+    const client = { fetch: () => Promise.reject(new Error('not called')), close: async () => {} };
+    expect(createEngine({ supergraph: buildSupergraph(sdl), client }).plannerName).toBe('apollo');
+    expect(() => createEngine({ supergraph: buildSupergraph(sdl), client, planner: 'hive' })).toThrow(/progressive @override/);
+  });
+
+  it('is what engine.planner auto (the default) picks where it can run', () => {
+    const client = { fetch: () => Promise.reject(new Error('not called')), close: async () => {} };
+    const supergraph = buildSupergraph(benchSupergraphSdl());
+    expect(createEngine({ supergraph, client }).plannerName).toBe('hive');
+    expect(createEngine({ supergraph, client, executor: 'apollo' }).plannerName).toBe('apollo');
+    expect(createEngine({ supergraph, client, planner: 'apollo' }).plannerName).toBe('apollo');
   });
 
   it('refuses at startup a supergraph the hive planner cannot load, naming the alternative', () => {
     expect(() => createHivePlanner({ supergraphSdl: 'type Query {', fallback: () => ({ plan: () => ({ kind: 'QueryPlan' }) }) })).toThrow(
-      /engine.planner "hive" cannot load this supergraph: [\s\S]*; use engine.planner: apollo$/,
+      /engine.planner "hive" cannot load this supergraph: [\s\S]*; engine.planner auto or apollo plans with the apollo planner instead$/,
     );
   });
 });
