@@ -26,7 +26,7 @@ const skipWithoutCost = (/** @type {number | string} */ code, /** @type {string}
 export const targets = [
   {
     name: 'atrium-cost',
-    what: 'Atrium (dist/gateway/cli.js serve): supervisor + 1 worker, cost analysis + cost budget in memory',
+    what: 'Atrium (dist/gateway/cli.js serve): one process, server in a worker thread, cost analysis + cost budget in memory',
     peer: false,
     dedup: 'on (default)',
     cpus: '1',
@@ -35,7 +35,7 @@ export const targets = [
   },
   {
     name: 'atrium-cost-redis',
-    what: 'Atrium (dist/gateway/cli.js serve): supervisor + 1 worker, cost analysis + cost budget in Redis (redis-server on the same core)',
+    what: 'Atrium (dist/gateway/cli.js serve): one process, server in a worker thread, cost analysis + cost budget in Redis (redis-server on the same core)',
     peer: false,
     dedup: 'on (default)',
     cpus: '1',

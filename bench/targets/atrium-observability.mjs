@@ -32,7 +32,7 @@ const skipWithoutObservability = (/** @type {number | string} */ code, /** @type
 export const targets = [
   {
     name: 'atrium-observability',
-    what: 'Atrium (dist/gateway/cli.js serve): supervisor + 1 worker, access log + metrics + tracing sampled at 1.0',
+    what: 'Atrium (dist/gateway/cli.js serve): one process, server in a worker thread, access log + metrics + tracing sampled at 1.0',
     peer: false,
     dedup: 'on (default)',
     cpus: '1',
@@ -41,7 +41,7 @@ export const targets = [
   },
   {
     name: 'atrium-observability-1pct',
-    what: 'Atrium (dist/gateway/cli.js serve): supervisor + 1 worker, access log + metrics + tracing sampled at 0.01',
+    what: 'Atrium (dist/gateway/cli.js serve): one process, server in a worker thread, access log + metrics + tracing sampled at 0.01',
     peer: false,
     dedup: 'on (default)',
     cpus: '1',

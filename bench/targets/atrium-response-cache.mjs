@@ -19,7 +19,7 @@ function skipWithoutResponseCache(code, output) {
 export const targets = [
   {
     name: 'atrium-response-cache',
-    what: 'Atrium (dist/gateway/cli.js serve): supervisor + 1 worker, responseCache.enabled with defaultTtl 1h (hit path)',
+    what: 'Atrium (dist/gateway/cli.js serve): one process, server in a worker thread, responseCache.enabled with defaultTtl 1h (hit path)',
     peer: false,
     dedup: 'on (default)',
     cpus: '1',

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 
 /**
- * Atrium as its CLI runs it: `atrium serve` from the composed supergraph file (a supervising process and
- * one worker, which the CLI starts with its own V8 flags), pinned to the gateway core; CPU and RSS are
- * those of both processes. Atrium shares one subgraph request among identical in-flight queries by default
+ * Atrium as its CLI runs it: `atrium serve` from the composed supergraph file (one process that serves
+ * from a worker thread with its own heap limits), pinned to the gateway core; CPU and RSS are
+ * those of the process tree. Atrium shares one subgraph request among identical in-flight queries by default
  * (`traffic.all.dedupe: true`, as Hive Gateway does), so there are two rows: default settings
  * (bench/gateway.yaml) and `traffic.all.dedupe: false` (bench/gateway-no-dedup.yaml).
  */
@@ -32,7 +32,7 @@ export const skipWithoutDedupeSetting = (/** @type {number | string} */ code, /*
 export const targets = [
   {
     name: 'atrium',
-    what: 'Atrium (dist/gateway/cli.js serve): supervisor + 1 worker, default settings',
+    what: 'Atrium (dist/gateway/cli.js serve): one process, server in a worker thread, default settings',
     peer: false,
     dedup: 'on (default)',
     cpus: '1',
@@ -40,7 +40,7 @@ export const targets = [
   },
   {
     name: 'atrium-no-dedup',
-    what: 'Atrium (dist/gateway/cli.js serve): supervisor + 1 worker, traffic.all.dedupe: false',
+    what: 'Atrium (dist/gateway/cli.js serve): one process, server in a worker thread, traffic.all.dedupe: false',
     peer: false,
     dedup: 'off',
     variantOf: 'atrium',

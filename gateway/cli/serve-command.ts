@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { resourceLimits as threadResourceLimits } from 'node:worker_threads';
 import { availableParallelism, constants } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load-config.js';
@@ -11,7 +12,7 @@ import { SupergraphLoadError } from '../supergraph/supergraph-load-error.js';
 import { type CliIo, type Command, parseCommandArgs, UsageError } from './command.js';
 import { chooseSupergraph, DEFAULT_SUPERGRAPH_CONFIG } from './choose-supergraph.js';
 import { printProblems } from './print-problems.js';
-import { hasWorkerFlags, isClusterWorker, reportWorkerReady, superviseWorkers } from './supervise-workers.js';
+import { hasWorkerFlags, isClusterWorker, isServeThread, reportWorkerReady, superviseWorkers, tuneHeapGrowth } from './supervise-workers.js';
 
 const DEFAULTS = gatewayConfigSchema.parse({}).server;
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -37,10 +38,13 @@ Flags:
   -w, --workers <n|auto>      serve from n worker processes sharing the port (default 1; auto = one per CPU)
   -h, --help                  show this help
 
-The server runs in worker processes started with V8 flags tuned for a gateway (larger young generation);
-a small primary process supervises them, replaces a worker that dies, and forwards SIGTERM/SIGINT. With
---workers 1 and node already started with those flags (in NODE_OPTIONS or as node arguments), the server
-runs in this process instead.
+The server runs with a heap tuned for a gateway: a larger young generation, and the old generation let
+grow to 2x its live data between full collections (V8's --heap-growing-percent=100; give your own value
+as a node flag to change it). With --workers 1 it runs in a worker thread of this process that has that
+young generation; with more, in worker processes started with the V8 flag --max-semi-space-size=32, which
+a primary process supervises: it replaces a worker that dies and forwards SIGTERM/SIGINT/SIGHUP. With
+--workers 1 and node already started with that flag (in NODE_OPTIONS or as a node argument), the server
+runs on this process's main thread.
 
 Examples:
   atrium serve
@@ -92,7 +96,7 @@ export function createServeCommand(overrides: Partial<ServeDependencies> = {}): 
     startGateway: async (options) => (await import('../server/start-gateway.js')).startGateway(options),
     signals: process,
     exit: (code) => process.exit(code),
-    shouldSupervise: (workers) => !isClusterWorker() && (workers > 1 || !hasWorkerFlags(nodeOptions())),
+    shouldSupervise: (workers) => !isClusterWorker() && !isServeThread() && (workers > 1 || !hasWorkerFlags(nodeOptions())),
     superviseWorkers,
     ...overrides,
   };
@@ -126,9 +130,11 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   const logger = createLogger({ level: config.log.level, format: config.log.format, redact: config.log.redact, destination: io.stdout });
   if (deps.shouldSupervise(workers)) {
     // The workers re-run this command with the same arguments (node:cluster forks process.argv).
-    return deps.superviseWorkers({ workers, logger, signals: deps.signals as NodeJS.EventEmitter });
+    return deps.superviseWorkers({ workers, logger, signals: deps.signals as NodeJS.EventEmitter, args });
   }
 
+  tuneHeapGrowth(nodeOptions());
+  if (isServeThread()) logger.info({ resourceLimits: threadResourceLimits }, 'serve: the server runs in a worker thread');
   // Listen before starting, so a signal during a slow supergraph load still shuts down cleanly.
   const shutdown = listenForShutdown(deps);
   let gateway: RunningGateway | undefined;

@@ -1,4 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
+import { setFlagsFromString } from 'node:v8';
+import { isMainThread, Worker as Thread } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 
 /**
@@ -9,6 +11,32 @@ import type { Logger } from '../logger.js';
  * which is one reason `atrium serve` runs its server in a worker.
  */
 export const WORKER_V8_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
+
+/**
+ * The same young generation for the server thread of a one-worker `atrium serve`, as a worker thread's
+ * resource limit: V8 sizes the young generation at three semi-spaces (two for the scavenger, one for
+ * large objects), so 96 MiB is `--max-semi-space-size=32`.
+ */
+export const SERVE_THREAD_YOUNG_GENERATION_MB = 96;
+
+/**
+ * How far V8 lets the old generation grow past what the last full collection kept. By default it picks a
+ * factor of up to 4x; a gateway's old generation is mostly request data that was still in flight when it
+ * was promoted and is garbage soon after, so the heap ballooned to ~4x its ~45 MB of live data and the
+ * process peaked at 350–400 MB under the benchmark load. A fixed 2x kept the peak at ~270 MB for the same
+ * throughput (BENCHMARKS.md). V8 reads this flag at every collection, so it can be set at runtime.
+ */
+export const HEAP_GROWTH_FLAG = '--heap-growing-percent=100';
+
+/** Applies {@link HEAP_GROWTH_FLAG} unless the process was started with its own value of that flag. */
+export function tuneHeapGrowth(nodeOptions: string | undefined): void {
+  if (!isGiven(HEAP_GROWTH_FLAG, nodeOptions)) setFlagsFromString(HEAP_GROWTH_FLAG);
+}
+
+function isGiven(flag: string, nodeOptions: string | undefined): boolean {
+  const name = flag.split('=')[0];
+  return [...process.execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((arg) => arg.split('=')[0] === name);
+}
 
 /** Messages a worker sends to the primary over the cluster IPC channel. */
 export type WorkerMessage = { readonly type: 'atrium:ready'; readonly url: string };
@@ -23,10 +51,14 @@ export function isClusterWorker(): boolean {
   return cluster.isWorker;
 }
 
+/** True in the server thread {@link serveInThread} starts. */
+export function isServeThread(): boolean {
+  return !isMainThread;
+}
+
 /** Whether the current process already runs with the tuned flags (from the command line or NODE_OPTIONS). */
 export function hasWorkerFlags(nodeOptions: string | undefined): boolean {
-  const given = [...process.execArgv, ...(nodeOptions ?? '').split(/\s+/)];
-  return WORKER_V8_FLAGS.every((flag) => given.some((arg) => arg.split('=')[0] === flag.split('=')[0]));
+  return WORKER_V8_FLAGS.every((flag) => isGiven(flag, nodeOptions));
 }
 
 export interface SuperviseOptions {
@@ -34,17 +66,63 @@ export interface SuperviseOptions {
   readonly logger: Logger;
   /** Source of SIGTERM/SIGINT (`process`). */
   readonly signals: NodeJS.EventEmitter;
+  /** The `atrium serve` arguments, for a server thread (worker processes re-run process.argv). */
+  readonly args: readonly string[];
+}
+
+/** What the main thread hands the server thread. */
+export interface ServeThreadData {
+  readonly args: readonly string[];
+  readonly stdoutIsTerminal: boolean;
+}
+
+/** A signal the main thread forwards to the server thread. */
+export interface ServeThreadMessage {
+  readonly type: 'atrium:signal';
+  readonly signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP';
+}
+
+export function isServeThreadMessage(message: unknown): message is ServeThreadMessage {
+  return (message as ServeThreadMessage | null)?.type === 'atrium:signal';
+}
+
+/**
+ * Runs the server of a one-worker `atrium serve` (without the V8 flags on the command line) in a worker
+ * thread of this process whose young generation is sized like a worker process's: the tuned heap without
+ * a second process (a Node process costs ~40 MB before it loads anything, and a supervisor that loaded the
+ * command line ~80 MB). SIGTERM, SIGINT and SIGHUP are forwarded to the thread, which handles them as a
+ * process would; resolves with the thread's exit code.
+ */
+export function serveInThread(options: SuperviseOptions): Promise<number> {
+  const { args, logger, signals } = options;
+  const data: ServeThreadData = { args, stdoutIsTerminal: process.stdout.isTTY === true };
+  const thread = new Thread(new URL('./serve-thread.js', import.meta.url), {
+    workerData: data,
+    resourceLimits: { maxYoungGenerationSizeMb: SERVE_THREAD_YOUNG_GENERATION_MB },
+  });
+  const forward = (signal: ServeThreadMessage['signal']) => thread.postMessage({ type: 'atrium:signal', signal } satisfies ServeThreadMessage);
+  const relayed = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+  for (const signal of relayed) signals.on(signal, forward);
+  return new Promise<number>((resolve) => {
+    thread.on('error', (error) => logger.fatal({ err: error }, 'serve: the server thread failed'));
+    thread.on('exit', (code) => {
+      for (const signal of relayed) signals.off(signal, forward);
+      resolve(code);
+    });
+  });
 }
 
 /**
  * Runs the primary of `atrium serve --workers N`: forks N workers that each run the whole gateway on the
  * same port (node:cluster shares the listening socket), forwards SIGTERM/SIGINT to them as SIGTERM so each
- * drains its requests (and SIGHUP as SIGHUP, so each reloads gateway.yaml), and resolves with the exit code. A worker that fails before it is ready (bad
- * supergraph, port in use) ends the primary with that worker's code; one that dies later is replaced.
- * A second signal kills the workers at once.
+ * drains its requests (and SIGHUP as SIGHUP, so each reloads gateway.yaml), and resolves with the exit
+ * code. A worker that fails before it is ready (bad supergraph, port in use) ends the primary with that
+ * worker's code; one that dies later is replaced. A second signal kills the workers at once.
+ * With one worker, the server runs in a thread of this process instead ({@link serveInThread}).
  */
 export function superviseWorkers(options: SuperviseOptions): Promise<number> {
   const { workers, logger, signals } = options;
+  if (workers === 1) return serveInThread(options);
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...WORKER_V8_FLAGS] });
   const ready = new WeakSet<Worker>();
   let stopping = false;

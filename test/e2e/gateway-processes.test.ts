@@ -173,6 +173,45 @@ describe('atrium serve --workers 2', () => {
   });
 });
 
+describe('atrium serve with one worker', () => {
+  const childrenOf = (pid: number) => {
+    try {
+      return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    } catch {
+      return []; // pgrep exits 1 when nothing matches
+    }
+  };
+
+  it('serves from a worker thread of one process with the tuned young generation, reloads on SIGHUP, drains on SIGTERM', async () => {
+    const config = join(dir, 'one-worker.yaml');
+    await writeFile(config, 'log:\n  level: info\n');
+    const gateway = startNode(CLI, ['serve', '--supergraph-config', join(dir, 'supergraph.yaml'), '--config', config, '--port', '0', '--host', '127.0.0.1']);
+    try {
+      const [, limits] = await gateway.waitFor(/"resourceLimits":(\{[^}]*\})[^\n]*"msg":"serve: the server runs in a worker thread"/);
+      expect(JSON.parse(limits!).maxYoungGenerationSizeMb).toBe(96);
+      const [, url] = await gateway.waitFor(/"url":"([^"]+)"[^\n]*"msg":"gateway: ready"/);
+      expect(childrenOf(gateway.child.pid!)).toEqual([]);
+      expect((await postGraphQL(url!, CROSS_SUBGRAPH_QUERY)).body.data.topProducts).toHaveLength(2);
+
+      // Signals reach the main thread, which hands them to the server thread.
+      gateway.child.kill('SIGHUP');
+      await gateway.waitFor(/"msg":"serve: SIGHUP: gateway.yaml reloaded/);
+      expect((await postGraphQL(url!, CROSS_SUBGRAPH_QUERY)).status).toBe(200);
+    } finally {
+      expect(await gateway.stop('SIGTERM')).toBe(0);
+    }
+    expect(gateway.output()).toContain('"msg":"serve: stopped"');
+  });
+
+  it('exits 1 with the reason when the server thread cannot load the supergraph', async () => {
+    const broken = join(dir, 'broken.graphql');
+    await writeFile(broken, 'schema { query: Query }\ntype Query {\n');
+    const gateway = startNode(CLI, ['serve', '--supergraph', broken, '--port', '0']);
+    expect(await gateway.exited()).toBe(1);
+    expect(gateway.output()).toMatch(/atrium: could not start the gateway: invalid supergraph: Syntax Error/);
+  });
+});
+
 describe('atrium compose with a composition error', () => {
   it('exits 1 and names the subgraph, its file and line:column', async () => {
     const a = join(dir, 'a.graphql');

@@ -1,0 +1,21 @@
+// The entry of the thread `atrium serve` runs its server in (see serveInThread). Must stay the first
+// import: it sets APOLLO_TELEMETRY_DISABLED before any Apollo module is evaluated.
+import '../config/disable-apollo-telemetry.js';
+import { EventEmitter } from 'node:events';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createServeCommand } from './serve-command.js';
+import { isServeThreadMessage, type ServeThreadData } from './supervise-workers.js';
+
+const { args, stdoutIsTerminal } = workerData as ServeThreadData;
+// Signals reach only the main thread, which forwards them here.
+const signals = new EventEmitter();
+parentPort?.on('message', (message: unknown) => {
+  if (isServeThreadMessage(message)) signals.emit(message.signal, message.signal);
+});
+// The port must not keep the thread alive once the server has closed.
+parentPort?.unref();
+// A worker thread's stdout is a stream to the main thread, never a terminal: say what the real one is,
+// so `log.format: auto` still picks pretty lines for a person at a terminal.
+const stdout = Object.assign(process.stdout, { isTTY: stdoutIsTerminal });
+const serve = createServeCommand({ signals, exit: (code) => process.exit(code), shouldSupervise: () => false });
+process.exitCode = await serve.run(args, { stdout, stderr: process.stderr });
