@@ -123,6 +123,9 @@ export async function createGraphQLHandler(options: {
     introspection: true,
     csrfPrevention: config.graphql.csrfPrevention,
     includeStacktraceInErrorResponses: false,
+    // Apollo Server's default appends a newline, which makes a second (cons) string that is copied again
+    // when written: one more copy of every response body per request.
+    stringifyResult: (result) => JSON.stringify(result),
     validationRules: [standInRule, ...(config.graphql.introspection ? [] : [noIntrospectionRule])],
     ...(parserMaxTokens !== undefined && { parseOptions: { maxTokens: parserMaxTokens } }),
     persistedQueries: persistedQueries ? { cache: persistedQueryCache(persistedQueries), ttl: null } : false,
