@@ -118,6 +118,14 @@ const engineSchema = z
      */
     planCacheSize: integer(0, 10_000_000).default(1000),
     /**
+     * Most memory the plan cache may hold, estimated per plan from its serialized size; least recently
+     * used plans are dropped first, and a plan larger than this alone is not cached (it is planned each
+     * time). Bounds memory when operations are large: the entry count alone does not. A number of bytes or
+     * a size string such as `"64mb"`.
+     * @default "64mb"
+     */
+    planCacheMaxBytes: byteSize().default(64 * 1024 * 1024),
+    /**
      * Most operations executing at once in one gateway process; more wait in arrival order for a slot
      * (a waiting request whose client leaves is dropped). On a CPU-bound gateway, fewer operations in
      * flight finish sooner and hold less memory than all of them interleaved. `0` admits everything.

@@ -28,6 +28,8 @@ export interface EngineOptions {
   readonly plugins?: readonly AtriumPlugin[];
   /** Plans kept per supergraph version (LRU). Default 1000. */
   readonly planCacheSize?: number;
+  /** Most estimated bytes of plans kept per supergraph version (see estimatePlanBytes). Default 64 MiB. */
+  readonly planCacheMaxBytes?: number;
   /** `atrium` (default) or `apollo` (`@apollo/gateway`'s executor, for comparison). */
   readonly executor?: 'atrium' | 'apollo';
   /**
@@ -78,7 +80,11 @@ export function createEngine(options: EngineOptions): Engine {
   const { supergraph, client, logger } = options;
   const plugins = options.plugins ?? [];
   const { planner, name: plannerName } = createPlanner(options);
-  const planCache = new LruCache<QueryPlan>(options.planCacheSize ?? 1000);
+  const planCache = new LruCache<QueryPlan>({
+    maxEntries: options.planCacheSize ?? 1000,
+    maxWeight: options.planCacheMaxBytes ?? 64 * 1024 * 1024,
+    weigh: estimatePlanBytes,
+  });
   const supergraphSchema = supergraph.supergraph.schema.toGraphQLJSSchema();
   const executor: PlanExecutor =
     options.executor === 'apollo'
@@ -268,6 +274,28 @@ function createPlanner({ planner = 'auto', supergraph, executor, logger }: Engin
     return apollo();
   }
 }
+
+/**
+ * Heap bytes a cached plan is estimated to hold: its JSON length times {@link PLAN_BYTES_PER_JSON_CHAR}.
+ * Entry counts alone do not bound the cache's memory: one large operation (hundreds of fields, within the
+ * operation limits) plans into hundreds of kilobytes, and a thousand distinct ones would be kept.
+ */
+export function estimatePlanBytes(plan: QueryPlan): number {
+  try {
+    return JSON.stringify(plan).length * PLAN_BYTES_PER_JSON_CHAR;
+  } catch {
+    return UNMEASURABLE_PLAN_BYTES;
+  }
+}
+
+/**
+ * Heap held per JSON character of a plan, rounded up from the largest ratio `bench/plan-bytes.mjs`
+ * measured: 7.9 for Apollo's plans of distinct small operations, 4.6 for the benchmark query's, 0.9–3.2
+ * for Hive's (BENCHMARKS.md, "Plan cache memory").
+ */
+const PLAN_BYTES_PER_JSON_CHAR = 8;
+/** A plan that cannot be serialised (it never happens with either planner) counts as a large one. */
+const UNMEASURABLE_PLAN_BYTES = 1024 * 1024;
 
 /**
  * `@apollo/gateway` (with its protobuf, node-fetch and telemetry dependencies) is only loaded when its

@@ -49,6 +49,8 @@ export interface PlanCacheStats {
   readonly hits: number;
   readonly misses: number;
   readonly size: number;
+  /** Estimated bytes the cached plans hold (engine.planCacheMaxBytes bounds it). */
+  readonly weight: number;
 }
 
 export interface MetricSpec<L extends string> {
@@ -160,6 +162,14 @@ export function createGatewayMetrics(options: MetricsOptions): GatewayMetrics {
     registers,
     collect() {
       this.set(planCacheStats()?.size ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'atrium_plan_cache_bytes',
+    help: 'Estimated bytes the cached query plans hold (bounded by engine.planCacheMaxBytes).',
+    registers,
+    collect() {
+      this.set(planCacheStats()?.weight ?? 0);
     },
   });
   const quotaDecisions = new Counter({

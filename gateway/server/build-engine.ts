@@ -38,6 +38,7 @@ export function engineBuilder(options: {
       client,
       plugins,
       planCacheSize: config.engine.planCacheSize,
+      planCacheMaxBytes: config.engine.planCacheMaxBytes,
       executor: config.engine.executor,
       planner: config.engine.planner,
       logger,

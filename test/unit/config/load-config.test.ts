@@ -28,7 +28,7 @@ describe('loadConfig', () => {
       server: { host: '0.0.0.0', port: 4000, graphqlPath: '/graphql', bodyLimit: 1024 * 1024, shutdownGrace: 10_000 },
       graphql: { introspection: true, csrfPrevention: true },
       traffic: { requestTimeout: 0, all: { timeout: 30_000, dedupe: true }, subgraphs: {} },
-      engine: { executor: 'atrium', planner: 'auto', planCacheSize: 1000, maxConcurrentOperations: 0 },
+      engine: { executor: 'atrium', planner: 'auto', planCacheSize: 1000, planCacheMaxBytes: 64 * 1024 * 1024, maxConcurrentOperations: 0 },
       log: {
         level: 'info',
         format: 'auto',

@@ -1,7 +1,7 @@
 import type { QueryPlan } from '@apollo/query-planner';
 import { getOperationAST, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../../gateway/engine/engine.js';
+import { createEngine, estimatePlanBytes } from '../../../gateway/engine/engine.js';
 import { LruCache } from '../../../gateway/engine/lru-cache.js';
 import type { QueryPlannerBackend } from '../../../gateway/engine/types.js';
 import type { RequestContext } from '../../../gateway/request-context.js';
@@ -27,6 +27,23 @@ describe('LruCache', () => {
     expect(cache.get('a')).toBe(1);
     expect(cache.get('c')).toBe(3);
     expect(cache.size).toBe(2);
+  });
+
+  it('bounded by weight, drops least recently used entries until the total fits, and keeps no entry heavier than the bound', () => {
+    const cache = new LruCache<string>({ maxEntries: 100, maxWeight: 10, weigh: (value) => value.length });
+    cache.set('a', 'aaaa');
+    cache.set('b', 'bbbb');
+    cache.get('a'); // b is now the least recently used
+    cache.set('c', 'ccc');
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual(['aaaa', undefined, 'ccc']);
+    expect(cache.weight).toBe(7);
+    cache.set('a', 'a'); // replacing an entry replaces its weight
+    expect(cache.weight).toBe(4);
+    cache.set('huge', 'x'.repeat(11));
+    expect(cache.get('huge')).toBeUndefined();
+    expect([cache.size, cache.weight]).toEqual([2, 4]);
+    cache.clear();
+    expect([cache.size, cache.weight]).toEqual([0, 0]);
   });
 
   it('keeps nothing with size 0, and clear() empties it', () => {
@@ -89,6 +106,19 @@ describe('the engine plan cache', () => {
     await engine.execute(request('A'));
     await engine.execute(request('A', 'another-hash-same-result'));
     expect(planner.calls).toEqual([`A:${print(stripped).length}`]);
+  });
+
+  it('bounds the cache by the plans\' estimated bytes: a plan over planCacheMaxBytes is planned every time', async () => {
+    const planner = countingPlanner();
+    const plan = { kind: 'QueryPlan' } as QueryPlan;
+    const engine = createEngine({ supergraph, client: answered, planner, planCacheMaxBytes: estimatePlanBytes(plan) - 1 });
+    await engine.execute(request('A'));
+    await engine.execute(request('A'));
+    expect(planner.calls).toHaveLength(2);
+    expect(engine.planCache.size).toBe(0);
+    const roomy = createEngine({ supergraph, client: answered, planner: countingPlanner(), planCacheMaxBytes: estimatePlanBytes(plan) });
+    await roomy.execute(request('A'));
+    expect(roomy.planCache.weight).toBe(estimatePlanBytes(plan));
   });
 
   it('plans every time with planCacheSize 0', async () => {

@@ -15,7 +15,7 @@ describe('createGatewayMetrics', () => {
     metrics.counter({ name: 'atrium_test_widgets_total', help: 'widgets', labelNames: ['kind'] }).inc({ kind: 'blue' }, 3);
     metrics.gauge({ name: 'atrium_test_level', help: 'level' }).set({}, 4);
     metrics.histogram({ name: 'atrium_test_seconds', help: 'seconds', buckets: [1, 2] }).observe({}, 1.5);
-    metrics.observePlanCache(() => ({ hits: 5, misses: 2, size: 2 }));
+    metrics.observePlanCache(() => ({ hits: 5, misses: 2, size: 2, weight: 4096 }));
     const text = await metrics.registry!.metrics();
     for (const line of [
       'atrium_quota_decisions_total{decision="allowed"} 1',
@@ -31,6 +31,7 @@ describe('createGatewayMetrics', () => {
       'atrium_plan_cache_hits_total 5',
       'atrium_plan_cache_misses_total 2',
       'atrium_plan_cache_size 2',
+      'atrium_plan_cache_bytes 4096',
     ]) {
       expect(text).toContain(line);
     }
