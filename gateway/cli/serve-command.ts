@@ -67,8 +67,9 @@ export interface ServeDependencies {
   /** Ends the process at once; used when a second signal arrives during shutdown. */
   exit(code: number): void;
   /**
-   * Whether this process should supervise worker processes (see supervise-workers.ts) rather than serve
-   * itself. Tests return false to run the server in process.
+   * Whether this process should hand the server to a worker thread (one worker) or to worker processes
+   * (`--workers N`) rather than serve on its main thread (see supervise-workers.ts). Tests return false
+   * to run the server in process.
    */
   shouldSupervise(workers: number): boolean;
   superviseWorkers: typeof superviseWorkers;

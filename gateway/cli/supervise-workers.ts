@@ -24,7 +24,7 @@ export const SERVE_THREAD_YOUNG_GENERATION_MB = 96;
  * factor of up to 4x; a gateway's old generation is mostly request data that was still in flight when it
  * was promoted and is garbage soon after, so the heap ballooned to ~4x its ~45 MB of live data and the
  * process peaked at 350–400 MB under the benchmark load. A fixed 2x kept the peak at ~270 MB for the same
- * throughput (BENCHMARKS.md). V8 reads this flag at every collection, so it can be set at runtime.
+ * throughput (BENCHMARKS.md, "Heap tuning"). V8 reads this flag at every collection, so it can be set at runtime.
  */
 export const HEAP_GROWTH_FLAG = '--heap-growing-percent=100';
 
