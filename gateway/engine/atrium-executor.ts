@@ -6,7 +6,7 @@ import type { RequestContext } from '../request-context.js';
 import type { SubgraphEndpoint } from '../supergraph/build-supergraph.js';
 import type { SubgraphClient, SubgraphResponse } from '../subgraph-client/types.js';
 import { CompiledPlans } from './compiled-plans.js';
-import { applyRewrites, deepMerge, isObject, type JsonObject, representationKey } from './fetch-data.js';
+import { applyRewrites, deepMerge, isObject, type JsonObject, RepresentationIndex } from './fetch-data.js';
 import { collectTargets, pathOf, type Target, typeMatcher } from './response-targets.js';
 import { shapeResult } from './result-shaping.js';
 import { type EntityBatchEntry, type ExecutePlanInput, isEntityBatchFetch, type PlanExecutor } from './types.js';
@@ -58,8 +58,7 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
 /** The representations one variable of an entity request carries, deduplicated. */
 interface RepresentationList {
   readonly variable: string;
-  readonly representations: JsonObject[];
-  readonly indexOf: Map<string, number>;
+  readonly index: RepresentationIndex;
 }
 
 /** One entry of an entity request: the objects behind each representation index it contributed. */
@@ -145,20 +144,14 @@ class PlanRun {
     for (let e = 0; e < entries.length; e++) {
       const entry = entries[e]!;
       let list = lists.find((l) => l.variable === entry.representationsVariable);
-      if (!list) lists.push((list = { variable: entry.representationsVariable, representations: [], indexOf: new Map() }));
+      if (!list) lists.push((list = { variable: entry.representationsVariable, index: new RepresentationIndex() }));
       const targetsOf: (Target[] | undefined)[] = [];
       const select = this.compiled.selector(entry);
+      const { inputRewrites } = entry;
+      const rewrite = inputRewrites && ((representation: JsonObject) => applyRewrites(representation, inputRewrites, this.compiled.matches));
       for (const target of targetsPerEntry[e]!) {
-        const representation = select(target.object);
-        if (!representation) continue;
-        if (entry.inputRewrites) applyRewrites(representation, entry.inputRewrites, this.compiled.matches);
-        const key = representationKey(representation);
-        let index = list.indexOf.get(key);
-        if (index === undefined) {
-          index = list.representations.length;
-          list.indexOf.set(key, index);
-          list.representations.push(representation);
-        }
+        const index = list.index.add(target.object, select, rewrite);
+        if (index === undefined) continue;
         (targetsOf[index] ??= []).push(target);
         total++;
       }
@@ -167,7 +160,7 @@ class PlanRun {
     if (total === 0) return;
 
     const variables = this.fetchVariables(fetch);
-    for (const list of lists) variables[list.variable] = list.representations;
+    for (const list of lists) variables[list.variable] = list.index.representations;
     const response = await this.send(fetch, variables);
     if (!response) return;
     const { data, errors } = response.body;

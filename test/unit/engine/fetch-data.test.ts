@@ -4,6 +4,8 @@ import {
   applyRewrites,
   compileRepresentationSelector,
   deepMerge,
+  RepresentationIndex,
+  type RepresentationSelector,
   representationKey,
   selectRepresentation,
   type TypeMatcher,
@@ -43,6 +45,49 @@ describe('representations', () => {
       id: 7,
       dimensions: { width: 2, height: 1 },
     });
+  });
+
+  it('an index gives equal representations one entry, building each representation once, and tells value types apart', () => {
+    const compiled = compileRepresentationSelector([on('Media', [field('__typename'), field('id'), field('ref', undefined, 'alias')])], matches);
+    let built = 0;
+    const select: RepresentationSelector = Object.assign((object: Record<string, unknown>) => (built++, compiled(object)), { flat: compiled.flat });
+    const index = new RepresentationIndex();
+    const add = (object: Record<string, unknown>) => index.add(object, select);
+    expect(add({ __typename: 'Book', id: '1', alias: 'r', title: 'a' })).toBe(0);
+    expect(add({ __typename: 'Book', id: '1', alias: 'r', title: 'b' })).toBe(0);
+    expect(built).toBe(1);
+    expect(add({ __typename: 'Movie', id: '1', alias: 'r' })).toBe(1);
+    expect(add({ __typename: 'Book', id: 1, alias: 'r' })).toBe(2);
+    expect(add({ __typename: 'Book', id: '1', alias: null })).toBe(3);
+    expect(add({ __typename: 'Book', id: '1' })).toBe(4);
+    expect(add({ __typename: 'Book', id: '1' })).toBe(4);
+    expect(add({ __typename: 'Toy', id: '1' })).toBeUndefined();
+    // A nested value takes the keyed way, and still deduplicates.
+    expect(add({ __typename: 'Book', id: { a: 1 } })).toBe(5);
+    expect(add({ __typename: 'Book', id: { a: 1 } })).toBe(5);
+    expect(index.representations).toEqual([
+      { __typename: 'Book', id: '1', ref: 'r' },
+      { __typename: 'Movie', id: '1', ref: 'r' },
+      { __typename: 'Book', id: 1, ref: 'r' },
+      { __typename: 'Book', id: '1', ref: null },
+      { __typename: 'Book', id: '1' },
+      { __typename: 'Book', id: { a: 1 } },
+    ]);
+  });
+
+  it('an index applies input rewrites before comparing, and indexes the general walk by key', () => {
+    const index = new RepresentationIndex();
+    const select = compileRepresentationSelector([on('Book', [field('__typename'), field('isbn')])], matches);
+    const rewrite = (representation: Record<string, unknown>) => {
+      representation.__typename = 'Media';
+    };
+    expect(index.add({ __typename: 'Book', isbn: '42' }, select, rewrite)).toBe(0);
+    expect(index.add({ __typename: 'Book', isbn: '42' }, select, rewrite)).toBe(0);
+    expect(index.representations).toEqual([{ __typename: 'Media', isbn: '42' }]);
+    const nested = compileRepresentationSelector([on('Media', [field('id'), field('dimensions', [field('width')])])], matches);
+    expect(nested.flat).toBeUndefined();
+    expect(index.add({ __typename: 'Movie', id: 7, dimensions: { width: 2 } }, nested)).toBe(1);
+    expect(index.add({ __typename: 'Movie', id: 7, dimensions: { width: 2, height: 3 } }, nested)).toBe(1);
   });
 
   it('dedup keys are equal exactly when the representations are equal', () => {
