@@ -50,10 +50,10 @@ export interface OperationRequest {
   readonly context: RequestContext;
 }
 
-/** Everything that runs operations against one supergraph version. A hot reload builds a new one. */
 /** The planners `engine.planner` names. */
 export type PlannerChoice = 'auto' | 'apollo' | 'hive';
 
+/** Everything that runs operations against one supergraph version. A hot reload builds a new one. */
 export interface Engine {
   readonly supergraph: LoadedSupergraph;
   /** The planner that plans this supergraph's operations (`custom` for a backend passed in). */
@@ -277,8 +277,8 @@ function createPlanner({ planner = 'auto', supergraph, executor, logger }: Engin
 
 /**
  * Heap bytes a cached plan is estimated to hold: its JSON length times {@link PLAN_BYTES_PER_JSON_CHAR}.
- * Entry counts alone do not bound the cache's memory: one large operation (hundreds of fields, within the
- * operation limits) plans into hundreds of kilobytes, and a thousand distinct ones would be kept.
+ * Entry counts alone do not bound the cache's memory: a plan grows with its operation (hundreds of fields
+ * are within the operation limits), and a thousand distinct large ones would all be kept.
  */
 export function estimatePlanBytes(plan: QueryPlan): number {
   try {
