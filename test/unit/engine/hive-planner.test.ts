@@ -23,6 +23,9 @@ function composed(subgraphs: readonly { name: string; sdl: string }[]): string {
   return result.supergraphSdl;
 }
 
+/** A subgraph client for engines that are only built, never asked to fetch. */
+const client = { fetch: () => Promise.reject(new Error('not called')), close: async () => {} };
+
 /** The hive planner with a fallback that records what it was asked to plan, and the warnings logged. */
 function hivePlanner(sdl: string) {
   const supergraph = buildSupergraph(sdl);
@@ -127,13 +130,11 @@ describe('the hive planner backend', () => {
     expect(() => hivePlanner(sdl)).toThrow(AtriumError);
     expect(() => hivePlanner(sdl)).toThrow(/progressive @override/);
     // engine.planner auto (the default) plans such a supergraph with Apollo's planner instead.
-    const client = { fetch: () => Promise.reject(new Error('not called')), close: async () => {} };
     expect(createEngine({ supergraph: buildSupergraph(sdl), client }).plannerName).toBe('apollo');
     expect(() => createEngine({ supergraph: buildSupergraph(sdl), client, planner: 'hive' })).toThrow(/progressive @override/);
   });
 
   it('is what engine.planner auto (the default) picks where it can run', () => {
-    const client = { fetch: () => Promise.reject(new Error('not called')), close: async () => {} };
     const supergraph = buildSupergraph(benchSupergraphSdl());
     expect(createEngine({ supergraph, client }).plannerName).toBe('hive');
     expect(createEngine({ supergraph, client, executor: 'apollo' }).plannerName).toBe('apollo');
