@@ -24,7 +24,7 @@ export type { Principal, RequestContext } from './request-context.js';
 export { buildOpenApi } from './rest/openapi/build-openapi.js';
 export { RestRouteError } from './rest/rest-route-error.js';
 export { createRestService, type RestService, type RestServiceOptions } from './rest/rest-service.js';
-export { type RunningGateway, type StartGatewayOptions, startGateway } from './server/start-gateway.js';
+export { type RunningGateway, type StartGatewayOptions, startGateway } from './start-gateway.js';
 export { createSubgraphClient } from './subgraph-client/subgraph-client.js';
 export type * from './subgraph-client/types.js';
 export { createUndiciTransport } from './subgraph-client/undici-transport.js';

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../config/load-config.js';
 import { nodeOptions } from '../config/node-options.js';
 import { type GatewayConfig, gatewayConfigSchema } from '../config/schema.js';
 import { createLogger } from '../logger.js';
-import type { RunningGateway, StartGatewayOptions } from '../server/start-gateway.js';
+import type { RunningGateway, StartGatewayOptions } from '../start-gateway.js';
 import { RestRouteError } from '../rest/rest-route-error.js';
 import { SupergraphLoadError } from '../supergraph/supergraph-load-error.js';
 import { type CliIo, type Command, parseCommandArgs, UsageError } from './command.js';
@@ -94,7 +94,7 @@ const OPTIONS = {
 export function createServeCommand(overrides: Partial<ServeDependencies> = {}): Command {
   const deps: ServeDependencies = {
     // Loaded on demand so `atrium --help` and `atrium compose` do not load the server stack.
-    startGateway: async (options) => (await import('../server/start-gateway.js')).startGateway(options),
+    startGateway: async (options) => (await import('../start-gateway.js')).startGateway(options),
     signals: process,
     exit: (code) => process.exit(code),
     shouldSupervise: (workers) => !isClusterWorker() && !isServeThread() && (workers > 1 || !hasWorkerFlags(nodeOptions())),

@@ -11,7 +11,7 @@ import {
 import { AtriumError, toGraphQLError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AtriumPlugin, StageEndHook } from '../plugins/plugin.js';
-import { stageHooksOf } from '../plugins/run-stage-hooks.js';
+import { stageHooksOf } from './stage-hooks.js';
 import type { RequestContext } from '../request-context.js';
 import type { LoadedSupergraph } from '../supergraph/build-supergraph.js';
 import type { SubgraphClient } from '../subgraph-client/types.js';

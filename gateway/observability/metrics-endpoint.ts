@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { HttpRoute } from '../plugins/plugin.js';
-import { closeNow, listen } from '../server/listen.js';
+import { closeNow, listen } from '../http/listen.js';
 
 /**
  * `GET /metrics` as a plugin route on the gateway's port: the Prometheus text format of `registry`.

@@ -2,10 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AtriumError, type ErrorCode, statusOf } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { readBody } from '../server/read-body.js';
+import { readBody } from '../http/read-body.js';
 import type { SubgraphCheckReport } from './check-subgraph.js';
 import type { PublishOutcome, SchemaRegistry } from './schema-registry.js';
-import { closeNow, listen } from '../server/listen.js';
+import { closeNow, listen } from '../http/listen.js';
 
 const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 const SUBGRAPH_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;

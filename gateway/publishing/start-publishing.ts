@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
-import type { SupergraphLifecycle } from '../server/supergraph-lifecycle.js';
+import type { SupergraphLifecycle } from '../supergraph/supergraph-lifecycle.js';
 import { loadSubgraphInputs, type SupergraphSource } from '../supergraph/load-supergraph.js';
 import { type AdminServer, startAdminServer } from './admin-server.js';
 import { createDirectoryStore } from './directory-store.js';

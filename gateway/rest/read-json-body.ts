@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AtriumError } from '../errors.js';
-import { isJsonContentType, readBody } from '../server/read-body.js';
+import { isJsonContentType, readBody } from '../http/read-body.js';
 
 /**
  * Reads a REST request's JSON body: `undefined` when the request has none, else the parsed value. Throws

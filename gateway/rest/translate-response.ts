@@ -1,5 +1,5 @@
 import { ERROR_CODES, type ErrorCode } from '../errors.js';
-import type { HttpResponse } from '../server/types.js';
+import type { HttpResponse } from '../server/http-server-options.js';
 import type { CompiledRoute } from './compile-route.js';
 import { type ProblemError, problemResponse } from './problem-json.js';
 

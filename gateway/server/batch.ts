@@ -3,8 +3,8 @@ import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { limitError } from '../plugins/limits/index.js';
 import type { RequestContext } from '../request-context.js';
-import type { HttpGraphQLRequest, HttpResponse } from './types.js';
-import { errorResponse } from './write-response.js';
+import type { HttpGraphQLRequest, HttpResponse } from './http-server-options.js';
+import { errorResponse } from '../http/write-response.js';
 
 /**
  * Runs a batched request (a JSON array of operations): each operation goes through the whole pipeline —

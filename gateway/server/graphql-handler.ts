@@ -6,14 +6,14 @@ import type { Engine } from '../engine/engine.js';
 import { AtriumError, toGraphQLError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AtriumPlugin } from '../plugins/plugin.js';
-import type { BeginStage } from '../plugins/run-stage-hooks.js';
+import type { BeginStage } from '../engine/stage-hooks.js';
 import type { RequestContext } from '../request-context.js';
 import { errorCodesInBody, errorCodesOfErrors } from './error-codes.js';
 import { documentHooksPlugin, persistedQueryCache, restoreRejection, standInRule, tokenLimitError } from './apollo-bridge.js';
 import { runBatch } from './batch.js';
 import { noIntrospectionRule } from './no-introspection-rule.js';
 import { OperationLimiter } from './operation-limiter.js';
-import type { HttpGraphQLRequest, HttpResponse } from './types.js';
+import type { HttpGraphQLRequest, HttpResponse } from './http-server-options.js';
 
 /**
  * Apollo Server's context value. Apollo Server shallow-copies the context value for every operation, so

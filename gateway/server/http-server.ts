@@ -6,10 +6,10 @@ import { performance } from 'node:perf_hooks';
 import { AtriumError } from '../errors.js';
 import type { HttpRoute } from '../plugins/plugin.js';
 import type { RequestContext } from '../request-context.js';
-import { listen } from './listen.js';
-import { isJsonContentType, readBody, skipUnreadBody } from './read-body.js';
-import type { HttpServer, HttpServerOptions } from './types.js';
-import { errorCodesOf, writeError, writeHttpResponse, writeJson } from './write-response.js';
+import { listen } from '../http/listen.js';
+import { isJsonContentType, readBody, skipUnreadBody } from '../http/read-body.js';
+import type { HttpServer, HttpServerOptions } from './http-server-options.js';
+import { errorCodesOf, writeError, writeHttpResponse, writeJson } from '../http/write-response.js';
 
 const GRAPHQL_ALLOW = 'GET, POST, OPTIONS';
 const PROBE_ALLOW = 'GET, HEAD';

@@ -5,7 +5,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { parseConfig } from '../../gateway/config/load-config.js';
 import { createLogger } from '../../gateway/logger.js';
-import { type RunningGateway, startGateway } from '../../gateway/server/start-gateway.js';
+import { type RunningGateway, startGateway } from '../../gateway/start-gateway.js';
 import { loadSupergraphSdl } from '../../gateway/supergraph/load-supergraph.js';
 import { type RunningSubgraph, serveDemoSubgraph } from '../../subgraphs/shared/serve-demo-subgraph.js';
 import type { GraphQLHttpResult } from './demo-gateway.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../gateway/config/load-config.js';
 import { createLogger, type Logger } from '../../gateway/logger.js';
 import type { AtriumPlugin } from '../../gateway/plugins/plugin.js';
-import { type RunningGateway, startGateway } from '../../gateway/server/start-gateway.js';
+import { type RunningGateway, startGateway } from '../../gateway/start-gateway.js';
 import { DEMO_SUBGRAPHS, findRepoRoot, type RunningSubgraph, startDemoSubgraphs } from '../../subgraphs/index.js';
 
 /** The five demo subgraphs as `startDemoSubgraphs` returns them. */

@@ -1,7 +1,7 @@
 import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ReloadOutcome } from '../../gateway/server/supergraph-lifecycle.js';
+import type { ReloadOutcome } from '../../gateway/supergraph/supergraph-lifecycle.js';
 import { DEMO_SUBGRAPHS, findRepoRoot } from '../../subgraphs/index.js';
 
 /** A supergraph.yaml over copies of the demo schema files, which a test may edit to trigger hot reloads. */

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/config/load-config.js';
 import { createLogger } from '../../gateway/logger.js';
 import type { AtriumPlugin } from '../../gateway/plugins/plugin.js';
-import { type RunningGateway, startGateway } from '../../gateway/server/start-gateway.js';
+import { type RunningGateway, startGateway } from '../../gateway/start-gateway.js';
 import { startDemoSubgraphs } from '../../subgraphs/index.js';
 import { createEditableSupergraph, type EditableSupergraph, nextReload } from '../helpers/editable-supergraph.js';
 

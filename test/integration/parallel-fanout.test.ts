@@ -10,7 +10,7 @@ import { execute, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/config/load-config.js';
 import { createLogger } from '../../gateway/logger.js';
-import { type RunningGateway, startGateway } from '../../gateway/server/start-gateway.js';
+import { type RunningGateway, startGateway } from '../../gateway/start-gateway.js';
 
 // A query whose two root fields live in two subgraphs plans as Parallel { Fetch, Fetch }. Each subgraph
 // holds its answer for DELAY_MS; if the second request arrives before either answer leaves, the gateway

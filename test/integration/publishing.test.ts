@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/config/load-config.js';
 import { createLogger } from '../../gateway/logger.js';
-import { type RunningGateway, startGateway } from '../../gateway/server/start-gateway.js';
+import { type RunningGateway, startGateway } from '../../gateway/start-gateway.js';
 import type { RunningSubgraph } from '../../subgraphs/shared/serve-demo-subgraph.js';
 import { startDemoSubgraphs } from '../../subgraphs/index.js';
 import { createEditableSupergraph, type EditableSupergraph, nextReload } from '../helpers/editable-supergraph.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/config/load-config.js';
 import { createLogger } from '../../gateway/logger.js';
-import { type RunningGateway, startGateway } from '../../gateway/server/start-gateway.js';
+import { type RunningGateway, startGateway } from '../../gateway/start-gateway.js';
 import { startDemoSubgraphs } from '../../subgraphs/index.js';
 import type { DemoSubgraphs } from '../helpers/demo-gateway.js';
 import { createEditableSupergraph, type EditableSupergraph } from '../helpers/editable-supergraph.js';

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../logger.js';
-import { readBody } from '../../server/read-body.js';
+import { readBody } from '../../http/read-body.js';
 import type { HttpRoute } from '../plugin.js';
 import type { PurgeTarget } from './response-store.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createServeCommand, type ServeDependencies } from '../../../gateway/cli/serve-command.js';
 import type { GatewayConfig } from '../../../gateway/config/schema.js';
-import type { RunningGateway, StartGatewayOptions } from '../../../gateway/server/start-gateway.js';
+import type { RunningGateway, StartGatewayOptions } from '../../../gateway/start-gateway.js';
 import { SupergraphLoadError } from '../../../gateway/supergraph/supergraph-load-error.js';
 import { capturedIo } from './captured-io.js';
 

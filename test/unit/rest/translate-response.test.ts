@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../gateway/config/load-config.js';
 import { type CompiledRoute, compileRoute } from '../../../gateway/rest/compile-route.js';
 import { translateResponse } from '../../../gateway/rest/translate-response.js';
-import type { HttpResponse } from '../../../gateway/server/types.js';
+import type { HttpResponse } from '../../../gateway/server/http-server-options.js';
 import { booksSupergraph } from './books-supergraph.js';
 
 const schema = booksSupergraph().apiSchema;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../gateway/logger.js';
 import type { RequestContext } from '../../../gateway/request-context.js';
 import { createHttpServer } from '../../../gateway/server/http-server.js';
-import type { HttpGraphQLRequest, HttpResponse, HttpServer, HttpServerOptions } from '../../../gateway/server/types.js';
+import type { HttpGraphQLRequest, HttpResponse, HttpServer, HttpServerOptions } from '../../../gateway/server/http-server-options.js';
 
 interface Seen {
   request: HttpGraphQLRequest;

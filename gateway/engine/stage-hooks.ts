@@ -1,5 +1,5 @@
 import type { RequestContext } from '../request-context.js';
-import type { AtriumPlugin, Stage, StageEndHook } from './plugin.js';
+import type { AtriumPlugin, Stage, StageEndHook } from '../plugins/plugin.js';
 
 /** Announces that `stage` begins for a request; returns what to call when it ends, if anyone listens. */
 export type BeginStage = (context: RequestContext, stage: Stage) => StageEndHook | undefined;

@@ -1,9 +1,9 @@
-import { type GatewayConfig, subgraphSettings } from '../config/schema.js';
-import { createEngine, type Engine } from '../engine/engine.js';
-import type { Logger } from '../logger.js';
-import type { AtriumPlugin } from '../plugins/plugin.js';
-import type { SubgraphClient } from '../subgraph-client/types.js';
-import { buildSupergraph } from '../supergraph/build-supergraph.js';
+import { type GatewayConfig, subgraphSettings } from './config/schema.js';
+import { createEngine, type Engine } from './engine/engine.js';
+import type { Logger } from './logger.js';
+import type { AtriumPlugin } from './plugins/plugin.js';
+import type { SubgraphClient } from './subgraph-client/types.js';
+import { buildSupergraph } from './supergraph/build-supergraph.js';
 
 /**
  * The gateway's recipe for an engine over one supergraph SDL: routing URLs overridden by

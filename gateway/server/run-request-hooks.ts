@@ -1,6 +1,6 @@
 import { AtriumError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
-import type { AtriumPlugin } from './plugin.js';
+import type { AtriumPlugin } from '../plugins/plugin.js';
 
 /**
  * Runs the plugins' `onRequest` hooks in order. Returns the first rejection (the request ends with it);

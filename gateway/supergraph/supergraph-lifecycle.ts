@@ -4,8 +4,8 @@ import { validate } from 'graphql';
 import type { Engine } from '../engine/engine.js';
 import { HotOperations } from '../engine/hot-operations.js';
 import type { Logger } from '../logger.js';
-import type { SupergraphProvider, SupergraphSnapshot } from '../supergraph/supergraph-provider.js';
-import { SupergraphLoadError } from '../supergraph/supergraph-load-error.js';
+import type { SupergraphProvider, SupergraphSnapshot } from './supergraph-provider.js';
+import { SupergraphLoadError } from './supergraph-load-error.js';
 
 /** What `/ready` and metrics report about the served supergraph and its reloads. */
 export interface SupergraphStatus {
