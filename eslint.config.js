@@ -24,4 +24,45 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+
+  // Layering (docs/architecture.md, "Layers"): each folder may import only the layers below it, so the
+  // arrows cannot turn around unnoticed. start-gateway.ts and build-engine.ts are the composition root:
+  // only the CLI and the library entry import them.
+  ...layers([
+    {
+      files: ['gateway/engine/**/*.ts'],
+      message: 'engine/ is below server/, plugins/, rest/ and publishing/: it defines hook contracts (engine/hooks.ts) and never imports them',
+      regex: '^(\\.\\./)+(server|plugins|rest|publishing|observability|cli|http|quota|stores|traffic|edge)/|^(\\.\\./)+(start-gateway|build-engine)\\.js$',
+    },
+    {
+      files: ['gateway/plugins/*/**/*.ts'],
+      message: 'plugins never import each other; share through a lower layer (engine/, server/hooks.ts, quota/, ...)',
+      regex: '^\\.\\./(?!\\.\\.)[^/]+/|^(\\.\\./)+(start-gateway|build-engine)\\.js$',
+    },
+    {
+      files: ['gateway/server/**/*.ts'],
+      message: 'server/ runs the hook contract it defines (server/hooks.ts); the root hands it plugins, REST and publishing',
+      regex: '^(\\.\\./)+(plugins|rest|publishing|observability|cli)/|^(\\.\\./)+(start-gateway|build-engine)\\.js$',
+    },
+    {
+      files: ['gateway/rest/**/*.ts', 'gateway/publishing/**/*.ts'],
+      message: 'rest/ and publishing/ reach the engine and the server only through the functions the root gives them',
+      regex: '^(\\.\\./)+(engine|server|observability|cli)/|^(\\.\\./)+(start-gateway|build-engine)\\.js$',
+    },
+    {
+      files: ['gateway/{config,http,subgraph-client,stores,quota,traffic,edge,observability}/**/*.ts', 'gateway/*.ts'],
+      ignores: ['gateway/start-gateway.ts', 'gateway/build-engine.ts', 'gateway/index.ts', 'gateway/cli.ts'],
+      message: 'only the CLI and the library entry import the composition root',
+      regex: '^(\\.\\./)*\\.{1,2}/(start-gateway|build-engine)\\.js$',
+    },
+  ]),
 );
+
+/** One `no-restricted-imports` rule per folder: `regex` matches the import specifiers that folder may not use. */
+function layers(rules) {
+  return rules.map(({ files, ignores, message, regex }) => ({
+    files,
+    ...(ignores && { ignores }),
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex, message }] }] },
+  }));
+}

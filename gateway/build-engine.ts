@@ -36,7 +36,7 @@ export function engineBuilder(options: {
     return createEngine({
       supergraph,
       client,
-      plugins,
+      hooks: plugins,
       planCacheSize: config.engine.planCacheSize,
       planCacheMaxBytes: config.engine.planCacheMaxBytes,
       executor: config.engine.executor,

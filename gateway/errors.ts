@@ -116,3 +116,15 @@ export function toGraphQLError(
   }
   return new GraphQLError(error.message, { path: options.path, extensions });
 }
+
+/**
+ * The error for one exceeded limit: its own code, a message naming the limit, and `{ limit, max, actual }`
+ * in the extensions.
+ *
+ * @example
+ * limitError({ code: 'MAX_ALIASES_EXCEEDED', limit: 'maxAliases', what: 'operation uses 250 aliases', max: 100, actual: 250 });
+ */
+export function limitError(options: { code: ErrorCode; limit: string; what: string; max: number; actual: number }): AtriumError {
+  const { code, limit, what, max, actual } = options;
+  return new AtriumError(code, `${what}; limits.${limit} allows ${max}`, { extensions: { limit, max, actual } });
+}

@@ -25,8 +25,8 @@ import { engineBuilder } from './build-engine.js';
 import { createGraphQLHandler, type GraphQLHandler } from './server/graphql-handler.js';
 import { createHttpServer } from './server/http-server.js';
 import { createSupergraphLifecycle, type SupergraphLifecycle } from './supergraph/supergraph-lifecycle.js';
-import type { HttpGraphQLRequest, HttpResponse } from './server/http-server-options.js';
 import { errorResponse } from './http/write-response.js';
+import type { HttpGraphQLRequest, HttpResponse } from './http/graphql-exchange.js';
 
 export interface StartGatewayOptions {
   readonly config: GatewayConfig;

@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import { AtriumError, toGraphQLError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { AtriumPlugin, StageEndHook } from '../plugins/plugin.js';
+import type { EngineHooks, StageEndHook } from './hooks.js';
 import { stageHooksOf } from './stage-hooks.js';
 import type { RequestContext } from '../request-context.js';
 import type { LoadedSupergraph } from '../supergraph/build-supergraph.js';
@@ -25,7 +25,8 @@ import type { PlanExecutor, QueryPlannerBackend } from './types.js';
 export interface EngineOptions {
   readonly supergraph: LoadedSupergraph;
   readonly client: SubgraphClient;
-  readonly plugins?: readonly AtriumPlugin[];
+  /** The hooks that run around planning and execution, in order (a gateway passes its plugins). */
+  readonly hooks?: readonly EngineHooks[];
   /** Plans kept per supergraph version (LRU). Default 1000. */
   readonly planCacheSize?: number;
   /** Most estimated bytes of plans kept per supergraph version (see estimatePlanBytes). Default 64 MiB. */
@@ -78,7 +79,7 @@ export interface Engine {
  */
 export function createEngine(options: EngineOptions): Engine {
   const { supergraph, client, logger } = options;
-  const plugins = options.plugins ?? [];
+  const hooks = options.hooks ?? [];
   const { planner, name: plannerName } = createPlanner(options);
   const planCache = new LruCache<QueryPlan>({
     maxEntries: options.planCacheSize ?? 1000,
@@ -102,10 +103,10 @@ export function createEngine(options: EngineOptions): Engine {
           client,
           logger,
         });
-  const operationHooks = plugins.filter((p) => p.onOperation);
-  const planHooks = plugins.filter((p) => p.onPlan);
-  const responseHooks = plugins.filter((p) => p.onResponse);
-  const beginStage = stageHooksOf(plugins);
+  const operationHooks = hooks.filter((p) => p.onOperation);
+  const planHooks = hooks.filter((p) => p.onPlan);
+  const responseHooks = hooks.filter((p) => p.onResponse);
+  const beginStage = stageHooksOf(hooks);
 
   const buildPlan = (document: DocumentNode, operationName: string | undefined): QueryPlan => {
     try {

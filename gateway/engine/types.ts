@@ -1,6 +1,6 @@
 import type { FetchDataRewrite, FetchNode, QueryPlan, QueryPlanSelectionNode, ResponsePath } from '@apollo/query-planner';
 import type { DocumentNode, ExecutionResult, OperationDefinitionNode } from 'graphql';
-import type { StageEndHook } from '../plugins/plugin.js';
+import type { StageEndHook } from './hooks.js';
 import type { RequestContext } from '../request-context.js';
 import type { SubgraphClient } from '../subgraph-client/types.js';
 

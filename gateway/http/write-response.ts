@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { type AtriumError, type ErrorCode, statusOf } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
-import type { HttpResponse } from '../server/http-server-options.js';
+import type { HttpResponse } from './graphql-exchange.js';
 
 const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json; charset=utf-8';
 const JSON_UTF8 = 'application/json; charset=utf-8';

@@ -1,4 +1,4 @@
-import type { HttpResponseHookPayload } from '../plugins/plugin.js';
+import type { HttpResponseHookPayload } from '../server/hooks.js';
 import { pickHeaders, redactValue } from './redact.js';
 import { type RequestRecord, roundMs } from './request-record.js';
 

@@ -1,7 +1,9 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
-import type { AtriumPlugin, HttpResponseHookPayload, HttpRoute } from '../plugins/plugin.js';
+import type { HttpRoute } from '../http/http-route.js';
+import type { AtriumPlugin } from '../plugins/plugin.js';
+import type { HttpResponseHookPayload } from '../server/hooks.js';
 import type { RequestContext } from '../request-context.js';
 import { type AccessLogOptions, accessLogFields } from './access-log.js';
 import { createGatewayMetrics, type GatewayMetrics, NO_METRICS, OPERATION_LABEL, type RequestOutcome } from './metrics.js';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
-import type { HttpRoute } from '../plugins/plugin.js';
+import type { HttpRoute } from '../http/http-route.js';
 import { closeNow, listen } from '../http/listen.js';
 
 /**

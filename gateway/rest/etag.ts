@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { HttpResponse } from '../server/http-server-options.js';
+import type { HttpResponse } from '../http/graphql-exchange.js';
 
 /** The headers a 304 repeats from the 200 it stands for (RFC 9110 §15.4.5). */
 const NOT_MODIFIED_HEADERS = ['cache-control', 'etag', 'expires', 'vary', 'content-location', 'date'];

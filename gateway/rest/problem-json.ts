@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { AtriumError } from '../errors.js';
-import type { HttpResponse } from '../server/http-server-options.js';
+import type { HttpResponse } from '../http/graphql-exchange.js';
 
 /** RFC 9457's media type for error bodies. */
 export const PROBLEM_JSON = 'application/problem+json';

@@ -2,11 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/schema.js';
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { HttpRoute } from '../plugins/plugin.js';
+import type { HttpRoute } from '../http/http-route.js';
 import type { RequestContext } from '../request-context.js';
-import { headerMap } from '../server/http-server.js';
 import { skipUnreadBody } from '../http/read-body.js';
-import type { HttpGraphQLRequest, HttpResponse } from '../server/http-server-options.js';
 import { writeHttpResponse } from '../http/write-response.js';
 import type { LoadedSupergraph } from '../supergraph/build-supergraph.js';
 import { takesBody } from './compile-route.js';
@@ -18,6 +16,8 @@ import { createRouteTable, type RouteEntry } from './route-table.js';
 import { matchRouteTemplate } from './route-template.js';
 import { routeVariables } from './route-variables.js';
 import { translateResponse } from './translate-response.js';
+import { headerMap } from '../http/header-map.js';
+import type { HttpGraphQLRequest, HttpResponse } from '../http/graphql-exchange.js';
 
 /** What the REST layer needs from the gateway around it. */
 export interface RestServiceOptions {

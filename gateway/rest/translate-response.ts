@@ -1,7 +1,7 @@
 import { ERROR_CODES, type ErrorCode } from '../errors.js';
-import type { HttpResponse } from '../server/http-server-options.js';
 import type { CompiledRoute } from './compile-route.js';
 import { type ProblemError, problemResponse } from './problem-json.js';
+import type { HttpResponse } from '../http/graphql-exchange.js';
 
 const JSON_UTF8 = 'application/json; charset=utf-8';
 /** Response header listing the errors of a partial answer (see README, REST). */

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { type ASTVisitor, type DocumentNode, type GraphQLError, type GraphQLFormattedError, parse, type ValidationContext } from 'graphql';
 import { AtriumError, toGraphQLError } from '../errors.js';
-import type { AtriumPlugin, PersistedQueryStore } from '../plugins/plugin.js';
+import type { PersistedQueryStore, ServerHooks } from './hooks.js';
 import type { ApolloContext } from './graphql-handler.js';
 
 /** Apollo Server prefixes the keys of its persisted-query cache with this. */
@@ -23,7 +23,7 @@ const rejections = new WeakSet<GraphQLError>();
  * rejection: validation takes no time, the failed document is not cached (a later request with the same
  * text is judged afresh), and `restoreRejection` shows the rejection's own code and extensions.
  */
-export function documentHooksPlugin(plugins: readonly AtriumPlugin[]): ApolloServerPlugin<ApolloContext> {
+export function documentHooksPlugin(plugins: readonly ServerHooks[]): ApolloServerPlugin<ApolloContext> {
   const hooks = plugins.filter((plugin) => plugin.onDocument);
   if (hooks.length === 0) return {};
   const run = async (request: GraphQLRequestContext<ApolloContext>): Promise<GraphQLError | undefined> => {

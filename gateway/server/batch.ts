@@ -1,10 +1,9 @@
 import type { GatewayConfig } from '../config/schema.js';
-import { AtriumError } from '../errors.js';
+import { AtriumError, limitError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { limitError } from '../plugins/limits/index.js';
 import type { RequestContext } from '../request-context.js';
-import type { HttpGraphQLRequest, HttpResponse } from './http-server-options.js';
 import { errorResponse } from '../http/write-response.js';
+import type { HttpGraphQLRequest, HttpResponse } from '../http/graphql-exchange.js';
 
 /**
  * Runs a batched request (a JSON array of operations): each operation goes through the whole pipeline —
@@ -27,7 +26,13 @@ export async function runBatch(options: {
   const { request, operations, context, limits, logger } = options;
   if (operations.length === 0) return errorResponse(new AtriumError('BAD_REQUEST', 'the batch holds no operation'));
   if (operations.length > limits.maxBatchSize) {
-    const error = limitError('BATCH_TOO_LARGE', 'maxBatchSize', `batch holds ${operations.length} operations`, limits.maxBatchSize, operations.length);
+    const error = limitError({
+      code: 'BATCH_TOO_LARGE',
+      limit: 'maxBatchSize',
+      what: `batch holds ${operations.length} operations`,
+      max: limits.maxBatchSize,
+      actual: operations.length,
+    });
     if (limits.mode === 'enforce') return errorResponse(error);
     logger.warn({ requestId: context.requestId, ...error.extensions }, `limits: ${error.message} (measure mode, not rejected)`);
   }

@@ -5,7 +5,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
 import { AtriumError, toGraphQLError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { AtriumPlugin } from '../plugins/plugin.js';
+import type { ServerHooks } from './hooks.js';
 import type { BeginStage } from '../engine/stage-hooks.js';
 import type { RequestContext } from '../request-context.js';
 import { errorCodesInBody, errorCodesOfErrors } from './error-codes.js';
@@ -13,7 +13,7 @@ import { documentHooksPlugin, persistedQueryCache, restoreRejection, standInRule
 import { runBatch } from './batch.js';
 import { noIntrospectionRule } from './no-introspection-rule.js';
 import { OperationLimiter } from './operation-limiter.js';
-import type { HttpGraphQLRequest, HttpResponse } from './http-server-options.js';
+import type { HttpGraphQLRequest, HttpResponse } from '../http/graphql-exchange.js';
 
 /**
  * Apollo Server's context value. Apollo Server shallow-copies the context value for every operation, so
@@ -50,7 +50,7 @@ export async function createGraphQLHandler(options: {
   /** List the GraphQL error codes of each response in `HttpResponse.errorCodes` (someone logs or counts them). */
   collectErrorCodes?: boolean;
   /** For their `onDocument` hooks and persisted-query store. */
-  plugins?: readonly AtriumPlugin[];
+  plugins?: readonly ServerHooks[];
 }): Promise<GraphQLHandler> {
   const { config, logger, beginStage } = options;
   const plugins = options.plugins ?? [];

@@ -2,8 +2,10 @@ import type { Server } from 'node:http';
 import type { CorsHandler } from '../edge/cors.js';
 import type { TlsFiles } from '../edge/load-tls.js';
 import type { Logger } from '../logger.js';
-import type { HttpResponseHookPayload, HttpRoute } from '../plugins/plugin.js';
+import type { HttpRoute } from '../http/http-route.js';
+import type { HttpResponseHookPayload } from './hooks.js';
 import type { RequestContext } from '../request-context.js';
+import type { HttpGraphQLRequest, HttpResponse } from '../http/graphql-exchange.js';
 
 /** Options of `createHttpServer`. */
 export interface HttpServerOptions {
@@ -38,26 +40,6 @@ export interface HttpServerOptions {
   onResponse?(payload: HttpResponseHookPayload): void;
   /** `/ready`: 200 or 503 with `{ status, ...details }`. */
   readiness(): { ready: boolean; details: Record<string, unknown> };
-}
-
-/** One GraphQL request as the HTTP layer received it. */
-export interface HttpGraphQLRequest {
-  method: string;
-  /** Lower-case names; repeated headers comma-joined. */
-  headers: Map<string, string>;
-  /** The query string with its leading `?`, or `''`. */
-  search: string;
-  /** The parsed JSON object of a POST (an array for a batch); `undefined` for GET. */
-  body: unknown;
-}
-
-/** What the GraphQL handler answers; a body given as chunks is streamed (incremental delivery). */
-export interface HttpResponse {
-  status: number;
-  headers: Map<string, string>;
-  body: string | AsyncIterable<string>;
-  /** Codes of the GraphQL errors in the body, when the producer knows them (for access logs and metrics). */
-  errorCodes?: readonly string[];
 }
 
 /** A started-or-not HTTP server. */

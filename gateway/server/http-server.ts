@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { AtriumError } from '../errors.js';
-import type { HttpRoute } from '../plugins/plugin.js';
+import type { HttpRoute } from '../http/http-route.js';
 import type { RequestContext } from '../request-context.js';
 import { listen } from '../http/listen.js';
 import { isJsonContentType, readBody, skipUnreadBody } from '../http/read-body.js';
+import { headerMap } from '../http/header-map.js';
 import type { HttpServer, HttpServerOptions } from './http-server-options.js';
 import { errorCodesOf, writeError, writeHttpResponse, writeJson } from '../http/write-response.js';
 
@@ -277,20 +278,4 @@ function abortAtDeadline(controller: AbortController, timeoutMs: number): void {
   controller.abort(
     new AtriumError('GATEWAY_TIMEOUT', `the request did not complete within ${timeoutMs} ms (traffic.requestTimeout)`),
   );
-}
-
-/**
- * Request headers as the GraphQL handler takes them. Node has already lower-cased the names and joined
- * repeated values; only set-cookie stays an array.
- *
- * @example
- * headerMap(req.headers).get('authorization');
- */
-export function headerMap(headers: IncomingHttpHeaders): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const name in headers) {
-    const value = headers[name];
-    if (value !== undefined) map.set(name, typeof value === 'string' ? value : value.join(', '));
-  }
-  return map;
 }

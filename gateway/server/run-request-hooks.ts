@@ -1,6 +1,6 @@
 import { AtriumError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
-import type { AtriumPlugin } from '../plugins/plugin.js';
+import type { ServerHooks } from './hooks.js';
 
 /**
  * Runs the plugins' `onRequest` hooks in order. Returns the first rejection (the request ends with it);
@@ -8,7 +8,7 @@ import type { AtriumPlugin } from '../plugins/plugin.js';
  * bug and propagates (the server answers 500 and logs it).
  */
 export async function runRequestHooks(
-  plugins: readonly AtriumPlugin[],
+  plugins: readonly ServerHooks[],
   context: RequestContext,
 ): Promise<AtriumError | undefined> {
   for (const plugin of plugins) {

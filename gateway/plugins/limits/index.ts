@@ -1,5 +1,5 @@
 import type { GatewayConfig } from '../../config/schema.js';
-import { AtriumError, type ErrorCode } from '../../errors.js';
+import { AtriumError, type ErrorCode, limitError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { GatewayMetrics } from '../../observability/metrics.js';
 import type { AtriumPlugin } from '../plugin.js';
@@ -39,16 +39,6 @@ const RULES: readonly LimitRule[] = [
   { name: 'maxTokens', code: 'MAX_TOKENS_EXCEEDED', measure: 'tokens', describe: (n) => `query has ${n} tokens` },
 ];
 
-/**
- * The error for one exceeded limit: its own code, a message naming the limit, and `{ limit, max, actual }`
- * in the extensions.
- *
- * @example
- * limitError('MAX_ALIASES_EXCEEDED', 'maxAliases', 'operation uses 250 aliases', 100, 250);
- */
-export function limitError(code: ErrorCode, limit: LimitName, what: string, max: number, actual: number): AtriumError {
-  return new AtriumError(code, `${what}; limits.${limit} allows ${max}`, { extensions: { limit, max, actual } });
-}
 
 /**
  * Operation limits (`limits` in gateway.yaml). Runs before validation, so an alias bomb or a deep document
@@ -91,7 +81,7 @@ export function createLimitsPlugin(config: GatewayConfig['limits'], logger: Logg
         const actual = measures[rule.measure];
         const max = config[rule.name];
         if (actual <= max) continue;
-        const error = exceeded(rule.name, limitError(rule.code, rule.name, rule.describe(actual), max, actual), context.requestId);
+        const error = exceeded(rule.name, limitError({ code: rule.code, limit: rule.name, what: rule.describe(actual), max, actual }), context.requestId);
         if (error) {
           reject(error);
           return;

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../logger.js';
 import { readBody } from '../../http/read-body.js';
-import type { HttpRoute } from '../plugin.js';
+import type { HttpRoute } from '../../http/http-route.js';
 import type { PurgeTarget } from './response-store.js';
 
 const MAX_BODY_BYTES = 64 * 1024;

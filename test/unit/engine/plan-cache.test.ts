@@ -101,7 +101,7 @@ describe('the engine plan cache', () => {
       supergraph,
       client: answered,
       planner,
-      plugins: [{ name: 'strip', onOperation: ({ setDocument }) => setDocument(stripped) }],
+      hooks: [{ onOperation: ({ setDocument }) => setDocument(stripped) }],
     });
     await engine.execute(request('A'));
     await engine.execute(request('A', 'another-hash-same-result'));

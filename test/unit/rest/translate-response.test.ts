@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../gateway/config/load-config.js';
 import { type CompiledRoute, compileRoute } from '../../../gateway/rest/compile-route.js';
 import { translateResponse } from '../../../gateway/rest/translate-response.js';
-import type { HttpResponse } from '../../../gateway/server/http-server-options.js';
 import { booksSupergraph } from './books-supergraph.js';
+import type { HttpResponse } from '../../../gateway/http/graphql-exchange.js';
 
 const schema = booksSupergraph().apiSchema;
 const parsed = parseConfig({ rest: { routes: [{ path: '/books/:id', operation: 'query B($id: ID!) { book(id: $id) { title author { name } } }' }] } }, 'test');

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../gateway/logger.js';
 import type { RequestContext } from '../../../gateway/request-context.js';
 import { createHttpServer } from '../../../gateway/server/http-server.js';
-import type { HttpGraphQLRequest, HttpResponse, HttpServer, HttpServerOptions } from '../../../gateway/server/http-server-options.js';
+import type { HttpServer, HttpServerOptions } from '../../../gateway/server/http-server-options.js';
+import type { HttpGraphQLRequest, HttpResponse } from '../../../gateway/http/graphql-exchange.js';
 
 interface Seen {
   request: HttpGraphQLRequest;
