@@ -2,7 +2,7 @@ import { type GatewayConfig, subgraphSettings } from './config/schema.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import type { Logger } from './logger.js';
 import type { AtriumPlugin } from './plugins/plugin.js';
-import type { SubgraphClient } from './subgraph-client/types.js';
+import type { SubgraphClient } from './subgraph-client/contracts.js';
 import { buildSupergraph } from './supergraph/build-supergraph.js';
 
 /**

@@ -17,7 +17,7 @@ import { createSubgraphClient } from './subgraph-client/subgraph-client.js';
 import { SubgraphHealth } from './subgraph-client/subgraph-health.js';
 import { createTrafficManager, type TrafficManager } from './traffic/traffic-manager.js';
 import { createUndiciTransport } from './subgraph-client/undici-transport.js';
-import type { SubgraphFetchHook } from './subgraph-client/types.js';
+import type { SubgraphFetchHook } from './subgraph-client/contracts.js';
 import type { SupergraphSource } from './supergraph/load-supergraph.js';
 import { createSupergraphProvider } from './supergraph/supergraph-provider.js';
 import { createPublishing } from './publishing/start-publishing.js';

@@ -6,8 +6,8 @@ import type { Logger } from '../logger.js';
 /**
  * V8 flags the gateway's worker processes start with. A gateway holds tens of kilobytes of parsed subgraph
  * JSON per request in flight, all of it short-lived; V8's default young generation (16 MiB semi-spaces) is
- * scavenged so often that garbage collection took ~19% of the CPU on the benchmark workload, and 32 MiB
- * semi-spaces raised throughput by ~40% (BENCHMARKS.md). Flags can only be set when a process starts,
+ * scavenged so often that garbage collection takes a large share of the CPU under load; 32 MiB semi-spaces
+ * raise throughput markedly (BENCHMARKS.md has the measurement). Flags can only be set when a process starts,
  * which is one reason `atrium serve` runs its server in a worker.
  */
 export const WORKER_V8_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
@@ -22,9 +22,9 @@ export const SERVE_THREAD_YOUNG_GENERATION_MB = 96;
 /**
  * How far V8 lets the old generation grow past what the last full collection kept. By default it picks a
  * factor of up to 4x; a gateway's old generation is mostly request data that was still in flight when it
- * was promoted and is garbage soon after, so the heap ballooned to ~4x its ~45 MB of live data and the
- * process peaked at 350–400 MB under the benchmark load. A fixed 2x kept the peak at ~270 MB for the same
- * throughput (BENCHMARKS.md, "Heap tuning"). V8 reads this flag at every collection, so it can be set at runtime.
+ * was promoted and is garbage soon after, so with the default the heap balloons to several times its live
+ * data under load. A fixed 2x keeps the peak far lower for the same throughput (BENCHMARKS.md, "Heap
+ * tuning"). V8 reads this flag at every collection, so it can be set at runtime.
  */
 export const HEAP_GROWTH_FLAG = '--heap-growing-percent=100';
 

@@ -4,8 +4,8 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { AtriumError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
 import type { SubgraphEndpoint } from '../supergraph/build-supergraph.js';
-import type { SubgraphClient } from '../subgraph-client/types.js';
-import type { PlanExecutor } from './types.js';
+import type { SubgraphClient } from '../subgraph-client/contracts.js';
+import type { PlanExecutor } from './planner-and-executor.js';
 
 export interface ApolloExecutorOptions {
   readonly apiSchema: GraphQLSchema;

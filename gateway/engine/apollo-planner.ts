@@ -1,6 +1,6 @@
 import { operationFromDocument, type Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
-import type { QueryPlannerBackend } from './types.js';
+import type { QueryPlannerBackend } from './planner-and-executor.js';
 
 /**
  * The default planner backend: Apollo's query planner over the supergraph. `@defer` is not enabled

@@ -4,12 +4,14 @@ import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import type { SubgraphEndpoint } from '../supergraph/build-supergraph.js';
-import type { SubgraphClient, SubgraphResponse } from '../subgraph-client/types.js';
+import type { SubgraphClient, SubgraphResponse } from '../subgraph-client/contracts.js';
 import { CompiledPlans } from './compiled-plans.js';
-import { applyRewrites, deepMerge, isObject, type JsonObject, RepresentationIndex } from './fetch-data.js';
+import { applyRewrites, RepresentationIndex } from './entity-representations.js';
 import { collectTargets, pathOf, type Target, typeMatcher } from './response-targets.js';
 import { shapeResult } from './result-shaping.js';
-import { type EntityBatchEntry, type ExecutePlanInput, isEntityBatchFetch, type PlanExecutor } from './types.js';
+import { type ExecutePlanInput, type PlanExecutor } from './planner-and-executor.js';
+import { deepMerge, isObject, type JsonObject } from './json-merge.js';
+import { type EntityBatchEntry, isEntityBatchFetch } from './entity-batch-fetch.js';
 
 export interface AtriumExecutorOptions {
   readonly apiSchema: GraphQLSchema;

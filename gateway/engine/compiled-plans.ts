@@ -1,7 +1,7 @@
 import type { FetchNode, ResponsePath } from '@apollo/query-planner';
-import { compileRepresentationSelector, type RepresentationSelector, type TypeMatcher } from './fetch-data.js';
+import { compileRepresentationSelector, type RepresentationSelector, type TypeMatcher } from './entity-representations.js';
 import { compilePath } from './response-targets.js';
-import { type EntityBatchEntry, isEntityBatchFetch } from './types.js';
+import { type EntityBatchEntry, isEntityBatchFetch } from './entity-batch-fetch.js';
 
 /**
  * What the executor derives once per plan node (plans are cached, so their nodes are too): compiled

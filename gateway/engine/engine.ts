@@ -14,13 +14,13 @@ import type { EngineHooks, StageEndHook } from './hooks.js';
 import { stageHooksOf } from './stage-hooks.js';
 import type { RequestContext } from '../request-context.js';
 import type { LoadedSupergraph } from '../supergraph/build-supergraph.js';
-import type { SubgraphClient } from '../subgraph-client/types.js';
+import type { SubgraphClient } from '../subgraph-client/contracts.js';
 import type { ApolloExecutorOptions } from './apollo-executor.js';
 import { createApolloPlanner } from './apollo-planner.js';
 import { createAtriumExecutor } from './atrium-executor.js';
 import { createHivePlanner } from './hive-planner.js';
 import { LruCache } from './lru-cache.js';
-import type { PlanExecutor, QueryPlannerBackend } from './types.js';
+import type { PlanExecutor, QueryPlannerBackend } from './planner-and-executor.js';
 
 export interface EngineOptions {
   readonly supergraph: LoadedSupergraph;
@@ -291,8 +291,7 @@ export function estimatePlanBytes(plan: QueryPlan): number {
 
 /**
  * Heap held per JSON character of a plan, rounded up from the largest ratio `bench/plan-bytes.mjs`
- * measured: 7.9 for Apollo's plans of distinct small operations, 4.6 for the benchmark query's, 0.9–3.2
- * for Hive's (BENCHMARKS.md, "Plan cache memory").
+ * measured (BENCHMARKS.md, "Plan cache memory"): an over-estimate keeps the byte bound safe.
  */
 const PLAN_BYTES_PER_JSON_CHAR = 8;
 /** A plan that cannot be serialised (it never happens with either planner) counts as a large one. */

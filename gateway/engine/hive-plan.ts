@@ -10,7 +10,7 @@ import type {
 import type * as Hive from '@graphql-hive/router-query-planner';
 import type { OperationTypeNode } from 'graphql';
 import { responseKeyConflict } from './response-key-conflicts.js';
-import type { EntityBatchEntry, EntityBatchFetchNode } from './types.js';
+import type { EntityBatchEntry, EntityBatchFetchNode } from './entity-batch-fetch.js';
 
 /**
  * A Hive plan uses something whose meaning Atrium's executor does not know for certain; the operation is

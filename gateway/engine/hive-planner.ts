@@ -5,7 +5,7 @@ import { type DocumentNode, Kind, type OperationDefinitionNode, print, visit } f
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { convertHivePlan } from './hive-plan.js';
-import type { QueryPlannerBackend } from './types.js';
+import type { QueryPlannerBackend } from './planner-and-executor.js';
 
 export interface HivePlannerOptions {
   /** The supergraph SDL, as loaded. */

@@ -2,7 +2,7 @@ import type { QueryPlan } from '@apollo/query-planner';
 import type { DocumentNode, ExecutionResult, OperationDefinitionNode } from 'graphql';
 import type { AtriumError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
-import type { SubgraphFetchHook } from '../subgraph-client/types.js';
+import type { SubgraphFetchHook } from '../subgraph-client/contracts.js';
 import type { LoadedSupergraph } from '../supergraph/build-supergraph.js';
 
 /**

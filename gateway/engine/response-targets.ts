@@ -1,6 +1,7 @@
 import type { ResponsePath } from '@apollo/query-planner';
 import { type GraphQLSchema, isAbstractType, isObjectType } from 'graphql';
-import { isObject, type JsonObject, type TypeMatcher } from './fetch-data.js';
+import { type TypeMatcher } from './entity-representations.js';
+import { isObject, type JsonObject } from './json-merge.js';
 
 /**
  * A step of a response path, linked to its parent: collecting the objects under a Flatten node then

@@ -22,7 +22,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { isObject, type JsonObject } from './fetch-data.js';
+import { isObject, type JsonObject } from './json-merge.js';
 
 /**
  * Result shaping: projects the merged subgraph data onto the client's selection — response names and

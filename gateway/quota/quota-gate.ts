@@ -3,7 +3,6 @@ import type { Logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { NO_QUOTA_METRICS, type QuotaMetrics } from './quota-metrics.js';
 import { reportRateLimit } from './rate-limit-headers.js';
-import { countQuotaStoreError } from './store-errors.js';
 import type { BucketPolicy, BucketResult, TokenBucketStore } from './token-bucket-store.js';
 
 /** One take from one bucket. */
@@ -55,7 +54,6 @@ export function createQuotaGate(options: {
     });
 
   const storeFailed = (context: RequestContext, error: unknown, key: string): AtriumError | undefined => {
-    countQuotaStoreError();
     metrics.storeError();
     logger.warn({ err: error, requestId: context.requestId, key, onStoreError: options.onStoreError }, 'quota: store failed');
     if (options.onStoreError === 'allow' || options.mode === 'measure') return undefined;

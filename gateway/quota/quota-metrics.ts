@@ -4,7 +4,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 export interface QuotaMetrics {
   /** A quota decided about a request: allowed, rejected (429), or over the limit in measure mode. */
   decision(decision: 'allowed' | 'rejected' | 'measured'): void;
-  /** A failed quota store call (also counted process-wide by `quotaStoreErrorCount`). */
+  /** A failed quota store call (Redis unreachable, slow or erroring). */
   storeError(): void;
   /** The estimated and the actual cost of one executed operation. */
   cost(estimated: number, actual: number): void;

@@ -17,7 +17,7 @@ export interface BucketResult {
 }
 
 /**
- * Token buckets by key (DESIGN.md "State": memory for one process, Redis for replicas). Every call is
+ * Token buckets by key (memory for one process, Redis for replicas). Every call is
  * one atomic read-refill-write: a take either takes all the points asked for or none.
  */
 export interface TokenBucketStore {

@@ -34,7 +34,7 @@ export interface TranslationContext {
 }
 
 /**
- * Turns the GraphQL handler's answer into the REST answer (shared/reference/rest.md, "Status codes"):
+ * Turns the GraphQL handler's answer into the REST answer (README, "REST routes"):
  * the selected value with the route's status; 404 when it is null without errors; problem+json with the
  * status the errors decide when there is no usable value (400 naming a bad parameter, 401 + the
  * `WWW-Authenticate` the pipeline set, 403, 429 + `Retry-After`, 504 on a subgraph timeout, 502 on another

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import type { ServerHooks } from './hooks.js';
 import type { BeginStage } from '../engine/stage-hooks.js';
 import type { RequestContext } from '../request-context.js';
-import { errorCodesInBody, errorCodesOfErrors } from './error-codes.js';
+import { codesInResponseBody, codesOfErrors } from './response-error-codes.js';
 import { documentHooksPlugin, persistedQueryCache, restoreRejection, standInRule, tokenLimitError } from './apollo-bridge.js';
 import { runBatch } from './batch.js';
 import { noIntrospectionRule } from './no-introspection-rule.js';
@@ -161,7 +161,7 @@ export async function createGraphQLHandler(options: {
     if (!errorCodes) return { status, headers, body };
     // Errors Apollo Server raises before its request pipeline (CSRF, a body without `query`) reach no
     // plugin hook: read their codes from the (small) error body.
-    const codes = errorCodes.get(context) ?? (status >= 400 && typeof body === 'string' ? errorCodesInBody(body) : undefined);
+    const codes = errorCodes.get(context) ?? (status >= 400 && typeof body === 'string' ? codesInResponseBody(body) : undefined);
     return codes ? { status, headers, body, errorCodes: codes } : { status, headers, body };
   };
 
@@ -240,7 +240,7 @@ function observingPlugin(
         ...(errorCodes && {
           async willSendResponse({ response }) {
             const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-            if (errors?.length) errorCodes.set(context, errorCodesOfErrors(errors));
+            if (errors?.length) errorCodes.set(context, codesOfErrors(errors));
           },
         }),
       };

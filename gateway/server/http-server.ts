@@ -10,7 +10,7 @@ import { listen } from '../http/listen.js';
 import { isJsonContentType, readBody, skipUnreadBody } from '../http/read-body.js';
 import { headerMap } from '../http/header-map.js';
 import type { HttpServer, HttpServerOptions } from './http-server-options.js';
-import { errorCodesOf, writeError, writeHttpResponse, writeJson } from '../http/write-response.js';
+import { answeredErrorCodes, writeError, writeHttpResponse, writeJson } from '../http/write-response.js';
 
 const GRAPHQL_ALLOW = 'GET, POST, OPTIONS';
 const PROBE_ALLOW = 'GET, HEAD';
@@ -95,7 +95,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           path,
           status: res.statusCode,
           durationMs: performance.now() - receivedAt!,
-          errorCodes: errorCodesOf(res),
+          errorCodes: answeredErrorCodes(res),
           context,
         });
       } catch (error) {

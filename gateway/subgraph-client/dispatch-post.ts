@@ -1,5 +1,5 @@
 import type { Dispatcher, Pool } from 'undici';
-import type { SubgraphResponse } from './types.js';
+import type { SubgraphResponse } from './contracts.js';
 
 /** A subgraph's answer before parsing: shared requests hand each waiter the text to parse on its own. */
 export interface RawResponse {

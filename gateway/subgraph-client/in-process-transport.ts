@@ -1,5 +1,5 @@
 import { AtriumError } from '../errors.js';
-import type { SubgraphRequest, SubgraphResponse, SubgraphTransport } from './types.js';
+import type { SubgraphRequest, SubgraphResponse, SubgraphTransport } from './contracts.js';
 
 /** Answers the requests of one subgraph, in process. */
 export type InProcessHandler = (request: SubgraphRequest) => Promise<SubgraphResponse> | SubgraphResponse;

@@ -12,7 +12,7 @@ import type {
   SubgraphRequest,
   SubgraphResponse,
   SubgraphTransport,
-} from './types.js';
+} from './contracts.js';
 
 /** Options of {@link createSubgraphClient}. */
 export interface SubgraphClientOptions {

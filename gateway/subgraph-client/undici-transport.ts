@@ -2,7 +2,7 @@ import { Pool } from 'undici';
 import { dispatchPost, type RawResponse, ResponseTooLarge } from './dispatch-post.js';
 import { type InFlightRequests, sendShared } from './shared-requests.js';
 import { AtriumError } from '../errors.js';
-import type { SubgraphRequest, SubgraphResponse, SubgraphTransport } from './types.js';
+import type { SubgraphRequest, SubgraphResponse, SubgraphTransport } from './contracts.js';
 
 /** Options of {@link createUndiciTransport}. */
 export interface UndiciTransportOptions {

@@ -5,7 +5,7 @@ import { AtriumError } from '../errors.js';
 /**
  * The supergraph features Atrium accepts. Besides core/join/tag/inaccessible it takes the security
  * (`@authenticated`, `@requiresScopes`, `@policy`) and cost (`@cost`, `@listSize`) specs because Atrium
- * enforces them itself (DESIGN.md §4); ApolloGateway refuses supergraphs that use them.
+ * enforces them itself; ApolloGateway refuses supergraphs that use them.
  * `@context`/`@fromContext` are not accepted yet: the executor does not implement context rewrites, and a
  * supergraph that needs them is refused with federation's "unsupported feature" message instead of
  * answering wrongly.

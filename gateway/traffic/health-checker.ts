@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { SubgraphTransport } from '../subgraph-client/types.js';
+import type { SubgraphTransport } from '../subgraph-client/contracts.js';
 import type { Instance } from './instance-pool.js';
 import type { HealthCheckSettings } from './traffic-settings.js';
 

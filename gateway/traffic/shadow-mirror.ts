@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { SubgraphRequest, SubgraphResponse, SubgraphTransport } from '../subgraph-client/types.js';
+import type { SubgraphRequest, SubgraphResponse, SubgraphTransport } from '../subgraph-client/contracts.js';
 import type { ShadowSettings } from './traffic-settings.js';
 
 /** Shadow requests in flight at once per subgraph; beyond it queries are not mirrored (counted as skipped). */

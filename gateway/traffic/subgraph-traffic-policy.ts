@@ -1,6 +1,6 @@
 import { AtriumError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
-import type { SendAttempt, SubgraphFetchPolicy, SubgraphRequest, SubgraphResponse } from '../subgraph-client/types.js';
+import type { SendAttempt, SubgraphFetchPolicy, SubgraphRequest, SubgraphResponse } from '../subgraph-client/contracts.js';
 import { backoffMs, sleep } from './backoff.js';
 import { applyRequestHeaderRules, applyResponseHeaderRules, type RequestHeaderRules, type ResponseHeaderRules } from './header-rules.js';
 import { Instance, type InstanceSet, VersionSplit } from './instance-pool.js';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
-import type { SubgraphFetchPolicy, SubgraphTransport } from '../subgraph-client/types.js';
+import type { SubgraphFetchPolicy, SubgraphTransport } from '../subgraph-client/contracts.js';
 import type { BreakerState } from './circuit-breaker.js';
 import { compileHeaderRules } from './header-rules.js';
 import { HealthChecker } from './health-checker.js';

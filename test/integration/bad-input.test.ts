@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoGateway, startDemoGateway } from '../helpers/demo-gateway.js';
 import { closedPortUrl, FAULT_GRAPHQL_ERROR, type Fault, type FaultSubgraph, startFaultSubgraph } from '../helpers/fault-subgraph.js';
 
-// DESIGN.md §5: bad input of every kind gets a clear error with a code and the right HTTP status, and the
+// Bad input of every kind gets a clear error with a code and the right HTTP status, and the
 // process keeps serving. One gateway serves the whole file; `accounts` is routed to a fault server whose
 // misbehaviour each subgraph test chooses, the other four subgraphs are the real demo ones.
 

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quotaStoreErrorCount } from '../../gateway/quota/store-errors.js';
 import { startDemoSubgraphs } from '../../subgraphs/index.js';
 import { startDemoGateway, type DemoGateway, type DemoSubgraphs } from '../helpers/demo-gateway.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
@@ -9,6 +8,7 @@ const TWO_POINTS = '{ topProducts(first: 2) { upc } }';
 
 function redisConfig(redis: TestRedis, onStoreError: 'allow' | 'deny', keyPrefix: string) {
   return {
+    metrics: { enabled: true },
     cost: { budget: { default: { capacity: 40, restoreRate: 0.001 } } },
     quotaStore: { kind: 'redis', url: redis.url, keyPrefix, onStoreError, timeout: '500ms' },
   };
@@ -49,7 +49,7 @@ describe('cost budget in Redis', () => {
     expect((await allow.post(TWO_POINTS)).status).toBe(200);
 
     await redis.kill();
-    const errorsBefore = quotaStoreErrorCount();
+    const errorsBefore = await storeErrors(allow);
     const served = await allow.post(TWO_POINTS);
     expect(served.status).toBe(200);
     expect(served.body.data.topProducts).toHaveLength(2);
@@ -60,7 +60,8 @@ describe('cost budget in Redis', () => {
     expect(denied.headers.get('retry-after')).toBe('1');
     // More than the bucket holds goes through the allowing gateway while Redis is down.
     for (let i = 0; i < 25; i += 1) expect((await allow.post(TWO_POINTS)).status).toBe(200);
-    expect(quotaStoreErrorCount()).toBeGreaterThanOrEqual(errorsBefore + 27);
+    expect(await storeErrors(allow)).toBeGreaterThanOrEqual(errorsBefore + 26);
+    expect(await storeErrors(deny)).toBeGreaterThanOrEqual(1);
 
     await redis.restart();
     // The client reconnects in the background; once it has, the (fresh) bucket is enforced again.
@@ -73,3 +74,10 @@ describe('cost budget in Redis', () => {
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(20);
   });
 });
+
+/** `atrium_quota_store_errors_total` as the gateway's /metrics reports it. */
+async function storeErrors(gateway: DemoGateway): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', gateway.url))).text();
+  const line = text.split('\n').find((l) => l.startsWith('atrium_quota_store_errors_total'));
+  return Number(line?.split(' ')[1] ?? 0);
+}

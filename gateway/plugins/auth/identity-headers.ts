@@ -1,6 +1,6 @@
 import type { GatewayConfig } from '../../config/schema.js';
 import type { Principal } from '../../request-context.js';
-import type { SubgraphFetchHook } from '../../subgraph-client/types.js';
+import type { SubgraphFetchHook } from '../../subgraph-client/contracts.js';
 
 type IdentityHeadersConfig = GatewayConfig['auth']['identityHeaders'];
 

@@ -49,10 +49,9 @@ interface FieldCosting {
 type Collected = Map<string, { field: FieldNode; parentType: GraphQLNamedType }>;
 
 /**
- * Walks one response. A response holds many objects of few (selection, type) pairs: the benchmark
- * query's answer is 391 objects. Field collection and each field's weight and argument cost depend only
- * on the selection, the type and the variables, so they are worked out once per pair and reused (without
- * this, the walk took about a quarter of the gateway's CPU on that query).
+ * Walks one response. A response holds many objects of few (selection, type) pairs. Field collection and
+ * each field's weight and argument cost depend only on the selection, the type and the variables, so they
+ * are worked out once per pair and reused rather than per object.
  */
 class ResponseWalker {
   private readonly scorer: SelectionCostScorer;

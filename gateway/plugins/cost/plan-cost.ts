@@ -1,7 +1,7 @@
 import type { FetchNode, PlanNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner';
 import { type DocumentNode, Kind, type OperationDefinitionNode, parse } from 'graphql';
-import { type EntityBatchFetchNode, isEntityBatchFetch } from '../../engine/types.js';
 import { fragmentsOf, SelectionCostScorer, type SelectionCostOptions } from './selection-cost.js';
+import { type EntityBatchFetchNode, isEntityBatchFetch } from '../../engine/entity-batch-fetch.js';
 
 /** An estimate and whether the request's variables went into it. */
 export interface CostEstimate {

@@ -2,7 +2,7 @@ import { execute, getOperationAST, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../../gateway/engine/engine.js';
 import type { RequestContext } from '../../../gateway/request-context.js';
-import type { SubgraphClient } from '../../../gateway/subgraph-client/types.js';
+import type { SubgraphClient } from '../../../gateway/subgraph-client/contracts.js';
 import { buildSupergraph } from '../../../gateway/supergraph/build-supergraph.js';
 import { benchExpectedResponse, benchQuery, benchSubgraphSchemas, benchSupergraphSdl } from '../../fixtures/bench-workload.js';
 

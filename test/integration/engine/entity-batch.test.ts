@@ -3,11 +3,11 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, getOperationAST, type OperationTypeNode, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../../gateway/engine/engine.js';
-import type { EntityBatchFetchNode } from '../../../gateway/engine/types.js';
 import type { RequestContext } from '../../../gateway/request-context.js';
-import type { SubgraphClient, SubgraphRequest } from '../../../gateway/subgraph-client/types.js';
+import type { SubgraphClient, SubgraphRequest } from '../../../gateway/subgraph-client/contracts.js';
 import { buildSupergraph } from '../../../gateway/supergraph/build-supergraph.js';
 import { benchSdl, benchSupergraphSdl } from '../../fixtures/bench-workload.js';
+import type { EntityBatchFetchNode } from '../../../gateway/engine/entity-batch-fetch.js';
 
 // A batched entity fetch whose two aliases share one representations variable, run by Atrium's executor
 // against a real (in-process) accounts subgraph: the representations are deduplicated across the aliases,

@@ -6,13 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { createApolloPlanner } from '../../../gateway/engine/apollo-planner.js';
 import { createEngine } from '../../../gateway/engine/engine.js';
 import { createHivePlanner } from '../../../gateway/engine/hive-planner.js';
-import { isEntityBatchFetch, type QueryPlannerBackend } from '../../../gateway/engine/types.js';
+import { type QueryPlannerBackend } from '../../../gateway/engine/planner-and-executor.js';
 import { AtriumError } from '../../../gateway/errors.js';
 import { createLogger } from '../../../gateway/logger.js';
 import { composeSubgraphs } from '../../../gateway/supergraph/compose.js';
 import { buildSupergraph } from '../../../gateway/supergraph/build-supergraph.js';
 import { DEMO_SUBGRAPHS, readSubgraphSdl } from '../../../subgraphs/index.js';
 import { benchQuery, benchSupergraphSdl } from '../../fixtures/bench-workload.js';
+import { isEntityBatchFetch } from '../../../gateway/engine/entity-batch-fetch.js';
 
 const GOLDEN = join(import.meta.dirname, '__golden__', 'hive-bench-plan.json');
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'operations');

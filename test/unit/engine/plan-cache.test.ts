@@ -3,7 +3,7 @@ import { getOperationAST, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createEngine, estimatePlanBytes } from '../../../gateway/engine/engine.js';
 import { LruCache } from '../../../gateway/engine/lru-cache.js';
-import type { QueryPlannerBackend } from '../../../gateway/engine/types.js';
+import type { QueryPlannerBackend } from '../../../gateway/engine/planner-and-executor.js';
 import type { RequestContext } from '../../../gateway/request-context.js';
 import { buildSupergraph } from '../../../gateway/supergraph/build-supergraph.js';
 import { benchSupergraphSdl } from '../../fixtures/bench-workload.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TypeMatcher } from '../../../gateway/engine/fetch-data.js';
+import type { TypeMatcher } from '../../../gateway/engine/entity-representations.js';
 import { collectTargets, compilePath, pathOf } from '../../../gateway/engine/response-targets.js';
 
 // Book and Movie implement Media.

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SubgraphRequest, SubgraphTransport } from '../../../gateway/subgraph-client/types.js';
+import type { SubgraphRequest, SubgraphTransport } from '../../../gateway/subgraph-client/contracts.js';
 import { createUndiciTransport } from '../../../gateway/subgraph-client/undici-transport.js';
 
 // In-flight deduplication against a real HTTP server that holds every answer until the test releases

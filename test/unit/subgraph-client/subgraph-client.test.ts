@@ -8,7 +8,7 @@ import type {
   SubgraphFetchHook,
   SubgraphRequest,
   SubgraphResponse,
-} from '../../../gateway/subgraph-client/types.js';
+} from '../../../gateway/subgraph-client/contracts.js';
 
 const context: RequestContext = {
   requestId: 'req-1',

@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AtriumError } from '../../../gateway/errors.js';
-import type { SubgraphRequest, SubgraphTransport } from '../../../gateway/subgraph-client/types.js';
+import type { SubgraphRequest, SubgraphTransport } from '../../../gateway/subgraph-client/contracts.js';
 import { createUndiciTransport } from '../../../gateway/subgraph-client/undici-transport.js';
 
 /** A fake subgraph whose behaviour is chosen by the request path. */

@@ -1,15 +1,7 @@
 import type { QueryPlanSelectionNode } from '@apollo/query-planner';
 import { describe, expect, it } from 'vitest';
-import {
-  applyRewrites,
-  compileRepresentationSelector,
-  deepMerge,
-  RepresentationIndex,
-  type RepresentationSelector,
-  representationKey,
-  selectRepresentation,
-  type TypeMatcher,
-} from '../../../gateway/engine/fetch-data.js';
+import { applyRewrites, compileRepresentationSelector, RepresentationIndex, type RepresentationSelector, representationKey, selectRepresentation, type TypeMatcher } from '../../../gateway/engine/entity-representations.js';
+import { deepMerge } from '../../../gateway/engine/json-merge.js';
 
 // Book and Movie implement the Media interface; everything else only matches its own name.
 const matches: TypeMatcher = (condition, typename) =>

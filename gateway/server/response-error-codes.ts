@@ -5,9 +5,9 @@ import type { GraphQLFormattedError } from 'graphql';
  * `INTERNAL_SERVER_ERROR`, as Apollo Server reports them.
  *
  * @example
- * errorCodesOfErrors([{ message: 'no', extensions: { code: 'FORBIDDEN' } }]); // ['FORBIDDEN']
+ * codesOfErrors([{ message: 'no', extensions: { code: 'FORBIDDEN' } }]); // ['FORBIDDEN']
  */
-export function errorCodesOfErrors(errors: readonly Pick<GraphQLFormattedError, 'extensions'>[]): string[] {
+export function codesOfErrors(errors: readonly Pick<GraphQLFormattedError, 'extensions'>[]): string[] {
   return errors.map((error) => {
     const code = error.extensions?.code;
     return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
@@ -19,12 +19,12 @@ export function errorCodesOfErrors(errors: readonly Pick<GraphQLFormattedError, 
  * with errors. Only for answers that are already errors (it parses the whole body).
  *
  * @example
- * errorCodesInBody('{"errors":[{"message":"x","extensions":{"code":"BAD_REQUEST"}}]}'); // ['BAD_REQUEST']
+ * codesInResponseBody('{"errors":[{"message":"x","extensions":{"code":"BAD_REQUEST"}}]}'); // ['BAD_REQUEST']
  */
-export function errorCodesInBody(body: string): string[] {
+export function codesInResponseBody(body: string): string[] {
   try {
     const parsed = JSON.parse(body) as { errors?: unknown };
-    return Array.isArray(parsed.errors) ? errorCodesOfErrors(parsed.errors as GraphQLFormattedError[]) : [];
+    return Array.isArray(parsed.errors) ? codesOfErrors(parsed.errors as GraphQLFormattedError[]) : [];
   } catch {
     return [];
   }

@@ -1,39 +1,8 @@
 import type { FetchDataRewrite, QueryPlanSelectionNode } from '@apollo/query-planner';
-
-/** A JSON object as subgraphs return it. */
-export type JsonObject = Record<string, unknown>;
+import { isObject, type JsonObject } from './json-merge.js';
 
 /** Decides whether an object whose `__typename` is `typename` satisfies a type condition. */
 export type TypeMatcher = (typeCondition: string, typename: unknown) => boolean;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Merges `source` into `target` in place: objects key by key, lists element by element, anything else
- * replaced. Fetches of one plan return disjoint or agreeing fields (shareable fields agree), so a plain
- * recursive merge is enough.
- */
-export function deepMerge(target: JsonObject, source: JsonObject): void {
-  for (const key in source) {
-    const value = source[key];
-    if (value === undefined) continue;
-    const existing = target[key];
-    if (isObject(existing) && isObject(value)) {
-      deepMerge(existing, value);
-    } else if (Array.isArray(existing) && Array.isArray(value) && existing.length === value.length) {
-      for (let i = 0; i < value.length; i++) {
-        const item = value[i];
-        const current = existing[i];
-        if (isObject(current) && isObject(item)) deepMerge(current, item);
-        else existing[i] = item;
-      }
-    } else {
-      target[key] = value;
-    }
-  }
-}
 
 /**
  * Builds the representation an entity fetch sends for `object`, from the fetch's `requires` selections
@@ -171,7 +140,7 @@ export interface FlatRepresentation {
  * The representations one variable of an entity request carries, deduplicated: `add` returns the index of
  * an object's representation, adding it when no equal one is there yet.
  *
- * An entity fetch often has many objects for few entities (the benchmark query: 130 objects, 1 product),
+ * An entity fetch often has many objects for few entities (a list of reviews that all name one product),
  * so the lookup must not allocate per object. With a flat selector it walks nested maps keyed by the field
  * values (Map keys tell `"1"` from `1`), and builds a representation only for a new entity; otherwise it
  * builds the representation and looks up its {@link representationKey}. The two ways never share entries:
