@@ -1,6 +1,4 @@
-import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { applyMiddleware } from 'graphql-middleware';
-import { allow, not, or, rule, shield } from 'graphql-shield';
+import { defaultFieldResolver, GraphQLError, type GraphQLSchema, isObjectType } from 'graphql';
 import type { DemoRequest } from '../shared/demo-subgraph.js';
 import type { Order } from './data.js';
 
@@ -41,26 +39,34 @@ function isStaffViewer(viewer: Viewer): boolean {
   return viewer.scopes.includes(STAFF_SCOPE) || viewer.role === 'admin';
 }
 
-// The fine-grained rule lives in the service (the gateway's @requiresScopes only asks for orders:read):
-// a customer sees only orders they bought. The gateway never lets an anonymous caller reach Order.
-const isCustomer = rule({ cache: 'contextual' })((_parent, _args, ctx: { viewer: Viewer }) => ctx.viewer.userId !== undefined);
-const isStaff = rule({ cache: 'contextual' })((_parent, _args, ctx: { viewer: Viewer }) => isStaffViewer(ctx.viewer));
-const boughtIt = rule({ cache: 'no_cache' })((order: Order, _args, ctx: { viewer: Viewer }) => order.buyerId === ctx.viewer.userId);
-
-const permissions = shield(
-  { Order: or(not(isCustomer), isStaff, boughtIt) },
-  {
-    fallbackRule: allow,
-    allowExternalErrors: true,
-    fallbackError: new GraphQLError('you may only see your own orders', { extensions: { code: 'FORBIDDEN' } }),
-  },
-);
-
 /**
- * The orders schema with its graphql-shield permissions applied.
+ * The orders schema with its field rule applied: every field of an Order resolves only for a viewer who may
+ * read that order — staff, a caller that is not a customer (a machine client), or the customer who bought
+ * it; anyone else gets a FORBIDDEN error at that field. The fine-grained rule lives in the service (the
+ * gateway's @requiresScopes only asks for orders:read); the gateway never lets an anonymous caller reach
+ * Order.
+ *
+ * This used to be a graphql-shield rule. graphql-shield 7.6.5 (the latest) imports `isUndefined` from
+ * `util`, which Node 23 removed, so the demo crashed on Node 24 and 26; the rule is small enough to state
+ * directly as a resolver wrapper.
  *
  * @example const schema = withOrderPermissions(buildSubgraphSchema(...));
  */
 export function withOrderPermissions(schema: GraphQLSchema): GraphQLSchema {
-  return applyMiddleware(schema, permissions);
+  const order = schema.getType('Order');
+  if (!isObjectType(order)) throw new Error('the orders schema has no Order type');
+  for (const field of Object.values(order.getFields())) {
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = (source: Order, args, context: { viewer: Viewer }, info) => {
+      if (!mayRead(context.viewer, source)) {
+        throw new GraphQLError('you may only see your own orders', { extensions: { code: 'FORBIDDEN' } });
+      }
+      return resolve(source, args, context, info);
+    };
+  }
+  return schema;
+}
+
+function mayRead(viewer: Viewer, order: Order): boolean {
+  return seesAllOrders(viewer) || order.buyerId === viewer.userId;
 }

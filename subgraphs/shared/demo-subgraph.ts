@@ -33,7 +33,7 @@ export interface DemoSubgraphParts<TContext extends object> {
   resolvers: ResolverMap;
   createContext(request?: DemoRequest): TContext;
   reset(): void;
-  /** Wraps the built schema (for example graphql-shield permissions through graphql-middleware). */
+  /** Wraps the built schema (for example the orders service's field rule). */
   wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
 }
 

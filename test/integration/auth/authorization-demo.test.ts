@@ -4,7 +4,7 @@ import { startDemoSubgraphs } from '../../../subgraphs/index.js';
 import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../helpers/demo-gateway.js';
 
 // Authorization on the demo graph (User.email @authenticated, Order @requiresScopes(orders:read),
-// Warehouse.openOrders @policy(admin)) in the three modes, with the orders service's own graphql-shield rule
+// Warehouse.openOrders @policy(admin)) in the three modes, with the orders service's own field rule
 // behind it. The subgraphs' request logs prove that no removed field reaches them.
 
 const CUSTOMER = { 'x-api-key': 'customer-one-key' };
@@ -97,7 +97,7 @@ describe('filter (the default)', () => {
   });
 });
 
-describe('identity reaches the orders service, which lets a customer see only their own orders (graphql-shield)', () => {
+describe('identity reaches the orders service, which lets a customer see only their own orders (its own field rule)', () => {
   it('lists only the customer\'s orders, even with a spoofed x-user-id', async () => {
     const from = filter.subgraphs.orders!.requests.length;
     const result = await filter.post('{ orders(first: 50) { id buyer { id } } }', undefined, { ...CUSTOMER, 'x-user-id': '3' });
