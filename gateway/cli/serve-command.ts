@@ -11,6 +11,7 @@ import { RestRouteError } from '../rest/rest-route-error.js';
 import { SupergraphLoadError } from '../supergraph/supergraph-load-error.js';
 import { type CliIo, type Command, parseCommandArgs, UsageError } from './command.js';
 import { chooseSupergraph, DEFAULT_SUPERGRAPH_CONFIG } from './choose-supergraph.js';
+import { endOfLifeWarning } from './node-end-of-life.js';
 import { printProblems } from './print-problems.js';
 import { hasWorkerFlags, isClusterWorker, isServeThread, reportWorkerReady, superviseWorkers, tuneHeapGrowth } from './supervise-workers.js';
 
@@ -73,6 +74,8 @@ export interface ServeDependencies {
    */
   shouldSupervise(workers: number): boolean;
   superviseWorkers: typeof superviseWorkers;
+  /** The running Node's version (`process.version`) and today's date, for the end-of-life warning. */
+  readonly runtime: { readonly nodeVersion: string; now(): Date };
 }
 
 const OPTIONS = {
@@ -99,6 +102,7 @@ export function createServeCommand(overrides: Partial<ServeDependencies> = {}): 
     exit: (code) => process.exit(code),
     shouldSupervise: (workers) => !isClusterWorker() && !isServeThread() && (workers > 1 || !hasWorkerFlags(nodeOptions())),
     superviseWorkers,
+    runtime: { nodeVersion: process.version, now: () => new Date() },
     ...overrides,
   };
   return {
@@ -129,6 +133,9 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   }
   const config: GatewayConfig = Object.freeze({ ...loaded, server: Object.freeze({ ...loaded.server, ...server }) });
   const logger = createLogger({ level: config.log.level, format: config.log.format, redact: config.log.redact, destination: io.stdout });
+  // Once per process tree: in the process the operator started, not again in its workers.
+  const endOfLife = isClusterWorker() || isServeThread() ? undefined : endOfLifeWarning(deps.runtime.nodeVersion, deps.runtime.now());
+  if (endOfLife) logger.warn({ node: deps.runtime.nodeVersion }, `serve: ${endOfLife}`);
   if (deps.shouldSupervise(workers)) {
     // The workers re-run this command with the same arguments (node:cluster forks process.argv).
     return deps.superviseWorkers({ workers, logger, signals: deps.signals as NodeJS.EventEmitter, args });

@@ -30,8 +30,13 @@ describe('atrium serve', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function command(startGateway: ServeDependencies['startGateway'], superviseWorkers?: ServeDependencies['superviseWorkers']) {
+  function command(
+    startGateway: ServeDependencies['startGateway'],
+    superviseWorkers?: ServeDependencies['superviseWorkers'],
+    nodeVersion = 'v24.22.3',
+  ) {
     return createServeCommand({
+      runtime: { nodeVersion, now: () => new Date('2026-12-06T12:00:00Z') },
       startGateway,
       signals: signals as ServeDependencies['signals'],
       exit,
@@ -68,6 +73,22 @@ describe('atrium serve', () => {
     expect(gateway.close).toHaveBeenCalledTimes(1);
     expect(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGINT')).toBe(0);
     expect(io.err()).toBe('');
+  });
+
+  it('warns once when the Node it runs on is past its end of life, and not on a supported Node', async () => {
+    const logs = async (nodeVersion: string) => {
+      const gateway = fakeGateway();
+      const io = capturedIo();
+      const running = command(gateway.start, undefined, nodeVersion).run(['--supergraph', supergraphFile], io);
+      await vi.waitFor(() => expect(gateway.start).toHaveBeenCalled());
+      signals.emit('SIGTERM', 'SIGTERM');
+      expect(await running).toBe(0);
+      return io.out().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string });
+    };
+    const old = (await logs('v20.20.2')).filter((line) => line.msg.includes('end of life'));
+    expect(old).toHaveLength(1);
+    expect(old[0]).toMatchObject({ level: 40, msg: expect.stringContaining('Node v20.20.2 reached its end of life on 2026-04-30') });
+    expect((await logs('v24.22.3')).some((line) => line.msg.includes('end of life'))).toBe(false);
   });
 
   it('reloads gateway.yaml on SIGHUP, keeps the running settings when the file became invalid', async () => {
