@@ -4,7 +4,7 @@ import { type ProblemError, problemResponse } from './problem-json.js';
 import type { HttpResponse } from '../http/graphql-exchange.js';
 
 const JSON_UTF8 = 'application/json; charset=utf-8';
-/** Response header listing the errors of a partial answer (see README, REST). */
+/** Response header listing the errors of a partial answer (see docs/rest.md). */
 export const PARTIAL_ERRORS_HEADER = 'x-graphql-errors';
 /** Header values stay well under common proxy limits (8 KB for all headers). */
 const PARTIAL_ERRORS_MAX_LENGTH = 2048;
@@ -34,7 +34,7 @@ export interface TranslationContext {
 }
 
 /**
- * Turns the GraphQL handler's answer into the REST answer (README, "REST routes"):
+ * Turns the GraphQL handler's answer into the REST answer (docs/rest.md):
  * the selected value with the route's status; 404 when it is null without errors; problem+json with the
  * status the errors decide when there is no usable value (400 naming a bad parameter, 401 + the
  * `WWW-Authenticate` the pipeline set, 403, 429 + `Retry-After`, 504 on a subgraph timeout, 502 on another

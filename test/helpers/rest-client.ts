@@ -41,7 +41,7 @@ export async function callRest(
 }
 
 /**
- * The `rest` section of the repository's demo gateway.yaml, so the tests run the routes the README shows.
+ * The `rest` section of the repository's demo gateway.yaml, so the tests run the routes docs/rest.md shows.
  *
  * @example
  * const demo = await startDemoGateway({ config: { rest: demoRestConfig() } });

@@ -37,7 +37,7 @@ interface RequestCost {
 }
 
 /**
- * Cost analysis and cost-based quotas (README, "Cost and quotas"): after planning, the
+ * Cost analysis and cost-based quotas (docs/cost-and-quotas.md): after planning, the
  * plan's estimated cost is checked against `maxPerOperation` and taken from the client's token bucket;
  * after execution the actual cost of the response is computed, the unused points are given back, and
  * `extensions.cost` reports both with the bucket's state. Estimates that do not depend on variables are
