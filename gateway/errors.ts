@@ -26,7 +26,6 @@ export const ERROR_CODES = {
   SUBGRAPH_ERROR: { status: 200, description: 'A subgraph returned a GraphQL error; it is passed on with its path (the subgraph is named in extensions.serviceName).' },
   CLIENT_CLOSED_REQUEST: { status: 499, description: 'The client closed the connection while its operation waited for an execution slot (engine.maxConcurrentOperations); nothing was sent to a subgraph.' },
   SUPERGRAPH_NOT_READY: { status: 503, description: 'No supergraph is loaded yet.' },
-  // ── codes: auth ──
 
   // ── codes: cost ──
   COST_QUERY_PARSE_FAILURE: { status: 400, description: 'The operation cannot be costed: a list field whose @listSize requires exactly one slicing argument got none or several.' },
@@ -38,8 +37,6 @@ export const ERROR_CODES = {
 
   // ── codes: traffic ──
   GATEWAY_TIMEOUT: { status: 504, description: 'The request did not complete within traffic.requestTimeout; fetches still running were abandoned and the data already fetched is returned.' },
-
-  // ── codes: observability ──
 
   // ── codes: edge ──
   MAX_DEPTH_EXCEEDED: { status: 400, description: 'The operation nests deeper than limits.maxDepth; extensions say { limit, max, actual }.' },

@@ -86,6 +86,13 @@ export function flag() {
   });
 }
 
+const ENFORCEMENT_MODES = ['enforce', 'measure'] as const;
+
+/** `enforce` or `measure`: the mode of a feature that can reject requests or only report what it would reject. */
+export function enforcementMode() {
+  return z.enum(ENFORCEMENT_MODES, { error: `expected one of ${ENFORCEMENT_MODES.join(', ')}` });
+}
+
 /** An absolute http:// or https:// URL. */
 export function httpUrl() {
   return z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });

@@ -25,10 +25,10 @@ log:
 `;
 
 /**
- * docs/config.md from the TSDoc of the gateway.yaml schema at `schemaSourcePath` (gateway/config/schema.ts):
- * an example, then one section per top-level key with a table of key path, default and description.
- * Entries of a record show as `<name>` in the path (`traffic.subgraphs.<name>.url`), entries of a list as
- * `[]` (`rest.routes[].path`). Throws when a field
+ * docs/config.md from the TSDoc of the gateway.yaml schema at `schemaSourcePath` (gateway/config/schema.ts,
+ * which assembles it from each feature's config.ts): an example, then one section per top-level key with a
+ * table of key path, default and description. Entries of a record show as `<name>` in the path
+ * (`traffic.subgraphs.<name>.url`), entries of a list as `[]` (`rest.routes[].path`). Throws when a field
  * has no TSDoc or a leaf has no `@default` (see {@link readConfigSchema}).
  *
  * @example

@@ -1,6 +1,6 @@
 // `npm run docs`: writes docs/errors.md and docs/config.md. Run from dist/ after a build, so the schema is
-// read from its source, gateway/config/schema.ts, found from the package root: the compiled schema has no
-// comments left. Imports the renderers (and through them `typescript`, a devDependency); nothing in the
+// read from its source, gateway/config/schema.ts and the feature config.ts files it imports, found from the
+// package root: the compiled schema has no comments left. Imports the renderers (and through them `typescript`, a devDependency); nothing in the
 // gateway runtime imports this.
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -44,7 +44,6 @@ export interface PluginDependencies {
  */
 export async function buildPlugins(config: GatewayConfig, dependencies: PluginDependencies): Promise<AtriumPlugin[]> {
   const plugins: AtriumPlugin[] = [];
-  // Each feature adds its factory below its marker, in the order described above.
   // ── plugins: observability ──
   const metrics = dependencies.metrics ?? gatewayMetricsFor(config);
   const observability = await createObservabilityPlugin({ config, logger: dependencies.logger, metrics });
@@ -77,8 +76,6 @@ export async function buildPlugins(config: GatewayConfig, dependencies: PluginDe
     if (config.cost) plugins.push(createCostPlugin({ ...shared, config: config.cost, ...(store && { store }) }));
   }
 
-  void config;
-  void dependencies;
   return plugins;
 }
 

@@ -28,9 +28,9 @@ export interface SchemaCheckDependencies {
 
 /**
  * The checks every publish (and `atrium check`) runs after composition and the breaking-change diff, built
- * from gateway.yaml so that the offline check and the gateway agree. Features whose configuration names
- * operations against the API schema add their factory below their marker; a check for a feature that is
- * off is left out.
+ * from gateway.yaml so that the offline check and the gateway agree: one for each feature whose
+ * configuration names operations against the API schema (REST routes, trusted documents). A check for a
+ * feature that is off is left out.
  *
  * @example
  * const checks = await buildSchemaChecks(loadConfig('gateway.yaml'), { configDir: '.' });

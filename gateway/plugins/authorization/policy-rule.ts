@@ -25,7 +25,7 @@ export type PolicyRule =
 const RULE_MESSAGE =
   'expected a policy rule: { claim, equals | in | contains }, { scope }, { authenticated }, { all: [...] }, { any: [...] } or { not: rule }';
 
-/** The zod schema of {@link PolicyRule}; gateway/config/schema.ts uses it for `authorization.policies`. */
+/** The zod schema of {@link PolicyRule}; config.ts uses it for `authorization.policies`. */
 export const policyRuleSchema: z.ZodType<PolicyRule> = z.lazy(() =>
   z.union(
     [

@@ -127,6 +127,33 @@ export const rootSchema = z.object({
     const [items] = readConfigSchema(source, 'schema.ts');
     expect(items).toMatchObject({ key: 'items', kind: 'list', default: '[]', fields: [{ key: 'name', kind: 'value' }] });
   });
+  it('follows a schema variable imported from a relative module into that module\'s source', () => {
+    const source = `import { z } from 'zod';
+import { limitsSchema as limits } from '../plugins/limits/config.js';
+export const rootSchema = z.object({
+  /** Limits. */
+  limits: limits.prefault({}),
+}).strict();
+`;
+    const limitsConfig = `import { z } from 'zod';
+import { integer } from '../../config/units.js';
+export const limitsSchema = z.object({
+  /**
+   * Deepest nesting.
+   * @default 100
+   */
+  maxDepth: integer(0, 1000).default(100),
+}).strict();
+`;
+    const read: string[] = [];
+    const readFile = (path: string) => {
+      read.push(relative('/repo', path));
+      return path.endsWith('limits/config.ts') ? limitsConfig : 'export function integer() {}';
+    };
+    const [limits] = readConfigSchema(source, '/repo/gateway/config/schema.ts', readFile);
+    expect(limits).toMatchObject({ key: 'limits', kind: 'object', fields: [{ key: 'maxDepth', default: '100' }] });
+    expect(read).toContain('gateway/plugins/limits/config.ts');
+  });
 });
 
 describe('gateway/docs', () => {

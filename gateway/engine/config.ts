@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { byteSize, integer } from '../config/units.js';
+
+// The `engine` section of gateway.yaml, one part of the schema gateway/config/schema.ts assembles.
+// docs/config.md is generated from the TSDoc on these fields (`npm run docs`), so every field carries one,
+// with its default.
+
+/** The `engine` section: which query planner and plan executor run, and how many plans are cached. */
+export const engineSchema = z
+  .object({
+    /**
+     * Which plan executor runs query plans: `atrium` (Atrium's own) or `apollo` (the `@apollo/gateway`
+     * executor, kept for comparison and differential testing).
+     * @default "atrium"
+     */
+    executor: z.enum(['atrium', 'apollo'], { error: 'expected one of atrium, apollo' }).default('atrium'),
+    /**
+     * Which query planner plans operations: `hive` (Hive Router's native planner,
+     * `@graphql-hive/router-query-planner`, MIT), which sends the entity fetches of one subgraph at the same
+     * depth as one batched request (7 subgraph requests instead of 16 for the benchmark query); `apollo`
+     * (`@apollo/query-planner`); or `auto`, which plans with `hive` wherever it can and with `apollo`
+     * otherwise: with `executor: apollo`, on a platform without the native binary (it exists for glibc
+     * Linux and macOS, x64 and arm64), or for a supergraph the Hive planner cannot load or that uses
+     * progressive `@override` labels (the reason is logged at startup). An explicit `hive` refuses to
+     * start in those cases instead. Whichever plans, an operation the Hive planner cannot plan is planned
+     * by the apollo planner (logged as a warning), so answers never depend on the choice.
+     * @default "auto"
+     */
+    planner: z.enum(['auto', 'apollo', 'hive'], { error: 'expected one of auto, apollo, hive' }).default('auto'),
+    /**
+     * How many query plans are kept, keyed by operation; least recently used plans are dropped first.
+     * `0` disables the cache.
+     * @default 1000
+     */
+    planCacheSize: integer(0, 10_000_000).default(1000),
+    /**
+     * Most memory the plan cache may hold, estimated per plan from its serialized size; least recently
+     * used plans are dropped first, and a plan larger than this alone is not cached (it is planned each
+     * time). Bounds memory when operations are large: the entry count alone does not. A number of bytes or
+     * a size string such as `"64mb"`.
+     * @default "64mb"
+     */
+    planCacheMaxBytes: byteSize().default(64 * 1024 * 1024),
+    /**
+     * Most operations executing at once in one gateway process; more wait in arrival order for a slot
+     * (a waiting request whose client leaves is dropped). On a CPU-bound gateway, fewer operations in
+     * flight finish sooner and hold less memory than all of them interleaved. `0` admits everything.
+     * @default 0
+     */
+    maxConcurrentOperations: integer(0, 100_000).default(0),
+  })
+  .strict()
+  .refine((engine) => engine.planner !== 'hive' || engine.executor === 'atrium', {
+    error: 'planner "hive" needs executor "atrium" (the apollo executor does not run batched entity fetches)',
+    path: ['planner'],
+  });

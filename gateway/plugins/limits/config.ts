@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { enforcementMode, integer } from '../../config/units.js';
+
+// The `limits` section of gateway.yaml, one part of the schema gateway/config/schema.ts assembles.
+// docs/config.md is generated from the TSDoc on these fields (`npm run docs`), so every field carries one,
+// with its default.
+
+/** The `limits` section: operation limits (depth, aliases, root fields, tokens, directives, batch size). */
+export const limitsSchema = z
+  .object({
+    /**
+     * `enforce` rejects an operation over any limit (each limit has its own error code and says by how
+     * much); `measure` only logs and counts it (`limits` stats), to roll a limit out safely. The request
+     * body size (`server.bodyLimit`) is always enforced: a body is never read past it.
+     * @default "enforce"
+     */
+    mode: enforcementMode().default('enforce'),
+    /**
+     * Deepest selection nesting of an operation (fields counted, fragments expanded) -> MAX_DEPTH_EXCEEDED.
+     * `0` turns the limit off.
+     * @default 100
+     */
+    maxDepth: integer(0, 100_000).default(100),
+    /**
+     * Most aliased fields in an operation (fragments expanded, so a fragment spread twice counts twice)
+     * -> MAX_ALIASES_EXCEEDED. Aliases are how one request asks for the same expensive field thousands of
+     * times. `0` turns the limit off.
+     * @default 100
+     */
+    maxAliases: integer(0, 10_000_000).default(100),
+    /**
+     * Most fields selected at the root of an operation (`{ a b c }` has 3) -> MAX_ROOT_FIELDS_EXCEEDED.
+     * `0` turns the limit off.
+     * @default 50
+     */
+    maxRootFields: integer(0, 10_000_000).default(50),
+    /**
+     * Most lexical tokens in the query text -> MAX_TOKENS_EXCEEDED. In `enforce` mode the parser itself
+     * stops at the limit, so an oversized document is never built. `0` turns the limit off.
+     * @default 15000
+     */
+    maxTokens: integer(0, 100_000_000).default(15_000),
+    /**
+     * Most directive uses in an operation (fragments expanded) -> MAX_DIRECTIVES_EXCEEDED. `0` turns the
+     * limit off.
+     * @default 50
+     */
+    maxDirectives: integer(0, 10_000_000).default(50),
+    /**
+     * Most operations in one batched request (a JSON array body; each operation runs through the whole
+     * pipeline) -> BATCH_TOO_LARGE. `0` turns batching off: an array body is refused with BAD_REQUEST.
+     * @default 0
+     */
+    maxBatchSize: integer(0, 1000).default(0),
+  })
+  .strict();

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { byteSize, duration, flag, integer } from '../config/units.js';
+import { tlsSchema } from '../edge/config.js';
+
+// The `server` and `graphql` sections of gateway.yaml, one part of the schema gateway/config/schema.ts
+// assembles. docs/config.md is generated from the TSDoc on these fields (`npm run docs`), so every field
+// carries one, with its default.
+
+/** The `server` section: where the HTTP server listens and what it accepts. */
+export const serverSchema = z
+  .object({
+    /**
+     * Interface the HTTP server listens on. `0.0.0.0` listens on all IPv4 interfaces, `::` on all
+     * interfaces, `127.0.0.1` on loopback only.
+     * @default "0.0.0.0"
+     */
+    host: z.string({ error: 'expected a host name or IP address' }).min(1).default('0.0.0.0'),
+    /**
+     * TCP port of the HTTP server; `0` picks a free port (tests).
+     * @default 4000
+     */
+    port: integer(0, 65_535).default(4000),
+    /**
+     * Path at which GraphQL is served (POST and GET).
+     * @default "/graphql"
+     */
+    graphqlPath: z
+      .string({ error: 'expected a path starting with "/"' })
+      .regex(/^\/\S*$/, { error: 'expected a path starting with "/"' })
+      .default('/graphql'),
+    /**
+     * Largest request body accepted; larger bodies get 413 PAYLOAD_TOO_LARGE. A number of bytes or a size
+     * string such as `"512kb"`, `"1mb"` (binary units: 1mb = 1048576 bytes).
+     * @default "1mb"
+     */
+    bodyLimit: byteSize().default(1024 * 1024),
+    /**
+     * On SIGTERM or SIGINT, how long the gateway waits for in-flight requests to finish before closing
+     * their connections. A number of milliseconds or a duration string such as `"10s"`.
+     * @default "10s"
+     */
+    shutdownGrace: duration().default(10_000),
+    /**
+     * TLS termination: with `cert` and `key` the gateway serves HTTPS (node:https) instead of HTTP.
+     * @default off (plain HTTP)
+     */
+    tls: tlsSchema.optional(),
+  })
+  .strict();
+
+/** The `graphql` section: introspection and CSRF prevention of the GraphQL endpoint. */
+export const graphqlSchema = z
+  .object({
+    /**
+     * Whether clients may introspect the API schema (`__schema`, `__type`). Turn off in production if the
+     * schema is not public.
+     * @default true
+     */
+    introspection: flag().default(true),
+    /**
+     * Reject requests that a browser could send cross-site without a preflight (GET or simple POST
+     * without a `content-type: application/json`, `apollo-require-preflight` or `x-apollo-operation-name`
+     * header), as Apollo Server's CSRF prevention does.
+     * @default true
+     */
+    csrfPrevention: flag().default(true),
+    /**
+     * Moved to `limits.maxDepth` (which also has a `measure` mode); setting it here is a config error that
+     * says so.
+     * @default not allowed
+     */
+    maxDepth: z.never({ error: 'moved to limits.maxDepth (see limits.mode for enforce or measure)' }).optional(),
+  })
+  .strict();

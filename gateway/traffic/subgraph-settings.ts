@@ -1,0 +1,23 @@
+import type { GatewayConfig } from '../config/schema.js';
+
+/** The traffic settings of one subgraph after merging `traffic.subgraphs.<name>` over `traffic.all`. */
+export interface SubgraphSettings {
+  readonly timeoutMs: number;
+  /** Share identical in-flight query requests. */
+  readonly dedupe: boolean;
+  /** Set only when gateway.yaml overrides the supergraph's routing URL. */
+  readonly url?: string;
+}
+
+/**
+ * The traffic settings for one subgraph: `traffic.subgraphs.<name>` over `traffic.all`.
+ *
+ * @example
+ * subgraphSettings(config, 'products'); // { timeoutMs: 5000, url: 'http://products.internal/graphql' }
+ */
+export function subgraphSettings(config: GatewayConfig, name: string): SubgraphSettings {
+  const own = Object.hasOwn(config.traffic.subgraphs, name) ? config.traffic.subgraphs[name] : undefined;
+  const timeoutMs = own?.timeout ?? config.traffic.all.timeout;
+  const dedupe = own?.dedupe ?? config.traffic.all.dedupe;
+  return own?.url === undefined ? { timeoutMs, dedupe } : { timeoutMs, dedupe, url: own.url };
+}
