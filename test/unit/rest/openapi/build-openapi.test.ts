@@ -1,9 +1,9 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../gateway/config/load-config.js';
-import { buildOpenApi } from '../../../gateway/rest/openapi/build-openapi.js';
-import { createRouteTable } from '../../../gateway/rest/route-table.js';
-import { booksSupergraph } from './books-supergraph.js';
+import { parseConfig } from '../../../../gateway/config/load-config.js';
+import { buildOpenApi } from '../../../../gateway/rest/openapi/build-openapi.js';
+import { createRouteTable } from '../../../../gateway/rest/route-table.js';
+import { booksSupergraph } from '../books-supergraph.js';
 
 const supergraph = booksSupergraph();
 const ROUTES = [

@@ -1,8 +1,8 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../gateway/plugins/auth/api-keys.js';
-import { startDemoGateway, type DemoGateway } from '../helpers/demo-gateway.js';
-import { callRest, demoRestConfig } from '../helpers/rest-client.js';
+import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
+import { startDemoGateway, type DemoGateway } from '../../helpers/demo-gateway.js';
+import { callRest, demoRestConfig } from '../../helpers/rest-client.js';
 
 // GET /openapi.json of the demo gateway.yaml's routes, checked by a maintained OpenAPI validator and for
 // the types it derives from the schema.

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../gateway/config/load-config.js';
-import { createLogger } from '../../gateway/logger.js';
-import { createCostPlugin } from '../../gateway/plugins/cost/index.js';
-import type { AtriumPlugin } from '../../gateway/plugins/plugin.js';
-import { createMemoryTokenBucketStore } from '../../gateway/quota/memory-token-bucket-store.js';
-import { startDemoGateway, type DemoGateway } from '../helpers/demo-gateway.js';
+import { parseConfig } from '../../../gateway/config/load-config.js';
+import { createLogger } from '../../../gateway/logger.js';
+import { createCostPlugin } from '../../../gateway/plugins/cost/index.js';
+import type { AtriumPlugin } from '../../../gateway/plugins/plugin.js';
+import { createMemoryTokenBucketStore } from '../../../gateway/quota/memory-token-bucket-store.js';
+import { startDemoGateway, type DemoGateway } from '../../helpers/demo-gateway.js';
 
 const totalRequests = (demo: DemoGateway) => Object.values(demo.subgraphs).reduce((sum, s) => sum + s.requests.length, 0);
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../gateway/config/load-config.js';
-import { createLogger } from '../../gateway/logger.js';
-import type { AtriumPlugin } from '../../gateway/plugins/plugin.js';
-import { createRateLimitPlugin } from '../../gateway/plugins/rate-limit/index.js';
-import { createMemoryTokenBucketStore } from '../../gateway/quota/memory-token-bucket-store.js';
-import { startDemoGateway, type DemoGateway } from '../helpers/demo-gateway.js';
+import { parseConfig } from '../../../gateway/config/load-config.js';
+import { createLogger } from '../../../gateway/logger.js';
+import type { AtriumPlugin } from '../../../gateway/plugins/plugin.js';
+import { createRateLimitPlugin } from '../../../gateway/plugins/rate-limit/index.js';
+import { createMemoryTokenBucketStore } from '../../../gateway/quota/memory-token-bucket-store.js';
+import { startDemoGateway, type DemoGateway } from '../../helpers/demo-gateway.js';
 
 const CREATE_ORDER = 'mutation ($buyer: ID!) { createOrder(input: { buyerId: $buyer, items: [{ upc: "1001" }] }) { id } }';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoGateway, type DemoGateway } from '../helpers/demo-gateway.js';
-import { callRest } from '../helpers/rest-client.js';
+import { startDemoGateway, type DemoGateway } from '../../helpers/demo-gateway.js';
+import { callRest } from '../../helpers/rest-client.js';
 
 // The real cost plugin from gateway.yaml: a REST call and its GraphQL twin are priced alike and paid from
 // the same client bucket, and an empty bucket answers 429 with Retry-After through both doors.

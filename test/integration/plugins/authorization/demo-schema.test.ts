@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
-import { startDemoSubgraphs } from '../../../subgraphs/index.js';
-import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../helpers/demo-gateway.js';
+import { hashApiKey } from '../../../../gateway/plugins/auth/api-keys.js';
+import { startDemoSubgraphs } from '../../../../subgraphs/index.js';
+import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../../helpers/demo-gateway.js';
 
 // Authorization on the demo graph (User.email @authenticated, Order @requiresScopes(orders:read),
 // Warehouse.openOrders @policy(admin)) in the three modes, with the orders service's own graphql-shield rule

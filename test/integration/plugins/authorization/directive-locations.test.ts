@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CustomGateway, startCustomGateway } from '../../helpers/custom-gateway.js';
+import { type CustomGateway, startCustomGateway } from '../../../helpers/custom-gateway.js';
 
 // Each directive on each location kind (field, object, interface, scalar, enum), OR-of-AND scopes, interface
 // fields that need every implementation, null propagation, `data: null`, and @key fields that stay usable for

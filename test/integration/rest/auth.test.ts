@@ -1,8 +1,8 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../gateway/plugins/auth/api-keys.js';
-import { startDemoGateway, type DemoGateway } from '../helpers/demo-gateway.js';
-import { callRest } from '../helpers/rest-client.js';
+import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
+import { startDemoGateway, type DemoGateway } from '../../helpers/demo-gateway.js';
+import { callRest } from '../../helpers/rest-client.js';
 
 // The real auth plugin from gateway.yaml (buildPlugins), in front of a REST route and its GraphQL twin:
 // the same credentials give the same outcome through both doors.

@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServeCommand, type ServeDependencies } from '../../gateway/cli/serve-command.js';
-import { main } from '../../gateway/cli/main.js';
-import { findRepoRoot } from '../../subgraphs/index.js';
-import { capturedIo } from '../unit/cli/captured-io.js';
+import { createServeCommand, type ServeDependencies } from '../../../gateway/cli/serve-command.js';
+import { main } from '../../../gateway/cli/main.js';
+import { findRepoRoot } from '../../../subgraphs/index.js';
+import { capturedIo } from '../../unit/cli/captured-io.js';
 
 // `atrium serve` and `atrium openapi` with the real gateway code over the demo supergraph.yaml (composed
 // from its schema files; no subgraph needs to run for startup to fail or for the document to print).

@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../gateway/plugins/auth/api-keys.js';
-import { resetDemoData } from '../../subgraphs/index.js';
-import { startDemoGateway, type DemoGateway } from '../helpers/demo-gateway.js';
-import { callRest, demoRestConfig } from '../helpers/rest-client.js';
+import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
+import { resetDemoData } from '../../../subgraphs/index.js';
+import { startDemoGateway, type DemoGateway } from '../../helpers/demo-gateway.js';
+import { callRest, demoRestConfig } from '../../helpers/rest-client.js';
 
 // The demo gateway.yaml's routes over the real demo subgraphs, plus two routes this file adds for
 // parameter types the demo routes do not use (an enum, a select path). Authorization enforces the demo

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AtriumError } from '../../gateway/errors.js';
-import type { AtriumPlugin } from '../../gateway/plugins/plugin.js';
-import { startDemoGateway, type DemoGateway, type GraphQLHttpResult } from '../helpers/demo-gateway.js';
-import { type FaultSubgraph, startFaultSubgraph } from '../helpers/fault-subgraph.js';
-import { callRest, type RestResult } from '../helpers/rest-client.js';
+import { AtriumError } from '../../../gateway/errors.js';
+import type { AtriumPlugin } from '../../../gateway/plugins/plugin.js';
+import { startDemoGateway, type DemoGateway, type GraphQLHttpResult } from '../../helpers/demo-gateway.js';
+import { type FaultSubgraph, startFaultSubgraph } from '../../helpers/fault-subgraph.js';
+import { callRest, type RestResult } from '../../helpers/rest-client.js';
 
 // A REST call and its GraphQL twin (the same operation and variables on /graphql) must meet the same
 // pipeline: every hook runs for both, and a rejection at any stage gives both the same status and headers.

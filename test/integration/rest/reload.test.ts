@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../gateway/config/load-config.js';
-import { createLogger } from '../../gateway/logger.js';
-import { type RunningGateway, startGateway } from '../../gateway/start-gateway.js';
-import { startDemoSubgraphs } from '../../subgraphs/index.js';
-import type { DemoSubgraphs } from '../helpers/demo-gateway.js';
-import { createEditableSupergraph, type EditableSupergraph } from '../helpers/editable-supergraph.js';
-import { callRest } from '../helpers/rest-client.js';
+import { parseConfig } from '../../../gateway/config/load-config.js';
+import { createLogger } from '../../../gateway/logger.js';
+import { type RunningGateway, startGateway } from '../../../gateway/start-gateway.js';
+import { startDemoSubgraphs } from '../../../subgraphs/index.js';
+import type { DemoSubgraphs } from '../../helpers/demo-gateway.js';
+import { createEditableSupergraph, type EditableSupergraph } from '../../helpers/editable-supergraph.js';
+import { callRest } from '../../helpers/rest-client.js';
 
 // A supergraph hot reload that breaks one REST route: that route answers 503 with the reason, the others
 // keep serving, the OpenAPI document follows, and a later schema that fixes the route brings it back.
