@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exportJWK, generateKeyPair, type JWK, SignJWT, UnsecuredJWT } from 'jose';
@@ -8,6 +7,7 @@ import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
 import { type RunningJwks, serveJwks } from '../../../subgraphs/identity/serve-jwks.js';
 import { startDemoSubgraphs } from '../../../subgraphs/index.js';
 import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../helpers/demo-gateway.js';
+import { type TempDir, tempDir } from '../../helpers/temp-dir.js';
 
 // Authentication against the real gateway over the real demo subgraphs, with a real JWKS endpoint. Every
 // refused credential must answer 401 UNAUTHENTICATED with a WWW-Authenticate challenge and reach no subgraph.
@@ -46,7 +46,7 @@ let jwks: RunningJwks;
 let gateway: DemoGateway;
 let keyA: SigningKey;
 let keyB: SigningKey;
-let jwksDir: string;
+let jwksDir: TempDir;
 let fileKey: SigningKey;
 
 const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
@@ -58,12 +58,12 @@ beforeAll(async () => {
   keyB = await signingKey('key-b');
   subgraphs = await startDemoSubgraphs({ host: '127.0.0.1' });
   jwks = await serveJwks([keyA.jwk]);
-  jwksDir = await mkdtemp(join(tmpdir(), 'atrium-jwks-'));
+  jwksDir = await tempDir('atrium-jwks-');
   fileKey = await signingKey('file-key');
-  await writeFile(join(jwksDir, 'jwks.json'), JSON.stringify({ keys: [fileKey.jwk] }));
+  await writeFile(join(jwksDir.path, 'jwks.json'), JSON.stringify({ keys: [fileKey.jwk] }));
   gateway = await startDemoGateway({
     subgraphs,
-    configDir: jwksDir,
+    configDir: jwksDir.path,
     config: {
       // Forwarding rules that copy the identity headers from the client: authentication must still win.
       traffic: { all: { headers: { propagate: ['x-user-id', 'x-user-scopes', 'x-client-id', 'x-note'] } } },
@@ -86,7 +86,7 @@ afterAll(async () => {
   await gateway?.close();
   await jwks?.close();
   await subgraphs?.close();
-  await rm(jwksDir, { recursive: true, force: true });
+  await jwksDir.remove();
 });
 
 describe('valid credentials', () => {

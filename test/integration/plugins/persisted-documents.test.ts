@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../gateway/config/load-config.js';
@@ -10,6 +9,7 @@ import { createPersistedDocumentsPlugin, type PersistedDocumentsPlugin } from '.
 import { startDemoSubgraphs } from '../../../subgraphs/index.js';
 import { startDemoGateway, type DemoGateway, type DemoSubgraphs } from '../../helpers/demo-gateway.js';
 import { startRedis, type TestRedis } from '../../helpers/redis-server.js';
+import { type TempDir, tempDir } from '../../helpers/temp-dir.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const TOP = '{ topProducts(first: 2) { name } }';
@@ -94,7 +94,7 @@ describe('automatic persisted queries', () => {
 });
 
 describe('trusted documents (persistedDocuments.manifest, onlyTrusted)', () => {
-  let dir: string;
+  let dir: TempDir;
   let gateway: DemoGateway;
   let plugin: PersistedDocumentsPlugin;
   const TRUSTED = 'query Top { topProducts(first: 2) { name } }';
@@ -108,16 +108,16 @@ describe('trusted documents (persistedDocuments.manifest, onlyTrusted)', () => {
   };
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'atrium-manifest-'));
+    dir = await tempDir('atrium-manifest-');
     const manifest = { format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: 'top-v1', name: 'Top', type: 'query', body: TRUSTED }] };
-    await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    await writeFile(join(dir.path, 'manifest.json'), JSON.stringify(manifest));
     const config = parseConfig({ persistedDocuments: { manifest: 'manifest.json', onlyTrusted: true } }, 'test');
-    plugin = await createPersistedDocumentsPlugin(config.persistedDocuments, { logger, configDir: dir });
-    gateway = await startDemoGateway({ plugins: [restMarker, plugin], config: { persistedDocuments: { manifest: 'manifest.json', onlyTrusted: true } }, configDir: dir });
+    plugin = await createPersistedDocumentsPlugin(config.persistedDocuments, { logger, configDir: dir.path });
+    gateway = await startDemoGateway({ plugins: [restMarker, plugin], config: { persistedDocuments: { manifest: 'manifest.json', onlyTrusted: true } }, configDir: dir.path });
   });
   afterAll(async () => {
     await gateway?.close();
-    await rm(dir, { recursive: true, force: true });
+    await dir.remove();
   });
 
   it('serves a manifest document by its id, and its full text', async () => {
@@ -153,24 +153,24 @@ describe('trusted documents (persistedDocuments.manifest, onlyTrusted)', () => {
 
   it('reloads the manifest: new documents are served, removed ones refused; a broken file keeps the old one', async () => {
     const next = 'query Cheap { topProducts(first: 1) { upc } }';
-    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ 'cheap-v1': next }));
+    await writeFile(join(dir.path, 'manifest.json'), JSON.stringify({ 'cheap-v1': next }));
     await plugin.reload();
     expect(plugin.manifestSize()).toBe(1);
     expect((await gateway.send({ ...persisted('cheap-v1') } as never)).body.data.topProducts).toHaveLength(1);
     expect((await gateway.post(TRUSTED)).body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
-    await writeFile(join(dir, 'manifest.json'), '{ not json');
+    await writeFile(join(dir.path, 'manifest.json'), '{ not json');
     await expect(plugin.reload()).rejects.toThrow(/^persistedDocuments\.manifest: cannot read .*manifest\.json: /);
     expect((await gateway.send({ ...persisted('cheap-v1') } as never)).status).toBe(200);
   });
 
   it('refuses to start with a manifest that is missing or malformed, and onlyTrusted without a manifest', async () => {
     const config = parseConfig({ persistedDocuments: { manifest: 'nope.json' } }, 'test');
-    await expect(createPersistedDocumentsPlugin(config.persistedDocuments, { logger, configDir: dir })).rejects.toThrow(
+    await expect(createPersistedDocumentsPlugin(config.persistedDocuments, { logger, configDir: dir.path })).rejects.toThrow(
       /^persistedDocuments\.manifest: cannot read .*nope\.json: ENOENT$/,
     );
-    await writeFile(join(dir, 'bad.json'), JSON.stringify({ format: 'apollo-persisted-query-manifest', operations: [{ id: 'x' }] }));
+    await writeFile(join(dir.path, 'bad.json'), JSON.stringify({ format: 'apollo-persisted-query-manifest', operations: [{ id: 'x' }] }));
     const bad = parseConfig({ persistedDocuments: { manifest: 'bad.json' } }, 'test');
-    await expect(createPersistedDocumentsPlugin(bad.persistedDocuments, { logger, configDir: dir })).rejects.toThrow(
+    await expect(createPersistedDocumentsPlugin(bad.persistedDocuments, { logger, configDir: dir.path })).rejects.toThrow(
       /bad\.json: operations\[0\]: expected \{ "id": string, "body": string \}$/,
     );
     expect(() => parseConfig({ persistedDocuments: { onlyTrusted: true } }, 'gateway.yaml')).toThrow(/onlyTrusted needs a manifest/);

@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
 import { resetDemoData } from '../../../subgraphs/index.js';
 import { startDemoGateway, type DemoGateway } from '../../helpers/demo-gateway.js';
 import { callRest, demoRestConfig } from '../../helpers/rest-client.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 // The demo gateway.yaml's routes over the real demo subgraphs, plus two routes this file adds for
 // parameter types the demo routes do not use (an enum, a select path). Authorization enforces the demo
@@ -231,10 +231,10 @@ describe('bad input', () => {
 
 describe('trusted documents only (persistedDocuments.onlyTrusted)', () => {
   it('runs REST routes, whose operations are the gateway\'s own, while refusing the same text sent as GraphQL', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'atrium-rest-trusted-'));
-    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [] }));
+    const dir = await tempDir('atrium-rest-trusted-');
+    await writeFile(join(dir.path, 'manifest.json'), JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [] }));
     const strict = await startDemoGateway({
-      configDir: dir,
+      configDir: dir.path,
       config: {
         persistedDocuments: { manifest: 'manifest.json', onlyTrusted: true },
         rest: { routes: [{ path: '/p/:upc', operation: 'query P($upc: String!) { product(upc: $upc) { name } }' }] },
@@ -246,7 +246,7 @@ describe('trusted documents only (persistedDocuments.onlyTrusted)', () => {
       expect(graphql.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
     } finally {
       await strict.close();
-      await rm(dir, { recursive: true, force: true });
+      await dir.remove();
     }
   });
 });

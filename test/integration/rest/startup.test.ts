@@ -1,26 +1,26 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createServeCommand, type ServeDependencies } from '../../../gateway/cli/serve-command.js';
 import { main } from '../../../gateway/cli/main.js';
 import { findRepoRoot } from '../../../subgraphs/index.js';
-import { capturedIo } from '../../unit/cli/captured-io.js';
+import { capturedIo } from '../../helpers/captured-io.js';
+import { type TempDir, tempDir } from '../../helpers/temp-dir.js';
 
 // `atrium serve` and `atrium openapi` with the real gateway code over the demo supergraph.yaml (composed
 // from its schema files; no subgraph needs to run for startup to fail or for the document to print).
 const root = findRepoRoot();
 const supergraphConfig = join(root, 'supergraph.yaml');
-let dir: string;
+let dir: TempDir;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'atrium-rest-cli-'));
+  dir = await tempDir('atrium-rest-cli-');
+  return dir.remove;
 });
-afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 async function gatewayYaml(name: string, routes: string): Promise<string> {
-  const path = join(dir, name);
+  const path = join(dir.path, name);
   await writeFile(path, `log:\n  level: silent\nrest:\n  basePath: /api\n  routes:\n${routes}`);
   return path;
 }
@@ -71,7 +71,7 @@ describe('atrium openapi', () => {
   });
 
   it('exits 2 when gateway.yaml declares no routes', async () => {
-    const config = join(dir, 'empty.yaml');
+    const config = join(dir.path, 'empty.yaml');
     await writeFile(config, 'log:\n  level: silent\n');
     const io = capturedIo();
     expect(await main(['openapi', '--config', config, '--supergraph-config', supergraphConfig], io)).toBe(2);

@@ -1,23 +1,21 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { INVENTORY_SDL, PRICE_AS_STRING_SDL, PRODUCTS_SDL } from '../supergraph/fixtures.js';
-import { runMain as run } from './captured-io.js';
+import { runMain as run } from '../../helpers/captured-io.js';
+import { type TempDir, tempDir } from '../../helpers/temp-dir.js';
 
 describe('atrium compose', () => {
-  let dir: string;
+  let dir: TempDir;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'atrium-cli-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    dir = await tempDir('atrium-cli-');
+    return dir.remove;
   });
 
   async function writeGraph(inventorySdl: string): Promise<string> {
-    await writeFile(join(dir, 'products.graphql'), PRODUCTS_SDL);
-    await writeFile(join(dir, 'inventory.graphql'), inventorySdl);
-    const path = join(dir, 'supergraph.yaml');
+    await writeFile(join(dir.path, 'products.graphql'), PRODUCTS_SDL);
+    await writeFile(join(dir.path, 'inventory.graphql'), inventorySdl);
+    const path = join(dir.path, 'supergraph.yaml');
     await writeFile(
       path,
       [
@@ -42,7 +40,7 @@ describe('atrium compose', () => {
   });
 
   it('writes the supergraph SDL to the -o file', async () => {
-    const output = join(dir, 'supergraph.graphql');
+    const output = join(dir.path, 'supergraph.graphql');
     const { code, out, err } = await run('compose', await writeGraph(INVENTORY_SDL), '-o', output);
     expect({ code, out, err }).toEqual({ code: 0, out: '', err: '' });
     expect(await readFile(output, 'utf8')).toContain('INVENTORY @join__graph(name: "inventory"');
@@ -56,14 +54,14 @@ describe('atrium compose', () => {
     const lines = err.trimEnd().split('\n');
     expect(lines[0]).toMatch(
       new RegExp(
-        `^inventory \\(${escapeRegExp(join(dir, 'inventory.graphql'))}:6:3\\), products \\(${escapeRegExp(join(dir, 'products.graphql'))}:10:3\\): \\[FIELD_TYPE_MISMATCH\\] Type of field "Product.price"`,
+        `^inventory \\(${escapeRegExp(join(dir.path, 'inventory.graphql'))}:6:3\\), products \\(${escapeRegExp(join(dir.path, 'products.graphql'))}:10:3\\): \\[FIELD_TYPE_MISMATCH\\] Type of field "Product.price"`,
       ),
     );
     expect(lines.at(-1)).toBe(`atrium: could not compose ${path} (1 problem)`);
   });
 
   it('reports an invalid supergraph.yaml as a failure (exit 1) naming the key', async () => {
-    const path = join(dir, 'supergraph.yaml');
+    const path = join(dir.path, 'supergraph.yaml');
     await writeFile(path, 'subgraphs:\n  products:\n    routing_url: http://localhost:4002/graphql\n    schema: { files: p.graphql }\n');
     const { code, err } = await run('compose', path);
     expect(code).toBe(1);

@@ -1,21 +1,18 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../gateway/cli/main.js';
 import { findRepoRoot } from '../../../subgraphs/index.js';
 import { demoPublicJwk } from '../../../subgraphs/identity/serve-jwks.js';
-import { capturedIo } from './captured-io.js';
+import { capturedIo } from '../../helpers/captured-io.js';
+import { type TempDir, tempDir } from '../../helpers/temp-dir.js';
 
-let dir: string;
+let dir: TempDir;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'atrium-cli-auth-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = await tempDir('atrium-cli-auth-');
+  return dir.remove;
 });
 
 describe('atrium dev-token', () => {
@@ -32,7 +29,7 @@ describe('atrium dev-token', () => {
   });
 
   it('refuses when gateway.yaml configures no demo key', async () => {
-    const config = join(dir, 'gateway.yaml');
+    const config = join(dir.path, 'gateway.yaml');
     await writeFile(config, 'auth:\n  jwt:\n    issuers:\n      idp: { jwksUrl: "https://idp.test/jwks.json" }\n');
     const io = capturedIo();
     expect(await main(['dev-token', '--sub', '1', '--config', config], io)).toBe(1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../gateway/cli/main.js';
-import { capturedIo } from './captured-io.js';
+import { capturedIo } from '../../helpers/captured-io.js';
 
 describe('atrium hash-api-key', () => {
   it('prints the sha256 form gateway.yaml stores', async () => {

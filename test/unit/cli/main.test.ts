@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runMain as run } from './captured-io.js';
+import { runMain as run } from '../../helpers/captured-io.js';
 
 describe('atrium help', () => {
   it.each([['--help'], ['-h'], ['help']])('%s lists the commands', async (flag) => {

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../gateway/config/load-config.js';
+import { parseConfig } from '../../../gateway/config/load-config.js';
 import { resolveTrafficSettings } from '../../../gateway/traffic/traffic-settings.js';
-
-function issuesOf(input: unknown): readonly string[] {
-  try {
-    parseConfig(input, 'gateway.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected the config to be refused');
-}
+import { configIssues } from '../../helpers/config-issues.js';
 
 describe('traffic settings', () => {
   it('merges subgraph policies over all, field by field, over the defaults', () => {
@@ -31,20 +22,20 @@ describe('traffic settings', () => {
   });
 
   it('refuses contradictory or broken traffic settings with the key path', () => {
-    expect(issuesOf({ traffic: { subgraphs: { p: { url: 'http://a/g', urls: ['http://b/g'] } } } })).toEqual([
+    expect(configIssues({ traffic: { subgraphs: { p: { url: 'http://a/g', urls: ['http://b/g'] } } } })).toEqual([
       'gateway.yaml: traffic.subgraphs.p.urls: give only one of url, urls, versions (also given: url)',
     ]);
     expect(
-      issuesOf({
+      configIssues({
         traffic: { subgraphs: { p: { versions: { a: { urls: ['http://a/g'] } }, routeByHeader: { header: 'x-v', values: { b: 'beta' } } } } },
       }),
     ).toEqual(['gateway.yaml: traffic.subgraphs.p.routeByHeader.values.b: unknown version "beta"']);
-    expect(issuesOf({ traffic: { subgraphs: { p: { versions: { a: { weight: 0, urls: ['http://a/g'] } } } } } })).toEqual([
+    expect(configIssues({ traffic: { subgraphs: { p: { versions: { a: { weight: 0, urls: ['http://a/g'] } } } } } })).toEqual([
       'gateway.yaml: traffic.subgraphs.p.versions: at least one version needs a weight above 0',
     ]);
-    expect(issuesOf({ traffic: { all: { headers: { propagateMatching: '(' } } } })).toEqual([
+    expect(configIssues({ traffic: { all: { headers: { propagateMatching: '(' } } } })).toEqual([
       'gateway.yaml: traffic.all.headers.propagateMatching: expected a valid regular expression',
     ]);
-    expect(issuesOf({ traffic: { all: { retry: { budget: 2 } } } })[0]).toMatch(/^gateway\.yaml: traffic\.all\.retry\.budget: /);
+    expect(configIssues({ traffic: { all: { retry: { budget: 2 } } } })[0]).toMatch(/^gateway\.yaml: traffic\.all\.retry\.budget: /);
   });
 });

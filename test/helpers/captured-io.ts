@@ -1,5 +1,5 @@
-import type { CliIo } from '../../../gateway/cli/command.js';
-import { main } from '../../../gateway/cli/main.js';
+import type { CliIo } from '../../gateway/cli/command.js';
+import { main } from '../../gateway/cli/main.js';
 
 /** CliIo that keeps what a command writes, for assertions. */
 export function capturedIo(): CliIo & { readonly out: () => string; readonly err: () => string } {
