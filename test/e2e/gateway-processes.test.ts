@@ -1,13 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertBuilt,
   CLI,
-  freePort,
   postGraphQL,
   ROOT,
   type RunningProcess,
@@ -15,6 +13,8 @@ import {
   startNode,
   waitForStatus,
 } from './processes.js';
+import { freePort } from '../helpers/free-port.js';
+import { type TempDir, tempDir } from '../helpers/temp-dir.js';
 
 // The real processes, as `npm start` runs them, but on ephemeral ports: five subgraph processes, the
 // `atrium` CLI composing their SDL files at startup, queries over HTTP, and SIGTERM.
@@ -23,13 +23,13 @@ const DEMO = ['accounts', 'products', 'inventory', 'reviews', 'orders'];
 const CROSS_SUBGRAPH_QUERY =
   '{ topProducts(first: 2) { name price inStock shippingEstimate reviews { rating author { username name } } } }';
 
-let dir: string;
+let dir: TempDir;
 const subgraphUrls: Record<string, string> = {};
 const subgraphProcesses: RunningProcess[] = [];
 
 beforeAll(async () => {
   assertBuilt();
-  dir = await mkdtemp(join(tmpdir(), 'atrium-e2e-'));
+  dir = await tempDir('atrium-e2e-');
   for (const name of DEMO) {
     const child = startNode(SERVE_SUBGRAPH, [name, '--port', '0']);
     subgraphProcesses.push(child);
@@ -42,19 +42,19 @@ beforeAll(async () => {
   for (const name of DEMO) {
     lines.push(`  ${name}:`, `    routing_url: ${subgraphUrls[name]}`, '    schema:', `      file: ${join(ROOT, 'schema', `${name}.graphql`)}`);
   }
-  await writeFile(join(dir, 'supergraph.yaml'), `${lines.join('\n')}\n`);
+  await writeFile(join(dir.path, 'supergraph.yaml'), `${lines.join('\n')}\n`);
 });
 
 afterAll(async () => {
   await Promise.all(subgraphProcesses.map((p) => p.stop()));
-  await rm(dir, { recursive: true, force: true });
+  await dir.remove();
 });
 
 describe('atrium serve --supergraph-config (compose at startup, the npm start way)', () => {
   it('serves a cross-subgraph query and exits 0 on SIGTERM', async () => {
     const gateway = startNode(CLI, [
       'serve',
-      '--supergraph-config', join(dir, 'supergraph.yaml'),
+      '--supergraph-config', join(dir.path, 'supergraph.yaml'),
       '--config', join(ROOT, 'gateway.yaml'),
       '--port', '0',
       '--host', '127.0.0.1',
@@ -81,15 +81,15 @@ describe('atrium serve --supergraph-config (compose at startup, the npm start wa
 
 describe('atrium serve --supergraph file.graphql, with no other file', () => {
   it('composes with `atrium compose -o`, then serves from the file alone: health, query, SIGTERM', async () => {
-    const supergraphFile = join(dir, 'supergraph.graphql');
-    const compose = startNode(CLI, ['compose', join(dir, 'supergraph.yaml'), '-o', supergraphFile]);
+    const supergraphFile = join(dir.path, 'supergraph.graphql');
+    const compose = startNode(CLI, ['compose', join(dir.path, 'supergraph.yaml'), '-o', supergraphFile]);
     expect(await compose.exited()).toBe(0);
     expect(await readFile(supergraphFile, 'utf8')).toContain('@join__graph');
 
-    const emptyDir = await mkdtemp(join(tmpdir(), 'atrium-e2e-bare-'));
+    const emptyDir = await tempDir('atrium-e2e-bare-');
     const port = await freePort();
     const started = performance.now();
-    const gateway = startNode(CLI, ['serve', '--supergraph', supergraphFile, '--port', String(port)], { cwd: emptyDir });
+    const gateway = startNode(CLI, ['serve', '--supergraph', supergraphFile, '--port', String(port)], { cwd: emptyDir.path });
     try {
       await waitForStatus(`http://127.0.0.1:${port}/health`, 200, 15_000);
       const readyMs = performance.now() - started;
@@ -103,12 +103,12 @@ describe('atrium serve --supergraph file.graphql, with no other file', () => {
       console.log(`e2e: ready ${Math.round(readyMs)} ms after spawn; exited ${Math.round(performance.now() - stopping)} ms after SIGTERM`);
     } finally {
       await gateway.stop('SIGKILL');
-      await rm(emptyDir, { recursive: true, force: true });
+      await emptyDir.remove();
     }
   });
 
   it('a missing supergraph file: one clear line, exit code 2', async () => {
-    const gateway = startNode(CLI, ['serve', '--supergraph', join(dir, 'nope.graphql'), '--port', '0']);
+    const gateway = startNode(CLI, ['serve', '--supergraph', join(dir.path, 'nope.graphql'), '--port', '0']);
     expect(await gateway.exited()).toBe(2);
     const lines = gateway.output().trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -132,7 +132,7 @@ describe('atrium serve --workers 2', () => {
   it('only routes connections to workers that have loaded their supergraph', async () => {
     const port = await freePort();
     const gateway = startNode(CLI, [
-      'serve', '--supergraph-config', join(dir, 'supergraph.yaml'), '--port', String(port), '--host', '127.0.0.1', '--workers', '2',
+      'serve', '--supergraph-config', join(dir.path, 'supergraph.yaml'), '--port', String(port), '--host', '127.0.0.1', '--workers', '2',
     ]);
     try {
       // As soon as the first worker is ready, while the second may still be loading:
@@ -151,7 +151,7 @@ describe('atrium serve --workers 2', () => {
   it('serves from two worker processes, replaces one that dies, and drains both on SIGTERM', async () => {
     const port = await freePort();
     const gateway = startNode(CLI, [
-      'serve', '--supergraph-config', join(dir, 'supergraph.yaml'), '--port', String(port), '--host', '127.0.0.1', '--workers', '2',
+      'serve', '--supergraph-config', join(dir.path, 'supergraph.yaml'), '--port', String(port), '--host', '127.0.0.1', '--workers', '2',
     ]);
     try {
       await gateway.waitFor(/"msg":"serve: all workers ready"/);
@@ -183,9 +183,9 @@ describe('atrium serve with one worker', () => {
   };
 
   it('serves from a worker thread of one process with the tuned young generation, reloads on SIGHUP, drains on SIGTERM', async () => {
-    const config = join(dir, 'one-worker.yaml');
+    const config = join(dir.path, 'one-worker.yaml');
     await writeFile(config, 'log:\n  level: info\n');
-    const gateway = startNode(CLI, ['serve', '--supergraph-config', join(dir, 'supergraph.yaml'), '--config', config, '--port', '0', '--host', '127.0.0.1']);
+    const gateway = startNode(CLI, ['serve', '--supergraph-config', join(dir.path, 'supergraph.yaml'), '--config', config, '--port', '0', '--host', '127.0.0.1']);
     try {
       const [, limits] = await gateway.waitFor(/"resourceLimits":(\{[^}]*\})[^\n]*"msg":"serve: the server runs in a worker thread"/);
       expect(JSON.parse(limits!).maxYoungGenerationSizeMb).toBe(96);
@@ -204,7 +204,7 @@ describe('atrium serve with one worker', () => {
   });
 
   it('exits 1 with the reason when the server thread cannot load the supergraph', async () => {
-    const broken = join(dir, 'broken.graphql');
+    const broken = join(dir.path, 'broken.graphql');
     await writeFile(broken, 'schema { query: Query }\ntype Query {\n');
     const gateway = startNode(CLI, ['serve', '--supergraph', broken, '--port', '0']);
     expect(await gateway.exited()).toBe(1);
@@ -214,12 +214,12 @@ describe('atrium serve with one worker', () => {
 
 describe('atrium compose with a composition error', () => {
   it('exits 1 and names the subgraph, its file and line:column', async () => {
-    const a = join(dir, 'a.graphql');
-    const b = join(dir, 'b.graphql');
+    const a = join(dir.path, 'a.graphql');
+    const b = join(dir.path, 'b.graphql');
     const head = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable"])\n';
     await writeFile(a, `${head}type Query { thing: Thing @shareable }\ntype Thing @shareable { id: ID! size: Int }\n`);
     await writeFile(b, `${head}type Query { thing: Thing @shareable }\ntype Thing @shareable { id: ID!\n  size: String }\n`);
-    const config = join(dir, 'broken.yaml');
+    const config = join(dir.path, 'broken.yaml');
     await writeFile(
       config,
       'subgraphs:\n  a:\n    routing_url: http://a.invalid/graphql\n    schema: { file: ./a.graphql }\n' +

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root and the built entry points the e2e tests start as real processes. */
@@ -82,18 +81,6 @@ export function startNode(script: string, args: string[], options: { cwd?: strin
       return value;
     },
   };
-}
-
-/** A TCP port that was free a moment ago (for commands that need a concrete --port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `url` until it answers `status`; returns the milliseconds it took. Rejects after `withinMs`. */

@@ -1,18 +1,18 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSubgraph } from '../../subgraphs/shared/serve-demo-subgraph.js';
 import { FAREWELLS_SDL, GREETINGS, startGreetingsSubgraph, WEATHER_SDL } from '../helpers/greetings-subgraph.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
 import { assertBuilt, CLI, postGraphQL, type RunningProcess, startNode } from './processes.js';
+import { type TempDir, tempDir } from '../helpers/temp-dir.js';
 
 // A fleet: two `atrium serve` processes sharing one real Redis registry. Schemas are published with the
 // real `atrium publish` / `atrium subgraphs` commands to one of them; both must serve every accepted
 // version, and requests running across the swap must all succeed.
 
 const TOKEN = 'fleet-admin-token-0123456789';
-let dir: string;
+let dir: TempDir;
 let redis: TestRedis;
 let greetings: RunningSubgraph;
 let gatewayYaml: string;
@@ -55,7 +55,7 @@ async function cli(args: string[]): Promise<{ code: number | string; output: str
 }
 
 const schemaFile = async (name: string, sdl: string) => {
-  const path = join(dir, `${name}.graphql`);
+  const path = join(dir.path, `${name}.graphql`);
   await writeFile(path, sdl);
   return path;
 };
@@ -71,14 +71,14 @@ const adminPost = async (adminUrl: string, path: string, body: unknown) => {
 
 beforeAll(async () => {
   assertBuilt();
-  dir = await mkdtemp(join(tmpdir(), 'atrium-fleet-'));
+  dir = await tempDir('atrium-fleet-');
   redis = await startRedis();
   greetings = await startGreetingsSubgraph();
   // The base graph of supergraph.yaml: one subgraph, served by the same test server.
-  await writeFile(join(dir, 'weather.graphql'), WEATHER_SDL);
-  supergraphYaml = join(dir, 'supergraph.yaml');
+  await writeFile(join(dir.path, 'weather.graphql'), WEATHER_SDL);
+  supergraphYaml = join(dir.path, 'supergraph.yaml');
   await writeFile(supergraphYaml, `subgraphs:\n  weather:\n    routing_url: ${greetings.url}\n    schema:\n      file: ./weather.graphql\n`);
-  gatewayYaml = join(dir, 'gateway.yaml');
+  gatewayYaml = join(dir.path, 'gateway.yaml');
   await writeFile(
     gatewayYaml,
     [
@@ -92,7 +92,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await greetings?.close();
   await redis?.close();
-  await rm(dir, { recursive: true, force: true });
+  await dir.remove();
 });
 
 describe('publishing to a fleet sharing one Redis registry', () => {

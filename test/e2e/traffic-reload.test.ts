@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SUBGRAPHS, startDemoSubgraphs } from '../../subgraphs/index.js';
 import { type FaultSubgraph, startFaultSubgraph } from '../helpers/fault-subgraph.js';
 import { assertBuilt, CLI, postGraphQL, ROOT, startNode } from './processes.js';
+import { type TempDir, tempDir } from '../helpers/temp-dir.js';
 
 // `atrium serve` as a real process (supervisor + worker): SIGHUP re-reads gateway.yaml and moves a canary
 // weight without a restart; an invalid file keeps the running settings.
@@ -12,13 +12,13 @@ import { assertBuilt, CLI, postGraphQL, ROOT, startNode } from './processes.js';
 const PRODUCTS_ONLY = '{ topProducts(first: 1) { name } }';
 
 describe('atrium serve: SIGHUP reloads the traffic settings of gateway.yaml', () => {
-  let dir: string;
+  let dir: TempDir;
   let demo: Awaited<ReturnType<typeof startDemoSubgraphs>>;
   let stable: FaultSubgraph;
   let canary: FaultSubgraph;
   beforeAll(async () => {
     assertBuilt();
-    dir = await mkdtemp(join(tmpdir(), 'atrium-e2e-traffic-'));
+    dir = await tempDir('atrium-e2e-traffic-');
     demo = await startDemoSubgraphs({ host: '127.0.0.1' });
     stable = await startFaultSubgraph('ok', { upstream: demo.urls.products });
     canary = await startFaultSubgraph('ok', { upstream: demo.urls.products });
@@ -26,13 +26,13 @@ describe('atrium serve: SIGHUP reloads the traffic settings of gateway.yaml', ()
     for (const name of DEMO_SUBGRAPHS) {
       lines.push(`  ${name}:`, `    routing_url: ${demo.urls[name]}`, '    schema:', `      file: ${join(ROOT, 'schema', `${name}.graphql`)}`);
     }
-    await writeFile(join(dir, 'supergraph.yaml'), `${lines.join('\n')}\n`);
+    await writeFile(join(dir.path, 'supergraph.yaml'), `${lines.join('\n')}\n`);
   });
   afterAll(async () => {
     await stable.close();
     await canary.close();
     await demo.close();
-    await rm(dir, { recursive: true, force: true });
+    await dir.remove();
   });
 
   const gatewayYaml = (stableWeight: number, canaryWeight: number) =>
@@ -47,10 +47,10 @@ describe('atrium serve: SIGHUP reloads the traffic settings of gateway.yaml', ()
     ].join('\n');
 
   it('moves all traffic to the canary on SIGHUP, and keeps it there when the next file is invalid', async () => {
-    const configPath = join(dir, 'gateway.yaml');
+    const configPath = join(dir.path, 'gateway.yaml');
     await writeFile(configPath, gatewayYaml(1, 0));
     const gateway = startNode(CLI, [
-      'serve', '--supergraph-config', join(dir, 'supergraph.yaml'), '--config', configPath, '--port', '0', '--host', '127.0.0.1',
+      'serve', '--supergraph-config', join(dir.path, 'supergraph.yaml'), '--config', configPath, '--port', '0', '--host', '127.0.0.1',
     ]);
     try {
       const [, url] = await gateway.waitFor(/"url":"([^"]+)"[^\n]*"msg":"gateway: ready"/);

@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
@@ -9,6 +8,7 @@ import { type RunningGateway, startGateway } from '../../gateway/start-gateway.j
 import { loadSupergraphSdl } from '../../gateway/supergraph/load-supergraph.js';
 import { type RunningSubgraph, serveDemoSubgraph } from '../../subgraphs/shared/serve-demo-subgraph.js';
 import type { GraphQLHttpResult } from './demo-gateway.js';
+import { tempDir } from './temp-dir.js';
 
 /** A test-only subgraph: its SDL and resolvers. */
 export interface TestSubgraphDefinition {
@@ -43,7 +43,7 @@ export async function startCustomGateway(
     transformSupergraph?: (sdl: string) => string;
   } = {},
 ): Promise<CustomGateway> {
-  const dir = await mkdtemp(join(tmpdir(), 'atrium-custom-'));
+  const { path: dir, remove: removeDir } = await tempDir('atrium-custom-');
   const running: RunningSubgraph[] = [];
   try {
     for (const definition of definitions) {
@@ -83,12 +83,12 @@ export async function startCustomGateway(
       async close() {
         await gateway.close();
         await Promise.all(running.map((subgraph) => subgraph.close()));
-        await rm(dir, { recursive: true, force: true });
+        await removeDir();
       },
     };
   } catch (error) {
     await Promise.all(running.map((subgraph) => subgraph.close()));
-    await rm(dir, { recursive: true, force: true });
+    await removeDir();
     throw error;
   }
 }

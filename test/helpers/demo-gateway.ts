@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseConfig } from '../../gateway/config/load-config.js';
 import { createLogger, type Logger } from '../../gateway/logger.js';
 import type { AtriumPlugin } from '../../gateway/plugins/plugin.js';
 import { type RunningGateway, startGateway } from '../../gateway/start-gateway.js';
 import { DEMO_SUBGRAPHS, findRepoRoot, type RunningSubgraph, startDemoSubgraphs } from '../../subgraphs/index.js';
+import { tempDir } from './temp-dir.js';
 
 /** The five demo subgraphs as `startDemoSubgraphs` returns them. */
 export type DemoSubgraphs = Awaited<ReturnType<typeof startDemoSubgraphs>>;
@@ -69,10 +69,10 @@ export interface StartDemoGatewayOptions {
 export async function startDemoGateway(options: StartDemoGatewayOptions = {}): Promise<DemoGateway> {
   const ownsSubgraphs = options.subgraphs === undefined;
   const demo = options.subgraphs ?? (await startDemoSubgraphs({ host: '127.0.0.1' }));
-  const dir = await mkdtemp(join(tmpdir(), 'atrium-demo-'));
+  const { path: dir, remove: removeDir } = await tempDir('atrium-demo-');
   const closeOwned = async () => {
     if (ownsSubgraphs) await demo.close();
-    await rm(dir, { recursive: true, force: true });
+    await removeDir();
   };
   const root = findRepoRoot();
   const supergraphConfigPath = join(dir, 'supergraph.yaml');

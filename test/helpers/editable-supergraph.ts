@@ -1,8 +1,8 @@
-import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReloadOutcome } from '../../gateway/supergraph/supergraph-lifecycle.js';
 import { DEMO_SUBGRAPHS, findRepoRoot } from '../../subgraphs/index.js';
+import { tempDir } from './temp-dir.js';
 
 /** A supergraph.yaml over copies of the demo schema files, which a test may edit to trigger hot reloads. */
 export interface EditableSupergraph {
@@ -28,7 +28,7 @@ export interface EditableSupergraph {
  * await files.writeSchema('products', (await files.originalSchema('products')).replace('  bundles: [Bundle!]!\n', ''));
  */
 export async function createEditableSupergraph(urls: Readonly<Record<string, string>>): Promise<EditableSupergraph> {
-  const dir = await mkdtemp(join(tmpdir(), 'atrium-editable-'));
+  const { path: dir, remove: removeDir } = await tempDir('atrium-editable-');
   const root = findRepoRoot();
   const lines = ['federation_version: 2', 'subgraphs:'];
   for (const name of DEMO_SUBGRAPHS) {
@@ -48,7 +48,7 @@ export async function createEditableSupergraph(urls: Readonly<Record<string, str
       await rename(temporary, join(dir, `${name}.graphql`));
     },
     originalSchema: (name) => readFile(join(root, 'schema', `${name}.graphql`), 'utf8'),
-    close: () => rm(dir, { recursive: true, force: true }),
+    close: removeDir,
   };
 }
 

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, connect } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { connect } from 'node:net';
+import { freePort } from './free-port.js';
+import { tempDir } from './temp-dir.js';
 
 /** A real `redis-server` (Debian package `redis-server`) started for one test file. */
 export interface TestRedis {
@@ -28,13 +27,13 @@ export interface TestRedis {
  */
 export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'atrium-redis-'));
+  const dir = await tempDir('atrium-redis-');
   let child: ChildProcess | undefined;
 
   const start = async () => {
     const started = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir.path],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child = started;
@@ -66,20 +65,9 @@ export async function startRedis(): Promise<TestRedis> {
     restart: start,
     async close() {
       await stop('SIGTERM');
-      await rm(dir, { recursive: true, force: true });
+      await dir.remove();
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once a TCP connection to the port succeeds; gives up after 10 s. */

@@ -1,7 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { composeServices } from '@apollo/composition';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/config/load-config.js';
 import { createLogger } from '../../gateway/logger.js';
 import { type RunningGateway, startGateway } from '../../gateway/start-gateway.js';
+import { type TempDir, tempDir } from '../helpers/temp-dir.js';
 
 // A query whose two root fields live in two subgraphs plans as Parallel { Fetch, Fetch }. Each subgraph
 // holds its answer for DELAY_MS; if the second request arrives before either answer leaves, the gateway
@@ -52,21 +52,21 @@ async function startSlowSubgraph(name: string, events: Event[]): Promise<SlowSub
 describe('parallel fan-out', () => {
   const events: Event[] = [];
   const subgraphs: SlowSubgraph[] = [];
-  let dir: string;
+  let dir: TempDir;
   let supergraphPath: string;
 
   beforeAll(async () => {
     subgraphs.push(await startSlowSubgraph('alpha', events), await startSlowSubgraph('beta', events));
     const composed = composeServices(subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) })));
     if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
-    dir = await mkdtemp(join(tmpdir(), 'atrium-fanout-'));
-    supergraphPath = join(dir, 'supergraph.graphql');
+    dir = await tempDir('atrium-fanout-');
+    supergraphPath = join(dir.path, 'supergraph.graphql');
     await writeFile(supergraphPath, composed.supergraphSdl);
   });
 
   afterAll(async () => {
     await Promise.all(subgraphs.map((s) => new Promise((resolve) => s.server.close(resolve))));
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await dir?.remove();
   });
 
   for (const executor of ['atrium', 'apollo'] as const) {

@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/config/load-config.js';
@@ -9,6 +8,7 @@ import type { RunningSubgraph } from '../../subgraphs/shared/serve-demo-subgraph
 import { startDemoSubgraphs } from '../../subgraphs/index.js';
 import { createEditableSupergraph, type EditableSupergraph, nextReload } from '../helpers/editable-supergraph.js';
 import { FAREWELLS_SDL, GREETINGS, startGreetingsSubgraph, WEATHER_SDL } from '../helpers/greetings-subgraph.js';
+import { type TempDir, tempDir } from '../helpers/temp-dir.js';
 
 // Schema publishing through the admin API of real in-process gateways over the real demo subgraphs plus a
 // `greetings` subgraph, with the default directory store. The fleet (Redis, processes) is in
@@ -19,7 +19,7 @@ type Demo = Awaited<ReturnType<typeof startDemoSubgraphs>>;
 let demo: Demo;
 let greetings: RunningSubgraph;
 let files: EditableSupergraph;
-let registryDir: string;
+let registryDir: TempDir;
 const open: RunningGateway[] = [];
 
 beforeAll(async () => {
@@ -31,12 +31,12 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   files = await createEditableSupergraph(demo.urls);
-  registryDir = await mkdtemp(join(tmpdir(), 'atrium-registry-'));
+  registryDir = await tempDir('atrium-registry-');
 });
 afterEach(async () => {
   await Promise.all(open.splice(0).map((gateway) => gateway.close()));
   await files.close();
-  await rm(registryDir, { recursive: true, force: true });
+  await registryDir.remove();
 });
 
 interface Gateway {
@@ -54,7 +54,7 @@ async function start(): Promise<Gateway> {
         server: { port: 0, host: '127.0.0.1' },
         reload: { watch: false },
         admin: { host: '127.0.0.1', port: 0, token: TOKEN },
-        registry: { directory: registryDir, pollInterval: '100ms' },
+        registry: { directory: registryDir.path, pollInterval: '100ms' },
       },
       'test',
     ),
@@ -134,8 +134,8 @@ describe('publishing through the admin API', { timeout: 90_000 }, () => {
       [2, GREETINGS.v2],
     ]);
     // The directory store is one JSON file, written through a temporary file and a rename.
-    expect((await readdir(registryDir)).filter((name) => !name.startsWith('.'))).toEqual(['registry.json']);
-    expect(JSON.parse(await readFile(join(registryDir, 'registry.json'), 'utf8')).revision).toBe(2);
+    expect((await readdir(registryDir.path)).filter((name) => !name.startsWith('.'))).toEqual(['registry.json']);
+    expect(JSON.parse(await readFile(join(registryDir.path, 'registry.json'), 'utf8')).revision).toBe(2);
   });
 
   it('refuses a breaking change with its list, changing nothing; --allow-breaking accepts it', async () => {

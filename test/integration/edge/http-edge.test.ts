@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import selfsigned from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoGateway, type DemoGateway } from '../../helpers/demo-gateway.js';
+import { type TempDir, tempDir } from '../../helpers/temp-dir.js';
 
 const ALLOWED = 'https://app.example.com';
 
@@ -105,27 +105,27 @@ describe('CORS, security headers, introspection by scope', () => {
 });
 
 describe('TLS termination (server.tls)', () => {
-  let dir: string;
+  let dir: TempDir;
   let gateway: DemoGateway | undefined;
   let cert: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'atrium-tls-'));
+    dir = await tempDir('atrium-tls-');
     const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
       keyType: 'ec',
       extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
     });
     cert = pems.cert;
-    await writeFile(join(dir, 'cert.pem'), pems.cert);
-    await writeFile(join(dir, 'key.pem'), pems.private);
+    await writeFile(join(dir.path, 'cert.pem'), pems.cert);
+    await writeFile(join(dir.path, 'key.pem'), pems.private);
   });
   afterAll(async () => {
     await gateway?.close();
-    await rm(dir, { recursive: true, force: true });
+    await dir.remove();
   });
 
-  it('serves GraphQL over HTTPS with the configured pair (paths relative to the config dir) and sends HSTS', async () => {
-    gateway = await startDemoGateway({ config: { server: { tls: { cert: 'cert.pem', key: 'key.pem' } } }, configDir: dir });
+  it('serves GraphQL over HTTPS with the configured pair (paths relative to the config dir.path) and sends HSTS', async () => {
+    gateway = await startDemoGateway({ config: { server: { tls: { cert: 'cert.pem', key: 'key.pem' } } }, configDir: dir.path });
     expect(gateway.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/graphql$/);
     const { status, headers, body } = await new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
       const req = httpsRequest(gateway!.url, { method: 'POST', ca: cert, headers: { 'content-type': 'application/json' } }, (res) => {
@@ -142,7 +142,7 @@ describe('TLS termination (server.tls)', () => {
   });
 
   it('refuses to start when a TLS file cannot be read, naming the key and the path', async () => {
-    await expect(startDemoGateway({ config: { server: { tls: { cert: 'missing.pem', key: 'key.pem' } } }, configDir: dir })).rejects.toThrow(
+    await expect(startDemoGateway({ config: { server: { tls: { cert: 'missing.pem', key: 'key.pem' } } }, configDir: dir.path })).rejects.toThrow(
       /^server\.tls\.cert: cannot read .*missing\.pem: ENOENT$/,
     );
   });

@@ -1,33 +1,31 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../gateway/cli/main.js';
 import { GREETINGS, WEATHER_SDL } from '../../helpers/greetings-subgraph.js';
-import { capturedIo } from './captured-io.js';
+import { capturedIo } from '../../helpers/captured-io.js';
+import { type TempDir, tempDir } from '../../helpers/temp-dir.js';
 
 // `atrium check` offline, as a CI job runs it: the other subgraphs come from supergraph.yaml.
 describe('atrium check', () => {
-  let dir: string;
+  let dir: TempDir;
   let supergraph: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'atrium-check-'));
-    await writeFile(join(dir, 'greetings.graphql'), GREETINGS.v2);
-    await writeFile(join(dir, 'weather.graphql'), WEATHER_SDL);
-    supergraph = join(dir, 'supergraph.yaml');
+    dir = await tempDir('atrium-check-');
+    await writeFile(join(dir.path, 'greetings.graphql'), GREETINGS.v2);
+    await writeFile(join(dir.path, 'weather.graphql'), WEATHER_SDL);
+    supergraph = join(dir.path, 'supergraph.yaml');
     await writeFile(
       supergraph,
       'subgraphs:\n' +
         '  greetings: { routing_url: "http://greetings/graphql", schema: { file: ./greetings.graphql } }\n' +
         '  weather: { routing_url: "http://weather/graphql", schema: { file: ./weather.graphql } }\n',
     );
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    return dir.remove;
   });
 
   async function check(sdl: string, ...flags: string[]) {
-    const file = join(dir, `candidate-${Math.random().toString(36).slice(2)}.graphql`);
+    const file = join(dir.path, `candidate-${Math.random().toString(36).slice(2)}.graphql`);
     await writeFile(file, sdl);
     const io = capturedIo();
     const code = await main(['check', '--name', 'greetings', '--schema', file, '--supergraph-config', supergraph, ...flags], io);
@@ -65,9 +63,9 @@ describe('atrium check', () => {
   });
 
   it('refuses a schema that breaks a trusted document of gateway.yaml, even with --allow-breaking', async () => {
-    await writeFile(join(dir, 'trusted.json'), JSON.stringify({ 'hello-1': '{ hello }', 'weather-1': '{ weather }' }));
-    await writeFile(join(dir, 'gateway.yaml'), 'persistedDocuments:\n  manifest: ./trusted.json\n');
-    const { code, out } = await check(GREETINGS.breaking, '--allow-breaking', '--config', join(dir, 'gateway.yaml'));
+    await writeFile(join(dir.path, 'trusted.json'), JSON.stringify({ 'hello-1': '{ hello }', 'weather-1': '{ weather }' }));
+    await writeFile(join(dir.path, 'gateway.yaml'), 'persistedDocuments:\n  manifest: ./trusted.json\n');
+    const { code, out } = await check(GREETINGS.breaking, '--allow-breaking', '--config', join(dir.path, 'gateway.yaml'));
     expect(code).toBe(1);
     expect(out).toContain('trusted documents: document hello-1: Cannot query field "hello" on type "Query".');
     expect(out).not.toContain('weather-1');
@@ -76,12 +74,12 @@ describe('atrium check', () => {
 
   it('refuses a schema that breaks a REST route of gateway.yaml, naming the route', async () => {
     await writeFile(
-      join(dir, 'gateway-rest.yaml'),
+      join(dir.path, 'gateway-rest.yaml'),
       'rest:\n  routes:\n' +
         '    - { method: GET, path: /hello, operation: "query Hello { hello }" }\n' +
         '    - { method: GET, path: /weather, operation: "query Weather { weather }" }\n',
     );
-    const { code, out } = await check(GREETINGS.breaking, '--allow-breaking', '--config', join(dir, 'gateway-rest.yaml'));
+    const { code, out } = await check(GREETINGS.breaking, '--allow-breaking', '--config', join(dir.path, 'gateway-rest.yaml'));
     expect(code).toBe(1);
     expect(out).toMatch(/rest routes: rest route GET \/hello: .*Cannot query field "hello" on type "Query"/);
     expect(out).not.toContain('/weather');
@@ -92,6 +90,6 @@ describe('atrium check', () => {
     const io = capturedIo();
     expect(await main(['check', '--schema', 'x.graphql'], io)).toBe(2);
     expect(io.err()).toContain('--name is required');
-    expect(await main(['check', '--name', 'a', '--schema', join(dir, 'missing.graphql')], io)).toBe(2);
+    expect(await main(['check', '--name', 'a', '--schema', join(dir.path, 'missing.graphql')], io)).toBe(2);
   });
 });

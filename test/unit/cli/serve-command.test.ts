@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createServeCommand, type ServeDependencies } from '../../../gateway/cli/serve-command.js';
 import type { GatewayConfig } from '../../../gateway/config/schema.js';
 import type { RunningGateway, StartGatewayOptions } from '../../../gateway/start-gateway.js';
 import { SupergraphLoadError } from '../../../gateway/supergraph/supergraph-load-error.js';
-import { capturedIo } from './captured-io.js';
+import { capturedIo } from '../../helpers/captured-io.js';
+import { type TempDir, tempDir } from '../../helpers/temp-dir.js';
 
 /** The fake gateways' supergraph: never reloads. */
 const idleSupergraph = { engine: undefined, status: vi.fn(), reload: vi.fn(), onReload: vi.fn() };
@@ -15,19 +15,17 @@ const idleSupergraph = { engine: undefined, status: vi.fn(), reload: vi.fn(), on
 // `atrium serve` in process with a fake startGateway and a fake signal source; the real server is
 // covered by the integration tests.
 describe('atrium serve', () => {
-  let dir: string;
+  let dir: TempDir;
   let supergraphFile: string;
   let signals: EventEmitter;
   let exit: ReturnType<typeof vi.fn<(code: number) => void>>;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'atrium-serve-'));
-    supergraphFile = join(dir, 'supergraph.graphql');
+    dir = await tempDir('atrium-serve-');
+    supergraphFile = join(dir.path, 'supergraph.graphql');
     await writeFile(supergraphFile, 'type Query { a: Int }');
     signals = new EventEmitter();
     exit = vi.fn<(code: number) => void>();
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    return dir.remove;
   });
 
   function command(
@@ -58,7 +56,7 @@ describe('atrium serve', () => {
   }
 
   it('starts with the config and flag overrides, and closes on SIGTERM', async () => {
-    const configPath = join(dir, 'gateway.yaml');
+    const configPath = join(dir.path, 'gateway.yaml');
     await writeFile(configPath, 'server:\n  port: 5000\n  shutdownGrace: 2s\nlog:\n  level: silent\n');
     const gateway = fakeGateway();
     const io = capturedIo();
@@ -92,7 +90,7 @@ describe('atrium serve', () => {
   });
 
   it('reloads gateway.yaml on SIGHUP, keeps the running settings when the file became invalid', async () => {
-    const configPath = join(dir, 'gateway.yaml');
+    const configPath = join(dir.path, 'gateway.yaml');
     await writeFile(configPath, 'traffic:\n  all:\n    timeout: 2s\nlog:\n  level: silent\n');
     const gateway = fakeGateway();
     const running = command(gateway.start).run(['--supergraph', supergraphFile, '--config', configPath, '--port', '7'], capturedIo());
@@ -148,7 +146,7 @@ describe('atrium serve', () => {
   });
 
   it('prints every config issue and exits 2 on an invalid gateway.yaml, without starting', async () => {
-    const configPath = join(dir, 'gateway.yaml');
+    const configPath = join(dir.path, 'gateway.yaml');
     await writeFile(configPath, 'server:\n  prot: 4000\ntraffic:\n  all:\n    timeout: soon\n');
     const gateway = fakeGateway();
     const io = capturedIo();
@@ -167,13 +165,13 @@ describe('atrium serve', () => {
   it('uses ./supergraph.yaml when no supergraph flag is given, and refuses to guess without it', async () => {
     const cwd = process.cwd();
     try {
-      process.chdir(dir);
+      process.chdir(dir.path);
       const gateway = fakeGateway();
       const io = capturedIo();
       await expect(command(gateway.start).run([], io)).rejects.toThrow(
         'no supergraph: pass --supergraph-config or --supergraph, or run where ./supergraph.yaml exists',
       );
-      await writeFile(join(dir, 'supergraph.yaml'), 'subgraphs: {}\n');
+      await writeFile(join(dir.path, 'supergraph.yaml'), 'subgraphs: {}\n');
       const running = command(gateway.start).run(['--config', 'missing.yaml'], io);
       await expect(running).rejects.toThrow('config file not found: missing.yaml');
       const serving = command(gateway.start).run([], io);

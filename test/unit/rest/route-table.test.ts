@@ -1,24 +1,24 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../gateway/config/load-config.js';
 import { createRouteTable } from '../../../gateway/rest/route-table.js';
 import { booksSupergraph } from './books-supergraph.js';
+import { type TempDir, tempDir } from '../../helpers/temp-dir.js';
 
 const schema = booksSupergraph().apiSchema;
-let dir: string;
+let dir: TempDir;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'atrium-rest-'));
-  await writeFile(join(dir, 'add-book.graphql'), 'mutation Add($input: BookInput!) { addBook(input: $input) { id } }');
+  dir = await tempDir('atrium-rest-');
+  await writeFile(join(dir.path, 'add-book.graphql'), 'mutation Add($input: BookInput!) { addBook(input: $input) { id } }');
+  return dir.remove;
 });
-afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 /** The problems the table reports for these routes (under basePath /api). */
 function problemsOf(routes: object[]): string[] {
   const config = parseConfig({ rest: { basePath: '/api', routes } }, 'test');
-  return createRouteTable(config.rest, { configDir: dir }).useSchema(schema);
+  return createRouteTable(config.rest, { configDir: dir.path }).useSchema(schema);
 }
 
 describe('route checks against the schema', () => {
@@ -52,7 +52,7 @@ describe('route checks against the schema', () => {
     [{ path: '/b', body: 'input', operation: '{ me { id } }' }, 'rest route GET /api/b: body names $input, which the operation does not declare'],
     [{ path: '/b', operation: './missing.graphql' }, `rest route GET /api/b: cannot read the operation file ${join('DIR', 'missing.graphql')}: file not found`],
   ])('%j → %s', (route, problem) => {
-    const problems = problemsOf([route]).map((p) => p.replace(dir, 'DIR'));
+    const problems = problemsOf([route]).map((p) => p.replace(dir.path, 'DIR'));
     expect(problems[0]!.startsWith(problem)).toBe(true);
   });
 

@@ -9,6 +9,7 @@ import type {
   SubgraphRequest,
   SubgraphResponse,
 } from '../../../gateway/subgraph-client/contracts.js';
+import { expectAtriumError } from '../../helpers/expect-atrium-error.js';
 
 const context: RequestContext = {
   requestId: 'req-1',
@@ -34,17 +35,6 @@ const cached: SubgraphResponse = { status: 200, headers: {}, body: { data: { top
 /** A subgraph that never answers (the in-process transport still honours the abort). */
 const never = () => new Promise<SubgraphResponse>(() => {});
 
-async function failure(promise: Promise<unknown>): Promise<AtriumError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the fetch to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AtriumError);
-  return error as AtriumError;
-}
-
 describe('createSubgraphClient', () => {
   it('returns the transport answer', async () => {
     const client = createSubgraphClient({ transport: createInProcessTransport({ products: () => ok }), timeoutMs: () => 1000 });
@@ -53,7 +43,7 @@ describe('createSubgraphClient', () => {
 
   it('maps the timeout to SUBGRAPH_TIMEOUT', async () => {
     const client = createSubgraphClient({ transport: createInProcessTransport({ products: never }), timeoutMs: () => 20 });
-    const error = await failure(client.fetch(request(), { context, signal: new AbortController().signal }));
+    const error = await expectAtriumError(client.fetch(request(), { context, signal: new AbortController().signal }));
     expect(error.code).toBe('SUBGRAPH_TIMEOUT');
     expect(error.message).toBe('subgraph "products" did not answer within 20 ms');
     expect(error.extensions).toEqual({ serviceName: 'products' });
@@ -64,7 +54,7 @@ describe('createSubgraphClient', () => {
     const controller = new AbortController();
     const fetching = client.fetch(request(), { context, signal: controller.signal });
     controller.abort();
-    const error = await failure(fetching);
+    const error = await expectAtriumError(fetching);
     expect(error.code).toBe('SUBGRAPH_UNAVAILABLE');
     expect(error.message).toContain('"products"');
   });
@@ -78,7 +68,7 @@ describe('createSubgraphClient', () => {
       },
     });
     const client = createSubgraphClient({ transport, timeoutMs: () => 1000 });
-    const error = await failure(client.fetch(request(), { context, signal: AbortSignal.abort() }));
+    const error = await expectAtriumError(client.fetch(request(), { context, signal: AbortSignal.abort() }));
     expect(error.code).toBe('SUBGRAPH_UNAVAILABLE');
     expect(sent).toBe(false);
   });
@@ -91,7 +81,7 @@ describe('createSubgraphClient', () => {
       },
     });
     const client = createSubgraphClient({ transport, timeoutMs: () => 1000 });
-    const error = await failure(client.fetch(request(), { context, signal: context.signal }));
+    const error = await expectAtriumError(client.fetch(request(), { context, signal: context.signal }));
     expect(error.code).toBe('SUBGRAPH_UNAVAILABLE');
     expect(error.cause).toBe(bug);
     expect(error.message).not.toContain('boom');
@@ -217,7 +207,7 @@ describe('createSubgraphClient', () => {
 describe('createInProcessTransport', () => {
   it('fails like an unreachable subgraph for an unknown name', async () => {
     const transport = createInProcessTransport({});
-    const error = await failure(transport.send(request('reviews'), new AbortController().signal));
+    const error = await expectAtriumError(transport.send(request('reviews'), new AbortController().signal));
     expect(error.code).toBe('SUBGRAPH_UNAVAILABLE');
     expect(error.extensions).toEqual({ serviceName: 'reviews' });
   });

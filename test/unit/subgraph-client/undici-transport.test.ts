@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AtriumError } from '../../../gateway/errors.js';
 import type { SubgraphRequest, SubgraphTransport } from '../../../gateway/subgraph-client/contracts.js';
 import { createUndiciTransport } from '../../../gateway/subgraph-client/undici-transport.js';
+import { expectAtriumError } from '../../helpers/expect-atrium-error.js';
 
 /** A fake subgraph whose behaviour is chosen by the request path. */
 const routes: Record<string, (res: ServerResponse, socket: Socket) => void> = {
@@ -74,17 +75,6 @@ function request(path: string, headers: Record<string, string> = {}): SubgraphRe
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<AtriumError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the send to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AtriumError);
-  return error as AtriumError;
-}
-
 function expectSubgraphError(error: AtriumError, code: string, url: string): void {
   expect(error.code).toBe(code);
   expect(error.message).toContain('"products"');
@@ -128,34 +118,34 @@ describe('createUndiciTransport', () => {
 
   it('rejects an HTML body with SUBGRAPH_BAD_RESPONSE naming the status', async () => {
     transport = createUndiciTransport();
-    const error = await failure(transport.send(request('/html-500'), new AbortController().signal));
+    const error = await expectAtriumError(transport.send(request('/html-500'), new AbortController().signal));
     expectSubgraphError(error, 'SUBGRAPH_BAD_RESPONSE', `${base}/html-500`);
     expect(error.message).toBe('subgraph "products" answered HTTP 500 with a body that is not JSON');
   });
 
   it('rejects truncated JSON with SUBGRAPH_BAD_RESPONSE', async () => {
     transport = createUndiciTransport();
-    const error = await failure(transport.send(request('/truncated'), new AbortController().signal));
+    const error = await expectAtriumError(transport.send(request('/truncated'), new AbortController().signal));
     expectSubgraphError(error, 'SUBGRAPH_BAD_RESPONSE', `${base}/truncated`);
   });
 
   it.each(['/array', '/no-data-no-errors'])('rejects JSON that is not a GraphQL response (%s)', async (path) => {
     transport = createUndiciTransport();
-    const error = await failure(transport.send(request(path), new AbortController().signal));
+    const error = await expectAtriumError(transport.send(request(path), new AbortController().signal));
     expectSubgraphError(error, 'SUBGRAPH_BAD_RESPONSE', base + path);
     expect(error.message).toContain('not a GraphQL response');
   });
 
   it('rejects a body over the size cap with SUBGRAPH_BAD_RESPONSE', async () => {
     transport = createUndiciTransport({ maxResponseBytes: 1024 });
-    const error = await failure(transport.send(request('/big'), new AbortController().signal));
+    const error = await expectAtriumError(transport.send(request('/big'), new AbortController().signal));
     expectSubgraphError(error, 'SUBGRAPH_BAD_RESPONSE', `${base}/big`);
     expect(error.message).toContain('larger than 1024 bytes');
   });
 
   it('maps a reset connection to SUBGRAPH_UNAVAILABLE', async () => {
     transport = createUndiciTransport();
-    const error = await failure(transport.send(request('/reset'), new AbortController().signal));
+    const error = await expectAtriumError(transport.send(request('/reset'), new AbortController().signal));
     expectSubgraphError(error, 'SUBGRAPH_UNAVAILABLE', `${base}/reset`);
     expect(error.message).toMatch(/^subgraph "products" is unavailable: /);
   });
@@ -167,7 +157,7 @@ describe('createUndiciTransport', () => {
     await new Promise((resolve) => closed.close(resolve));
 
     transport = createUndiciTransport();
-    const error = await failure(transport.send({ ...request(''), url }, new AbortController().signal));
+    const error = await expectAtriumError(transport.send({ ...request(''), url }, new AbortController().signal));
     expectSubgraphError(error, 'SUBGRAPH_UNAVAILABLE', url);
     expect(error.message).toBe('subgraph "products" is unavailable: connection refused');
   });

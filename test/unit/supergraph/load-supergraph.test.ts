@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadSupergraphSdl, SupergraphLoadError } from '../../../gateway/supergraph/load-supergraph.js';
 import { INVENTORY_SDL, PRICE_AS_STRING_SDL, PRODUCTS_SDL } from './fixtures.js';
 import { refusedUrl, startHttpServer, subgraphHandler } from './http-test-server.js';
+import { type TempDir, tempDir } from '../../helpers/temp-dir.js';
 
 async function problemsOf(loading: Promise<unknown>): Promise<readonly string[]> {
   const error = await loading.then(
@@ -16,12 +16,10 @@ async function problemsOf(loading: Promise<unknown>): Promise<readonly string[]>
 }
 
 describe('loadSupergraphSdl', () => {
-  let dir: string;
+  let dir: TempDir;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'atrium-supergraph-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    dir = await tempDir('atrium-supergraph-');
+    return dir.remove;
   });
 
   async function writeSupergraphYaml(subgraphs: Record<string, { routing: string; schema: string }>): Promise<string> {
@@ -29,25 +27,25 @@ describe('loadSupergraphSdl', () => {
     for (const [name, { routing, schema }] of Object.entries(subgraphs)) {
       lines.push(`  ${name}:`, `    routing_url: ${routing}`, `    schema: ${schema}`);
     }
-    const path = join(dir, 'supergraph.yaml');
+    const path = join(dir.path, 'supergraph.yaml');
     await writeFile(path, lines.join('\n'));
     return path;
   }
 
   it('returns a supergraph file as read', async () => {
-    const path = join(dir, 'supergraph.graphql');
+    const path = join(dir.path, 'supergraph.graphql');
     await writeFile(path, 'not even checked here');
     await expect(loadSupergraphSdl({ kind: 'file', path })).resolves.toBe('not even checked here');
   });
 
   it('names a missing supergraph file', async () => {
-    const path = join(dir, 'missing.graphql');
+    const path = join(dir.path, 'missing.graphql');
     expect(await problemsOf(loadSupergraphSdl({ kind: 'file', path }))).toEqual([`supergraph file not found: ${path}`]);
   });
 
   it('composes the subgraphs of a supergraph.yaml, from files relative to it', async () => {
-    await writeFile(join(dir, 'products.graphql'), PRODUCTS_SDL);
-    await writeFile(join(dir, 'inventory.graphql'), INVENTORY_SDL);
+    await writeFile(join(dir.path, 'products.graphql'), PRODUCTS_SDL);
+    await writeFile(join(dir.path, 'inventory.graphql'), INVENTORY_SDL);
     const path = await writeSupergraphYaml({
       products: { routing: 'http://localhost:4002/graphql', schema: '{ file: ./products.graphql }' },
       inventory: { routing: 'http://localhost:4003/graphql', schema: '{ file: inventory.graphql }' },
@@ -60,7 +58,7 @@ describe('loadSupergraphSdl', () => {
   it('mixes files and introspected subgraphs', async () => {
     const { url, close } = await startHttpServer(subgraphHandler(INVENTORY_SDL));
     try {
-      await writeFile(join(dir, 'products.graphql'), PRODUCTS_SDL);
+      await writeFile(join(dir.path, 'products.graphql'), PRODUCTS_SDL);
       const path = await writeSupergraphYaml({
         products: { routing: 'http://localhost:4002/graphql', schema: '{ file: products.graphql }' },
         inventory: { routing: 'http://inventory.internal/graphql', schema: `{ subgraph_url: "${url}" }` },
@@ -73,8 +71,8 @@ describe('loadSupergraphSdl', () => {
   });
 
   it('reports composition errors naming subgraph, file and line:column', async () => {
-    await writeFile(join(dir, 'products.graphql'), PRODUCTS_SDL);
-    await writeFile(join(dir, 'inventory.graphql'), PRICE_AS_STRING_SDL);
+    await writeFile(join(dir.path, 'products.graphql'), PRODUCTS_SDL);
+    await writeFile(join(dir.path, 'inventory.graphql'), PRICE_AS_STRING_SDL);
     const path = await writeSupergraphYaml({
       products: { routing: 'http://localhost:4002/graphql', schema: '{ file: products.graphql }' },
       inventory: { routing: 'http://localhost:4003/graphql', schema: '{ file: inventory.graphql }' },
@@ -82,15 +80,15 @@ describe('loadSupergraphSdl', () => {
     const problems = await problemsOf(loadSupergraphSdl({ kind: 'config', path }));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(
-      `inventory (${join(dir, 'inventory.graphql')}:6:3), products (${join(dir, 'products.graphql')}:10:3): [FIELD_TYPE_MISMATCH] Type of field "Product.price"`,
+      `inventory (${join(dir.path, 'inventory.graphql')}:6:3), products (${join(dir.path, 'products.graphql')}:10:3): [FIELD_TYPE_MISMATCH] Type of field "Product.price"`,
     );
   });
 
   it('reports a syntax error in one SDL with its subgraph, file and position', async () => {
-    await writeFile(join(dir, 'products.graphql'), 'type Query {\n  products: [Product!\n}\n');
+    await writeFile(join(dir.path, 'products.graphql'), 'type Query {\n  products: [Product!\n}\n');
     const path = await writeSupergraphYaml({ products: { routing: 'http://localhost:4002/graphql', schema: '{ file: products.graphql }' } });
     expect(await problemsOf(loadSupergraphSdl({ kind: 'config', path }))).toEqual([
-      `products (${join(dir, 'products.graphql')}:3:1): [INVALID_GRAPHQL] Syntax Error: Expected "]", found "}".`,
+      `products (${join(dir.path, 'products.graphql')}:3:1): [INVALID_GRAPHQL] Syntax Error: Expected "]", found "}".`,
     ]);
   });
 
@@ -101,7 +99,7 @@ describe('loadSupergraphSdl', () => {
       inventory: { routing: 'http://localhost:4003/graphql', schema: `{ subgraph_url: "${refused}" }` },
     });
     expect(await problemsOf(loadSupergraphSdl({ kind: 'config', path }))).toEqual([
-      `products: schema file not found: ${join(dir, 'products.graphql')}`,
+      `products: schema file not found: ${join(dir.path, 'products.graphql')}`,
       `inventory: introspection of ${refused}: connection refused (is the subgraph running?)`,
     ]);
   });

@@ -1,11 +1,11 @@
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createSupergraphProvider, overlaySubgraphs } from '../../../gateway/supergraph/supergraph-provider.js';
 import { SupergraphLoadError } from '../../../gateway/supergraph/supergraph-load-error.js';
 import { INVENTORY_SDL, PRICE_AS_STRING_SDL, PRODUCTS_SDL } from './fixtures.js';
 import { startHttpServer } from './http-test-server.js';
+import { type TempDir, tempDir } from '../../helpers/temp-dir.js';
 
 const input = (name: string, sdl = 'type Query { a: Int }') => ({ name, url: `http://${name}/graphql`, sdl, sourceName: `${name}.graphql` });
 
@@ -36,12 +36,10 @@ describe('overlaySubgraphs', () => {
 });
 
 describe('createSupergraphProvider', () => {
-  let dir: string;
+  let dir: TempDir;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'atrium-provider-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    dir = await tempDir('atrium-provider-');
+    return dir.remove;
   });
 
   async function writeConfig(subgraphs: Record<string, string>) {
@@ -49,20 +47,20 @@ describe('createSupergraphProvider', () => {
     for (const [name, schema] of Object.entries(subgraphs)) {
       lines.push(`  ${name}:`, `    routing_url: http://${name}.internal/graphql`, '    schema:', `      ${schema}`);
     }
-    await writeFile(join(dir, 'supergraph.yaml'), `${lines.join('\n')}\n`);
+    await writeFile(join(dir.path, 'supergraph.yaml'), `${lines.join('\n')}\n`);
   }
 
   it('reports a schema file replaced by rename, and the next load composes the new content', async () => {
-    await writeFile(join(dir, 'products.graphql'), PRODUCTS_SDL);
-    await writeFile(join(dir, 'inventory.graphql'), INVENTORY_SDL);
+    await writeFile(join(dir.path, 'products.graphql'), PRODUCTS_SDL);
+    await writeFile(join(dir.path, 'inventory.graphql'), INVENTORY_SDL);
     await writeConfig({ products: 'file: ./products.graphql', inventory: 'file: ./inventory.graphql' });
-    const provider = createSupergraphProvider({ kind: 'config', path: join(dir, 'supergraph.yaml') }, { watchFiles: true, pollIntervalMs: 0 });
+    const provider = createSupergraphProvider({ kind: 'config', path: join(dir.path, 'supergraph.yaml') }, { watchFiles: true, pollIntervalMs: 0 });
     const first = await provider.load();
     expect(first.sdl).toContain('inStock');
 
     const changed = firstChange((onChange) => provider.watch(onChange));
-    await writeFile(join(dir, 'inventory.tmp'), INVENTORY_SDL.replace('inStock: Boolean!', 'inStock: Boolean!\n  quantity: Int'));
-    await rename(join(dir, 'inventory.tmp'), join(dir, 'inventory.graphql'));
+    await writeFile(join(dir.path, 'inventory.tmp'), INVENTORY_SDL.replace('inStock: Boolean!', 'inStock: Boolean!\n  quantity: Int'));
+    await rename(join(dir.path, 'inventory.tmp'), join(dir.path, 'inventory.graphql'));
     expect(await changed).toMatch(/inventory\.graphql$/);
     expect((await provider.load()).sdl).toContain('quantity');
   });
@@ -76,9 +74,9 @@ describe('createSupergraphProvider', () => {
       });
     });
     try {
-      await writeFile(join(dir, 'products.graphql'), PRODUCTS_SDL);
+      await writeFile(join(dir.path, 'products.graphql'), PRODUCTS_SDL);
       await writeConfig({ products: 'file: ./products.graphql', inventory: `subgraph_url: ${server.url}` });
-      const provider = createSupergraphProvider({ kind: 'config', path: join(dir, 'supergraph.yaml') }, { watchFiles: false, pollIntervalMs: 30 });
+      const provider = createSupergraphProvider({ kind: 'config', path: join(dir.path, 'supergraph.yaml') }, { watchFiles: false, pollIntervalMs: 30 });
       expect((await provider.load()).sdl).not.toContain('quantity');
       sdl = INVENTORY_SDL.replace('inStock: Boolean!', 'inStock: Boolean!\n  quantity: Int');
       expect(await firstChange((onChange) => provider.watch(onChange))).toBe('introspection poll');
@@ -89,11 +87,11 @@ describe('createSupergraphProvider', () => {
   });
 
   it('puts the overlay over supergraph.yaml, and composition errors name the overlay source', async () => {
-    await writeFile(join(dir, 'products.graphql'), PRODUCTS_SDL);
+    await writeFile(join(dir.path, 'products.graphql'), PRODUCTS_SDL);
     await writeConfig({ products: 'file: ./products.graphql' });
     let published = [{ name: 'inventory', url: 'http://inventory/graphql', sdl: INVENTORY_SDL, sourceName: 'inventory.graphql' }];
     const provider = createSupergraphProvider(
-      { kind: 'config', path: join(dir, 'supergraph.yaml') },
+      { kind: 'config', path: join(dir.path, 'supergraph.yaml') },
       { watchFiles: false, pollIntervalMs: 0, overlay: { current: async () => published, watch: () => () => {} } },
     );
     const loaded = await provider.load();

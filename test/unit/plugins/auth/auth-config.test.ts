@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../../gateway/config/load-config.js';
+import { parseConfig } from '../../../../gateway/config/load-config.js';
+import { configIssues } from '../../../helpers/config-issues.js';
 
-function issuesOf(auth: unknown): string[] {
-  try {
-    parseConfig({ auth }, 'gateway.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.issues];
-    throw error;
-  }
-  return [];
-}
+const issuesOf = (auth: unknown) => configIssues({ auth });
 
 const SECRET = 'x'.repeat(32);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../../gateway/config/load-config.js';
 import { evaluatePolicyRule, type PolicyRule } from '../../../../gateway/plugins/authorization/policy-rule.js';
 import type { Principal } from '../../../../gateway/request-context.js';
+import { configIssues } from '../../../helpers/config-issues.js';
 
 const principal: Principal = {
   subject: '42',
@@ -34,12 +34,7 @@ describe('evaluatePolicyRule', () => {
   });
 
   it('gateway.yaml refuses a rule that is none of the forms, naming the policy', () => {
-    let issues: readonly string[] = [];
-    try {
-      parseConfig({ authorization: { policies: { admin: { claim: 'role', is: 'admin' } } } }, 'gateway.yaml');
-    } catch (error) {
-      issues = (error as ConfigError).issues;
-    }
+    const issues = configIssues({ authorization: { policies: { admin: { claim: 'role', is: 'admin' } } } });
     expect(issues.join('\n')).toMatch(/authorization\.policies\.admin: expected a policy rule/);
   });
 });
