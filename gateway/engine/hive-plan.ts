@@ -9,6 +9,7 @@ import type {
 } from '@apollo/query-planner';
 import type * as Hive from '@graphql-hive/router-query-planner';
 import type { OperationTypeNode } from 'graphql';
+import type { PlannerFallbackReason } from './planner-fallback.js';
 import { responseKeyConflict } from './response-key-conflicts.js';
 import type { EntityBatchEntry, EntityBatchFetchNode } from './entity-batch-fetch.js';
 
@@ -18,6 +19,14 @@ import type { EntityBatchEntry, EntityBatchFetchNode } from './entity-batch-fetc
  */
 export class UnsupportedHivePlanError extends Error {
   override readonly name = 'UnsupportedHivePlanError';
+
+  constructor(
+    message: string,
+    /** The fallback reason this refusal is counted under. */
+    readonly reason: Extract<PlannerFallbackReason, 'unsupported-plan' | 'response-key-conflict'> = 'unsupported-plan',
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -96,7 +105,7 @@ function mutationFetches(node: Hive.PlanNode | undefined): number {
 
 function fetchBase(node: Hive.FetchNode | Hive.BatchFetchNode): FetchNode {
   const conflict = responseKeyConflict(node.operation);
-  if (conflict) throw new UnsupportedHivePlanError(`the fetch from ${node.serviceName} selects two fields as ${conflict}`);
+  if (conflict) throw new UnsupportedHivePlanError(`the fetch from ${node.serviceName} selects two fields as ${conflict}`, 'response-key-conflict');
   return {
     kind: 'Fetch',
     serviceName: node.serviceName,
