@@ -1,4 +1,5 @@
 import type { FetchNode, ResponsePath } from '@apollo/query-planner';
+import { Kind, parse, type SelectionSetNode } from 'graphql';
 import { compileRepresentationSelector, type RepresentationSelector, type TypeMatcher } from './entity-representations.js';
 import { compilePath } from './response-targets.js';
 import { type EntityBatchEntry, isEntityBatchFetch } from './entity-batch-fetch.js';
@@ -11,6 +12,7 @@ export class CompiledPlans {
   private readonly paths = new WeakMap<ResponsePath, ReturnType<typeof compilePath>>();
   private readonly selectors = new WeakMap<object, RepresentationSelector>();
   private readonly entries = new WeakMap<FetchNode, readonly EntityBatchEntry[]>();
+  private readonly rootKeys = new WeakMap<FetchNode, readonly string[]>();
 
   constructor(readonly matches: TypeMatcher) {}
 
@@ -24,6 +26,26 @@ export class CompiledPlans {
     let selector = this.selectors.get(entry.requires);
     if (!selector) this.selectors.set(entry.requires, (selector = compileRepresentationSelector(entry.requires, this.matches)));
     return selector;
+  }
+
+  /** The response keys a root fetch's operation selects at its root (where its failure's nulls land). */
+  responseKeysOf(fetch: FetchNode): readonly string[] {
+    let keys = this.rootKeys.get(fetch);
+    if (!keys) {
+      const found: string[] = [];
+      const visit = (set: SelectionSetNode) => {
+        for (const selection of set.selections) {
+          if (selection.kind === Kind.FIELD) found.push(selection.alias?.value ?? selection.name.value);
+          else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
+        }
+      };
+      for (const definition of parse(fetch.operation, { noLocation: true }).definitions) {
+        if (definition.kind === Kind.OPERATION_DEFINITION) visit(definition.selectionSet);
+      }
+      keys = found.filter((key) => key !== '__typename');
+      this.rootKeys.set(fetch, keys);
+    }
+    return keys;
   }
 
   /** An Apollo entity fetch (`requires`, one `_entities` over `$representations`) as batch entries. */
