@@ -6,6 +6,7 @@ import type { RequestContext } from '../request-context.js';
 import type { SubgraphEndpoint } from '../supergraph/build-supergraph.js';
 import type { SubgraphClient, SubgraphResponse } from '../subgraph-client/contracts.js';
 import { CompiledPlans } from './compiled-plans.js';
+import { entityKeys } from './entity-keys.js';
 import { applyRewrites, RepresentationIndex } from './entity-representations.js';
 import { collectTargets, pathOf, type Target, typeMatcher } from './response-targets.js';
 import { shapeResult } from './result-shaping.js';
@@ -30,7 +31,7 @@ export interface AtriumExecutorOptions {
  * client's selection.
  */
 export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecutor {
-  const compiled = new CompiledPlans(typeMatcher(options.supergraphSchema));
+  const compiled = new CompiledPlans(typeMatcher(options.supergraphSchema), entityKeys(options.supergraphSchema));
   return {
     async execute(input) {
       const data: JsonObject = {};
@@ -153,7 +154,7 @@ class PlanRun {
       let list = lists.find((l) => l.variable === entry.representationsVariable);
       if (!list) lists.push((list = { variable: entry.representationsVariable, index: new RepresentationIndex() }));
       const targetsOf: (Target[] | undefined)[] = [];
-      const select = this.compiled.selector(entry);
+      const select = this.compiled.selector(entry, fetch.serviceName);
       const { inputRewrites } = entry;
       const rewrite = inputRewrites && ((representation: JsonObject) => applyRewrites(representation, inputRewrites, this.compiled.matches));
       for (const target of targetsPerEntry[e]!) {

@@ -1,6 +1,8 @@
 import type { FetchNode, ResponsePath } from '@apollo/query-planner';
 import { Kind, parse, type SelectionSetNode } from 'graphql';
+import { type EntityKeys, hasUsableKey } from './entity-keys.js';
 import { compileRepresentationSelector, type RepresentationSelector, type TypeMatcher } from './entity-representations.js';
+import type { JsonObject } from './json-merge.js';
 import { compilePath } from './response-targets.js';
 import { type EntityBatchEntry, isEntityBatchFetch } from './entity-batch-fetch.js';
 
@@ -14,7 +16,10 @@ export class CompiledPlans {
   private readonly entries = new WeakMap<FetchNode, readonly EntityBatchEntry[]>();
   private readonly rootKeys = new WeakMap<FetchNode, readonly string[]>();
 
-  constructor(readonly matches: TypeMatcher) {}
+  constructor(
+    readonly matches: TypeMatcher,
+    private readonly keys: EntityKeys = new Map(),
+  ) {}
 
   path(path: ResponsePath): ReturnType<typeof compilePath> {
     let steps = this.paths.get(path);
@@ -22,9 +27,17 @@ export class CompiledPlans {
     return steps;
   }
 
-  selector(entry: EntityBatchEntry): RepresentationSelector {
+  /**
+   * The representation selector of an entry of a fetch from `subgraph`. It builds no representation for
+   * an object whose key fields are null or missing (see `hasUsableKey`): that entity is skipped, and its
+   * fields from this fetch complete as null.
+   */
+  selector(entry: EntityBatchEntry, subgraph: string): RepresentationSelector {
     let selector = this.selectors.get(entry.requires);
-    if (!selector) this.selectors.set(entry.requires, (selector = compileRepresentationSelector(entry.requires, this.matches)));
+    if (!selector) {
+      selector = withUsableKeys(compileRepresentationSelector(entry.requires, this.matches), this.keys.get(subgraph));
+      this.selectors.set(entry.requires, selector);
+    }
     return selector;
   }
 
@@ -59,4 +72,27 @@ export class CompiledPlans {
     }
     return entries;
   }
+}
+
+function withUsableKeys(
+  select: RepresentationSelector,
+  keys: ReadonlyMap<string, readonly (readonly string[])[]> | undefined,
+): RepresentationSelector {
+  if (!keys) return select;
+  const { flat } = select;
+  if (!flat) return (object) => {
+    const representation = select(object);
+    return representation && hasUsableKey(representation, keys) ? representation : undefined;
+  };
+  const fromOf = new Map(flat.fields.map(({ from, to }) => [to, from]));
+  const usable = (object: JsonObject): boolean => {
+    const typeKeys = keys.get(object.__typename as string);
+    if (!typeKeys || typeKeys.length === 0) return true;
+    return typeKeys.some((fields) => fields.every((field) => {
+      const from = fromOf.get(field);
+      return from !== undefined && object[from] !== null && object[from] !== undefined;
+    }));
+  };
+  const applies = (object: JsonObject) => flat.applies(object) && usable(object);
+  return Object.assign((object: JsonObject) => (applies(object) ? select(object) : undefined), { flat: { applies, fields: flat.fields } });
 }
