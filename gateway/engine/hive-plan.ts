@@ -39,8 +39,8 @@ export class UnsupportedHivePlanError extends Error {
  *   `{ Key }` / `{ TypenameEquals: [...] }` path segments; a condition naming several types becomes one
  *   rewrite per type (a value has one `__typename`, and setting or renaming twice changes nothing);
  * - `BatchFetch` nodes become Fetch nodes with an `entityBatch`.
- * Refused with {@link UnsupportedHivePlanError}: requires with a `FragmentSpread`, `skipIf`/`includeIf`
- * or a field alias, `Defer` nodes, a Parallel node holding more than one mutation fetch, and a fetch whose operation gives one response key to two different
+ * Refused with {@link UnsupportedHivePlanError}: requires with a `FragmentSpread` or `skipIf`/`includeIf`,
+ * `Defer` nodes, a Parallel node holding more than one mutation fetch, and a fetch whose operation gives one response key to two different
  * fields (the planner added a key field under a name the client aliased to another field; the subgraph
  * would refuse the operation).
  *
@@ -162,10 +162,16 @@ function convertPath(path: readonly Hive.FlattenNodePathSegment[]): ResponsePath
 function convertSelection(selection: Hive.RequiresSelection): QueryPlanSelectionNode {
   switch (selection.kind) {
     case 'Field':
-      if (selection.alias !== undefined) throw new UnsupportedHivePlanError(`aliased field ${selection.alias}: ${selection.name} in requires`);
-      return selection.selections
-        ? { kind: 'Field', name: selection.name, selections: selection.selections.map(convertSelection) }
-        : { kind: 'Field', name: selection.name };
+      // Where a @requires needs a field with other arguments than another selection of it, the planner
+      // fetches it under an alias: `_internal_qp_alias_0: price(currency: "EUR")`. Hive's requires then name
+      // the response key in `name` and the field in `alias` ({ name: '_internal_qp_alias_0', alias:
+      // 'price' }); Apollo's format, which the executor reads, is the other way round: the value is read
+      // under `alias` and sent under `name` (`selectRepresentation`).
+      return {
+        kind: 'Field',
+        ...(selection.alias !== undefined ? { name: selection.alias, alias: selection.name } : { name: selection.name }),
+        ...(selection.selections && { selections: selection.selections.map(convertSelection) }),
+      };
     case 'InlineFragment':
       if (selection.skipIf !== undefined || selection.includeIf !== undefined) {
         throw new UnsupportedHivePlanError('conditional inline fragment in requires');
