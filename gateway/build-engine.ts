@@ -1,6 +1,8 @@
 import { type GatewayConfig, subgraphSettings } from './config/schema.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import type { Logger } from './logger.js';
+import type { GatewayMetrics } from './observability/metrics.js';
+import { plannerFallbackCounter } from './observability/planner-fallback-metric.js';
 import type { AtriumPlugin } from './plugins/plugin.js';
 import type { SubgraphClient } from './subgraph-client/contracts.js';
 import { buildSupergraph } from './supergraph/build-supergraph.js';
@@ -19,8 +21,10 @@ export function engineBuilder(options: {
   client: SubgraphClient;
   plugins: readonly AtriumPlugin[];
   logger: Logger;
+  /** Where the engines count planner fallbacks. */
+  metrics?: GatewayMetrics;
 }): (sdl: string) => Engine {
-  const { config, client, plugins, logger } = options;
+  const { config, client, plugins, logger, metrics } = options;
   const urlOverrides: Record<string, string> = {};
   for (const name of Object.keys(config.traffic.subgraphs)) {
     const url = subgraphSettings(config, name).url;
@@ -42,6 +46,7 @@ export function engineBuilder(options: {
       executor: config.engine.executor,
       planner: config.engine.planner,
       logger,
+      ...(metrics && { countPlannerFallback: plannerFallbackCounter(metrics) }),
     });
   };
 }

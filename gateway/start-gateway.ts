@@ -116,7 +116,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       onWatchError: (error, directory) => logger.warn({ err: error, directory }, 'reload: cannot watch a directory'),
     }),
     // The config of the moment: a SIGHUP may have changed the traffic section's URL overrides.
-    buildEngine: ({ sdl }) => engineBuilder({ config, client, plugins, logger })(sdl),
+    buildEngine: ({ sdl }) => engineBuilder({ config, client, plugins, logger, metrics })(sdl),
     logger,
     debounceMs: config.reload.debounce,
     warmPlans: config.reload.warmPlans,

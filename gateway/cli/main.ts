@@ -4,6 +4,7 @@ import { composeCommand } from './compose-command.js';
 import { devTokenCommand } from './dev-token-command.js';
 import { hashApiKeyCommand } from './hash-api-key-command.js';
 import { openapiCommand } from './openapi-command.js';
+import { planCommand } from './plan-command.js';
 import { publishCommand } from './publish-command.js';
 import { serveCommand } from './serve-command.js';
 import { subgraphsCommand } from './subgraphs-command.js';
@@ -11,7 +12,7 @@ import { subgraphsCommand } from './subgraphs-command.js';
 export type { CliIo } from './command.js';
 
 const COMMANDS: ReadonlyMap<string, Command> = new Map(
-  [serveCommand, composeCommand, openapiCommand, hashApiKeyCommand, devTokenCommand, checkCommand, publishCommand, subgraphsCommand].map((command) => [command.name, command]));
+  [serveCommand, composeCommand, planCommand, openapiCommand, hashApiKeyCommand, devTokenCommand, checkCommand, publishCommand, subgraphsCommand].map((command) => [command.name, command]));
 
 const HELP_FLAGS = new Set(['--help', '-h']);
 /** Width of the command-name column: the longest name, so every summary starts in one column. */

@@ -6,6 +6,7 @@ import type { RequestContext } from '../request-context.js';
 import type { SubgraphEndpoint } from '../supergraph/build-supergraph.js';
 import type { SubgraphClient, SubgraphResponse } from '../subgraph-client/contracts.js';
 import { CompiledPlans } from './compiled-plans.js';
+import { entityKeys } from './entity-keys.js';
 import { applyRewrites, RepresentationIndex } from './entity-representations.js';
 import { collectTargets, pathOf, type Target, typeMatcher } from './response-targets.js';
 import { shapeResult } from './result-shaping.js';
@@ -30,13 +31,14 @@ export interface AtriumExecutorOptions {
  * client's selection.
  */
 export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecutor {
-  const compiled = new CompiledPlans(typeMatcher(options.supergraphSchema));
+  const compiled = new CompiledPlans(typeMatcher(options.supergraphSchema), entityKeys(options.supergraphSchema));
   return {
     async execute(input) {
       const data: JsonObject = {};
       const errors: GraphQLError[] = [];
+      const failedFetchPaths: ResponsePath[] = [];
       const root: Target = { object: data, path: undefined };
-      const run = new PlanRun(options, input, errors, compiled, root);
+      const run = new PlanRun(options, input, errors, compiled, root, failedFetchPaths);
       const node = input.plan.node;
       if (node?.kind === 'Subscription') {
         throw new AtriumError('BAD_REQUEST', 'subscriptions are not supported by this gateway');
@@ -50,6 +52,7 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
         variables: input.variables,
         data,
         errors,
+        failedFetchPaths,
       });
       endShape?.();
       return shaped.errors.length > 0 ? { data: shaped.data, errors: shaped.errors } : { data: shaped.data };
@@ -76,6 +79,8 @@ class PlanRun {
     private readonly errors: GraphQLError[],
     private readonly compiled: CompiledPlans,
     private readonly root: Target,
+    /** Paths of the objects failed fetches should have filled (see `ShapeInput.failedFetchPaths`). */
+    private readonly failedFetchPaths: ResponsePath[],
   ) {}
 
   async node(node: PlanNode, targets: readonly Target[]): Promise<void> {
@@ -121,7 +126,8 @@ class PlanRun {
   }
 
   private async rootFetch(fetch: FetchNode, targets: readonly Target[]): Promise<void> {
-    const response = await this.send(fetch, this.fetchVariables(fetch));
+    const base = targets[0]?.path;
+    const response = await this.send(fetch, this.fetchVariables(fetch), () => this.compiled.responseKeysOf(fetch).map((key) => pathOf(base, [key])));
     if (!response) return;
     const { data, errors } = response.body;
     if (isObject(data)) {
@@ -148,7 +154,7 @@ class PlanRun {
       let list = lists.find((l) => l.variable === entry.representationsVariable);
       if (!list) lists.push((list = { variable: entry.representationsVariable, index: new RepresentationIndex() }));
       const targetsOf: (Target[] | undefined)[] = [];
-      const select = this.compiled.selector(entry);
+      const select = this.compiled.selector(entry, fetch.serviceName);
       const { inputRewrites } = entry;
       const rewrite = inputRewrites && ((representation: JsonObject) => applyRewrites(representation, inputRewrites, this.compiled.matches));
       for (const target of targetsPerEntry[e]!) {
@@ -163,23 +169,29 @@ class PlanRun {
 
     const variables = this.fetchVariables(fetch);
     for (const list of lists) variables[list.variable] = list.index.representations;
-    const response = await this.send(fetch, variables);
+    const targetPaths = (of: readonly EntityGroup[]) => of.flatMap(({ targetsOf }) => targetsOf.flatMap((hits) => (hits ?? []).map((t) => pathOf(t.path))));
+    const response = await this.send(fetch, variables, () => targetPaths(groups));
     if (!response) return;
     const { data, errors } = response.body;
+    // Entries the subgraph answered nothing for: like a failed fetch, one error explains their nulls.
+    const unanswered = groups.filter(({ entry }) => !Array.isArray(isObject(data) ? data[entry.alias] : undefined));
+    const unansweredPaths = unanswered.length > 0 ? targetPaths(unanswered) : [];
+    for (const path of unansweredPaths) this.failedFetchPaths.push(path);
     for (const error of errors ?? []) {
       const [alias, index, ...rest] = error.path ?? [];
       const hits = typeof index === 'number' ? groups.find((g) => g.entry.alias === alias)?.targetsOf[index] : undefined;
       if (hits) {
         for (const target of hits) this.errors.push(subgraphError(error, fetch.serviceName, pathOf(target.path, rest)));
       } else {
-        this.errors.push(subgraphError(error, fetch.serviceName, undefined));
+        this.errors.push(subgraphError(error, fetch.serviceName, unansweredPaths.length > 0 ? commonPrefix(unansweredPaths) : undefined));
       }
     }
     for (const { entry, targetsOf } of groups) {
       const entities = isObject(data) ? data[entry.alias] : undefined;
       if (!Array.isArray(entities)) {
         if (!errors?.length) {
-          this.fail(fetch, new AtriumError('SUBGRAPH_BAD_RESPONSE', `subgraph "${fetch.serviceName}" answered an entity fetch without ${entry.alias}`));
+          const paths = targetPaths([{ entry, targetsOf }]);
+          this.fail(fetch, new AtriumError('SUBGRAPH_BAD_RESPONSE', `subgraph "${fetch.serviceName}" answered an entity fetch without ${entry.alias}`), commonPrefix(paths));
         }
         continue;
       }
@@ -202,11 +214,20 @@ class PlanRun {
     return variables;
   }
 
-  /** Sends one fetch; on failure records an error naming the subgraph and returns undefined. */
-  private async send(fetch: FetchNode, variables: Record<string, unknown>): Promise<SubgraphResponse | undefined> {
+  /**
+   * Sends one fetch. On failure it records one error naming the subgraph, at the common path of the
+   * objects the fetch should have filled (`failedPaths`), under which nulls then propagate silently, and
+   * returns undefined.
+   */
+  private async send(fetch: FetchNode, variables: Record<string, unknown>, failedPaths: () => ResponsePath[]): Promise<SubgraphResponse | undefined> {
+    const failed = (error: unknown) => {
+      const paths = failedPaths();
+      for (const path of paths) this.failedFetchPaths.push(path);
+      this.fail(fetch, error, paths.length > 0 ? commonPrefix(paths) : undefined);
+    };
     const endpoint = this.options.subgraphs.get(fetch.serviceName);
     if (!endpoint) {
-      this.fail(fetch, new AtriumError('INTERNAL_SERVER_ERROR', `the plan names unknown subgraph "${fetch.serviceName}"`));
+      failed(new AtriumError('INTERNAL_SERVER_ERROR', `the plan names unknown subgraph "${fetch.serviceName}"`));
       return undefined;
     }
     try {
@@ -221,15 +242,16 @@ class PlanRun {
         { context: this.input.context as RequestContext, signal: this.input.signal },
       );
     } catch (error) {
-      this.fail(fetch, error);
+      failed(error);
       return undefined;
     }
   }
 
-  private fail(fetch: FetchNode, error: unknown): void {
+  private fail(fetch: FetchNode, error: unknown, path: ResponsePath | undefined): void {
     if (error instanceof AtriumError) {
       this.errors.push(
         new GraphQLError(error.message, {
+          path,
           extensions: { ...error.extensions, code: error.code, serviceName: fetch.serviceName },
         }),
       );
@@ -238,10 +260,26 @@ class PlanRun {
     this.options.logger?.error({ err: error, subgraph: fetch.serviceName }, 'executor: fetch failed unexpectedly');
     this.errors.push(
       new GraphQLError(`fetch from subgraph "${fetch.serviceName}" failed`, {
+        path,
         extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: fetch.serviceName },
       }),
     );
   }
+}
+
+/**
+ * The longest path all `paths` start with — the one path a failed fetch's error carries (the list field
+ * its entities sit in, or the one object); the first path when they share no field.
+ */
+function commonPrefix(paths: readonly ResponsePath[]): ResponsePath {
+  const [first = []] = paths;
+  let length = first.length;
+  for (const path of paths) {
+    let i = 0;
+    while (i < length && i < path.length && path[i] === first[i]) i++;
+    length = i;
+  }
+  return length > 0 ? first.slice(0, length) : first;
 }
 
 /** A subgraph's GraphQL error, re-pathed into the client's response, its subgraph-side locations dropped. */

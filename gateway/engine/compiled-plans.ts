@@ -1,5 +1,8 @@
 import type { FetchNode, ResponsePath } from '@apollo/query-planner';
+import { Kind, parse, type SelectionSetNode } from 'graphql';
+import { type EntityKeys, hasUsableKey } from './entity-keys.js';
 import { compileRepresentationSelector, type RepresentationSelector, type TypeMatcher } from './entity-representations.js';
+import type { JsonObject } from './json-merge.js';
 import { compilePath } from './response-targets.js';
 import { type EntityBatchEntry, isEntityBatchFetch } from './entity-batch-fetch.js';
 
@@ -11,8 +14,12 @@ export class CompiledPlans {
   private readonly paths = new WeakMap<ResponsePath, ReturnType<typeof compilePath>>();
   private readonly selectors = new WeakMap<object, RepresentationSelector>();
   private readonly entries = new WeakMap<FetchNode, readonly EntityBatchEntry[]>();
+  private readonly rootKeys = new WeakMap<FetchNode, readonly string[]>();
 
-  constructor(readonly matches: TypeMatcher) {}
+  constructor(
+    readonly matches: TypeMatcher,
+    private readonly keys: EntityKeys = new Map(),
+  ) {}
 
   path(path: ResponsePath): ReturnType<typeof compilePath> {
     let steps = this.paths.get(path);
@@ -20,10 +27,38 @@ export class CompiledPlans {
     return steps;
   }
 
-  selector(entry: EntityBatchEntry): RepresentationSelector {
+  /**
+   * The representation selector of an entry of a fetch from `subgraph`. It builds no representation for
+   * an object whose key fields are null or missing (see `hasUsableKey`): that entity is skipped, and its
+   * fields from this fetch complete as null.
+   */
+  selector(entry: EntityBatchEntry, subgraph: string): RepresentationSelector {
     let selector = this.selectors.get(entry.requires);
-    if (!selector) this.selectors.set(entry.requires, (selector = compileRepresentationSelector(entry.requires, this.matches)));
+    if (!selector) {
+      selector = withUsableKeys(compileRepresentationSelector(entry.requires, this.matches), this.keys.get(subgraph));
+      this.selectors.set(entry.requires, selector);
+    }
     return selector;
+  }
+
+  /** The response keys a root fetch's operation selects at its root (where its failure's nulls land). */
+  responseKeysOf(fetch: FetchNode): readonly string[] {
+    let keys = this.rootKeys.get(fetch);
+    if (!keys) {
+      const found: string[] = [];
+      const visit = (set: SelectionSetNode) => {
+        for (const selection of set.selections) {
+          if (selection.kind === Kind.FIELD) found.push(selection.alias?.value ?? selection.name.value);
+          else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
+        }
+      };
+      for (const definition of parse(fetch.operation, { noLocation: true }).definitions) {
+        if (definition.kind === Kind.OPERATION_DEFINITION) visit(definition.selectionSet);
+      }
+      keys = found.filter((key) => key !== '__typename');
+      this.rootKeys.set(fetch, keys);
+    }
+    return keys;
   }
 
   /** An Apollo entity fetch (`requires`, one `_entities` over `$representations`) as batch entries. */
@@ -37,4 +72,27 @@ export class CompiledPlans {
     }
     return entries;
   }
+}
+
+function withUsableKeys(
+  select: RepresentationSelector,
+  keys: ReadonlyMap<string, readonly (readonly string[])[]> | undefined,
+): RepresentationSelector {
+  if (!keys) return select;
+  const { flat } = select;
+  if (!flat) return (object) => {
+    const representation = select(object);
+    return representation && hasUsableKey(representation, keys) ? representation : undefined;
+  };
+  const fromOf = new Map(flat.fields.map(({ from, to }) => [to, from]));
+  const usable = (object: JsonObject): boolean => {
+    const typeKeys = keys.get(object.__typename as string);
+    if (!typeKeys || typeKeys.length === 0) return true;
+    return typeKeys.some((fields) => fields.every((field) => {
+      const from = fromOf.get(field);
+      return from !== undefined && object[from] !== null && object[from] !== undefined;
+    }));
+  };
+  const applies = (object: JsonObject) => flat.applies(object) && usable(object);
+  return Object.assign((object: JsonObject) => (applies(object) ? select(object) : undefined), { flat: { applies, fields: flat.fields } });
 }

@@ -20,6 +20,8 @@ import { createApolloPlanner } from './apollo-planner.js';
 import { createAtriumExecutor } from './atrium-executor.js';
 import { createHivePlanner } from './hive-planner.js';
 import { LruCache } from './lru-cache.js';
+import { type PlannerFallbacks, plannerFallbacks } from './planner-fallbacks.js';
+import type { ExplainedPlan, ExplainingPlanner, PlannerFallbackReason } from './planner-fallback.js';
 import type { PlanExecutor, QueryPlannerBackend } from './planner-and-executor.js';
 
 export interface EngineOptions {
@@ -39,6 +41,8 @@ export interface EngineOptions {
    */
   readonly planner?: PlannerChoice | QueryPlannerBackend;
   readonly logger?: Logger;
+  /** Called for every operation planned by Apollo's planner in place of Hive's (the gateway's metric). */
+  readonly countPlannerFallback?: (reason: PlannerFallbackReason) => void;
 }
 
 /** One validated operation, as the GraphQL-over-HTTP layer hands it over. */
@@ -60,6 +64,10 @@ export interface Engine {
   /** The planner that plans this supergraph's operations (`custom` for a backend passed in). */
   readonly plannerName: 'apollo' | 'hive' | 'custom';
   readonly planCache: LruCache<QueryPlan>;
+  /** Operations planned by Apollo's planner although Hive's is this engine's planner, by reason. */
+  readonly plannerFallbacks: Readonly<Record<string, number>>;
+  /** Plans an operation (no cache, no plugins) and says which planner made the plan: `atrium plan`. */
+  explainPlan(operation: { document: DocumentNode; operationName: string | undefined }): ExplainedPlan;
   execute(request: OperationRequest): Promise<ExecutionResult>;
   /**
    * Plans an operation into the plan cache without running it, under the key `execute` would use; a hot
@@ -80,7 +88,8 @@ export interface Engine {
 export function createEngine(options: EngineOptions): Engine {
   const { supergraph, client, logger } = options;
   const hooks = options.hooks ?? [];
-  const { planner, name: plannerName } = createPlanner(options);
+  const { planner, name: plannerName, supergraphFallback } = createPlanner(options);
+  const fallbacks: PlannerFallbacks = plannerFallbacks({ logger, count: options.countPlannerFallback });
   const planCache = new LruCache<QueryPlan>({
     maxEntries: options.planCacheSize ?? 1000,
     maxWeight: options.planCacheMaxBytes ?? 64 * 1024 * 1024,
@@ -108,13 +117,22 @@ export function createEngine(options: EngineOptions): Engine {
   const responseHooks = hooks.filter((p) => p.onResponse);
   const beginStage = stageHooksOf(hooks);
 
-  const buildPlan = (document: DocumentNode, operationName: string | undefined): QueryPlan => {
+  const explainPlan = ({ document, operationName }: { document: DocumentNode; operationName: string | undefined }): ExplainedPlan => {
+    if (supergraphFallback) return { plan: planner.plan({ document, operationName }), planner: 'apollo', fallback: supergraphFallback };
+    if (isExplaining(planner)) return planner.explain({ document, operationName });
+    return { plan: planner.plan({ document, operationName }), planner: plannerName };
+  };
+  const buildPlan = (document: DocumentNode, operationName: string | undefined, cacheKey: string): QueryPlan => {
+    let explained: ExplainedPlan;
     try {
-      return planner.plan({ document, operationName });
+      explained = explainPlan({ document, operationName });
     } catch (cause) {
+      if (cause instanceof AtriumError) throw cause;
       logger?.error({ err: cause, operationName }, 'plan: the query planner failed');
       throw new AtriumError('QUERY_PLANNING_FAILED', 'the query planner could not plan this operation', { cause });
     }
+    if (explained.fallback) fallbacks.record({ key: cacheKey, operationName, ...explained.fallback });
+    return explained.plan;
   };
   const plan = (document: DocumentNode, operationName: string | undefined, cacheKey: string, end?: StageEndHook): QueryPlan => {
     const cached = planCache.get(cacheKey);
@@ -124,7 +142,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
     let built: QueryPlan;
     try {
-      built = buildPlan(document, operationName);
+      built = buildPlan(document, operationName, cacheKey);
     } catch (error) {
       end?.({ error: error as AtriumError, attributes: { cacheHit: false } });
       throw error;
@@ -138,9 +156,14 @@ export function createEngine(options: EngineOptions): Engine {
     supergraph,
     plannerName,
     planCache,
+    get plannerFallbacks() {
+      return fallbacks.counts();
+    },
+    explainPlan,
     preparePlan({ document, operationName, queryHash }) {
       // Not through plan(): warming is no cache lookup, and must not count as misses.
-      planCache.set(`${queryHash}\u0000${operationName ?? ''}`, buildPlan(document, operationName));
+      const key = `${queryHash}\u0000${operationName ?? ''}`;
+      planCache.set(key, buildPlan(document, operationName, key));
     },
     async execute(request) {
       const { context, operation } = request;
@@ -247,13 +270,15 @@ export function createEngine(options: EngineOptions): Engine {
 
 /**
  * The planner backend `options.planner` names. `auto` takes Hive's planner (fewer subgraph requests, faster
- * planning) wherever it can run, and Apollo's where it cannot: with the apollo executor (which does not run
- * batched entity fetches), on a platform without the native binary, or for a supergraph the Hive planner
- * refuses (see createHivePlanner). The reason is logged, and answers are the same either way.
+ * planning) wherever it can run. With the apollo executor (which does not run batched entity fetches) it
+ * is Apollo's, by configuration. On a platform without the native binary, or for a supergraph the Hive
+ * planner refuses (see createHivePlanner), `auto` plans with Apollo's too, and that is a fallback: logged
+ * at startup and counted for every operation so planned (`supergraphFallback`).
  */
 function createPlanner({ planner = 'auto', supergraph, executor, logger }: EngineOptions): {
   planner: QueryPlannerBackend;
   name: Engine['plannerName'];
+  supergraphFallback?: ExplainedPlan['fallback'];
 } {
   if (typeof planner === 'object') return { planner, name: 'custom' };
   const apollo = () => ({ planner: createApolloPlanner(supergraph.supergraph), name: 'apollo' as const });
@@ -266,14 +291,17 @@ function createPlanner({ planner = 'auto', supergraph, executor, logger }: Engin
     const hive = createHivePlanner({
       supergraphSdl: supergraph.sdl,
       fallback: () => createApolloPlanner(supergraph.supergraph),
-      ...(logger && { logger }),
     });
     return { planner: hive, name: 'hive' };
   } catch (error) {
     if (planner === 'hive' || !(error instanceof AtriumError)) throw error;
-    logger?.info({ reason: error.message }, 'engine: planner auto: the hive planner cannot plan this supergraph here; planning with the apollo planner');
-    return apollo();
+    logger?.warn({ reason: error.message }, 'engine: planner auto: the hive planner cannot plan this supergraph here; planning with the apollo planner');
+    return { ...apollo(), supergraphFallback: { reason: 'supergraph-unsupported', detail: error.message } };
   }
+}
+
+function isExplaining(planner: QueryPlannerBackend): planner is QueryPlannerBackend & ExplainingPlanner {
+  return typeof (planner as Partial<ExplainingPlanner>).explain === 'function';
 }
 
 /**

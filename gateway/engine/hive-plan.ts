@@ -9,6 +9,7 @@ import type {
 } from '@apollo/query-planner';
 import type * as Hive from '@graphql-hive/router-query-planner';
 import type { OperationTypeNode } from 'graphql';
+import type { PlannerFallbackReason } from './planner-fallback.js';
 import { responseKeyConflict } from './response-key-conflicts.js';
 import type { EntityBatchEntry, EntityBatchFetchNode } from './entity-batch-fetch.js';
 
@@ -18,6 +19,14 @@ import type { EntityBatchEntry, EntityBatchFetchNode } from './entity-batch-fetc
  */
 export class UnsupportedHivePlanError extends Error {
   override readonly name = 'UnsupportedHivePlanError';
+
+  constructor(
+    message: string,
+    /** The fallback reason this refusal is counted under. */
+    readonly reason: Extract<PlannerFallbackReason, 'unsupported-plan' | 'response-key-conflict'> = 'unsupported-plan',
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -30,8 +39,8 @@ export class UnsupportedHivePlanError extends Error {
  *   `{ Key }` / `{ TypenameEquals: [...] }` path segments; a condition naming several types becomes one
  *   rewrite per type (a value has one `__typename`, and setting or renaming twice changes nothing);
  * - `BatchFetch` nodes become Fetch nodes with an `entityBatch`.
- * Refused with {@link UnsupportedHivePlanError}: requires with a `FragmentSpread`, `skipIf`/`includeIf`
- * or a field alias, `Defer` nodes, a Parallel node holding more than one mutation fetch, and a fetch whose operation gives one response key to two different
+ * Refused with {@link UnsupportedHivePlanError}: requires with a `FragmentSpread` or `skipIf`/`includeIf`,
+ * `Defer` nodes, a Parallel node holding more than one mutation fetch, and a fetch whose operation gives one response key to two different
  * fields (the planner added a key field under a name the client aliased to another field; the subgraph
  * would refuse the operation).
  *
@@ -96,7 +105,7 @@ function mutationFetches(node: Hive.PlanNode | undefined): number {
 
 function fetchBase(node: Hive.FetchNode | Hive.BatchFetchNode): FetchNode {
   const conflict = responseKeyConflict(node.operation);
-  if (conflict) throw new UnsupportedHivePlanError(`the fetch from ${node.serviceName} selects two fields as ${conflict}`);
+  if (conflict) throw new UnsupportedHivePlanError(`the fetch from ${node.serviceName} selects two fields as ${conflict}`, 'response-key-conflict');
   return {
     kind: 'Fetch',
     serviceName: node.serviceName,
@@ -153,10 +162,16 @@ function convertPath(path: readonly Hive.FlattenNodePathSegment[]): ResponsePath
 function convertSelection(selection: Hive.RequiresSelection): QueryPlanSelectionNode {
   switch (selection.kind) {
     case 'Field':
-      if (selection.alias !== undefined) throw new UnsupportedHivePlanError(`aliased field ${selection.alias}: ${selection.name} in requires`);
-      return selection.selections
-        ? { kind: 'Field', name: selection.name, selections: selection.selections.map(convertSelection) }
-        : { kind: 'Field', name: selection.name };
+      // Where a @requires needs a field with other arguments than another selection of it, the planner
+      // fetches it under an alias: `_internal_qp_alias_0: price(currency: "EUR")`. Hive's requires then name
+      // the response key in `name` and the field in `alias` ({ name: '_internal_qp_alias_0', alias:
+      // 'price' }); Apollo's format, which the executor reads, is the other way round: the value is read
+      // under `alias` and sent under `name` (`selectRepresentation`).
+      return {
+        kind: 'Field',
+        ...(selection.alias !== undefined ? { name: selection.alias, alias: selection.name } : { name: selection.name }),
+        ...(selection.selections && { selections: selection.selections.map(convertSelection) }),
+      };
     case 'InlineFragment':
       if (selection.skipIf !== undefined || selection.includeIf !== undefined) {
         throw new UnsupportedHivePlanError('conditional inline fragment in requires');

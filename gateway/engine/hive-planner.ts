@@ -1,10 +1,9 @@
 import { createRequire } from 'node:module';
-import type { QueryPlan } from '@apollo/query-planner';
 import type * as HivePlannerModule from '@graphql-hive/router-query-planner';
 import { type DocumentNode, Kind, type OperationDefinitionNode, print, visit } from 'graphql';
 import { AtriumError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { convertHivePlan } from './hive-plan.js';
+import { convertHivePlan, UnsupportedHivePlanError } from './hive-plan.js';
+import type { ExplainedPlan, ExplainingPlanner, PlannerFallbackReason } from './planner-fallback.js';
 import type { QueryPlannerBackend } from './planner-and-executor.js';
 
 export interface HivePlannerOptions {
@@ -12,8 +11,10 @@ export interface HivePlannerOptions {
   readonly supergraphSdl: string;
   /** Plans what the Hive planner cannot (created on first use). */
   readonly fallback: () => QueryPlannerBackend;
-  readonly logger?: Logger;
 }
+
+/** Hive's words for an operation no path of the supergraph can serve: the client's answer, not a fallback. */
+const UNPLANNABLE = /No paths found/i;
 
 const require = createRequire(import.meta.url);
 
@@ -45,9 +46,10 @@ const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
  * - Startup refuses, with the reason, a platform without the native binary, a supergraph the Hive planner
  *   cannot load, and one that uses progressive `@override` labels (the two planners would route those
  *   fields differently).
- * - Per operation, whatever the Hive planner cannot plan (it fails on some `@requires` chains) or plans
- *   with a construct the executor does not know is planned by `fallback` (Apollo's planner) instead, and
- *   logged as a warning: correct answers over fewer fetches.
+ * - Per operation, an operation Hive's planner finds no path for ("No paths found") is refused with
+ *   `QUERY_PLANNING_FAILED`: another planner's plan for it would be a different answer, not the same one.
+ *   What the Hive path lacks — Hive's planner failing inside, or a plan with a construct the executor does
+ *   not run — is planned by `fallback` (Apollo's planner); `explain` says which planner made a plan and why.
  * - `__schema`/`__type` are answered by the gateway itself: they are removed before planning (Hive's
  *   planner refuses them), and an operation left with only `__typename` at its root gets an empty plan.
  *
@@ -55,8 +57,7 @@ const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
  * const planner = createHivePlanner({ supergraphSdl: sdl, fallback: () => createApolloPlanner(supergraph) });
  * const plan = planner.plan({ document, operationName: 'TopProducts' });
  */
-export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBackend {
-  const { logger } = options;
+export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBackend & ExplainingPlanner {
   const HiveQueryPlanner = loadHivePlanner();
   let planner: HivePlannerModule.QueryPlanner;
   try {
@@ -71,19 +72,27 @@ export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBack
     );
   }
   let fallback: QueryPlannerBackend | undefined;
-  return {
-    plan({ document, operationName }): QueryPlan {
-      const planned = withoutIntrospection(document, operationName);
-      if (planned === undefined) return { kind: 'QueryPlan' };
-      try {
-        return convertHivePlan(planner.plan(print(planned), operationName, NO_LABELS as Set<string>, 0));
-      } catch (error) {
-        logger?.warn({ err: error, operationName }, 'plan: the hive planner could not plan this operation; planned by the apollo planner');
-        fallback ??= options.fallback();
-        return fallback.plan({ document, operationName });
+  const explain = ({ document, operationName }: { document: DocumentNode; operationName: string | undefined }): ExplainedPlan => {
+    const planned = withoutIntrospection(document, operationName);
+    if (planned === undefined) return { plan: { kind: 'QueryPlan' }, planner: 'hive' };
+    let reason: PlannerFallbackReason;
+    let detail: string;
+    try {
+      return { plan: convertHivePlan(planner.plan(print(planned), operationName, NO_LABELS as Set<string>, 0)), planner: 'hive' };
+    } catch (error) {
+      detail = (error as Error).message;
+      if (error instanceof UnsupportedHivePlanError) {
+        reason = error.reason;
+      } else if (UNPLANNABLE.test(detail)) {
+        throw new AtriumError('QUERY_PLANNING_FAILED', `the query planner found no way to plan this operation: ${detail}`, { cause: error });
+      } else {
+        reason = 'hive-planner-error';
       }
-    },
+    }
+    fallback ??= options.fallback();
+    return { plan: fallback.plan({ document, operationName }), planner: 'apollo', fallback: { reason, detail } };
   };
+  return { explain, plan: (input) => explain(input).plan };
 }
 
 /**

@@ -12,12 +12,15 @@ import {
   getDirectiveValues,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
+  type GraphQLLeafType,
   isAbstractType,
+  isEnumType,
   isInterfaceType,
   isLeafType,
   isListType,
   isNonNullType,
   isObjectType,
+  isSpecifiedScalarType,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -38,6 +41,11 @@ export interface ShapeInput {
   readonly data: JsonObject;
   /** Errors from fetches; shaping appends its own. */
   readonly errors: GraphQLError[];
+  /**
+   * Response paths of objects a failed fetch should have filled. Its one error (with the fetch's path)
+   * already explains every null below them, so their nulls propagate without an error each.
+   */
+  readonly failedFetchPaths?: readonly (readonly (string | number)[])[];
 }
 
 /** One response key of a selection set for one runtime type, with the field nodes merged under it. */
@@ -55,7 +63,7 @@ interface CollectedField {
  * type checks (`isNonNullType` & co. are slow when they fail, which most of them do).
  */
 type Completion =
-  | { readonly kind: 'leaf'; readonly nonNull: boolean; readonly type: GraphQLOutputType }
+  | { readonly kind: 'leaf'; readonly nonNull: boolean; readonly type: GraphQLOutputType; readonly accepts: LeafCheck }
   | { readonly kind: 'list'; readonly nonNull: boolean; readonly type: GraphQLOutputType; readonly of: Completion }
   | { readonly kind: 'object'; readonly nonNull: boolean; readonly type: GraphQLOutputType; readonly object: GraphQLObjectType }
   | {
@@ -77,7 +85,7 @@ function completionOf(type: GraphQLOutputType): Completion {
   if (isListType(inner)) {
     completion = { kind: 'list', nonNull, type, of: completionOf(inner.ofType) };
   } else if (isLeafType(inner)) {
-    completion = { kind: 'leaf', nonNull, type };
+    completion = { kind: 'leaf', nonNull, type, accepts: leafCheckOf(inner) };
   } else if (isAbstractType(inner)) {
     completion = { kind: 'abstract', nonNull, type, possible: new Map(), abstract: inner };
   } else {
@@ -158,7 +166,7 @@ class Shaper {
   #complete(completion: Completion, value: unknown, field: CollectedField, parent: ShapedType): unknown {
     const completed = value === null || value === undefined ? null : this.#completeValue(completion, value, field, parent);
     if (completed === null && completion.nonNull) {
-      if (!this.#hasErrorAtOrBelowPath()) {
+      if (!this.#hasErrorAtOrBelowPath() && !this.#belowFailedFetch()) {
         const last = this.#path[this.#path.length - 1];
         const what =
           typeof last === 'number'
@@ -175,7 +183,7 @@ class Shaper {
   #completeValue(completion: Completion, value: unknown, field: CollectedField, parent: ShapedType): unknown {
     switch (completion.kind) {
       case 'leaf':
-        return value;
+        return completion.accepts(value) ? value : this.#serializeLeaf(completion.type, value);
       case 'list': {
         if (!Array.isArray(value)) {
           this.#addError(`Invalid non-list value returned by subgraph for field ${parent.name}.${field.fieldName}.`);
@@ -229,6 +237,23 @@ class Shaper {
       completion.possible.set(typename, resolved);
     }
     return resolved ?? undefined;
+  }
+
+  /**
+   * A leaf value the fast check did not accept, serialized as graphql-js completes a leaf: a value the API
+   * schema's type cannot represent — an enum value that is @inaccessible, or exists only in the answering
+   * subgraph's enum — is a field error (null and an error at this path), never passed on.
+   */
+  #serializeLeaf(type: GraphQLOutputType, value: unknown): unknown {
+    const named = (isNonNullType(type) ? type.ofType : type) as GraphQLLeafType;
+    try {
+      const serialized = named.serialize(value);
+      if (serialized !== null && serialized !== undefined) return serialized;
+      this.#addError(`Expected \`${named.name}.serialize(${JSON.stringify(value)})\` to return non-nullable value, returned: ${String(serialized)}`);
+    } catch (error) {
+      this.#addError((error as Error).message);
+    }
+    return null;
   }
 
   #collect(owner: Owner, type: ShapedType): CollectedField[] {
@@ -331,9 +356,42 @@ class Shaper {
     });
   }
 
-  #addError(message: string): void {
-    this.#input.errors.push(new GraphQLError(message, { path: [...this.#path] }));
+  #belowFailedFetch(): boolean {
+    const path = this.#path;
+    return (this.#input.failedFetchPaths ?? []).some((failed) => {
+      if (failed.length > path.length) return false;
+      for (let i = 0; i < failed.length; i++) if (failed[i] !== path[i]) return false;
+      return true;
+    });
   }
+
+  #addError(message: string): void {
+    this.#input.errors.push(new GraphQLError(message, { path: [...this.#path], extensions: { code: 'RESPONSE_VALIDATION_FAILED' } }));
+  }
+}
+
+/** Whether a leaf value may be passed on as it is (the fast path); otherwise it goes through `serialize`. */
+type LeafCheck = (value: unknown) => boolean;
+
+const isString: LeafCheck = (value) => typeof value === 'string';
+const BUILT_IN_CHECKS: Readonly<Record<string, LeafCheck>> = {
+  String: isString,
+  ID: isString,
+  Boolean: (value) => typeof value === 'boolean',
+  Int: (value) => Number.isInteger(value) && (value as number) <= 2147483647 && (value as number) >= -2147483648,
+  Float: (value) => typeof value === 'number' && Number.isFinite(value),
+};
+
+/**
+ * The fast check of a leaf type: the value names of an enum (of the API schema, so without @inaccessible
+ * values), the JSON type of a built-in scalar; custom scalars are passed on as the subgraph sent them.
+ */
+function leafCheckOf(type: GraphQLLeafType): LeafCheck {
+  if (isEnumType(type)) {
+    const names = new Set(type.getValues().map((value) => value.name));
+    return (value) => typeof value === 'string' && names.has(value);
+  }
+  return BUILT_IN_CHECKS[type.name] !== undefined && isSpecifiedScalarType(type) ? BUILT_IN_CHECKS[type.name]! : () => true;
 }
 
 function completionOrUndefined(type: GraphQLOutputType | undefined): Completion | undefined {

@@ -90,6 +90,10 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
     supergraph: inner.supergraph,
     plannerName: inner.plannerName,
     planCache: inner.planCache,
+    get plannerFallbacks() {
+      return inner.plannerFallbacks;
+    },
+    explainPlan: (operation) => inner.explainPlan(operation),
     preparePlan: (operation) => inner.preparePlan(operation),
     execute(request) {
       hot.record({ document: request.document, operationName: request.operation.name?.value, queryHash: request.queryHash });

@@ -21,6 +21,9 @@
  *    of a subgraph error that has none.
  * 5. Errors are compared as a set, sorted by path and message, and key order inside an error is ignored:
  *    both executors list fetch errors in arrival order, and parallel fetches arrive in any order.
+ * 6. A failed fetch's error (a gateway code other than SUBGRAPH_ERROR, with `serviceName`) is compared
+ *    without its path: Apollo's has none, Atrium's has the path of the objects the fetch should have filled
+ *    (the golden files keep it).
  *
  * A fixture is `NN-name.graphql` plus an optional `NN-name.json` (see {@link FixtureMeta}). Atrium's answer
  * must also be non-trivial (data, or exactly the error codes the fixture expects) and match its golden file
@@ -32,6 +35,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetDemoData, startDemoSubgraphs } from '../../subgraphs/index.js';
 import { type DemoGateway, type DemoSubgraphs, type GraphQLHttpResult, startDemoGateway } from '../helpers/demo-gateway.js';
+import { type FederationGateway, type FederationGraph, startFederationGraph } from '../helpers/federation-graph.js';
 
 /** What a fixture's optional JSON file may say; unknown keys are refused so a typo cannot pass silently. */
 interface FixtureMeta {
@@ -100,6 +104,10 @@ function comparable(result: GraphQLHttpResult, executor: 'atrium' | 'apollo', ap
   const normalised = all
     .map((error): JsonError => {
       if (COMPLETION_ERROR.test(error.message)) return { message: error.message, path: error.path }; // rule 2
+      if (error.extensions?.serviceName !== undefined && !['SUBGRAPH_ERROR', 'DOWNSTREAM_SERVICE_ERROR'].includes(String(error.extensions.code))) {
+        const { path: _path, ...withoutPath } = error;
+        return withoutPath; // rule 6
+      }
       if (error.extensions?.code === 'DOWNSTREAM_SERVICE_ERROR') {
         return { ...error, extensions: { ...error.extensions, code: 'SUBGRAPH_ERROR' } }; // rule 4
       }
@@ -210,3 +218,106 @@ describe('Atrium executor vs @apollo/gateway executor over the demo subgraphs', 
     });
   }
 });
+
+/**
+ * Federation fixtures (test/fixtures/federation/): each is a graph of its own over real HTTP subgraphs and
+ * names the federation rule it checks. Every operation has a hand-written right answer (`expected`, from
+ * the spec), which both of Atrium's planners and Apollo's executor must give — `data` exactly, errors as
+ * the set of path, code and subgraph — unless the fixture records why one of them is known to answer
+ * differently (`oracleDiverges`, `apolloPlannerDiverges`; the test then asserts it still does). The
+ * default mode (Hive's planner) must plan every operation without falling back to Apollo's planner, and
+ * its whole answer is pinned in `__golden__/<fixture>.json`.
+ */
+const FEDERATION_DIR = join(import.meta.dirname, '..', 'fixtures', 'federation');
+const federationFixtures = readdirSync(FEDERATION_DIR)
+  .filter((file) => /^\d{2}-[a-z0-9-]+\.ts$/.test(file))
+  .sort()
+  .map((file) => file.slice(0, -'.ts'.length));
+
+const ORACLE_CODES: Record<string, string> = { DOWNSTREAM_SERVICE_ERROR: 'SUBGRAPH_ERROR', INVALID_GRAPHQL: 'RESPONSE_VALIDATION_FAILED' };
+type FederationVariant = 'atrium-hive-planner' | 'atrium-apollo-planner' | 'apollo';
+const FEDERATION_VARIANTS: Record<FederationVariant, { executor: string; planner: string }> = {
+  'atrium-hive-planner': { executor: 'atrium', planner: 'hive' },
+  'atrium-apollo-planner': { executor: 'atrium', planner: 'apollo' },
+  apollo: { executor: 'apollo', planner: 'apollo' },
+};
+
+/**
+ * What `expected` decides: status, data as JSON text, errors as sorted (path, code, subgraph). Apollo's
+ * executor reports value-completion errors in `extensions.valueCompletion` with code INVALID_GRAPHQL and its
+ * default subgraph-error code is DOWNSTREAM_SERVICE_ERROR: read as Atrium's RESPONSE_VALIDATION_FAILED and
+ * SUBGRAPH_ERROR (the same errors under the names of docs/errors.md).
+ */
+function specView(result: GraphQLHttpResult, expectedStatus: number) {
+  const { errors = [], data = null, extensions = {} } = result.body ?? {};
+  const all: JsonError[] = [...errors, ...((extensions as { valueCompletion?: JsonError[] }).valueCompletion ?? [])];
+  return {
+    status: result.status === expectedStatus ? 'as expected' : result.status,
+    data: JSON.stringify(data, null, 2),
+    errors: all
+      .map((e) => ({
+        path: e.path,
+        code: ORACLE_CODES[String(e.extensions?.code)] ?? e.extensions?.code,
+        serviceName: e.extensions?.serviceName,
+      }))
+      .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
+  };
+}
+
+for (const name of federationFixtures) {
+  describe(`federation fixture ${name}`, async () => {
+    const { default: fixture } = (await import(join(FEDERATION_DIR, `${name}.ts`))) as {
+      default: import('../fixtures/federation/federation-fixture.js').FederationFixture;
+    };
+    let graph: FederationGraph;
+    const gateways = {} as Record<FederationVariant, FederationGateway>;
+    const goldenPath = join(FEDERATION_DIR, '__golden__', `${name}.json`);
+    const stored = existsSync(goldenPath) ? JSON.parse(readFileSync(goldenPath, 'utf8')) : {};
+    const written: Record<string, unknown> = {};
+
+    beforeAll(async () => {
+      graph = await startFederationGraph(fixture.subgraphs);
+      const traffic = { subgraphs: Object.fromEntries((fixture.down ?? []).map((subgraph) => [subgraph, { url: CLOSED_PORT_URL }])) };
+      for (const [variant, engine] of Object.entries(FEDERATION_VARIANTS)) {
+        gateways[variant as FederationVariant] = await graph.startGateway({ engine, traffic });
+      }
+    });
+    afterAll(async () => {
+      if (updateGolden && Object.keys(written).length > 0) writeFileSync(goldenPath, `${JSON.stringify(written, null, 2)}\n`);
+      await graph?.close();
+    });
+
+    it(`names its rule: ${fixture.rule.slice(0, 80)}`, () => {
+      expect(fixture.rule.length).toBeGreaterThan(20);
+      expect(fixture.operations.length).toBeGreaterThan(0);
+    });
+
+    for (const operation of fixture.operations) {
+      it(operation.name, async () => {
+        const request = { query: operation.query, variables: operation.variables };
+        const status = operation.expected.status ?? 200;
+        const expected = specView(
+          { status, headers: new Headers(), text: '', body: { data: operation.expected.data, errors: operation.expected.errors?.map((e) => ({ message: '', path: e.path, extensions: { code: e.code, serviceName: e.serviceName } })) } },
+          status,
+        );
+        const answers = {} as Record<FederationVariant, GraphQLHttpResult>;
+        for (const variant of Object.keys(FEDERATION_VARIANTS) as FederationVariant[]) answers[variant] = await gateways[variant].send(request);
+
+        expect(specView(answers['atrium-hive-planner'], status), 'Atrium on Hive\'s plans (the default)').toEqual(expected);
+        const divergences: [FederationVariant, string | undefined][] = [
+          ['atrium-apollo-planner', operation.apolloPlannerDiverges],
+          ['apollo', operation.oracleDiverges ?? operation.apolloPlannerDiverges],
+        ];
+        for (const [variant, divergence] of divergences) {
+          if (divergence) expect(specView(answers[variant], status), `${variant} now answers right; drop the divergence (${divergence})`).not.toEqual(expected);
+          else expect(specView(answers[variant], status), variant).toEqual(expected);
+        }
+        expect(gateways['atrium-hive-planner'].gateway.supergraph.engine?.plannerFallbacks ?? {}, 'fallbacks to Apollo\'s planner').toEqual({});
+
+        const golden = { status: answers['atrium-hive-planner'].status, body: canonicalBody(answers['atrium-hive-planner'].body) };
+        written[operation.name] = golden;
+        if (!updateGolden) expect(golden, `golden ${goldenPath}: run with UPDATE_GOLDEN=1 to write it`).toEqual(stored[operation.name]);
+      });
+    }
+  });
+}

@@ -161,6 +161,7 @@ describe('subgraph failures', () => {
     expect(rest.status).toBe(200);
     expect(rest.body).toEqual({ name: 'The Patient Gardener', averageRating: null });
     const errors = JSON.parse(rest.headers.get('x-graphql-errors')!);
-    expect(errors).toEqual([{ code: 'SUBGRAPH_BAD_RESPONSE', message: expect.stringContaining('subgraph "reviews"') }]);
+    // One error for the failed fetch, at the object it should have filled (issue 15: errors shaped like the spec).
+    expect(errors).toEqual([{ code: 'SUBGRAPH_BAD_RESPONSE', message: expect.stringContaining('subgraph "reviews"'), path: ['product'] }]);
   });
 });

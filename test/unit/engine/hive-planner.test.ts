@@ -27,11 +27,10 @@ function composed(subgraphs: readonly { name: string; sdl: string }[]): string {
 /** A subgraph client for engines that are only built, never asked to fetch. */
 const client = { fetch: () => Promise.reject(new Error('not called')), close: async () => {} };
 
-/** The hive planner with a fallback that records what it was asked to plan, and the warnings logged. */
+/** The hive planner with a fallback that records what it was asked to plan. */
 function hivePlanner(sdl: string) {
   const supergraph = buildSupergraph(sdl);
   const fellBack: (string | undefined)[] = [];
-  const warnings: string[] = [];
   const apollo = createApolloPlanner(supergraph.supergraph);
   const fallback: QueryPlannerBackend = {
     plan(input) {
@@ -39,9 +38,8 @@ function hivePlanner(sdl: string) {
       return apollo.plan(input);
     },
   };
-  const logger = createLogger({ level: 'warn', destination: { write: (line: string) => void warnings.push(JSON.parse(line).msg) } });
-  const planner = createHivePlanner({ supergraphSdl: sdl, fallback: () => fallback, logger });
-  return { planner, fellBack, warnings };
+  const planner = createHivePlanner({ supergraphSdl: sdl, fallback: () => fallback });
+  return { planner, fellBack };
 }
 
 function fetchesOf(node: PlanNode | undefined): FetchNode[] {
@@ -81,12 +79,24 @@ describe('the hive planner backend', () => {
     const sdl = composed(DEMO_SUBGRAPHS.map((name) => ({ name, sdl: readSubgraphSdl(name) })));
     const fixture = (name: string) => readFileSync(join(FIXTURES, `${name}.graphql`), 'utf8');
 
-    it('falls back to the apollo planner, with a warning, where the hive planner fails', () => {
-      const { planner, fellBack, warnings } = hivePlanner(sdl);
-      const built = plan(planner, fixture('05-requires-from-third-subgraph'), 'RequiresFromThirdSubgraph');
+    it('falls back to the apollo planner where the hive planner fails inside, and says why', () => {
+      const { planner, fellBack } = hivePlanner(sdl);
+      const explained = planner.explain({ document: parse(fixture('05-requires-from-third-subgraph')), operationName: 'RequiresFromThirdSubgraph' });
       expect(fellBack).toEqual(['RequiresFromThirdSubgraph']);
-      expect(warnings).toEqual(['plan: the hive planner could not plan this operation; planned by the apollo planner']);
-      expect(fetchesOf(built.node as PlanNode).length).toBeGreaterThan(0);
+      expect(explained.planner).toBe('apollo');
+      expect(explained.fallback).toEqual({ reason: 'hive-planner-error', detail: expect.stringContaining('Expected a single parent') });
+      expect(fetchesOf(explained.plan.node as PlanNode).length).toBeGreaterThan(0);
+    });
+
+    it('logs a fallback once per operation and counts each', () => {
+      const warnings: string[] = [];
+      const logger = createLogger({ level: 'warn', destination: { write: (line: string) => void warnings.push(JSON.parse(line).reason) } });
+      const engine = createEngine({ supergraph: buildSupergraph(sdl), client, logger });
+      const operation = { document: parse(fixture('05-requires-from-third-subgraph')), operationName: 'RequiresFromThirdSubgraph', queryHash: 'h05' };
+      engine.preparePlan(operation);
+      engine.preparePlan(operation);
+      expect(engine.plannerFallbacks).toEqual({ 'hive-planner-error': 2 });
+      expect(warnings).toEqual(['hive-planner-error']);
     });
 
     it('falls back where the hive plan would send one response key for two fields', () => {
