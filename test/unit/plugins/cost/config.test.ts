@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../gateway/config/load-config.js';
+import { ConfigError, parseConfig } from '../../../../gateway/config/load-config.js';
 
 function issuesOf(input: unknown): readonly string[] {
   try {
