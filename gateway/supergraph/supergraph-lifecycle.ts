@@ -91,6 +91,7 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
     plannerName: inner.plannerName,
     planCache: inner.planCache,
     preparePlan: (operation) => inner.preparePlan(operation),
+    subscribe: (request) => inner.subscribe(request),
     execute(request) {
       hot.record({ document: request.document, operationName: request.operation.name?.value, queryHash: request.queryHash });
       return inner.execute(request);

@@ -19,13 +19,21 @@ export interface DemoSubgraph<TContext extends object = object> {
   createContext(request?: DemoRequest): TContext;
   /** Restores the seed data, undoing mutations. */
   reset(): void;
+  /** Event streams open on this subgraph's Subscription fields right now (absent: it has none). */
+  subscribers?(): number;
 }
 
 /**
  * Resolvers by type name, then field name (plus `__resolveReference` and `__resolveType`), in the
  * shape `buildSubgraphSchema` takes. Each resolver declares its own parent and argument types.
  */
-export type ResolverMap = Record<string, Record<string, (...args: any[]) => unknown>>;
+export type ResolverMap = Record<string, Record<string, ((...args: any[]) => unknown) | SubscriptionResolver>>;
+
+/** A Subscription field: `subscribe` returns the event stream, `resolve` maps each event to the field's value. */
+export interface SubscriptionResolver {
+  subscribe(...args: any[]): AsyncIterable<unknown>;
+  resolve?(...args: any[]): unknown;
+}
 
 /** What a subgraph module supplies; see {@link defineDemoSubgraph}. */
 export interface DemoSubgraphParts<TContext extends object> {
@@ -33,6 +41,8 @@ export interface DemoSubgraphParts<TContext extends object> {
   resolvers: ResolverMap;
   createContext(request?: DemoRequest): TContext;
   reset(): void;
+  /** Open event streams, for subgraphs with a Subscription type. */
+  subscribers?(): number;
   /** Wraps the built schema (for example the orders service's field rule). */
   wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
 }
@@ -57,5 +67,6 @@ export function defineDemoSubgraph<TContext extends object>(
     schema: parts.wrapSchema ? parts.wrapSchema(schema) : schema,
     createContext: parts.createContext,
     reset: parts.reset,
+    ...(parts.subscribers && { subscribers: parts.subscribers }),
   };
 }

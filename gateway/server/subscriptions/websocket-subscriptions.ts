@@ -1,0 +1,182 @@
+import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
+import type { Context } from 'graphql-ws';
+import { type Extra, useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { AtriumError } from '../../errors.js';
+import type { Principal } from '../../request-context.js';
+import type { StreamPipeline } from './subscription-server.js';
+import { createStreamContext } from './stream-operation.js';
+
+/** Close codes, after graphql-ws's conventions (4401 Unauthorized, 4403 Forbidden). */
+const CLOSE_UNAUTHORIZED = 4401;
+const CLOSE_FORBIDDEN = 4403;
+const CLOSE_TOO_MANY_REQUESTS = 4429;
+const CLOSE_BAD_REQUEST = 4400;
+const CLOSE_SLOW_CONSUMER = 4429;
+/** Going away: graphql-ws clients reconnect after it (it is not one of their fatal codes). */
+const CLOSE_GOING_AWAY = 1001;
+
+/** What one WebSocket connection knows once `connection_init` was accepted. */
+interface Connection {
+  readonly headers: IncomingHttpHeaders;
+  readonly principal: Principal | undefined;
+  /** One controller per operation: aborted when it completes, so its in-flight fetches stop. */
+  readonly operations: Map<string, AbortController>;
+}
+
+type SocketContext = Context<Record<string, unknown>, Extra>;
+
+/**
+ * GraphQL over WebSocket on the gateway's HTTP server: `graphql-ws`'s server (`useServer`) over `ws`, on
+ * upgrades of the GraphQL path. Credentials come from the upgrade request's headers, or from the
+ * `connection_init` payload (`authorization`, `apiKey`, or the header names themselves), and go through the
+ * same `onRequest` hooks as HTTP requests; a refusal closes with 4401/4403 (4429 when rate limited). An
+ * unknown subprotocol is closed by graphql-ws with 4406.
+ */
+export function createWebSocketSubscriptions(options: {
+  httpServer: Server;
+  path: string;
+  credentialHeaders: { readonly token: string; readonly apiKey: string };
+  pipeline: StreamPipeline;
+}): { close(): Promise<void> } {
+  const { pipeline } = options;
+  const { config, logger } = pipeline;
+  const connections = new WeakMap<SocketContext, Connection>();
+  let closing = false;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path !== options.path || closing || !config.enabled) {
+      const status = path !== options.path ? '404 Not Found' : '503 Service Unavailable';
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  options.httpServer.on('upgrade', onUpgrade);
+
+  const server = useServer(
+    {
+      connectionInitWaitTimeout: config.connectionInitTimeout,
+      async onConnect(ctx) {
+        const { request, socket } = ctx.extra;
+        const headers = connectionHeaders(request.headers, ctx.connectionParams, options.credentialHeaders);
+        const context = createStreamContext({ headers, url: request.url ?? options.path, remoteAddress: request.socket.remoteAddress, principal: undefined });
+        const rejected = await pipeline.authenticate(context);
+        if (rejected) {
+          socket.close(closeCodeOf(rejected), closeReason(`${rejected.code}: ${rejected.message}`));
+          return false;
+        }
+        connections.set(ctx, { headers, principal: context.principal, operations: new Map() });
+        return true;
+      },
+      async onSubscribe(ctx, id, payload) {
+        const connection = connections.get(ctx)!;
+        if (Object.keys(ctx.subscriptions).length > config.maxPerConnection) {
+          return [codedError('TOO_MANY_SUBSCRIPTIONS', `this connection already has ${config.maxPerConnection} operations open (subscriptions.maxPerConnection)`)];
+        }
+        const controller = new AbortController();
+        connection.operations.set(id, controller);
+        const { request } = ctx.extra;
+        const context = createStreamContext({
+          headers: connection.headers,
+          url: request.url ?? options.path,
+          remoteAddress: request.socket.remoteAddress,
+          principal: connection.principal,
+          signal: controller.signal,
+        });
+        const prepared = await pipeline.prepare(payload, context);
+        if ('errors' in prepared) {
+          connection.operations.delete(id);
+          return prepared.errors as never;
+        }
+        const { request: operation, engine } = prepared;
+        return {
+          schema: engine.supergraph.apiSchema,
+          document: operation.document,
+          ...(payload.operationName && { operationName: payload.operationName }),
+          contextValue: prepared,
+        } satisfies ExecutionArgs;
+      },
+      execute: (args) => pipeline.run(args.contextValue as never, 'websocket'),
+      subscribe: (args) => pipeline.run(args.contextValue as never, 'websocket'),
+      onNext(ctx) {
+        // The slow-client bound: events wait in the socket's buffer when the client does not read them.
+        const socket = ctx.extra.socket;
+        if (socket.bufferedAmount > config.maxBufferedBytes) {
+          logger.warn({ bufferedBytes: socket.bufferedAmount }, 'subscriptions: a slow WebSocket client was disconnected');
+          socket.close(CLOSE_SLOW_CONSUMER, closeReason(`SUBSCRIPTION_SLOW_CONSUMER: more than ${config.maxBufferedBytes} bytes unread`));
+        }
+      },
+      onComplete(ctx, id) {
+        const connection = connections.get(ctx);
+        connection?.operations.get(id)?.abort();
+        connection?.operations.delete(id);
+      },
+      onClose(ctx) {
+        const connection = connections.get(ctx);
+        for (const controller of connection?.operations.values() ?? []) controller.abort();
+        connection?.operations.clear();
+      },
+    },
+    wss,
+    config.keepAlive,
+  );
+
+  return {
+    async close() {
+      closing = true;
+      options.httpServer.off('upgrade', onUpgrade);
+      // Going away (1001): clients reconnect, to another replica or to this one after its restart.
+      for (const client of wss.clients) client.close(CLOSE_GOING_AWAY, 'GATEWAY_SHUTTING_DOWN: the gateway is stopping');
+      await server.dispose();
+    },
+  };
+}
+
+/**
+ * The connection's headers: the upgrade request's, then the credentials of the `connection_init` payload
+ * over them — `authorization` into the token header, `apiKey` into the API key header, and any string
+ * entry named like one of those headers.
+ */
+function connectionHeaders(
+  upgrade: IncomingHttpHeaders,
+  params: Readonly<Record<string, unknown>> | undefined,
+  names: { readonly token: string; readonly apiKey: string },
+): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = { ...upgrade };
+  for (const [key, value] of Object.entries(params ?? {})) {
+    if (typeof value !== 'string') continue;
+    const lower = key.toLowerCase();
+    if (lower === 'authorization' || lower === names.token) headers[names.token] = value;
+    else if (lower === 'apikey' || lower === names.apiKey) headers[names.apiKey] = value;
+  }
+  return headers;
+}
+
+function closeCodeOf(error: AtriumError): number {
+  switch (error.status) {
+    case 401:
+      return CLOSE_UNAUTHORIZED;
+    case 403:
+      return CLOSE_FORBIDDEN;
+    case 429:
+      return CLOSE_TOO_MANY_REQUESTS;
+    default:
+      return CLOSE_BAD_REQUEST;
+  }
+}
+
+/** Close reasons are at most 123 bytes (RFC 6455 §5.5). */
+function closeReason(reason: string): string {
+  let cut = reason;
+  while (Buffer.byteLength(cut) > 123) cut = cut.slice(0, -1);
+  return cut;
+}
+
+function codedError(code: string, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
+}
