@@ -110,5 +110,5 @@ const resolvers = {
  * @example const running = await serveDemoSubgraph(createReviewsSubgraph());
  */
 export function createReviewsSubgraph(): DemoSubgraph<ReviewsContext> {
-  return defineDemoSubgraph({ name: 'reviews', resolvers, createContext, reset, subscribers: () => reviewAdded.size });
+  return defineDemoSubgraph({ name: 'reviews', resolvers, createContext, reset });
 }

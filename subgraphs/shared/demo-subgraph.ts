@@ -19,8 +19,6 @@ export interface DemoSubgraph<TContext extends object = object> {
   createContext(request?: DemoRequest): TContext;
   /** Restores the seed data, undoing mutations. */
   reset(): void;
-  /** Event streams open on this subgraph's Subscription fields right now (absent: it has none). */
-  subscribers?(): number;
 }
 
 /**
@@ -41,8 +39,6 @@ export interface DemoSubgraphParts<TContext extends object> {
   resolvers: ResolverMap;
   createContext(request?: DemoRequest): TContext;
   reset(): void;
-  /** Open event streams, for subgraphs with a Subscription type. */
-  subscribers?(): number;
   /** Wraps the built schema (for example the orders service's field rule). */
   wrapSchema?(schema: GraphQLSchema): GraphQLSchema;
 }
@@ -67,6 +63,5 @@ export function defineDemoSubgraph<TContext extends object>(
     schema: parts.wrapSchema ? parts.wrapSchema(schema) : schema,
     createContext: parts.createContext,
     reset: parts.reset,
-    ...(parts.subscribers && { subscribers: parts.subscribers }),
   };
 }

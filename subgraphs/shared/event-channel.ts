@@ -11,7 +11,7 @@
 export class EventChannel<T> {
   private readonly subscribers = new Set<(value: T) => void>();
 
-  /** How many subscribers are listening now (tests check that a departed client left). */
+  /** How many subscribers are listening now, in this process. */
   get size(): number {
     return this.subscribers.size;
   }

@@ -22,7 +22,7 @@ export interface RunningSubgraph {
   url: string;
   /** Every request received, in order (the last {@link MAX_LOGGED_REQUESTS}). */
   requests: ReceivedRequest[];
-  /** Event streams open on its Subscription fields (served over graphql-transport-ws at the same URL). */
+  /** Subscriptions open on this instance (served over graphql-transport-ws at the same URL). */
   subscribers(): number;
   /** Stops serving: open WebSocket subscriptions are closed with 1001 (going away). */
   close(): Promise<void>;
@@ -114,11 +114,15 @@ export async function serveDemoSubgraph(
   const webSockets = subgraph.schema.getSubscriptionType()
     ? new WebSocketServer({ server: httpServer, path: '/graphql' })
     : undefined;
+  // Open connections, to count this instance's subscriptions (the demo's event channels are per process).
+  const connections = new Set<{ subscriptions: Record<string, unknown> }>();
   const webSocketServer = webSockets
     ? useServer(
         {
           schema: subgraph.schema,
           context: (ctx) => subgraph.createContext({ headers: connectionHeaders(ctx.extra.request.headers, ctx.connectionParams) }),
+          onConnect: (ctx) => void connections.add(ctx),
+          onClose: (ctx) => void connections.delete(ctx),
         },
         webSockets,
       )
@@ -139,7 +143,7 @@ export async function serveDemoSubgraph(
     name: subgraph.name,
     url: `http://${host}:${address.port}/graphql`,
     requests,
-    subscribers: () => subgraph.subscribers?.() ?? 0,
+    subscribers: () => [...connections].reduce((sum, ctx) => sum + Object.keys(ctx.subscriptions).length, 0),
     close() {
       closing ??= (async () => {
         await webSocketServer?.dispose();

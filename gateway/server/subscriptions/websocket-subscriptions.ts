@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
-import type { Context } from 'graphql-ws';
+import { type Context, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { AtriumError } from '../../errors.js';
 import type { Principal } from '../../request-context.js';
 import type { StreamPipeline } from './subscription-server.js';
@@ -33,7 +33,7 @@ type SocketContext = Context<Record<string, unknown>, Extra>;
  * upgrades of the GraphQL path. Credentials come from the upgrade request's headers, or from the
  * `connection_init` payload (`authorization`, `apiKey`, or the header names themselves), and go through the
  * same `onRequest` hooks as HTTP requests; a refusal closes with 4401/4403 (4429 when rate limited). An
- * unknown subprotocol is closed by graphql-ws with 4406.
+ * upgrade that does not offer `graphql-transport-ws` is refused with HTTP 400 and a JSON body.
  */
 export function createWebSocketSubscriptions(options: {
   httpServer: Server;
@@ -54,7 +54,40 @@ export function createWebSocketSubscriptions(options: {
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (!offered.includes(GRAPHQL_TRANSPORT_WS_PROTOCOL)) {
+      // Refused before the handshake, with a body that says why (graphql-ws would accept the socket and
+      // close it with 4406, which clients that asked for another subprotocol never get to see).
+      const body = JSON.stringify({
+        errors: [{
+          message: `unsupported WebSocket subprotocol ${JSON.stringify(offered.join(', '))}: this gateway speaks ${GRAPHQL_TRANSPORT_WS_PROTOCOL} (the graphql-ws library), or GraphQL over SSE`,
+          extensions: { code: 'BAD_REQUEST' },
+        }],
+      });
+      socket.end(`HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      watchBuffer(ws);
+      wss.emit('connection', ws, req);
+    });
+  };
+
+  /**
+   * The slow-client bound, checked every second: graphql-ws waits for each send to finish before it takes
+   * the next event, so a client that stops reading shows as bytes waiting in its socket. It is closed with
+   * 4429 and, since a client that does not read never answers the close, cut off a second later.
+   */
+  const watchBuffer = (ws: WebSocket) => {
+    const timer = setInterval(() => {
+      if (ws.bufferedAmount <= config.maxBufferedBytes) return;
+      clearInterval(timer);
+      logger.warn({ bufferedBytes: ws.bufferedAmount }, 'subscriptions: a slow WebSocket client was disconnected');
+      ws.close(CLOSE_SLOW_CONSUMER, closeReason(`SUBSCRIPTION_SLOW_CONSUMER: more than ${config.maxBufferedBytes} bytes unread`));
+      setTimeout(() => ws.terminate(), 1_000).unref();
+    }, 1_000);
+    timer.unref();
+    ws.once('close', () => clearInterval(timer));
   };
   options.httpServer.on('upgrade', onUpgrade);
 
@@ -103,14 +136,6 @@ export function createWebSocketSubscriptions(options: {
       },
       execute: (args) => pipeline.run(args.contextValue as never, 'websocket'),
       subscribe: (args) => pipeline.run(args.contextValue as never, 'websocket'),
-      onNext(ctx) {
-        // The slow-client bound: events wait in the socket's buffer when the client does not read them.
-        const socket = ctx.extra.socket;
-        if (socket.bufferedAmount > config.maxBufferedBytes) {
-          logger.warn({ bufferedBytes: socket.bufferedAmount }, 'subscriptions: a slow WebSocket client was disconnected');
-          socket.close(CLOSE_SLOW_CONSUMER, closeReason(`SUBSCRIPTION_SLOW_CONSUMER: more than ${config.maxBufferedBytes} bytes unread`));
-        }
-      },
       onComplete(ctx, id) {
         const connection = connections.get(ctx);
         connection?.operations.get(id)?.abort();
@@ -126,13 +151,17 @@ export function createWebSocketSubscriptions(options: {
     config.keepAlive,
   );
 
+  let closed: Promise<void> | undefined;
   return {
-    async close() {
-      closing = true;
-      options.httpServer.off('upgrade', onUpgrade);
-      // Going away (1001): clients reconnect, to another replica or to this one after its restart.
-      for (const client of wss.clients) client.close(CLOSE_GOING_AWAY, 'GATEWAY_SHUTTING_DOWN: the gateway is stopping');
-      await server.dispose();
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        options.httpServer.off('upgrade', onUpgrade);
+        // Going away (1001): clients reconnect, to another replica or to this one after its restart.
+        for (const client of wss.clients) client.close(CLOSE_GOING_AWAY, 'GATEWAY_SHUTTING_DOWN: the gateway is stopping');
+        await server.dispose();
+      })();
+      return closed;
     },
   };
 }
