@@ -25,7 +25,10 @@ import { engineBuilder } from './build-engine.js';
 import { createGraphQLHandler, type GraphQLHandler } from './server/graphql-handler.js';
 import { createHttpServer } from './server/http-server.js';
 import { createSupergraphLifecycle, type SupergraphLifecycle } from './supergraph/supergraph-lifecycle.js';
-import { errorResponse } from './http/write-response.js';
+import { errorResponse, writeHttpResponse } from './http/write-response.js';
+import { createWebSocketTransport } from './subgraph-client/websocket-transport.js';
+import { createSubscriptionServer, type SubscriptionObserver, type SubscriptionServer } from './server/subscriptions/subscription-server.js';
+import type { GatewayMetrics } from './observability/metrics.js';
 import type { HttpGraphQLRequest, HttpResponse } from './http/graphql-exchange.js';
 
 export interface StartGatewayOptions {
@@ -96,7 +99,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const plugins =
     options.plugins ?? (await buildPlugins(config, { logger, configDir, traffic, metrics }));
   const health = new SubgraphHealth();
+  const subscriptionTransport = createWebSocketTransport({ subscriptionUrl: (name) => settingsOf(name).subscriptionUrl });
   const client = createSubgraphClient({
+    subscriptions: subscriptionTransport,
     transport,
     timeoutMs: (name) => settingsOf(name).timeoutMs,
     policy: traffic.policyOf,
@@ -153,6 +158,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     responseHeaders: securityHeaders(config.security.headers, tls !== undefined),
     ...(tls && { tls }),
     handleGraphQL: runGraphQL,
+    // GraphQL over SSE: authenticated by the same onRequest hooks, then graphql-sse.
+    async handleEventStream(req, res, context, body) {
+      const rejected = await runRequestHooks(plugins, context);
+      if (rejected) return writeHttpResponse(res, errorResponse(rejected), context);
+      return subscriptions.serveEventStream(req, res, context, body);
+    },
     ...(responseHooks.length > 0 && {
       onResponse(payload) {
         for (const plugin of responseHooks) plugin.onHttpResponse!(payload);
@@ -166,6 +177,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     requestTimeoutMs: traffic.requestTimeoutMs,
   });
   metrics.observePlanCache(() => handler?.engine.planCache);
+  const subscriptions: SubscriptionServer = createSubscriptionServer({
+    httpServer: http.server,
+    graphqlPath: config.server.graphqlPath,
+    config: config.subscriptions,
+    credentialHeaders: { token: config.auth.jwt.header, apiKey: config.auth.apiKeys.header },
+    introspection: config.graphql.introspection,
+    engine: () => handler?.engine,
+    authenticate: (context) => runRequestHooks(plugins, context),
+    plugins,
+    logger,
+    observer: subscriptionMetrics(metrics),
+  });
   let address = options.listenWhenReady ? undefined : await http.listen(config.server.port, config.server.host);
 
   try {
@@ -197,6 +220,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   } catch (error) {
     lifecycle.close();
     await publishing?.close();
+    await subscriptions.close();
     await http.close(0);
     traffic.close();
     await transport.close();
@@ -228,12 +252,36 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       state = 'stopping';
       lifecycle.close();
       await publishing?.close();
+      // Subscriptions first: their clients get a reconnectable close, then the HTTP requests drain.
+      await subscriptions.close();
       await http.close(config.server.shutdownGrace);
       await handler?.stop();
       traffic.close();
       await transport.close();
       await closePlugins(plugins, logger);
     },
+  };
+}
+
+/** Open subscriptions (a gauge per transport) and the events sent, in the gateway's metrics. */
+function subscriptionMetrics(metrics: GatewayMetrics): SubscriptionObserver {
+  const openGauge = metrics.gauge<'transport'>({
+    name: 'atrium_subscriptions_open',
+    help: 'Subscriptions open now, by client transport (websocket, sse).',
+    labelNames: ['transport'],
+  });
+  const events = metrics.counter<'transport'>({
+    name: 'atrium_subscription_events_total',
+    help: 'Subscription events sent to clients, by client transport.',
+    labelNames: ['transport'],
+  });
+  const open = { websocket: 0, sse: 0 };
+  return {
+    open(transport, delta) {
+      open[transport] += delta;
+      openGauge.set({ transport }, open[transport]);
+    },
+    event: (transport) => events.inc({ transport }),
   };
 }
 

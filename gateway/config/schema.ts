@@ -13,6 +13,7 @@ import { adminSchema, registrySchema } from '../publishing/config.js';
 import { clientsSchema, quotaStoreSchema } from '../quota/config.js';
 import { restSchema } from '../rest/config.js';
 import { graphqlSchema, serverSchema } from '../server/config.js';
+import { subscriptionsSchema } from '../server/subscriptions/config.js';
 import { reloadSchema } from '../supergraph/config.js';
 import { trafficSchema } from '../traffic/config.js';
 
@@ -35,6 +36,8 @@ export const gatewayConfigSchema = z
     server: serverSchema.prefault({}),
     /** GraphQL request handling: introspection, CSRF prevention, operation limits. */
     graphql: graphqlSchema.prefault({}),
+    /** GraphQL subscriptions over WebSocket and SSE: limits, keep-alive, the slow-client bound. */
+    subscriptions: subscriptionsSchema.prefault({}),
     /** Requests to subgraphs: `{ all, subgraphs: { <name>: … } }`, the second overriding the first. */
     traffic: trafficSchema.prefault({}),
     /** The query planner and executor. */

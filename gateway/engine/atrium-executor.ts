@@ -41,9 +41,16 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
       const run = new PlanRun(options, input, errors, compiled, root, failedFetchPaths);
       const node = input.plan.node;
       if (node?.kind === 'Subscription') {
-        throw new AtriumError('BAD_REQUEST', 'subscriptions are not supported by this gateway');
+        // One event of a subscription: the primary fetch's answer arrived over the subscription; `rest`
+        // completes it (entity fetches to other subgraphs) like any query plan.
+        if (!input.subscriptionEvent) {
+          throw new AtriumError('SUBSCRIPTION_TRANSPORT_REQUIRED', 'a subscription plan runs once per event of its subscription');
+        }
+        run.mergeRootAnswer(node.primary, input.subscriptionEvent, [root]);
+        if (node.rest) await run.node(node.rest, [root]);
+      } else if (node) {
+        await run.node(node, [root]);
       }
-      if (node) await run.node(node, [root]);
       const endShape = input.beginShape?.();
       const shaped = shapeResult({
         schema: options.apiSchema,
@@ -128,8 +135,12 @@ class PlanRun {
   private async rootFetch(fetch: FetchNode, targets: readonly Target[]): Promise<void> {
     const base = targets[0]?.path;
     const response = await this.send(fetch, this.fetchVariables(fetch), () => this.compiled.responseKeysOf(fetch).map((key) => pathOf(base, [key])));
-    if (!response) return;
-    const { data, errors } = response.body;
+    if (response) this.mergeRootAnswer(fetch, response.body, targets);
+  }
+
+  /** Merges a root fetch's answer (or a subscription event) into the targets; its errors are re-pathed. */
+  mergeRootAnswer(fetch: FetchNode, body: SubgraphResponse['body'], targets: readonly Target[]): void {
+    const { data, errors } = body;
     if (isObject(data)) {
       if (fetch.outputRewrites) applyRewrites(data, fetch.outputRewrites, this.compiled.matches);
       for (const target of targets) deepMerge(target.object, data);

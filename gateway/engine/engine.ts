@@ -22,6 +22,7 @@ import { createHivePlanner } from './hive-planner.js';
 import { LruCache } from './lru-cache.js';
 import { type PlannerFallbacks, plannerFallbacks } from './planner-fallbacks.js';
 import type { ExplainedPlan, ExplainingPlanner, PlannerFallbackReason } from './planner-fallback.js';
+import { completeEvents } from './subscription-events.js';
 import type { PlanExecutor, QueryPlannerBackend } from './planner-and-executor.js';
 
 export interface EngineOptions {
@@ -69,6 +70,14 @@ export interface Engine {
   /** Plans an operation (no cache, no plugins) and says which planner made the plan: `atrium plan`. */
   explainPlan(operation: { document: DocumentNode; operationName: string | undefined }): ExplainedPlan;
   execute(request: OperationRequest): Promise<ExecutionResult>;
+  /**
+   * Runs a subscription operation: the same hooks and planning as `execute`, then one upstream
+   * subscription (the plan's primary fetch, over the subgraph client) whose every event is completed
+   * through the plan's `rest` and shaped. Returns the events, or one result when the operation was refused
+   * before it subscribed. The events end with an error naming the subgraph when the subgraph fails;
+   * `return()` closes the upstream subscription.
+   */
+  subscribe(request: OperationRequest): Promise<ExecutionResult | AsyncGenerator<ExecutionResult, undefined, undefined>>;
   /**
    * Plans an operation into the plan cache without running it, under the key `execute` would use; a hot
    * reload warms a new engine with the busiest operations before swapping to it. Throws
@@ -166,106 +175,203 @@ export function createEngine(options: EngineOptions): Engine {
       planCache.set(key, buildPlan(document, operationName, key));
     },
     async execute(request) {
-      const { context, operation } = request;
-      const operationName = operation.name?.value;
-      const coerced = getVariableValues(supergraph.apiSchema, operation.variableDefinitions ?? [], {
-        ...request.rawVariables,
-      }, { maxErrors: 20 });
-      if (coerced.errors) {
-        return {
-          errors: coerced.errors.map(
-            (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } }),
-          ),
-        };
+      if (request.operation.operation === 'subscription') {
+        const error = supergraph.apiSchema.getSubscriptionType()
+          ? transportRequired()
+          : new AtriumError('SUBSCRIPTIONS_NOT_SUPPORTED', 'the supergraph has no Subscription type');
+        return { errors: [toGraphQLError(error, { decidesStatus: true })] };
       }
-      const variables = coerced.coerced;
-      const early: GraphQLError[] = [];
-      // The stage in progress, ended with the error if one ends the request.
-      let endStage: StageEndHook | undefined;
+      const prepared = await prepare(request);
+      if (prepared.kind === 'answer') return prepared.result;
       try {
-        let document = request.document;
-        let documentReplaced = false;
-        endStage = beginStage?.(context, 'authorize');
-        for (const plugin of operationHooks) {
-          await plugin.onOperation!({
-            context,
-            queryHash: request.queryHash,
-            supergraph,
-            document,
-            operation,
-            operationName,
-            variables,
-            setDocument(next) {
-              document = next;
-              documentReplaced = true;
-            },
-            addError(error, path) {
-              early.push(toGraphQLError(error, { path }));
-            },
-            reject(error) {
-              throw error;
-            },
-          });
-        }
-        // A plugin may replace the document (for example with unauthorized fields removed): its plan is
-        // keyed by the new text, so two principals who see different fields never share a plan.
-        const cacheKey = documentReplaced ? replacedDocumentHash(document) : request.queryHash;
-        const activeOperation = documentReplaced ? operationOf(document, operationName) : operation;
-        endStage?.();
-        endStage = undefined;
-        const queryPlan = plan(document, operationName, `${cacheKey}\u0000${operationName ?? ''}`, beginStage?.(context, 'plan'));
-        let answered: ExecutionResult | undefined;
-        for (const plugin of planHooks) {
-          await plugin.onPlan!({
-            context,
-            supergraph,
-            plan: queryPlan,
-            document,
-            operation: activeOperation,
-            variables,
-            reject(error) {
-              throw error;
-            },
-            respond(result) {
-              answered ??= result;
-            },
-          });
-        }
-        const result = answered ?? await executor.execute({
-          plan: queryPlan,
-          document,
-          operation: activeOperation,
-          variables,
-          context,
-          signal: context.signal,
-          ...(beginStage && { beginShape: () => beginStage(context, 'shape') }),
-        });
-        const errors = early.length > 0 ? [...early, ...(result.errors ?? [])] : result.errors;
-        // The executor's extensions stay: the apollo executor reports completion errors that follow no failed
-        // fetch in `extensions.valueCompletion`, and dropping them hid why a field came back null.
-        const response: ExecutionResult = errors?.length
-          ? { ...result, errors }
-          : { data: result.data, ...(result.extensions && { extensions: result.extensions }) };
-        for (const plugin of responseHooks) {
-          await plugin.onResponse!({
-            context,
-            result: response,
-            setExtension(key, value) {
-              (response as { extensions?: Record<string, unknown> }).extensions = { ...response.extensions, [key]: value };
-            },
-            setData(data) {
-              (response as { data?: ExecutionResult['data'] }).data = data;
-            },
-          });
-        }
-        return response;
+        const result = prepared.answered ?? await executor.execute(executeInput(request.context, prepared));
+        return await respond(request.context, prepared.early, result);
       } catch (error) {
-        endStage?.({ error });
+        if (error instanceof AtriumError) return { errors: [toGraphQLError(error, { decidesStatus: true })] };
+        throw error;
+      }
+    },
+    async subscribe(request) {
+      const { context } = request;
+      if (options.executor === 'apollo' || !client.subscribe) {
+        const reason = options.executor === 'apollo' ? 'engine.executor "apollo" does not run subscriptions' : 'this gateway has no subscription transport to subgraphs';
+        return { errors: [toGraphQLError(new AtriumError('SUBSCRIPTIONS_NOT_SUPPORTED', reason), { decidesStatus: true })] };
+      }
+      const prepared = await prepare(request);
+      if (prepared.kind === 'answer') return prepared.result;
+      const node = prepared.queryPlan.node;
+      if (node?.kind !== 'Subscription') {
+        return { errors: [toGraphQLError(new AtriumError('QUERY_PLANNING_FAILED', 'the planner did not plan this subscription as one'), { decidesStatus: true })] };
+      }
+      try {
+        const primary = node.primary;
+        const events = await client.subscribe(
+          {
+            subgraph: primary.serviceName,
+            url: supergraph.subgraphs.get(primary.serviceName)?.url ?? '',
+            operationKind: 'subscription',
+            body: { query: primary.operation, operationName: primary.operationName, variables: pickVariables(prepared.variables, primary.variableUsages) },
+            headers: {},
+          },
+          { context, signal: context.signal },
+        );
+        return completeEvents(events, async (event) => {
+          try {
+            const result = await executor.execute({ ...executeInput(context, prepared), subscriptionEvent: event });
+            return await respond(context, prepared.early, result);
+          } catch (error) {
+            if (error instanceof AtriumError) return { errors: [toGraphQLError(error)] };
+            throw error;
+          }
+        });
+      } catch (error) {
         if (error instanceof AtriumError) return { errors: [toGraphQLError(error, { decidesStatus: true })] };
         throw error;
       }
     },
   };
+
+  /**
+   * Everything before execution: coerce the variables, run the operation hooks (authorization may
+   * replace the document), plan (plan cache), run the plan hooks. A rejection is the answer.
+   */
+  async function prepare(request: OperationRequest): Promise<Prepared | { kind: 'answer'; result: ExecutionResult }> {
+    const { context, operation } = request;
+    const operationName = operation.name?.value;
+    const coerced = getVariableValues(supergraph.apiSchema, operation.variableDefinitions ?? [], {
+      ...request.rawVariables,
+    }, { maxErrors: 20 });
+    if (coerced.errors) {
+      return {
+        kind: 'answer',
+        result: {
+          errors: coerced.errors.map(
+            (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } }),
+          ),
+        },
+      };
+    }
+    const variables = coerced.coerced;
+    const early: GraphQLError[] = [];
+    // The stage in progress, ended with the error if one ends the request.
+    let endStage: StageEndHook | undefined;
+    try {
+      let document = request.document;
+      let documentReplaced = false;
+      endStage = beginStage?.(context, 'authorize');
+      for (const plugin of operationHooks) {
+        await plugin.onOperation!({
+          context,
+          queryHash: request.queryHash,
+          supergraph,
+          document,
+          operation,
+          operationName,
+          variables,
+          setDocument(next) {
+            document = next;
+            documentReplaced = true;
+          },
+          addError(error, path) {
+            early.push(toGraphQLError(error, { path }));
+          },
+          reject(error) {
+            throw error;
+          },
+        });
+      }
+      // A plugin may replace the document (for example with unauthorized fields removed): its plan is
+      // keyed by the new text, so two principals who see different fields never share a plan.
+      const cacheKey = documentReplaced ? replacedDocumentHash(document) : request.queryHash;
+      const activeOperation = documentReplaced ? operationOf(document, operationName) : operation;
+      endStage?.();
+      endStage = undefined;
+      const queryPlan = plan(document, operationName, `${cacheKey}\u0000${operationName ?? ''}`, beginStage?.(context, 'plan'));
+      let answered: ExecutionResult | undefined;
+      for (const plugin of planHooks) {
+        await plugin.onPlan!({
+          context,
+          supergraph,
+          plan: queryPlan,
+          document,
+          operation: activeOperation,
+          variables,
+          reject(error) {
+            throw error;
+          },
+          respond(result) {
+            answered ??= result;
+          },
+        });
+      }
+      return { kind: 'prepared', document, operation: activeOperation, variables, queryPlan, early, answered };
+    } catch (error) {
+      endStage?.({ error });
+      if (error instanceof AtriumError) return { kind: 'answer', result: { errors: [toGraphQLError(error, { decidesStatus: true })] } };
+      throw error;
+    }
+  }
+
+  function executeInput(context: RequestContext, prepared: Prepared) {
+    return {
+      plan: prepared.queryPlan,
+      document: prepared.document,
+      operation: prepared.operation,
+      variables: prepared.variables,
+      context,
+      signal: context.signal,
+      ...(beginStage && { beginShape: () => beginStage(context, 'shape') }),
+    };
+  }
+
+  /** Adds the errors of the operation hooks to the executor's result and runs the response hooks. */
+  async function respond(context: RequestContext, early: readonly GraphQLError[], result: ExecutionResult): Promise<ExecutionResult> {
+    const errors = early.length > 0 ? [...early, ...(result.errors ?? [])] : result.errors;
+    // The executor's extensions stay: the apollo executor reports completion errors that follow no failed
+    // fetch in `extensions.valueCompletion`, and dropping them hid why a field came back null.
+    const response: ExecutionResult = errors?.length
+      ? { ...result, errors }
+      : { data: result.data, ...(result.extensions && { extensions: result.extensions }) };
+    for (const plugin of responseHooks) {
+      await plugin.onResponse!({
+        context,
+        result: response,
+        setExtension(key, value) {
+          (response as { extensions?: Record<string, unknown> }).extensions = { ...response.extensions, [key]: value };
+        },
+        setData(data) {
+          (response as { data?: ExecutionResult['data'] }).data = data;
+        },
+      });
+    }
+    return response;
+  }
+}
+
+/** An operation ready to execute: what the hooks and the planner made of the request. */
+interface Prepared {
+  readonly kind: 'prepared';
+  readonly document: DocumentNode;
+  readonly operation: OperationDefinitionNode;
+  readonly variables: Readonly<Record<string, unknown>>;
+  readonly queryPlan: QueryPlan;
+  /** Errors the operation hooks added (removed fields); every response of the operation carries them. */
+  readonly early: readonly GraphQLError[];
+  /** A plan hook's answer (response cache hit): no execution. */
+  readonly answered: ExecutionResult | undefined;
+}
+
+function transportRequired(): AtriumError {
+  return new AtriumError(
+    'SUBSCRIPTION_TRANSPORT_REQUIRED',
+    'subscriptions are served over GraphQL over WebSocket (graphql-transport-ws) or SSE (Accept: text/event-stream), not plain POST/GET',
+  );
+}
+
+function pickVariables(variables: Readonly<Record<string, unknown>>, names: readonly string[] | undefined): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const name of names ?? []) if (variables[name] !== undefined) picked[name] = variables[name];
+  return picked;
 }
 
 /**

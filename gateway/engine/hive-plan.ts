@@ -53,7 +53,21 @@ export function convertHivePlan(plan: Hive.QueryPlan): QueryPlan {
     const subscription: SubscriptionNode = { kind: 'Subscription', primary: convertFetch(plan.node.primary) };
     return { kind: 'QueryPlan', node: subscription };
   }
+  const subscription = convertSubscriptionSequence(plan.node);
+  if (subscription) return { kind: 'QueryPlan', node: subscription };
   return { kind: 'QueryPlan', node: convertNode(plan.node) };
+}
+
+/**
+ * Hive's planner has no `rest` on its Subscription node: a subscription whose events need other
+ * subgraphs is planned as `Sequence [Subscription { primary }, ...the fetches of each event]`. Apollo's
+ * form, which the engine runs, puts those fetches in the node's `rest` (run once per event).
+ */
+function convertSubscriptionSequence(node: Hive.PlanNode): SubscriptionNode | undefined {
+  if (node.kind !== 'Sequence' || node.nodes[0]?.kind !== 'Subscription') return undefined;
+  const [first, ...after] = node.nodes as [Hive.SubscriptionNode, ...Hive.PlanNode[]];
+  const rest = after.length === 1 ? convertNode(after[0]!) : { kind: 'Sequence' as const, nodes: after.map(convertNode) };
+  return { kind: 'Subscription', primary: convertFetch(first.primary), ...(after.length > 0 && { rest }) };
 }
 
 function convertNode(node: Hive.PlanNode): PlanNode {

@@ -2,7 +2,7 @@ import type { QueryPlan } from '@apollo/query-planner';
 import type { DocumentNode, ExecutionResult, OperationDefinitionNode } from 'graphql';
 import type { StageEndHook } from './hooks.js';
 import type { RequestContext } from '../request-context.js';
-import type { SubgraphClient } from '../subgraph-client/contracts.js';
+import type { SubgraphClient, SubgraphResponse } from '../subgraph-client/contracts.js';
 
 /**
  * Planner seam: turns a validated operation into a query plan. `hive-planner.ts` wraps Hive's native
@@ -30,6 +30,11 @@ export interface ExecutePlanInput {
   readonly signal: AbortSignal;
   /** Set when a plugin times stages: call it when shaping begins, and what it returns when shaping ends. */
   readonly beginShape?: () => StageEndHook | undefined;
+  /**
+   * For a subscription plan (a `Subscription` node): one event its primary subscription delivered. The
+   * executor merges it as the primary fetch's answer and runs the node's `rest` to complete it.
+   */
+  readonly subscriptionEvent?: SubgraphResponse['body'];
 }
 
 /**

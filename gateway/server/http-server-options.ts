@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { CorsHandler } from '../edge/cors.js';
 import type { TlsFiles } from '../edge/load-tls.js';
 import type { Logger } from '../logger.js';
@@ -16,6 +16,12 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Runs one GraphQL-over-HTTP request (Apollo Server behind it). A throw is logged and answered 500. */
   handleGraphQL(request: HttpGraphQLRequest, context: RequestContext): Promise<HttpResponse>;
+  /**
+   * Serves a GraphQL request that asks for `Accept: text/event-stream` (GraphQL over SSE), after the body
+   * was read and checked like any POST. Without it such requests go to `handleGraphQL`. Its context has no
+   * request deadline: the stream lives as long as the subscription.
+   */
+  handleEventStream?(req: IncomingMessage, res: ServerResponse, context: RequestContext, body: unknown): Promise<void>;
   /** Extra endpoints (plugins' `routes`), tried in order for paths other than GraphQL and the probes. */
   routes?: readonly HttpRoute[];
   /** Accept a JSON array body (a batch) on the GraphQL endpoint; otherwise it is refused with 400. */

@@ -131,6 +131,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       if (body === undefined) return undefined;
     }
 
+    if (options.handleEventStream && acceptsEventStream(req.headers.accept)) {
+      const context = createContext(req, res, { requestId, timeoutMs: 0, receivedAt });
+      await options.handleEventStream(req, res, context, body);
+      return context;
+    }
     const context = createContext(req, res, { requestId, timeoutMs: options.requestTimeoutMs?.() ?? 0, receivedAt });
     const request = { method, headers: headerMap(req.headers), search, body };
     let response: Awaited<ReturnType<typeof handleGraphQL>>;
@@ -241,6 +246,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       return closed;
     },
   };
+}
+
+/** GraphQL over SSE: the client accepts an event stream (graphql-sse sends exactly `text/event-stream`). */
+function acceptsEventStream(accept: string | undefined): boolean {
+  return accept !== undefined && accept.includes('text/event-stream');
 }
 
 function requestIdOf(incoming: string | string[] | undefined): string {

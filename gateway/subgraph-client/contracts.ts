@@ -66,6 +66,25 @@ export type SubgraphFetchDoneHook = (payload: SubgraphFetchDonePayload) => void 
 /** What the executor calls for every fetch node. */
 export interface SubgraphClient {
   fetch(request: SubgraphRequest, options: { context: RequestContext; signal: AbortSignal }): Promise<SubgraphResponse>;
+  /**
+   * Opens a subscription (the primary fetch of a subscription plan) and returns its events. Absent on a
+   * client without a subscription transport: the engine then refuses subscriptions.
+   */
+  subscribe?(request: SubgraphRequest, options: { context: RequestContext; signal: AbortSignal }): Promise<SubgraphEventStream>;
+  close(): Promise<void>;
+}
+
+/**
+ * The events of one upstream subscription: each is a GraphQL response body. The stream ends when the
+ * subgraph completes it, and throws an `AtriumError` naming the subgraph when the subgraph closes or fails;
+ * `return()` (the client left) closes the upstream subscription.
+ */
+export type SubgraphEventStream = AsyncGenerator<SubgraphResponse['body'], undefined, undefined>;
+
+/** The subscription seam: opens one upstream subscription (`websocket-transport.ts`: graphql-transport-ws). */
+export interface SubgraphSubscriptionTransport {
+  subscribe(request: SubgraphRequest, signal: AbortSignal): SubgraphEventStream;
+  /** Closes every open upstream subscription. */
   close(): Promise<void>;
 }
 

@@ -5,12 +5,14 @@ import type { RequestContext } from '../request-context.js';
 import type { SubgraphHealth } from './subgraph-health.js';
 import type {
   SubgraphClient,
+  SubgraphEventStream,
   SubgraphFetchDoneHook,
   SubgraphFetchDonePayload,
   SubgraphFetchHook,
   SubgraphFetchPolicy,
   SubgraphRequest,
   SubgraphResponse,
+  SubgraphSubscriptionTransport,
   SubgraphTransport,
 } from './contracts.js';
 
@@ -29,6 +31,8 @@ export interface SubgraphClientOptions {
   logger?: Logger;
   /** Records each fetch's outcome (for `/ready`). */
   health?: SubgraphHealth;
+  /** Opens subscriptions (WebSocket); without it the client has no `subscribe`. */
+  subscriptions?: SubgraphSubscriptionTransport;
 }
 
 /**
@@ -148,7 +152,31 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     return response!;
   }
 
+  /**
+   * A subscription gets the same request preparation as a fetch (header rules, then the plugins'
+   * `onSubgraphFetch` hooks, which set the identity headers); their done-hooks do not run, and a hook's
+   * `setResponse` is ignored: there is no single response to observe or replace.
+   */
+  async function subscribe(request: SubgraphRequest, context: RequestContext, signal: AbortSignal): Promise<SubgraphEventStream> {
+    request.headers['x-request-id'] = context.requestId;
+    policyOf?.(request.subgraph)?.prepareRequest?.(request, context);
+    const before = { request, context, setResponse() {} };
+    for (const hook of hooks) {
+      try {
+        const result = hook(before);
+        if (isThenable(result)) await result;
+      } catch (thrown) {
+        throw hookFailure(request, thrown, logger);
+      }
+    }
+    return options.subscriptions!.subscribe(request, signal);
+  }
+
   return {
+    ...(options.subscriptions && {
+      subscribe: (request: SubgraphRequest, { context, signal }: { context: RequestContext; signal: AbortSignal }) =>
+        subscribe(request, context, signal),
+    }),
     fetch(request, { context, signal }) {
       request.headers['x-request-id'] = context.requestId;
       const policy = policyOf?.(request.subgraph);
@@ -167,8 +195,9 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
         },
       );
     },
-    close() {
-      return transport.close();
+    async close() {
+      await options.subscriptions?.close();
+      await transport.close();
     },
   };
 }

@@ -95,6 +95,7 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
     },
     explainPlan: (operation) => inner.explainPlan(operation),
     preparePlan: (operation) => inner.preparePlan(operation),
+    subscribe: (request) => inner.subscribe(request),
     execute(request) {
       hot.record({ document: request.document, operationName: request.operation.name?.value, queryHash: request.queryHash });
       return inner.execute(request);

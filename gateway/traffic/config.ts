@@ -215,6 +215,15 @@ const subgraphTrafficSchema = z
      */
     url: httpUrl().optional(),
     /**
+     * WebSocket URL (`ws://` or `wss://`) the gateway opens this subgraph's subscriptions at, over
+     * `graphql-transport-ws`. Subscriptions go to one URL: they are not balanced, retried or mirrored.
+     * @default the subgraph's URL (`url`, else the routing URL) with http→ws and https→wss
+     */
+    subscriptionUrl: z
+      .string({ error: 'expected a ws:// or wss:// URL' })
+      .regex(/^wss?:\/\/\S+$/i, { error: 'expected a ws:// or wss:// URL' })
+      .optional(),
+    /**
      * Several instances of the subgraph, balanced by `balance` (instead of `url`).
      * @default the supergraph's routing URL
      */

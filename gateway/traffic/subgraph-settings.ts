@@ -7,6 +7,8 @@ export interface SubgraphSettings {
   readonly dedupe: boolean;
   /** Set only when gateway.yaml overrides the supergraph's routing URL. */
   readonly url?: string;
+  /** Set only when gateway.yaml gives the subgraph's WebSocket URL for subscriptions. */
+  readonly subscriptionUrl?: string;
 }
 
 /**
@@ -19,5 +21,10 @@ export function subgraphSettings(config: GatewayConfig, name: string): SubgraphS
   const own = Object.hasOwn(config.traffic.subgraphs, name) ? config.traffic.subgraphs[name] : undefined;
   const timeoutMs = own?.timeout ?? config.traffic.all.timeout;
   const dedupe = own?.dedupe ?? config.traffic.all.dedupe;
-  return own?.url === undefined ? { timeoutMs, dedupe } : { timeoutMs, dedupe, url: own.url };
+  return {
+    timeoutMs,
+    dedupe,
+    ...(own?.url !== undefined && { url: own.url }),
+    ...(own?.subscriptionUrl !== undefined && { subscriptionUrl: own.subscriptionUrl }),
+  };
 }

@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { type DemoSubgraph, defineDemoSubgraph } from '../shared/demo-subgraph.js';
 import { createEntityLoader } from '../shared/entity-loader.js';
+import { EventChannel } from '../shared/event-channel.js';
 import { appendReview, authorUsernames, findReview, type Review, reset, reviewableUpcs, reviews } from './data.js';
 
 /** Per-request state: fresh loaders, so no request sees another's cache. */
@@ -42,6 +43,9 @@ async function itemReviews(item: { upc: string }, ctx: ReviewsContext): Promise<
   return (await ctx.reviewsByItem.load(item.upc)) ?? [];
 }
 
+/** `Subscription.reviewAdded`: every review `addReview` appends, published as it is added. */
+export const reviewAdded = new EventChannel<Review>();
+
 const resolvers = {
   Query: {
     review: (_: unknown, args: { id: string }) => findReview(args.id),
@@ -55,7 +59,15 @@ const resolvers = {
       if (!authorUsernames.has(input.authorId)) throw badInput(`unknown author ${input.authorId}`);
       if (!reviewableUpcs.has(input.upc)) throw badInput(`unknown product ${input.upc}`);
       if (input.body.trim() === '') throw badInput('body must not be empty');
-      return appendReview(input);
+      const review = appendReview(input);
+      reviewAdded.publish(review);
+      return review;
+    },
+  },
+  Subscription: {
+    reviewAdded: {
+      subscribe: () => reviewAdded.subscribe(),
+      resolve: (review: Review) => review,
     },
   },
   Review: {

@@ -25,7 +25,13 @@ export interface DemoSubgraph<TContext extends object = object> {
  * Resolvers by type name, then field name (plus `__resolveReference` and `__resolveType`), in the
  * shape `buildSubgraphSchema` takes. Each resolver declares its own parent and argument types.
  */
-export type ResolverMap = Record<string, Record<string, (...args: any[]) => unknown>>;
+export type ResolverMap = Record<string, Record<string, ((...args: any[]) => unknown) | SubscriptionResolver>>;
+
+/** A Subscription field: `subscribe` returns the event stream, `resolve` maps each event to the field's value. */
+export interface SubscriptionResolver {
+  subscribe(...args: any[]): AsyncIterable<unknown>;
+  resolve?(...args: any[]): unknown;
+}
 
 /** What a subgraph module supplies; see {@link defineDemoSubgraph}. */
 export interface DemoSubgraphParts<TContext extends object> {

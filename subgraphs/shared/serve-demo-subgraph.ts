@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 import type { DemoSubgraph } from './demo-subgraph.js';
 
 /** One GraphQL request as a subgraph received it. */
@@ -20,6 +22,9 @@ export interface RunningSubgraph {
   url: string;
   /** Every request received, in order (the last {@link MAX_LOGGED_REQUESTS}). */
   requests: ReceivedRequest[];
+  /** Subscriptions open on this instance (served over graphql-transport-ws at the same URL). */
+  subscribers(): number;
+  /** Stops serving: open WebSocket subscriptions are closed with 1001 (going away). */
   close(): Promise<void>;
 }
 
@@ -104,6 +109,25 @@ export async function serveDemoSubgraph(
     res.end();
   }
 
+  // Subscriptions: GraphQL over WebSocket (graphql-transport-ws, the graphql-ws library) on the same path.
+  // Headers the gateway forwards (identity headers) arrive both on the upgrade and in connection_init.
+  const webSockets = subgraph.schema.getSubscriptionType()
+    ? new WebSocketServer({ server: httpServer, path: '/graphql' })
+    : undefined;
+  // Open connections, to count this instance's subscriptions (the demo's event channels are per process).
+  const connections = new Set<{ subscriptions: Record<string, unknown> }>();
+  const webSocketServer = webSockets
+    ? useServer(
+        {
+          schema: subgraph.schema,
+          context: (ctx) => subgraph.createContext({ headers: connectionHeaders(ctx.extra.request.headers, ctx.connectionParams) }),
+          onConnect: (ctx) => void connections.add(ctx),
+          onClose: (ctx) => void connections.delete(ctx),
+        },
+        webSockets,
+      )
+    : undefined;
+
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -119,8 +143,10 @@ export async function serveDemoSubgraph(
     name: subgraph.name,
     url: `http://${host}:${address.port}/graphql`,
     requests,
+    subscribers: () => [...connections].reduce((sum, ctx) => sum + Object.keys(ctx.subscriptions).length, 0),
     close() {
       closing ??= (async () => {
+        await webSocketServer?.dispose();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());
           httpServer.closeIdleConnections();
@@ -130,6 +156,14 @@ export async function serveDemoSubgraph(
       return closing;
     },
   };
+}
+
+/** The upgrade request's headers, then the string entries of the connection_init payload over them. */
+function connectionHeaders(upgrade: IncomingMessage['headers'], params: Readonly<Record<string, unknown>> | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(upgrade)) if (typeof value === 'string') headers[key] = value;
+  for (const [key, value] of Object.entries(params ?? {})) if (typeof value === 'string') headers[key.toLowerCase()] = value;
+  return headers;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

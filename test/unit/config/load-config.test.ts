@@ -27,6 +27,14 @@ describe('loadConfig', () => {
     expect(loadConfig()).toEqual({
       server: { host: '0.0.0.0', port: 4000, graphqlPath: '/graphql', bodyLimit: 1024 * 1024, shutdownGrace: 10_000 },
       graphql: { introspection: true, csrfPrevention: true },
+      subscriptions: {
+        enabled: true,
+        maxPerConnection: 100,
+        maxEventBytes: 1024 * 1024,
+        maxBufferedBytes: 4 * 1024 * 1024,
+        keepAlive: 12_000,
+        connectionInitTimeout: 3_000,
+      },
       traffic: { requestTimeout: 0, all: { timeout: 30_000, dedupe: true }, subgraphs: {} },
       engine: { executor: 'atrium', planner: 'auto', planCacheSize: 1000, planCacheMaxBytes: 64 * 1024 * 1024, maxConcurrentOperations: 0 },
       log: {

@@ -112,6 +112,18 @@ describe('convertHivePlan', () => {
     );
   });
 
+  it("turns Hive's Sequence [Subscription, ...] into Apollo's Subscription { primary, rest } (Issue 17)", () => {
+    // What Hive's planner (0.0.38) returns for `subscription { reviewAdded { body item { name } } }`.
+    const primary: Hive.FetchNode = { kind: 'Fetch', serviceName: 'reviews', operationKind: 'subscription', operation: 'subscription{reviewAdded{body item{__typename upc}}}' };
+    const rest: Hive.PlanNode = { kind: 'Flatten', path: [{ Field: 'reviewAdded' }, { Field: 'item' }], node: entityFetch({ serviceName: 'products' }) };
+    const plan = convertHivePlan({ kind: 'QueryPlan', node: { kind: 'Sequence', nodes: [{ kind: 'Subscription', primary } as Hive.PlanNode, rest] } });
+    expect(plan.node).toMatchObject({
+      kind: 'Subscription',
+      primary: { kind: 'Fetch', serviceName: 'reviews', operationKind: 'subscription' },
+      rest: { kind: 'Flatten', path: ['reviewAdded', 'item'], node: { kind: 'Fetch', serviceName: 'products' } },
+    });
+  });
+
   it('an empty plan stays empty', () => {
     expect(convertHivePlan({ kind: 'QueryPlan' })).toEqual({ kind: 'QueryPlan' });
   });

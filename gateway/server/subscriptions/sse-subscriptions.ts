@@ -1,0 +1,120 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createHandler, type Request as SseRequest } from 'graphql-sse';
+import { AtriumError, ERROR_CODES, type ErrorCode, toGraphQLError } from '../../errors.js';
+import type { RequestContext } from '../../request-context.js';
+import type { StreamPipeline } from './subscription-server.js';
+
+interface SseRaw {
+  readonly req: IncomingMessage;
+  readonly context: RequestContext;
+}
+
+/**
+ * GraphQL over SSE (graphql-sse's handler, distinct connections mode only: no reservation tokens, one
+ * operation per request). The HTTP server has read and size-checked the body and the `onRequest` hooks
+ * have authenticated the request. Errors before the stream starts are a JSON answer with the error's
+ * status; an error that ends a running subscription (a subgraph failed) is sent as a last `next` event
+ * with the error, then `complete`. A client whose unsent bytes exceed `subscriptions.maxBufferedBytes` is
+ * disconnected.
+ */
+export function createSseSubscriptions(pipeline: StreamPipeline): {
+  serve(req: IncomingMessage, res: ServerResponse, context: RequestContext, body: unknown): Promise<void>;
+  close(): Promise<void>;
+} {
+  const { config, logger } = pipeline;
+  const open = new Set<ServerResponse>();
+  let closing = false;
+  const handler = createHandler<SseRaw, undefined, Record<PropertyKey, unknown>>({
+    // No token: every event-stream request is its own ("distinct") connection.
+    authenticate: () => undefined,
+    // Validated already, against the engine's schema (prepareStreamOperation).
+    validate: () => [],
+    async onSubscribe(req, params) {
+      const prepared = await pipeline.prepare(params, req.raw.context);
+      if ('errors' in prepared) return jsonErrors(prepared.errors as readonly GraphQLError[]);
+      return {
+        schema: prepared.engine.supergraph.apiSchema,
+        document: prepared.request.document,
+        ...(params.operationName && { operationName: params.operationName }),
+        contextValue: prepared as unknown as Record<PropertyKey, unknown>,
+      } satisfies ExecutionArgs;
+    },
+    execute: (args) => pipeline.run(args.contextValue as never, 'sse', lastEvent),
+    subscribe: (args) => pipeline.run(args.contextValue as never, 'sse', lastEvent),
+  });
+
+  return {
+    async serve(req, res, context, body) {
+      if (closing || !config.enabled) {
+        const error = closing
+          ? new AtriumError('GATEWAY_SHUTTING_DOWN', 'the gateway is stopping; reconnect')
+          : new AtriumError('SUBSCRIPTIONS_NOT_SUPPORTED', 'subscriptions are off on this gateway (subscriptions.enabled: false)');
+        const [text, init] = jsonErrors([toGraphQLError(error)]);
+        res.writeHead(init.status, init.headers).end(text);
+        return;
+      }
+      const request: SseRequest<SseRaw, undefined> = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: { get: (key) => (key === 'accept' ? 'text/event-stream' : headerValue(req.headers[key])) },
+        body: req.method === 'POST' ? (body as Record<PropertyKey, unknown>) : null,
+        raw: { req, context },
+        context: undefined,
+      };
+      const [stream, init] = await handler(request);
+      res.writeHead(init.status, init.statusText, init.headers);
+      if (!stream || typeof stream === 'string') {
+        res.end(stream ?? undefined);
+        return;
+      }
+      open.add(res);
+      const stop = () => void stream.return(undefined);
+      res.once('close', stop);
+      try {
+        for await (const chunk of stream) {
+          if (res.destroyed) break;
+          // Not awaited: a client that does not read lets bytes pile up in the response, which is the bound.
+          res.write(chunk);
+          if (res.writableLength > config.maxBufferedBytes) {
+            logger.warn({ bufferedBytes: res.writableLength }, 'subscriptions: a slow SSE client was disconnected');
+            res.destroy();
+            break;
+          }
+        }
+      } catch (error) {
+        logger.error({ err: error }, 'subscriptions: SSE stream failed');
+      } finally {
+        res.off('close', stop);
+        open.delete(res);
+        stop();
+        if (!res.destroyed) res.end();
+      }
+    },
+    async close() {
+      closing = true;
+      // Ended without `complete`: the client sees the stream drop and may reconnect elsewhere.
+      for (const res of open) res.end();
+    },
+  };
+}
+
+/** A subscription that failed after it started: one last event with the error (SSE has no error event). */
+function lastEvent(error: unknown): ExecutionResult {
+  const graphQLError = error instanceof GraphQLError ? error : toGraphQLError(new AtriumError('INTERNAL_SERVER_ERROR', 'the subscription failed'));
+  return { errors: [graphQLError] };
+}
+
+/** A JSON error answer before any event, with the status of the first error's code. */
+function jsonErrors(errors: readonly GraphQLError[]): readonly [string, { status: number; statusText: string; headers: Record<string, string> }] {
+  const code = errors[0]?.extensions.code;
+  const status = typeof code === 'string' && code in ERROR_CODES ? ERROR_CODES[code as ErrorCode].status : 400;
+  return [
+    JSON.stringify({ errors: errors.map((e) => e.toJSON()) }),
+    { status: status === 200 ? 400 : status, statusText: 'Error', headers: { 'content-type': 'application/json; charset=utf-8' } },
+  ];
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}

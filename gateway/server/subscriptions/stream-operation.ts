@@ -1,0 +1,88 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import type { IncomingHttpHeaders } from 'node:http';
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate } from 'graphql';
+import type { Engine, OperationRequest } from '../../engine/engine.js';
+import { type AtriumError, toGraphQLError } from '../../errors.js';
+import type { Principal, RequestContext } from '../../request-context.js';
+import type { ServerHooks } from '../hooks.js';
+import { noIntrospectionRule } from '../no-introspection-rule.js';
+
+/** One operation as a streaming client sends it (graphql-ws `subscribe` payload, graphql-sse request). */
+export interface StreamOperationPayload {
+  readonly query: string;
+  readonly operationName?: string | null;
+  readonly variables?: Readonly<Record<string, unknown>> | null;
+}
+
+/**
+ * The request context of one operation on a stream (a WebSocket subscription, an SSE request): the
+ * connection's headers and principal, its own id and signal, so per-request plugin state (WeakMaps keyed
+ * by the context) is per operation, as for HTTP requests.
+ */
+export function createStreamContext(options: {
+  headers: IncomingHttpHeaders;
+  url: string;
+  remoteAddress: string | undefined;
+  principal: Principal | undefined;
+  signal?: AbortSignal;
+}): RequestContext {
+  const signal = options.signal ?? new AbortController().signal;
+  setMaxListeners(0, signal);
+  const incoming = options.headers['x-request-id'];
+  return {
+    requestId: typeof incoming === 'string' && /^[\x20-\x7e]{1,128}$/.test(incoming) ? incoming : randomUUID(),
+    http: { method: 'GET', url: options.url, headers: options.headers, remoteAddress: options.remoteAddress },
+    principal: options.principal,
+    responseHeaders: new Map(),
+    signal,
+  };
+}
+
+/**
+ * Parses, checks (the plugins' `onDocument` hooks: limits, trusted documents) and validates an operation
+ * against the engine's API schema, as the HTTP path does inside Apollo Server. Returns the engine's
+ * request, or the errors to answer with (codes in `extensions.code`).
+ */
+export async function prepareStreamOperation(options: {
+  engine: Engine;
+  payload: StreamOperationPayload;
+  context: RequestContext;
+  plugins: readonly ServerHooks[];
+  introspection: boolean;
+}): Promise<{ request: OperationRequest } | { errors: readonly GraphQLError[] }> {
+  const { engine, payload, context } = options;
+  if (typeof payload.query !== 'string') return { errors: [codedError('BAD_REQUEST', 'the operation has no query')] };
+  let document;
+  try {
+    document = parse(payload.query);
+  } catch (error) {
+    return { errors: [codedError('GRAPHQL_PARSE_FAILED', (error as Error).message)] };
+  }
+  const queryHash = createHash('sha256').update(payload.query).digest('hex');
+  for (const plugin of options.plugins) {
+    if (!plugin.onDocument) continue;
+    let rejected: AtriumError | undefined;
+    await plugin.onDocument({ context, source: payload.query, queryHash, document, reject: (error) => (rejected ??= error) });
+    if (rejected) return { errors: [toGraphQLError(rejected)] };
+  }
+  const schema = engine.supergraph.apiSchema;
+  const operationName = payload.operationName ?? undefined;
+  const operation = getOperationAST(document, operationName);
+  if (!operation) {
+    const message = operationName === undefined ? 'Must provide operation name if query contains multiple operations.' : `Unknown operation named "${operationName}".`;
+    return { errors: [codedError('OPERATION_NOT_FOUND', message)] };
+  }
+  if (operation.operation === 'subscription' && !schema.getSubscriptionType()) {
+    return { errors: [codedError('SUBSCRIPTIONS_NOT_SUPPORTED', 'the supergraph has no Subscription type')] };
+  }
+  const errors = validate(schema, document, options.introspection ? specifiedRules : [...specifiedRules, noIntrospectionRule]);
+  if (errors.length > 0) {
+    return { errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };
+  }
+  return { request: { document, operation, rawVariables: payload.variables ?? undefined, queryHash, context } };
+}
+
+function codedError(code: string, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
+}

@@ -1,0 +1,211 @@
+import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type Context, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
+import { type Extra, useServer } from 'graphql-ws/use/ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { AtriumError } from '../../errors.js';
+import type { Principal } from '../../request-context.js';
+import type { StreamPipeline } from './subscription-server.js';
+import { createStreamContext } from './stream-operation.js';
+
+/** Close codes, after graphql-ws's conventions (4401 Unauthorized, 4403 Forbidden). */
+const CLOSE_UNAUTHORIZED = 4401;
+const CLOSE_FORBIDDEN = 4403;
+const CLOSE_TOO_MANY_REQUESTS = 4429;
+const CLOSE_BAD_REQUEST = 4400;
+const CLOSE_SLOW_CONSUMER = 4429;
+/** Going away: graphql-ws clients reconnect after it (it is not one of their fatal codes). */
+const CLOSE_GOING_AWAY = 1001;
+
+/** What one WebSocket connection knows once `connection_init` was accepted. */
+interface Connection {
+  readonly headers: IncomingHttpHeaders;
+  readonly principal: Principal | undefined;
+  /** One controller per operation: aborted when it completes, so its in-flight fetches stop. */
+  readonly operations: Map<string, AbortController>;
+}
+
+type SocketContext = Context<Record<string, unknown>, Extra>;
+
+/**
+ * GraphQL over WebSocket on the gateway's HTTP server: `graphql-ws`'s server (`useServer`) over `ws`, on
+ * upgrades of the GraphQL path. Credentials come from the upgrade request's headers, or from the
+ * `connection_init` payload (`authorization`, `apiKey`, or the header names themselves), and go through the
+ * same `onRequest` hooks as HTTP requests; a refusal closes with 4401/4403 (4429 when rate limited). An
+ * upgrade that does not offer `graphql-transport-ws` is refused with HTTP 400 and a JSON body.
+ */
+export function createWebSocketSubscriptions(options: {
+  httpServer: Server;
+  path: string;
+  credentialHeaders: { readonly token: string; readonly apiKey: string };
+  pipeline: StreamPipeline;
+}): { close(): Promise<void> } {
+  const { pipeline } = options;
+  const { config, logger } = pipeline;
+  const connections = new WeakMap<SocketContext, Connection>();
+  let closing = false;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path !== options.path || closing || !config.enabled) {
+      const status = path !== options.path ? '404 Not Found' : '503 Service Unavailable';
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (!offered.includes(GRAPHQL_TRANSPORT_WS_PROTOCOL)) {
+      // Refused before the handshake, with a body that says why (graphql-ws would accept the socket and
+      // close it with 4406, which clients that asked for another subprotocol never get to see).
+      const body = JSON.stringify({
+        errors: [{
+          message: `unsupported WebSocket subprotocol ${JSON.stringify(offered.join(', '))}: this gateway speaks ${GRAPHQL_TRANSPORT_WS_PROTOCOL} (the graphql-ws library), or GraphQL over SSE`,
+          extensions: { code: 'BAD_REQUEST' },
+        }],
+      });
+      socket.end(`HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      watchBuffer(ws);
+      wss.emit('connection', ws, req);
+    });
+  };
+
+  /**
+   * The slow-client bound, checked every second: graphql-ws waits for each send to finish before it takes
+   * the next event, so a client that stops reading shows as bytes waiting in its socket. It is closed with
+   * 4429 and, since a client that does not read never answers the close, cut off a second later.
+   */
+  const watchBuffer = (ws: WebSocket) => {
+    const timer = setInterval(() => {
+      if (ws.bufferedAmount <= config.maxBufferedBytes) return;
+      clearInterval(timer);
+      logger.warn({ bufferedBytes: ws.bufferedAmount }, 'subscriptions: a slow WebSocket client was disconnected');
+      ws.close(CLOSE_SLOW_CONSUMER, closeReason(`SUBSCRIPTION_SLOW_CONSUMER: more than ${config.maxBufferedBytes} bytes unread`));
+      setTimeout(() => ws.terminate(), 1_000).unref();
+    }, 1_000);
+    timer.unref();
+    ws.once('close', () => clearInterval(timer));
+  };
+  options.httpServer.on('upgrade', onUpgrade);
+
+  const server = useServer(
+    {
+      connectionInitWaitTimeout: config.connectionInitTimeout,
+      async onConnect(ctx) {
+        const { request, socket } = ctx.extra;
+        const headers = connectionHeaders(request.headers, ctx.connectionParams, options.credentialHeaders);
+        const context = createStreamContext({ headers, url: request.url ?? options.path, remoteAddress: request.socket.remoteAddress, principal: undefined });
+        const rejected = await pipeline.authenticate(context);
+        if (rejected) {
+          socket.close(closeCodeOf(rejected), closeReason(`${rejected.code}: ${rejected.message}`));
+          return false;
+        }
+        connections.set(ctx, { headers, principal: context.principal, operations: new Map() });
+        return true;
+      },
+      async onSubscribe(ctx, id, payload) {
+        const connection = connections.get(ctx)!;
+        if (Object.keys(ctx.subscriptions).length > config.maxPerConnection) {
+          return [codedError('TOO_MANY_SUBSCRIPTIONS', `this connection already has ${config.maxPerConnection} operations open (subscriptions.maxPerConnection)`)];
+        }
+        const controller = new AbortController();
+        connection.operations.set(id, controller);
+        const { request } = ctx.extra;
+        const context = createStreamContext({
+          headers: connection.headers,
+          url: request.url ?? options.path,
+          remoteAddress: request.socket.remoteAddress,
+          principal: connection.principal,
+          signal: controller.signal,
+        });
+        const prepared = await pipeline.prepare(payload, context);
+        if ('errors' in prepared) {
+          connection.operations.delete(id);
+          return prepared.errors as never;
+        }
+        const { request: operation, engine } = prepared;
+        return {
+          schema: engine.supergraph.apiSchema,
+          document: operation.document,
+          ...(payload.operationName && { operationName: payload.operationName }),
+          contextValue: prepared,
+        } satisfies ExecutionArgs;
+      },
+      execute: (args) => pipeline.run(args.contextValue as never, 'websocket'),
+      subscribe: (args) => pipeline.run(args.contextValue as never, 'websocket'),
+      onComplete(ctx, id) {
+        const connection = connections.get(ctx);
+        connection?.operations.get(id)?.abort();
+        connection?.operations.delete(id);
+      },
+      onClose(ctx) {
+        const connection = connections.get(ctx);
+        for (const controller of connection?.operations.values() ?? []) controller.abort();
+        connection?.operations.clear();
+      },
+    },
+    wss,
+    config.keepAlive,
+  );
+
+  let closed: Promise<void> | undefined;
+  return {
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        options.httpServer.off('upgrade', onUpgrade);
+        // Going away (1001): clients reconnect, to another replica or to this one after its restart.
+        for (const client of wss.clients) client.close(CLOSE_GOING_AWAY, 'GATEWAY_SHUTTING_DOWN: the gateway is stopping');
+        await server.dispose();
+      })();
+      return closed;
+    },
+  };
+}
+
+/**
+ * The connection's headers: the upgrade request's, then the credentials of the `connection_init` payload
+ * over them — `authorization` into the token header, `apiKey` into the API key header, and any string
+ * entry named like one of those headers.
+ */
+function connectionHeaders(
+  upgrade: IncomingHttpHeaders,
+  params: Readonly<Record<string, unknown>> | undefined,
+  names: { readonly token: string; readonly apiKey: string },
+): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = { ...upgrade };
+  for (const [key, value] of Object.entries(params ?? {})) {
+    if (typeof value !== 'string') continue;
+    const lower = key.toLowerCase();
+    if (lower === 'authorization' || lower === names.token) headers[names.token] = value;
+    else if (lower === 'apikey' || lower === names.apiKey) headers[names.apiKey] = value;
+  }
+  return headers;
+}
+
+function closeCodeOf(error: AtriumError): number {
+  switch (error.status) {
+    case 401:
+      return CLOSE_UNAUTHORIZED;
+    case 403:
+      return CLOSE_FORBIDDEN;
+    case 429:
+      return CLOSE_TOO_MANY_REQUESTS;
+    default:
+      return CLOSE_BAD_REQUEST;
+  }
+}
+
+/** Close reasons are at most 123 bytes (RFC 6455 §5.5). */
+function closeReason(reason: string): string {
+  let cut = reason;
+  while (Buffer.byteLength(cut) > 123) cut = cut.slice(0, -1);
+  return cut;
+}
+
+function codedError(code: string, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
+}

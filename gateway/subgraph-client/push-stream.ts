@@ -1,0 +1,91 @@
+/**
+ * An async iterator fed by pushes: the producer calls `push` and `end`, the consumer iterates. Unlike an
+ * async generator, `return()` takes effect at once, also while the consumer waits for the next value, so a
+ * departing client releases what feeds it (graphql-ws and graphql-sse call `return()` on close) without
+ * waiting for one more event. Values queue up to `maxQueued`; one more ends the stream with `overflow()`.
+ *
+ * @example
+ * const stream = new PushStream<string>({ onReturn: () => upstream.close() });
+ * stream.push('a');
+ * for await (const value of stream) console.log(value);
+ */
+export class PushStream<T> implements AsyncGenerator<T, undefined, undefined> {
+  private readonly queue: T[] = [];
+  private waiting: { resolve(result: IteratorResult<T, undefined>): void; reject(error: unknown): void } | undefined;
+  private finished = false;
+  private failure: unknown;
+  private readonly onReturn: (() => void) | undefined;
+  private readonly maxQueued: number;
+  private readonly overflow: (() => unknown) | undefined;
+
+  constructor(options: { onReturn?: () => void; maxQueued?: number; overflow?: () => unknown } = {}) {
+    this.onReturn = options.onReturn;
+    this.maxQueued = options.maxQueued ?? Number.POSITIVE_INFINITY;
+    this.overflow = options.overflow;
+  }
+
+  /** True once ended by the producer or returned by the consumer. */
+  get done(): boolean {
+    return this.finished;
+  }
+
+  push(value: T): void {
+    if (this.finished) return;
+    if (this.waiting) {
+      const { resolve } = this.waiting;
+      this.waiting = undefined;
+      resolve({ value, done: false });
+      return;
+    }
+    if (this.queue.length >= this.maxQueued) {
+      this.end(this.overflow?.() ?? new Error('too many values queued'));
+      this.onReturn?.();
+      return;
+    }
+    this.queue.push(value);
+  }
+
+  /** Ends the stream after the queued values; with an error, the consumer's next read throws it. */
+  end(error?: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.failure = error;
+    if (this.waiting) {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      if (error === undefined) waiting.resolve({ value: undefined, done: true });
+      else {
+        this.failure = undefined;
+        waiting.reject(error);
+      }
+    }
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.queue.length > 0) return Promise.resolve({ value: this.queue.shift()!, done: false });
+    if (this.finished) {
+      const failure = this.failure;
+      this.failure = undefined;
+      return failure === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(failure);
+    }
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<T, undefined>> {
+    const wasOpen = !this.finished;
+    this.queue.length = 0;
+    this.failure = undefined;
+    this.end();
+    if (wasOpen) this.onReturn?.();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<T, undefined>> {
+    void this.return();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}

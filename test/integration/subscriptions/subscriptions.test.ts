@@ -1,0 +1,263 @@
+import { createClient as createSseClient } from 'graphql-sse';
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
+import { resetDemoData, startDemoSubgraphs } from '../../../subgraphs/index.js';
+import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../helpers/demo-gateway.js';
+
+// Subscriptions through the real gateway over the real demo subgraphs, with the real protocol clients:
+// graphql-ws (graphql-transport-ws) and graphql-sse (distinct connections). reviewAdded comes from
+// reviews over WebSocket; item { name price } is fetched from products for every event.
+
+const SUBSCRIPTION = 'subscription { reviewAdded { id body rating item { upc name price } } }';
+const ADD_REVIEW = 'mutation($body: String!) { addReview(input: { upc: "1001", authorId: "1", rating: 5, body: $body }) { id } }';
+const API_KEY = 'subscriptions-test-key-0123456789';
+const WAIT_MS = 10_000;
+
+let subgraphs: DemoSubgraphs;
+let gateway: DemoGateway;
+const clients: Client[] = [];
+
+const wsUrl = (url: string) => url.replace(/^http/, 'ws');
+
+function wsClient(options: { url?: string; connectionParams?: Record<string, unknown>; webSocketImpl?: unknown } = {}): Client {
+  const client = createClient({
+    url: wsUrl(options.url ?? gateway.url),
+    webSocketImpl: options.webSocketImpl ?? WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    connectionParams: options.connectionParams ?? { apiKey: API_KEY },
+  });
+  clients.push(client);
+  return client;
+}
+
+/** Collects a subscription's events; `ended` settles with the error or `complete`. */
+function collect(client: Client, query = SUBSCRIPTION) {
+  const events: any[] = [];
+  let resolveEnded!: (outcome: { error?: unknown }) => void;
+  const ended = new Promise<{ error?: unknown }>((resolve) => (resolveEnded = resolve));
+  const unsubscribe = client.subscribe({ query }, {
+    next: (value) => void events.push(value),
+    error: (error) => resolveEnded({ error }),
+    complete: () => resolveEnded({}),
+  });
+  return { events, ended, unsubscribe };
+}
+
+/** Polls until `check` holds (bounded; no timing assertion). */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const reviewSubscribers = () => subgraphs.subgraphs.find((s) => s.name === 'reviews')!.subscribers();
+
+async function addReview(body: string) {
+  const response = await gateway.post(ADD_REVIEW, { body }, { 'x-api-key': API_KEY });
+  expect(response.body.errors).toBeUndefined();
+  return response.body.data.addReview.id as string;
+}
+
+beforeAll(async () => {
+  subgraphs = await startDemoSubgraphs({ host: '127.0.0.1' });
+  gateway = await startDemoGateway({
+    subgraphs,
+    config: {
+      auth: { apiKeys: { keys: { tests: { hash: hashApiKey(API_KEY), clientId: 'tests' } } } },
+      subscriptions: { maxPerConnection: 3, maxBufferedBytes: 64 * 1024 },
+      metrics: { enabled: true },
+    },
+  });
+});
+
+afterAll(async () => {
+  for (const client of clients) await client.dispose();
+  await gateway?.close();
+  await subgraphs?.close();
+  resetDemoData();
+});
+
+describe('GraphQL over WebSocket (graphql-ws)', () => {
+  it('delivers events completed with fields from another subgraph (products) through the query plan', async () => {
+    const { events, unsubscribe } = collect(wsClient());
+    await until(() => reviewSubscribers() === 1, 'the upstream subscription');
+    const id = await addReview('first event');
+    await until(() => events.length === 1, 'one event');
+    expect(events[0]).toEqual({
+      data: { reviewAdded: { id, body: 'first event', rating: 5, item: { upc: "1001", name: expect.any(String), price: expect.any(Number) } } },
+    });
+    unsubscribe();
+    await until(() => reviewSubscribers() === 0, 'the upstream subscription to close');
+  });
+
+  it('serves many clients on one event stream, each with every event in order', async () => {
+    const streams = Array.from({ length: 5 }, () => collect(wsClient()));
+    await until(() => reviewSubscribers() === 5, 'five upstream subscriptions');
+    const ids = [await addReview('one'), await addReview('two')];
+    await until(() => streams.every((s) => s.events.length === 2), 'two events on every client');
+    for (const stream of streams) expect(stream.events.map((e) => e.data.reviewAdded.id)).toEqual(ids);
+    for (const stream of streams) stream.unsubscribe();
+    await until(() => reviewSubscribers() === 0, 'the upstream subscriptions to close');
+  });
+
+  it('closes the upstream subscription when a client drops mid-stream', async () => {
+    const client = wsClient();
+    const { events } = collect(client);
+    await until(() => reviewSubscribers() === 1, 'the upstream subscription');
+    await addReview('before the drop');
+    await until(() => events.length === 1, 'one event');
+    client.terminate();
+    await until(() => reviewSubscribers() === 0, 'the upstream subscription to close');
+  });
+
+  it('refuses bad credentials in connection_init with 4401', async () => {
+    const client = wsClient({ connectionParams: { apiKey: 'wrong-key' } });
+    const { ended } = collect(client);
+    const outcome = await ended;
+    expect(outcome.error).toMatchObject({ code: 4401 });
+    expect(String((outcome.error as { reason: string }).reason)).toContain('UNAUTHENTICATED');
+  });
+
+  it('accepts the key from the upgrade request headers', async () => {
+    class WithHeaders extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { headers: { 'x-api-key': API_KEY } });
+      }
+    }
+    const { events, unsubscribe } = collect(wsClient({ connectionParams: {}, webSocketImpl: WithHeaders }), '{ topProducts(first: 1) { upc } }');
+    await until(() => events.length === 1, 'the query result');
+    expect(events[0].data.topProducts).toHaveLength(1);
+    unsubscribe();
+  });
+
+  it('refuses an unknown subprotocol with HTTP 400 and a body that names the supported one', async () => {
+    const socket = new WebSocket(wsUrl(gateway.url), 'graphql-ws');
+    const answer = await new Promise<{ status: number; body: string }>((resolve) => {
+      socket.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+    });
+    socket.on('error', () => {});
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).errors[0].message).toContain('graphql-transport-ws');
+  });
+
+  it('refuses operations over subscriptions.maxPerConnection', async () => {
+    const client = wsClient();
+    const open = [collect(client), collect(client), collect(client)];
+    await until(() => reviewSubscribers() === 3, 'three upstream subscriptions');
+    const extra = collect(client);
+    const outcome = await extra.ended;
+    expect(outcome.error).toEqual([expect.objectContaining({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })]);
+    for (const stream of open) stream.unsubscribe();
+    await until(() => reviewSubscribers() === 0, 'the upstream subscriptions to close');
+  });
+
+  it('disconnects a slow consumer whose socket buffer exceeds subscriptions.maxBufferedBytes', async () => {
+    const sockets: WebSocket[] = [];
+    class Recorded extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols);
+        sockets.push(this);
+      }
+    }
+    const { events, ended } = collect(wsClient({ webSocketImpl: Recorded }));
+    await until(() => reviewSubscribers() === 1, 'the upstream subscription');
+    await addReview('warm-up');
+    await until(() => events.length === 1, 'the first event');
+    // Stop reading: events pile up in the gateway's socket buffer.
+    (sockets[0] as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const big = 'x'.repeat(200 * 1024);
+    for (let i = 0; i < 40 && reviewSubscribers() === 1; i++) await addReview(big);
+    await until(() => reviewSubscribers() === 0, 'the slow client to be disconnected');
+    (sockets[0] as unknown as { _socket: { resume(): void } })._socket.resume();
+    // 4429 when the close frame got through, 1006 when the gateway had to cut the socket off.
+    const outcome = await ended;
+    expect([4429, 1006]).toContain((outcome.error as { code: number }).code);
+  });
+
+  it('counts open subscriptions and events in /metrics', async () => {
+    const metrics = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
+    expect(metrics).toMatch(/atrium_subscriptions_open\{transport="websocket"\} \d+/);
+    expect(metrics).toMatch(/atrium_subscription_events_total\{transport="websocket"\} [1-9]/);
+  });
+});
+
+describe('GraphQL over SSE (graphql-sse, distinct connections)', () => {
+  it('delivers events with cross-subgraph fields and closes upstream when the client leaves', async () => {
+    const client = createSseClient({ url: gateway.url, headers: { 'x-api-key': API_KEY }, retryAttempts: 0 });
+    const events: any[] = [];
+    const unsubscribe = client.subscribe({ query: SUBSCRIPTION }, { next: (v) => void events.push(v), error: () => {}, complete: () => {} });
+    await until(() => reviewSubscribers() === 1, 'the upstream subscription');
+    const id = await addReview('over sse');
+    await until(() => events.length === 1, 'one event');
+    expect(events[0].data.reviewAdded).toMatchObject({ id, body: 'over sse', item: { upc: "1001", name: expect.any(String) } });
+    unsubscribe();
+    client.dispose();
+    await until(() => reviewSubscribers() === 0, 'the upstream subscription to close');
+  });
+
+  it('answers 401 to an SSE request with a bad key', async () => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': 'wrong' },
+      body: JSON.stringify({ query: SUBSCRIPTION }),
+    });
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('plain HTTP', () => {
+  it('answers a subscription sent as POST with 400 SUBSCRIPTION_TRANSPORT_REQUIRED', async () => {
+    const response = await gateway.post(SUBSCRIPTION, undefined, { 'x-api-key': API_KEY });
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].extensions.code).toBe('SUBSCRIPTION_TRANSPORT_REQUIRED');
+  });
+});
+
+describe('lifecycle', () => {
+  it('ends the client subscription with an error naming the subgraph when the subgraph goes away', async () => {
+    const own = await startDemoSubgraphs({ host: '127.0.0.1' });
+    const local = await startDemoGateway({ subgraphs: own });
+    try {
+      const client = createClient({ url: wsUrl(local.url), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+      clients.push(client);
+      const { ended } = collect(client);
+      const reviews = own.subgraphs.find((s) => s.name === 'reviews')!;
+      await until(() => reviews.subscribers() === 1, 'the upstream subscription');
+      await reviews.close();
+      const outcome = await ended;
+      expect(outcome.error).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reviews' }) })]);
+      expect((outcome.error as { message: string }[])[0]!.message).toContain('"reviews"');
+    } finally {
+      await local.close();
+      await own.close();
+    }
+  });
+
+  it('closes every subscription with 1001 (reconnectable) when the gateway closes, and closes upstream', async () => {
+    const own = await startDemoSubgraphs({ host: '127.0.0.1' });
+    const local = await startDemoGateway({ subgraphs: own });
+    const reviews = own.subgraphs.find((s) => s.name === 'reviews')!;
+    try {
+      const streams = [0, 1].map(() => {
+        const client = createClient({ url: wsUrl(local.url), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+        clients.push(client);
+        return collect(client);
+      });
+      await until(() => reviews.subscribers() === 2, 'two upstream subscriptions');
+      await local.close();
+      for (const stream of streams) expect((await stream.ended).error).toMatchObject({ code: 1001 });
+      await until(() => reviews.subscribers() === 0, 'the upstream subscriptions to close');
+    } finally {
+      await own.close();
+    }
+  });
+});
