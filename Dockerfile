@@ -39,9 +39,9 @@ COPY --from=build /app/dist/gateway.schema.json ./dist/gateway.schema.json
 USER node
 EXPOSE 4000
 # Slim images have no curl: node asks /health itself. 200 once the supergraph is loaded, 503 while loading
-# or draining. PORT is the port the gateway listens on (docs/cli.md, "Environment").
+# or draining. ATRIUM_PORT or PORT, when set, is the port the gateway listens on (docs/cli.md, "Environment").
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.ATRIUM_PORT || process.env.PORT || 4000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM itself. `atrium serve` installs SIGTERM/SIGINT handlers
 # (a PID 1 without handlers would ignore them), drains for server.shutdownGrace and exits 0; it starts no
 # child processes but its own cluster workers, which it waits for, so no init process is needed to reap.
