@@ -159,8 +159,12 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
     else reloadConfig({ path: values.config, server, gateway, logger });
   };
   deps.signals.on('SIGHUP', onReload);
+  // A signal while the supergraph loads (retrying subgraphs that do not answer yet) ends the start.
+  const starting = new AbortController();
+  void shutdown.requested.then(() => starting.abort());
   try {
     gateway = await deps.startGateway({
+      signal: starting.signal,
       config,
       supergraph,
       logger,
@@ -170,6 +174,10 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   } catch (error) {
     shutdown.dispose();
     deps.signals.off('SIGHUP', onReload);
+    if (starting.signal.aborted) {
+      logger.info('serve: stopped before the supergraph was loaded');
+      return 0;
+    }
     if (error instanceof SupergraphLoadError) {
       printProblems(io, error.problems, 'could not load the supergraph');
     } else if (error instanceof RestRouteError) {
