@@ -103,7 +103,7 @@ describe("the Dockerfile's runtime stage, performed in an empty directory", () =
     });
     const gateway = startNode(join(app, script!), args, { cwd: app, env });
     try {
-      await gateway.waitFor(/"msg":"gateway: ready"/, 30_000);
+      await gateway.waitFor(/"msg":"gateway: ready"/, 45_000);
       const result = await postGraphQL(`http://127.0.0.1:${port}/graphql`, CROSS_SUBGRAPH_QUERY);
       expect(result.body.errors).toBeUndefined();
       expect(result.body.data.topProducts).toHaveLength(2);
@@ -134,5 +134,5 @@ describe("the Dockerfile's runtime stage, performed in an empty directory", () =
     } finally {
       expect(await gateway.stop('SIGTERM'), gateway.output()).toBe(0);
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -110,7 +110,7 @@ describe('the npm package, installed from its tarball into an empty directory', 
       { cwd: consumer },
     );
     try {
-      const [, url] = await gateway.waitFor(/"url":"([^"]+)"[^\n]*"msg":"gateway: ready"/, 30_000);
+      const [, url] = await gateway.waitFor(/"url":"([^"]+)"[^\n]*"msg":"gateway: ready"/, 45_000);
       const result = await postGraphQL(url!, '{ products { name price } }');
       expect(result.body).toEqual({ data: { products: [{ name: 'Lamp', price: 100 }, { name: 'Desk', price: 200 }] } });
       const health = await fetch(new URL('/health', url));
@@ -118,7 +118,7 @@ describe('the npm package, installed from its tarball into an empty directory', 
     } finally {
       expect(await gateway.stop('SIGTERM')).toBe(0);
     }
-  }, 60_000);
+  }, 120_000);
 
   it('the `atrium` bin is linked in node_modules/.bin, as `npx atrium` runs it', async () => {
     const { stdout } = await execFileAsync(join(consumer, 'node_modules/.bin/atrium'), ['--help'], { cwd: consumer, env: userEnvironment() });
@@ -160,5 +160,5 @@ describe('the npm package, installed from its tarball into an empty directory', 
       (error: { stdout: string }) => error.stdout,
     );
     expect(failed).toMatch(/wrong\.ts.*'nme' does not exist in type 'AtriumPlugin'/);
-  }, 60_000);
+  }, 120_000);
 });
