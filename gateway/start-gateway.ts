@@ -49,6 +49,11 @@ export interface StartGatewayOptions {
    * siblings serve. A lone process listens first, so `/health` can say 503 while it loads.
    */
   readonly listenWhenReady?: boolean;
+  /**
+   * Aborts a start that is still loading the supergraph (a SIGTERM while it waits for subgraphs that do not
+   * answer introspection yet): startGateway closes what it opened and rejects with the abort reason.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunningGateway {
@@ -192,7 +197,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let address = options.listenWhenReady ? undefined : await http.listen(config.server.port, config.server.host);
 
   try {
-    const engine = await lifecycle.start();
+    const engine = await lifecycle.start(options.signal);
     const restProblems = rest?.useSupergraph(engine.supergraph) ?? [];
     if (restProblems.length > 0) throw new RestRouteError(restProblems);
     handler = await createGraphQLHandler({

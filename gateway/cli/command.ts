@@ -30,11 +30,20 @@ export class UsageError extends Error {
   }
 }
 
+/** What {@link parseCommandArgs} returns; spelled out because the declaration files must name it. */
+export type ParsedCommandArgs<T extends ParseArgsConfig['options']> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>
+>;
+
 /**
  * `parseArgs` in strict mode, with its errors reworded as a one-line {@link UsageError}
  * (`unknown flag --prot`) instead of Node's multi-sentence messages.
  */
-export function parseCommandArgs<T extends ParseArgsConfig['options']>(args: readonly string[], options: T, allowPositionals = false) {
+export function parseCommandArgs<T extends ParseArgsConfig['options']>(
+  args: readonly string[],
+  options: T,
+  allowPositionals = false,
+): ParsedCommandArgs<T> {
   try {
     return parseArgs({ args: [...args], options, allowPositionals, strict: true });
   } catch (error) {

@@ -4,6 +4,7 @@ import { availableParallelism, constants } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { nodeOptions } from '../config/node-options.js';
+import { type EnvironmentFlag, type ServeEnvironmentFlag, serveFlagsFromEnvironment } from '../config/serve-environment.js';
 import { type GatewayConfig, gatewayConfigSchema } from '../config/schema.js';
 import { createLogger } from '../logger.js';
 import type { RunningGateway, StartGatewayOptions } from '../start-gateway.js';
@@ -38,6 +39,10 @@ Flags:
   --host <address>            address to listen on, overriding server.host (default ${DEFAULTS.host})
   -w, --workers <n|auto>      serve from n worker processes sharing the port (default 1; auto = one per CPU)
   -h, --help                  show this help
+
+Environment (used when the flag is absent; flags win, and both win over gateway.yaml):
+  ATRIUM_SUPERGRAPH_CONFIG, ATRIUM_SUPERGRAPH, ATRIUM_CONFIG, ATRIUM_WORKERS
+  ATRIUM_PORT, then PORT            ATRIUM_HOST, then HOST
 
 The server runs with a heap tuned for a gateway: a larger young generation, and the old generation let
 grow to 2x its live data between full collections (V8's --heap-growing-percent=100; give your own value
@@ -76,6 +81,8 @@ export interface ServeDependencies {
   superviseWorkers: typeof superviseWorkers;
   /** The running Node's version (`process.version`) and today's date, for the end-of-life warning. */
   readonly runtime: { readonly nodeVersion: string; now(): Date };
+  /** The flags the environment sets (`PORT`, `ATRIUM_CONFIG`, ...; gateway/config/serve-environment.ts). */
+  environment(): Partial<Record<ServeEnvironmentFlag, EnvironmentFlag>>;
 }
 
 const OPTIONS = {
@@ -103,6 +110,7 @@ export function createServeCommand(overrides: Partial<ServeDependencies> = {}): 
     shouldSupervise: (workers) => !isClusterWorker() && !isServeThread() && (workers > 1 || !hasWorkerFlags(nodeOptions())),
     superviseWorkers,
     runtime: { nodeVersion: process.version, now: () => new Date() },
+    environment: () => serveFlagsFromEnvironment(),
     ...overrides,
   };
   return {
@@ -117,11 +125,11 @@ export function createServeCommand(overrides: Partial<ServeDependencies> = {}): 
 export const serveCommand: Command = createServeCommand();
 
 async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies): Promise<number> {
-  const { values } = parseCommandArgs(args, OPTIONS);
+  const { values, names } = withEnvironment(parseCommandArgs(args, OPTIONS).values, deps.environment());
   const supergraph = chooseSupergraph(values);
   if (values.config !== undefined && !existsSync(values.config)) throw new UsageError(`config file not found: ${values.config}`);
-  const server = serverOverrides(values);
-  const workers = parseWorkers(values.workers);
+  const server = serverOverrides(values, names);
+  const workers = parseWorkers(values.workers, names.workers);
 
   let loaded: GatewayConfig;
   try {
@@ -151,8 +159,12 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
     else reloadConfig({ path: values.config, server, gateway, logger });
   };
   deps.signals.on('SIGHUP', onReload);
+  // A signal while the supergraph loads (retrying subgraphs that do not answer yet) ends the start.
+  const starting = new AbortController();
+  void shutdown.requested.then(() => starting.abort());
   try {
     gateway = await deps.startGateway({
+      signal: starting.signal,
       config,
       supergraph,
       logger,
@@ -162,6 +174,10 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   } catch (error) {
     shutdown.dispose();
     deps.signals.off('SIGHUP', onReload);
+    if (starting.signal.aborted) {
+      logger.info('serve: stopped before the supergraph was loaded');
+      return 0;
+    }
     if (error instanceof SupergraphLoadError) {
       printProblems(io, error.problems, 'could not load the supergraph');
     } else if (error instanceof RestRouteError) {
@@ -211,25 +227,50 @@ function reloadConfig(options: {
   logger.info({ config: path, needRestart }, 'serve: SIGHUP: gateway.yaml reloaded, traffic settings applied');
 }
 
-function parseWorkers(value: string | undefined): number {
+type ServeFlags = Partial<Record<ServeEnvironmentFlag, string>>;
+
+/**
+ * The flags, with the environment's values for those absent, and for each flag the name to put in an error
+ * (`--port`, or `PORT` when the value came from there). The two supergraph flags go together: either one on
+ * the command line hides both variables, so a flag never collides with a variable.
+ */
+function withEnvironment(
+  flags: ServeFlags,
+  environment: Partial<Record<ServeEnvironmentFlag, EnvironmentFlag>>,
+): { values: ServeFlags; names: Record<ServeEnvironmentFlag, string> } {
+  const values: ServeFlags = { ...flags };
+  const names = { 'supergraph-config': '--supergraph-config', supergraph: '--supergraph', config: '--config', port: '--port', host: '--host', workers: '--workers' };
+  const supergraphFlagGiven = flags['supergraph-config'] !== undefined || flags.supergraph !== undefined;
+  for (const [flag, fromEnvironment] of Object.entries(environment) as [ServeEnvironmentFlag, EnvironmentFlag][]) {
+    if (flags[flag] !== undefined || (supergraphFlagGiven && (flag === 'supergraph' || flag === 'supergraph-config'))) continue;
+    values[flag] = fromEnvironment.value;
+    names[flag] = fromEnvironment.variable;
+  }
+  if (!supergraphFlagGiven && values['supergraph-config'] !== undefined && values.supergraph !== undefined) {
+    throw new UsageError(`set either ${names['supergraph-config']} or ${names.supergraph}, not both`);
+  }
+  return { values, names };
+}
+
+function parseWorkers(value: string | undefined, name: string): number {
   if (value === undefined) return 1;
   if (value === 'auto') return availableParallelism();
   const workers = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
   if (!(workers >= 1 && workers <= 256)) {
-    throw new UsageError(`--workers expects a number from 1 to 256 or "auto", got "${value}"`, { hint: true });
+    throw new UsageError(`${name} expects a number from 1 to 256 or "auto", got "${value}"`, { hint: true });
   }
   return workers;
 }
 
-function serverOverrides(values: { port?: string; host?: string }): { port?: number; host?: string } {
+function serverOverrides(values: ServeFlags, names: Record<ServeEnvironmentFlag, string>): { port?: number; host?: string } {
   const overrides: { port?: number; host?: string } = {};
   if (values.port !== undefined) {
     const port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : Number.NaN;
-    if (!(port <= 65_535)) throw new UsageError(`--port expects a number from 0 to 65535, got "${values.port}"`, { hint: true });
+    if (!(port <= 65_535)) throw new UsageError(`${names.port} expects a number from 0 to 65535, got "${values.port}"`, { hint: true });
     overrides.port = port;
   }
   if (values.host !== undefined) {
-    if (values.host.trim() === '') throw new UsageError('--host expects a host name or address', { hint: true });
+    if (values.host.trim() === '') throw new UsageError(`${names.host} expects a host name or address`, { hint: true });
     overrides.host = values.host;
   }
   return overrides;

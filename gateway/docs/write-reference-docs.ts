@@ -2,19 +2,12 @@
 // read from its source, gateway/config/schema.ts and the feature config.ts files it imports, found from the
 // package root: the compiled schema has no comments left. Imports the renderers (and through them `typescript`, a devDependency); nothing in the
 // gateway runtime imports this.
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from './package-root.js';
 import { renderConfigReference } from './render-config-reference.js';
 import { renderErrorReference } from './render-error-reference.js';
-
-/** The nearest folder above `from` holding a package.json: the repository root, from gateway/ or dist/gateway/. */
-function packageRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
 
 const root = packageRoot(dirname(fileURLToPath(import.meta.url)));
 const outputs = {

@@ -24,8 +24,8 @@ export async function fetchSubgraphSdl(url: string, options: FetchSubgraphSdlOpt
   const timeoutMs = options.timeoutMs ?? 30_000;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const fail = (problem: string, cause?: unknown): never => {
-    throw new SupergraphLoadError([`introspection of ${url}: ${problem}`], { cause });
+  const fail = (problem: string, cause?: unknown, retryable = false): never => {
+    throw new SupergraphLoadError([`introspection of ${url}: ${problem}`], { cause, retryable });
   };
 
   let status: number;
@@ -43,11 +43,12 @@ export async function fetchSubgraphSdl(url: string, options: FetchSubgraphSdlOpt
     text = await response.body.text();
   } catch (cause) {
     if (options.signal?.aborted) throw options.signal.reason;
-    if (timeout.aborted) return fail(`no answer within ${timeoutMs} ms`, cause);
-    return fail(describeNetworkError(cause), cause);
+    if (timeout.aborted) return fail(`no answer within ${timeoutMs} ms`, cause, true);
+    return fail(describeNetworkError(cause), cause, true);
   }
 
-  if (status !== 200) fail(`HTTP status ${status}${snippet(text)}`);
+  // 429 and 5xx: a subgraph starting up, or a proxy in front of one; other statuses are answers.
+  if (status !== 200) fail(`HTTP status ${status}${snippet(text)}`, undefined, status === 429 || status >= 500);
   let json: unknown;
   try {
     json = JSON.parse(text);

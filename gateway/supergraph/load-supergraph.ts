@@ -50,13 +50,17 @@ export async function loadSubgraphInputs(path: string, options: LoadSupergraphOp
   const config = await readSupergraphConfig(path, { signal: options.signal });
   const settled = await Promise.allSettled(config.subgraphs.map((subgraph) => readSubgraph(subgraph, options)));
   options.signal?.throwIfAborted();
-  const problems = settled.flatMap((outcome, index) => {
+  const failures = settled.flatMap((outcome, index) => {
     if (outcome.status === 'fulfilled') return [];
-    const name = config.subgraphs[index]!.name;
-    if (outcome.reason instanceof SupergraphLoadError) return outcome.reason.problems.map((problem) => `${name}: ${problem}`);
-    throw outcome.reason;
+    if (!(outcome.reason instanceof SupergraphLoadError)) throw outcome.reason;
+    return [{ name: config.subgraphs[index]!.name, error: outcome.reason }];
   });
-  if (problems.length > 0) throw new SupergraphLoadError(problems);
+  if (failures.length > 0) {
+    throw new SupergraphLoadError(
+      failures.flatMap(({ name, error }) => error.problems.map((problem) => `${name}: ${problem}`)),
+      { retryable: failures.every(({ error }) => error.retryable) },
+    );
+  }
   return { config, inputs: settled.map((outcome) => (outcome as PromiseFulfilledResult<ComposeInput>).value) };
 }
 

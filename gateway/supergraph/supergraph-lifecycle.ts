@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { setImmediate as yieldToRequests } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as yieldToRequests } from 'node:timers/promises';
 import { validate } from 'graphql';
 import type { Engine } from '../engine/engine.js';
 import { HotOperations } from '../engine/hot-operations.js';
@@ -30,7 +30,10 @@ export type ReloadOutcome =
 export interface SupergraphLifecycle {
   /** The engine of the served supergraph (undefined before `start` finished). */
   readonly engine: Engine | undefined;
-  /** Loads the first supergraph and returns its engine. Throws when it cannot be loaded. */
+  /**
+   * Loads the first supergraph and returns its engine. Retries while the only problems are subgraphs that
+   * do not answer introspection yet; throws on any other problem, or when `signal` aborts.
+   */
   start(signal?: AbortSignal): Promise<Engine>;
   /** Starts watching the provider; every new engine is handed to `swap`. */
   watch(swap: (engine: Engine) => void): void;
@@ -54,6 +57,8 @@ export interface SupergraphLifecycleOptions {
   readonly debounceMs: number;
   /** Busiest operations planned on a new supergraph before the swap; 0 = none. */
   readonly warmPlans: number;
+  /** Backoff of the first load's retries (see `start`): first delay, doubling up to the maximum. Default 500 ms, 10 s. */
+  readonly startRetry?: { readonly initialMs: number; readonly maxMs: number };
 }
 
 /**
@@ -126,6 +131,26 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
     return warmed;
   }
 
+  /**
+   * The first load. A retryable failure (a `subgraph_url` that does not answer yet: subgraphs and gateway
+   * often start together) is retried with backoff until it succeeds or `signal` aborts, so the gateway
+   * waits, answering /health with 503 and showing the problems on /ready, instead of exiting. Any other
+   * failure (an invalid file, a composition error) is thrown at once: waiting would not fix it.
+   */
+  async function loadFirst(signal: AbortSignal): Promise<SupergraphSnapshot> {
+    for (let attempt = 1, delayMs = options.startRetry?.initialMs ?? 500; ; attempt++) {
+      try {
+        return await provider.load(signal);
+      } catch (error) {
+        if (!(error instanceof SupergraphLoadError && error.retryable) || signal.aborted) throw error;
+        lastError = { at: new Date().toISOString(), problems: error.problems };
+        logger.warn({ problems: error.problems, attempt, retryInMs: delayMs }, 'supergraph: a subgraph did not answer introspection, retrying');
+        await sleep(delayMs, undefined, { signal });
+        delayMs = Math.min(delayMs * 2, options.startRetry?.maxMs ?? 10_000);
+      }
+    }
+  }
+
   async function reloadNow(reason: string): Promise<ReloadOutcome> {
     let outcome: ReloadOutcome;
     try {
@@ -158,7 +183,8 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
     },
 
     async start(signal) {
-      const snapshot = await provider.load(signal ?? controller.signal);
+      const snapshot = await loadFirst(signal ? AbortSignal.any([signal, controller.signal]) : controller.signal);
+      lastError = undefined;
       const first = tracked(options.buildEngine(snapshot));
       serve(first, snapshot.sdl);
       return first;

@@ -9,10 +9,16 @@
  */
 export class SupergraphLoadError extends Error {
   readonly problems: readonly string[];
+  /**
+   * Every problem may go away by itself: a subgraph that did not answer introspection (not started yet,
+   * restarting, behind a proxy answering 5xx). The gateway retries those at startup instead of exiting.
+   */
+  readonly retryable: boolean;
 
-  constructor(problems: readonly string[], options: { cause?: unknown } = {}) {
+  constructor(problems: readonly string[], options: { cause?: unknown; retryable?: boolean } = {}) {
     super(problems.join('\n'), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SupergraphLoadError';
     this.problems = problems;
+    this.retryable = options.retryable ?? false;
   }
 }

@@ -25,11 +25,11 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals, withinMs?: number): Promise<number | string>;
 }
 
-/** Starts `node <script> ...args` with telemetry off; the test must `stop()` it. */
-export function startNode(script: string, args: string[], options: { cwd?: string } = {}): RunningProcess {
+/** Starts `node <script> ...args` with telemetry off (in `env`, default this process's); the test must `stop()` it. */
+export function startNode(script: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunningProcess {
   const child = spawn(process.execPath, [script, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1' },
+    env: { ...(options.env ?? process.env), APOLLO_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createServeCommand, type ServeDependencies } from '../../../gateway/cli/serve-command.js';
 import type { GatewayConfig } from '../../../gateway/config/schema.js';
+import { serveFlagsFromEnvironment } from '../../../gateway/config/serve-environment.js';
 import type { RunningGateway, StartGatewayOptions } from '../../../gateway/start-gateway.js';
 import { SupergraphLoadError } from '../../../gateway/supergraph/supergraph-load-error.js';
 import { capturedIo } from '../../helpers/captured-io.js';
@@ -32,9 +33,12 @@ describe('atrium serve', () => {
     startGateway: ServeDependencies['startGateway'],
     superviseWorkers?: ServeDependencies['superviseWorkers'],
     nodeVersion = 'v24.22.3',
+    env: Record<string, string> = {},
   ) {
     return createServeCommand({
       runtime: { nodeVersion, now: () => new Date('2026-12-06T12:00:00Z') },
+      // Only what a test sets: a PORT in the environment running the tests must not change them.
+      environment: () => serveFlagsFromEnvironment(env),
       startGateway,
       signals: signals as ServeDependencies['signals'],
       exit,
@@ -199,5 +203,72 @@ describe('atrium serve', () => {
     const running = command(gateway.start).run(['--supergraph', supergraphFile, '--workers', value], capturedIo());
     await expect(running).rejects.toThrow(/--workers expects a number from 1 to 256 or "auto"/);
     expect(gateway.start).not.toHaveBeenCalled();
+  });
+
+  describe('environment (Issue 19, item 4)', () => {
+    async function startedWith(args: string[], env: Record<string, string>) {
+      const gateway = fakeGateway();
+      const running = command(gateway.start, undefined, undefined, env).run(args, capturedIo());
+      await vi.waitFor(() => expect(gateway.start).toHaveBeenCalled());
+      signals.emit('SIGTERM', 'SIGTERM');
+      expect(await running).toBe(0);
+      return gateway.started[0]!;
+    }
+
+    it('PORT and HOST override gateway.yaml, ATRIUM_PORT and ATRIUM_HOST override those, and flags override all', async () => {
+      const configPath = join(dir.path, 'gateway.yaml');
+      await writeFile(configPath, 'server:\n  port: 5000\n  host: 0.0.0.0\nlog:\n  level: silent\n');
+      const base = ['--supergraph', supergraphFile, '--config', configPath];
+      expect((await startedWith(base, { PORT: '8080', HOST: '127.0.0.2' })).config.server).toMatchObject({ port: 8080, host: '127.0.0.2' });
+      expect((await startedWith(base, { PORT: '8080', ATRIUM_PORT: '9090', HOST: 'a', ATRIUM_HOST: '127.0.0.3' })).config.server).toMatchObject({
+        port: 9090,
+        host: '127.0.0.3',
+      });
+      expect((await startedWith([...base, '--port', '7070', '--host', '::1'], { ATRIUM_PORT: '9090', ATRIUM_HOST: 'x' })).config.server).toMatchObject({
+        port: 7070,
+        host: '::1',
+      });
+    });
+
+    it('ATRIUM_CONFIG and ATRIUM_SUPERGRAPH stand for --config and --supergraph', async () => {
+      const configPath = join(dir.path, 'gateway.yaml');
+      await writeFile(configPath, 'server:\n  port: 5001\nlog:\n  level: silent\n');
+      const started = await startedWith([], { ATRIUM_CONFIG: configPath, ATRIUM_SUPERGRAPH: supergraphFile });
+      expect(started.supergraph).toEqual({ kind: 'file', path: supergraphFile });
+      expect(started.config.server.port).toBe(5001);
+    });
+
+    it('a supergraph flag hides both supergraph variables; both variables at once are refused', async () => {
+      const supergraphYaml = join(dir.path, 'supergraph.yaml');
+      await writeFile(supergraphYaml, 'federation_version: 2\nsubgraphs: {}\n');
+      const started = await startedWith(['--supergraph', supergraphFile], { ATRIUM_SUPERGRAPH_CONFIG: supergraphYaml });
+      expect(started.supergraph).toEqual({ kind: 'file', path: supergraphFile });
+      const both = { ATRIUM_SUPERGRAPH_CONFIG: supergraphYaml, ATRIUM_SUPERGRAPH: supergraphFile };
+      await expect(command(fakeGateway().start, undefined, undefined, both).run([], capturedIo())).rejects.toThrow(
+        'set either ATRIUM_SUPERGRAPH_CONFIG or ATRIUM_SUPERGRAPH, not both',
+      );
+    });
+
+    it('names the variable, not a flag, when its value is wrong', async () => {
+      const run = (env: Record<string, string>) => command(fakeGateway().start, undefined, undefined, env).run(['--supergraph', supergraphFile], capturedIo());
+      await expect(run({ PORT: 'http' })).rejects.toThrow('PORT expects a number from 0 to 65535, got "http"');
+      await expect(run({ ATRIUM_WORKERS: 'many' })).rejects.toThrow('ATRIUM_WORKERS expects a number from 1 to 256 or "auto", got "many"');
+      await expect(run({ ATRIUM_CONFIG: join(dir.path, 'nope.yaml') })).rejects.toThrow('config file not found');
+    });
+
+    it('ATRIUM_WORKERS hands over to the supervisor like --workers', async () => {
+      const supervise = vi.fn(async () => 0);
+      const cmd = createServeCommand({
+        runtime: { nodeVersion: 'v24.22.3', now: () => new Date('2026-12-06T12:00:00Z') },
+        environment: () => serveFlagsFromEnvironment({ ATRIUM_WORKERS: '3' }),
+        startGateway: fakeGateway().start,
+        signals: signals as ServeDependencies['signals'],
+        exit,
+        shouldSupervise: (workers) => workers > 1,
+        superviseWorkers: supervise,
+      });
+      expect(await cmd.run(['--supergraph', supergraphFile], capturedIo())).toBe(0);
+      expect(supervise).toHaveBeenCalledWith(expect.objectContaining({ workers: 3 }));
+    });
   });
 });

@@ -41,6 +41,14 @@ describe('fetchSubgraphSdl', () => {
     await expect(fetchSubgraphSdl(url)).rejects.toThrow(`introspection of ${url}: the response is not JSON: <html>hello</html>`);
   });
 
+  it('marks as retryable what may pass by itself (refused, 5xx, 429), not other answers (Issue 19, item 5)', async () => {
+    await expect(fetchSubgraphSdl(await refusedUrl())).rejects.toMatchObject({ retryable: true });
+    await expect(fetchSubgraphSdl(await serve(answer(503, 'starting')))).rejects.toMatchObject({ retryable: true });
+    await expect(fetchSubgraphSdl(await serve(answer(429, 'slow down')))).rejects.toMatchObject({ retryable: true });
+    await expect(fetchSubgraphSdl(await serve(answer(404, 'no such path')))).rejects.toMatchObject({ retryable: false });
+    await expect(fetchSubgraphSdl(await serve(answer(200, '<html>hello</html>')))).rejects.toMatchObject({ retryable: false });
+  });
+
   it('passes on GraphQL errors and rejects a response without an SDL', async () => {
     const erroring = await serve(answer(200, JSON.stringify({ errors: [{ message: 'Cannot query field "_service" on type "Query".' }] })));
     await expect(fetchSubgraphSdl(erroring)).rejects.toThrow(
