@@ -14,7 +14,7 @@ import type { GraphQLHttpResult, GraphQLRequestBody } from './demo-gateway.js';
 /** One gateway over a {@link FederationGraph}'s subgraphs, with its own engine settings. */
 export interface FederationGateway {
   readonly gateway: RunningGateway;
-  send(body: GraphQLRequestBody): Promise<GraphQLHttpResult>;
+  send(body: GraphQLRequestBody, headers?: Readonly<Record<string, string>>): Promise<GraphQLHttpResult>;
 }
 
 export interface FederationGraph {
@@ -72,10 +72,10 @@ export async function startFederationGraph(definitions: readonly TestSubgraphDef
         gateways.push(gateway);
         return {
           gateway,
-          async send(body) {
+          async send(body, headers = {}) {
             const response = await fetch(gateway.url, {
               method: 'POST',
-              headers: { 'content-type': 'application/json' },
+              headers: { 'content-type': 'application/json', ...headers },
               body: JSON.stringify(body),
             });
             const text = await response.text();
