@@ -46,6 +46,8 @@ export interface StartGatewayOptions {
    * siblings serve. A lone process listens first, so `/health` can say 503 while it loads.
    */
   readonly listenWhenReady?: boolean;
+  /** The per-request roll of progressive `@override` (`EngineOptions.overrideRandom`); tests fix it. */
+  readonly overrideRandom?: () => number;
 }
 
 export interface RunningGateway {
@@ -116,7 +118,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       onWatchError: (error, directory) => logger.warn({ err: error, directory }, 'reload: cannot watch a directory'),
     }),
     // The config of the moment: a SIGHUP may have changed the traffic section's URL overrides.
-    buildEngine: ({ sdl }) => engineBuilder({ config, client, plugins, logger, metrics })(sdl),
+    buildEngine: ({ sdl }) => engineBuilder({ config, client, plugins, logger, metrics, overrideRandom: options.overrideRandom })(sdl),
     logger,
     debounceMs: config.reload.debounce,
     warmPlans: config.reload.warmPlans,

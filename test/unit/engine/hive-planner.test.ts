@@ -14,6 +14,7 @@ import { buildSupergraph } from '../../../gateway/supergraph/build-supergraph.js
 import { DEMO_SUBGRAPHS, readSubgraphSdl } from '../../../subgraphs/index.js';
 import { benchQuery, benchSupergraphSdl } from '../../fixtures/bench-workload.js';
 import { isEntityBatchFetch } from '../../../gateway/engine/entity-batch-fetch.js';
+import { overrideBands } from '../../../gateway/engine/progressive-override.js';
 
 const GOLDEN = join(import.meta.dirname, '__golden__', 'hive-bench-plan.json');
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'operations');
@@ -132,17 +133,35 @@ describe('the hive planner backend', () => {
     });
   });
 
-  it('refuses at startup a supergraph with progressive @override labels', () => {
+  describe('progressive @override', () => {
     const link = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@override"])';
-    const sdl = composed([
-      { name: 'a', sdl: `${link}\ntype Query { product: Product }\ntype Product @key(fields: "id") { id: ID! price: Int }` },
-      { name: 'b', sdl: `${link}\ntype Product @key(fields: "id") { id: ID! price: Int @override(from: "a", label: "percent(50)") }` },
-    ]);
-    expect(() => hivePlanner(sdl)).toThrow(AtriumError);
-    expect(() => hivePlanner(sdl)).toThrow(/progressive @override/);
-    // engine.planner auto (the default) plans such a supergraph with Apollo's planner instead.
-    expect(createEngine({ supergraph: buildSupergraph(sdl), client }).plannerName).toBe('apollo');
-    expect(() => createEngine({ supergraph: buildSupergraph(sdl), client, planner: 'hive' })).toThrow(/progressive @override/);
+    const withLabel = (label: string) =>
+      composed([
+        { name: 'a', sdl: `${link}\ntype Query { product: Product }\ntype Product @key(fields: "id") { id: ID! price: Int }` },
+        { name: 'b', sdl: `${link}\ntype Product @key(fields: "id") { id: ID! price: Int @override(from: "a", label: "${label}") }` },
+      ]);
+    const fetchedFrom = (plan: QueryPlan) => JSON.stringify(plan).match(/"serviceName":"(\w+)"/g);
+
+    it('plans percent(N) per band: the overriding subgraph while the roll is below N, the original from N on', () => {
+      const { planner } = hivePlanner(withLabel('percent(50)'));
+      expect(planner.overridePercentages).toEqual([50]);
+      const document = parse('{ product { price } }');
+      const [active, inactive] = overrideBands({ thresholds: [50] }).all;
+      expect(fetchedFrom(planner.plan({ document, operationName: undefined, override: active }))).toEqual(['"serviceName":"a"', '"serviceName":"b"']);
+      expect(fetchedFrom(planner.plan({ document, operationName: undefined, override: inactive }))).toEqual(['"serviceName":"a"']);
+      // No band: nothing active (atrium plan, and Apollo's planner, which is given no override conditions).
+      expect(fetchedFrom(planner.plan({ document, operationName: undefined }))).toEqual(['"serviceName":"a"']);
+      expect(createEngine({ supergraph: buildSupergraph(withLabel('percent(50)')), client }).plannerName).toBe('hive');
+    });
+
+    it('refuses at startup custom labels, which only something outside the gateway could switch on', () => {
+      const sdl = withLabel('my-flag');
+      expect(() => hivePlanner(sdl)).toThrow(AtriumError);
+      expect(() => hivePlanner(sdl)).toThrow(/progressive @override with custom labels \(my-flag\)/);
+      // engine.planner auto (the default) plans such a supergraph with Apollo's planner instead.
+      expect(createEngine({ supergraph: buildSupergraph(sdl), client }).plannerName).toBe('apollo');
+      expect(() => createEngine({ supergraph: buildSupergraph(sdl), client, planner: 'hive' })).toThrow(/progressive @override/);
+    });
   });
 
   it('is what engine.planner auto (the default) picks where it can run', () => {
