@@ -94,8 +94,7 @@ export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBack
       }
     }
     fallback ??= options.fallback();
-    // Apollo's planner is given no override band: its progressive overrides stay inactive for this operation.
-    return { plan: fallback.plan({ document, operationName }), planner: 'apollo', fallback: { reason, detail } };
+    return { plan: fallback.plan({ document, operationName, override }), planner: 'apollo', fallback: { reason, detail } };
   };
   return { explain, plan: (input) => explain(input).plan, overridePercentages: Object.freeze([...planner.overridePercentages]) };
 }

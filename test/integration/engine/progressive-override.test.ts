@@ -47,14 +47,14 @@ beforeAll(async () => {
   // `auto`, the default: a percent(N) supergraph is planned by Hive's planner, not refused to Apollo's.
   fixedRoll = await graph.startGateway({ engine: { planner: 'auto' } }, { overrideRandom: () => nextRoll });
   randomRoll = await graph.startGateway({ engine: { planner: 'hive' } });
-  apolloPlanner = await graph.startGateway({ engine: { planner: 'apollo' } }, { overrideRandom: () => 0 });
+  apolloPlanner = await graph.startGateway({ engine: { planner: 'apollo' } }, { overrideRandom: () => nextRoll });
 });
 
 afterAll(async () => {
   await graph?.close();
 });
 
-describe('progressive @override on Hive\'s planner', () => {
+describe('progressive @override', () => {
   it('routes each field by the roll: below a threshold the overriding subgraph answers, at or above it the original', async () => {
     const cases: [number, unknown][] = [
       [0, { name: 'pricing name', price: 2 }],
@@ -88,7 +88,12 @@ describe('progressive @override on Hive\'s planner', () => {
     expect(randomRoll.gateway.supergraph.engine!.plannerFallbacks).toEqual({});
   });
 
-  it('on Apollo\'s planner, which is given no override conditions, every progressive override stays with the original subgraph', async () => {
+  it('routes the same on Apollo\'s planner (engine.planner: apollo), which is given the band as override conditions', async () => {
+    nextRoll = 0.45;
+    expect(await answer(apolloPlanner)).toEqual({ data: { product: { name: 'catalog name', price: 2 } } });
+    nextRoll = 0.1;
+    expect(await answer(apolloPlanner)).toEqual({ data: { product: { name: 'pricing name', price: 2 } } });
+    nextRoll = 0.6;
     expect(await answer(apolloPlanner)).toEqual({ data: { product: fromCatalog } });
   });
 });

@@ -149,7 +149,7 @@ describe('the hive planner backend', () => {
       const [active, inactive] = overrideBands({ thresholds: [50] }).all;
       expect(fetchedFrom(planner.plan({ document, operationName: undefined, override: active }))).toEqual(['"serviceName":"a"', '"serviceName":"b"']);
       expect(fetchedFrom(planner.plan({ document, operationName: undefined, override: inactive }))).toEqual(['"serviceName":"a"']);
-      // No band: nothing active (atrium plan, and Apollo's planner, which is given no override conditions).
+      // No band (atrium plan): nothing active.
       expect(fetchedFrom(planner.plan({ document, operationName: undefined }))).toEqual(['"serviceName":"a"']);
       expect(createEngine({ supergraph: buildSupergraph(withLabel('percent(50)')), client }).plannerName).toBe('hive');
     });
