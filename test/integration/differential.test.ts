@@ -243,7 +243,8 @@ const FEDERATION_VARIANTS: Record<FederationVariant, { executor: string; planner
 };
 
 /**
- * What `expected` decides: status, data as JSON text, errors as sorted (path, code, subgraph). Apollo's
+ * What `expected` decides: status, data as JSON text, errors as sorted (path, code, subgraph), and the
+ * response extensions it names (a plugin's, like `cost`), by value. Apollo's
  * executor reports value-completion errors in `extensions.valueCompletion` with code INVALID_GRAPHQL and its
  * default subgraph-error code is DOWNSTREAM_SERVICE_ERROR: read as Atrium's RESPONSE_VALIDATION_FAILED and
  * SUBGRAPH_ERROR (the same errors under the names of docs/errors.md).
