@@ -23,8 +23,10 @@ export function engineBuilder(options: {
   logger: Logger;
   /** Where the engines count planner fallbacks. */
   metrics?: GatewayMetrics;
+  /** The per-request roll of progressive `@override` (default Math.random). */
+  overrideRandom?: () => number;
 }): (sdl: string) => Engine {
-  const { config, client, plugins, logger, metrics } = options;
+  const { config, client, plugins, logger, metrics, overrideRandom } = options;
   const urlOverrides: Record<string, string> = {};
   for (const name of Object.keys(config.traffic.subgraphs)) {
     const url = subgraphSettings(config, name).url;
@@ -47,6 +49,7 @@ export function engineBuilder(options: {
       planner: config.engine.planner,
       logger,
       ...(metrics && { countPlannerFallback: plannerFallbackCounter(metrics) }),
+      ...(overrideRandom && { overrideRandom }),
     });
   };
 }

@@ -54,6 +54,8 @@ export interface StartGatewayOptions {
    * answer introspection yet): startGateway closes what it opened and rejects with the abort reason.
    */
   readonly signal?: AbortSignal;
+  /** The per-request roll of progressive `@override` (`EngineOptions.overrideRandom`); tests fix it. */
+  readonly overrideRandom?: () => number;
 }
 
 export interface RunningGateway {
@@ -126,7 +128,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       onWatchError: (error, directory) => logger.warn({ err: error, directory }, 'reload: cannot watch a directory'),
     }),
     // The config of the moment: a SIGHUP may have changed the traffic section's URL overrides.
-    buildEngine: ({ sdl }) => engineBuilder({ config, client, plugins, logger, metrics })(sdl),
+    buildEngine: ({ sdl }) => engineBuilder({ config, client, plugins, logger, metrics, overrideRandom: options.overrideRandom })(sdl),
     logger,
     debounceMs: config.reload.debounce,
     warmPlans: config.reload.warmPlans,

@@ -20,8 +20,9 @@ export const engineSchema = z
      * depth as one batched request (7 subgraph requests instead of 16 for the benchmark query); `apollo`
      * (`@apollo/query-planner`); or `auto`, which plans with `hive` wherever it can and with `apollo`
      * otherwise: with `executor: apollo`, on a platform without the native binary (it exists for glibc
-     * Linux and macOS, x64 and arm64), or for a supergraph the Hive planner cannot load or that uses
-     * progressive `@override` labels (the reason is logged at startup). An explicit `hive` refuses to
+     * Linux and macOS, x64 and arm64), or for a supergraph the Hive planner cannot load or whose
+     * progressive `@override` uses custom labels (the reason is logged at startup); `percent(N)` labels
+     * are planned by `hive`, with one roll per request. An explicit `hive` refuses to
      * start in those cases instead. Whichever plans, an operation the Hive planner cannot plan is planned
      * by the apollo planner (logged as a warning), so answers never depend on the choice.
      * @default "auto"

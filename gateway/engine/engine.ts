@@ -23,7 +23,8 @@ import { LruCache } from './lru-cache.js';
 import { type PlannerFallbacks, plannerFallbacks } from './planner-fallbacks.js';
 import type { ExplainedPlan, ExplainingPlanner, PlannerFallbackReason } from './planner-fallback.js';
 import { completeEvents } from './subscription-events.js';
-import type { PlanExecutor, QueryPlannerBackend } from './planner-and-executor.js';
+import type { PlanExecutor, PlanInput, QueryPlannerBackend } from './planner-and-executor.js';
+import { type OverrideBand, overrideBands } from './progressive-override.js';
 
 export interface EngineOptions {
   readonly supergraph: LoadedSupergraph;
@@ -44,6 +45,11 @@ export interface EngineOptions {
   readonly logger?: Logger;
   /** Called for every operation planned by Apollo's planner in place of Hive's (the gateway's metric). */
   readonly countPlannerFallback?: (reason: PlannerFallbackReason) => void;
+  /**
+   * The per-request roll of progressive `@override(label: "percent(N)")`: a value in [0, 1), times 100
+   * (see progressive-override.ts). Default Math.random; tests pass a fixed or counting source.
+   */
+  readonly overrideRandom?: () => number;
 }
 
 /** One validated operation, as the GraphQL-over-HTTP layer hands it over. */
@@ -67,8 +73,11 @@ export interface Engine {
   readonly planCache: LruCache<QueryPlan>;
   /** Operations planned by Apollo's planner although Hive's is this engine's planner, by reason. */
   readonly plannerFallbacks: Readonly<Record<string, number>>;
-  /** Plans an operation (no cache, no plugins) and says which planner made the plan: `atrium plan`. */
-  explainPlan(operation: { document: DocumentNode; operationName: string | undefined }): ExplainedPlan;
+  /**
+   * Plans an operation (no cache, no plugins) and says which planner made the plan: `atrium plan`.
+   * Without `override`, no progressive override is active.
+   */
+  explainPlan(operation: PlanInput): ExplainedPlan;
   execute(request: OperationRequest): Promise<ExecutionResult>;
   /**
    * Runs a subscription operation: the same hooks and planning as `execute`, then one upstream
@@ -98,6 +107,7 @@ export function createEngine(options: EngineOptions): Engine {
   const { supergraph, client, logger } = options;
   const hooks = options.hooks ?? [];
   const { planner, name: plannerName, supergraphFallback } = createPlanner(options);
+  const overrides = overrideBands({ thresholds: planner.overridePercentages ?? [], random: options.overrideRandom });
   const fallbacks: PlannerFallbacks = plannerFallbacks({ logger, count: options.countPlannerFallback });
   const planCache = new LruCache<QueryPlan>({
     maxEntries: options.planCacheSize ?? 1000,
@@ -126,15 +136,16 @@ export function createEngine(options: EngineOptions): Engine {
   const responseHooks = hooks.filter((p) => p.onResponse);
   const beginStage = stageHooksOf(hooks);
 
-  const explainPlan = ({ document, operationName }: { document: DocumentNode; operationName: string | undefined }): ExplainedPlan => {
-    if (supergraphFallback) return { plan: planner.plan({ document, operationName }), planner: 'apollo', fallback: supergraphFallback };
-    if (isExplaining(planner)) return planner.explain({ document, operationName });
-    return { plan: planner.plan({ document, operationName }), planner: plannerName };
+  const explainPlan = (input: PlanInput): ExplainedPlan => {
+    if (supergraphFallback) return { plan: planner.plan(input), planner: 'apollo', fallback: supergraphFallback };
+    if (isExplaining(planner)) return planner.explain(input);
+    return { plan: planner.plan(input), planner: plannerName };
   };
-  const buildPlan = (document: DocumentNode, operationName: string | undefined, cacheKey: string): QueryPlan => {
+  const buildPlan = (input: PlanInput, cacheKey: string): QueryPlan => {
+    const { operationName } = input;
     let explained: ExplainedPlan;
     try {
-      explained = explainPlan({ document, operationName });
+      explained = explainPlan(input);
     } catch (cause) {
       if (cause instanceof AtriumError) throw cause;
       logger?.error({ err: cause, operationName }, 'plan: the query planner failed');
@@ -143,7 +154,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (explained.fallback) fallbacks.record({ key: cacheKey, operationName, ...explained.fallback });
     return explained.plan;
   };
-  const plan = (document: DocumentNode, operationName: string | undefined, cacheKey: string, end?: StageEndHook): QueryPlan => {
+  const plan = (input: PlanInput, cacheKey: string, end?: StageEndHook): QueryPlan => {
     const cached = planCache.get(cacheKey);
     if (cached) {
       end?.({ attributes: { cacheHit: true } });
@@ -151,7 +162,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
     let built: QueryPlan;
     try {
-      built = buildPlan(document, operationName, cacheKey);
+      built = buildPlan(input, cacheKey);
     } catch (error) {
       end?.({ error: error as AtriumError, attributes: { cacheHit: false } });
       throw error;
@@ -170,9 +181,12 @@ export function createEngine(options: EngineOptions): Engine {
     },
     explainPlan,
     preparePlan({ document, operationName, queryHash }) {
-      // Not through plan(): warming is no cache lookup, and must not count as misses.
-      const key = `${queryHash}\u0000${operationName ?? ''}`;
-      planCache.set(key, buildPlan(document, operationName, key));
+      // Not through plan(): warming is no cache lookup, and must not count as misses. Every band is
+      // warmed: the next requests may roll any of them.
+      for (const override of overrides.all) {
+        const key = planCacheKey(queryHash, operationName, override);
+        planCache.set(key, buildPlan({ document, operationName, override }, key));
+      }
     },
     async execute(request) {
       if (request.operation.operation === 'subscription') {
@@ -286,7 +300,9 @@ export function createEngine(options: EngineOptions): Engine {
       const activeOperation = documentReplaced ? operationOf(document, operationName) : operation;
       endStage?.();
       endStage = undefined;
-      const queryPlan = plan(document, operationName, `${cacheKey}\u0000${operationName ?? ''}`, beginStage?.(context, 'plan'));
+      // One roll per request: every field of a percent(N) override moves together for this request.
+      const override = overrides.roll();
+      const queryPlan = plan({ document, operationName, override }, planCacheKey(cacheKey, operationName, override), beginStage?.(context, 'plan'));
       let answered: ExecutionResult | undefined;
       for (const plugin of planHooks) {
         await plugin.onPlan!({
@@ -466,4 +482,13 @@ function operationOf(document: DocumentNode, operationName: string | undefined):
     }
   }
   throw new AtriumError('OPERATION_NOT_FOUND', `no operation named "${operationName}" in the replaced document`);
+}
+
+/**
+ * The plan cache's key: the document's hash, the operation, and the progressive-override band (so an
+ * operation has at most one plan per band; nothing is added when the supergraph has no such override).
+ */
+function planCacheKey(documentHash: string, operationName: string | undefined, override: OverrideBand): string {
+  const key = `${documentHash}\u0000${operationName ?? ''}`;
+  return override.key === '' ? key : `${key}\u0000${override.key}`;
 }

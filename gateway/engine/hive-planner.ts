@@ -4,7 +4,8 @@ import { type DocumentNode, Kind, type OperationDefinitionNode, print, visit } f
 import { AtriumError } from '../errors.js';
 import { convertHivePlan, UnsupportedHivePlanError } from './hive-plan.js';
 import type { ExplainedPlan, ExplainingPlanner, PlannerFallbackReason } from './planner-fallback.js';
-import type { QueryPlannerBackend } from './planner-and-executor.js';
+import type { PlanInput, QueryPlannerBackend } from './planner-and-executor.js';
+import { NO_OVERRIDE_BAND } from './progressive-override.js';
 
 export interface HivePlannerOptions {
   /** The supergraph SDL, as loaded. */
@@ -34,7 +35,7 @@ function loadHivePlanner(): typeof HivePlannerModule.QueryPlanner {
   }
 }
 
-/** No progressive-override label is active (see the startup check below). */
+/** No custom progressive-override label is active (see the startup check below); percent(N) ones are by value. */
 const NO_LABELS: ReadonlySet<string> = new Set();
 const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
 
@@ -44,8 +45,8 @@ const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
  * same depth into one request. Its plans are converted once per operation (`hive-plan.ts`).
  *
  * - Startup refuses, with the reason, a platform without the native binary, a supergraph the Hive planner
- *   cannot load, and one that uses progressive `@override` labels (the two planners would route those
- *   fields differently).
+ *   cannot load, and one whose progressive `@override` uses custom labels. `percent(N)` labels are planned
+ *   per request band (`PlanInput.override`, rolled by the engine); `overridePercentages` lists their N.
  * - Per operation, an operation Hive's planner finds no path for ("No paths found") is refused with
  *   `QUERY_PLANNING_FAILED`: another planner's plan for it would be a different answer, not the same one.
  *   What the Hive path lacks — Hive's planner failing inside, or a plan with a construct the executor does
@@ -65,20 +66,23 @@ export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBack
   } catch (cause) {
     throw new AtriumError('INTERNAL_SERVER_ERROR', `engine.planner "hive" cannot load this supergraph: ${(cause as Error).message}; engine.planner auto or apollo plans with the apollo planner instead`, { cause });
   }
-  if (planner.overrideLabels.length > 0 || planner.overridePercentages.length > 0) {
+  if (planner.overrideLabels.length > 0) {
+    // A custom label is switched on by something outside the gateway (Apollo Router: a coprocessor or
+    // Rhai script); Atrium has no such switch, and Apollo's planner would keep them off too.
     throw new AtriumError(
       'INTERNAL_SERVER_ERROR',
-      'engine.planner "hive" does not support progressive @override (labels or percentages) yet; engine.planner auto or apollo plans with the apollo planner instead',
+      `engine.planner "hive" does not support progressive @override with custom labels (${planner.overrideLabels.join(', ')}), only percent(N); engine.planner auto or apollo plans with the apollo planner instead`,
     );
   }
   let fallback: QueryPlannerBackend | undefined;
-  const explain = ({ document, operationName }: { document: DocumentNode; operationName: string | undefined }): ExplainedPlan => {
+  const explain = ({ document, operationName, override = NO_OVERRIDE_BAND }: PlanInput): ExplainedPlan => {
     const planned = withoutIntrospection(document, operationName);
     if (planned === undefined) return { plan: { kind: 'QueryPlan' }, planner: 'hive' };
     let reason: PlannerFallbackReason;
     let detail: string;
     try {
-      return { plan: convertHivePlan(planner.plan(print(planned), operationName, NO_LABELS as Set<string>, 0)), planner: 'hive' };
+      const hivePlan = planner.plan(print(planned), operationName, NO_LABELS as Set<string>, override.percentageValue);
+      return { plan: convertHivePlan(hivePlan), planner: 'hive' };
     } catch (error) {
       detail = (error as Error).message;
       if (error instanceof UnsupportedHivePlanError) {
@@ -90,9 +94,9 @@ export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBack
       }
     }
     fallback ??= options.fallback();
-    return { plan: fallback.plan({ document, operationName }), planner: 'apollo', fallback: { reason, detail } };
+    return { plan: fallback.plan({ document, operationName, override }), planner: 'apollo', fallback: { reason, detail } };
   };
-  return { explain, plan: (input) => explain(input).plan };
+  return { explain, plan: (input) => explain(input).plan, overridePercentages: Object.freeze([...planner.overridePercentages]) };
 }
 
 /**

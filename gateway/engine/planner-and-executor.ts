@@ -1,6 +1,7 @@
 import type { QueryPlan } from '@apollo/query-planner';
 import type { DocumentNode, ExecutionResult, OperationDefinitionNode } from 'graphql';
 import type { StageEndHook } from './hooks.js';
+import type { OverrideBand } from './progressive-override.js';
 import type { RequestContext } from '../request-context.js';
 import type { SubgraphClient, SubgraphResponse } from '../subgraph-client/contracts.js';
 
@@ -17,7 +18,21 @@ import type { SubgraphClient, SubgraphResponse } from '../subgraph-client/contra
  *   types. This is the form Apollo's planner itself writes with type-conditioned fetching.
  */
 export interface QueryPlannerBackend {
-  plan(input: { document: DocumentNode; operationName: string | undefined }): QueryPlan;
+  plan(input: PlanInput): QueryPlan;
+  /**
+   * The thresholds N of the supergraph's progressive `@override(label: "percent(N)")` that this planner
+   * routes by (`override` of {@link PlanInput}); absent or empty: it routes by none (every such override
+   * stays with its original subgraph), and the engine rolls nothing.
+   */
+  readonly overridePercentages?: readonly number[];
+}
+
+/** What a planner plans: one operation of a validated document, under one progressive-override band. */
+export interface PlanInput {
+  readonly document: DocumentNode;
+  readonly operationName: string | undefined;
+  /** The request's progressive-override band; absent: no `percent(N)` override is active. */
+  readonly override?: OverrideBand;
 }
 
 /** Everything an executor needs to run one plan. Variables are already coerced against the API schema. */

@@ -1,5 +1,5 @@
 import type { QueryPlan } from '@apollo/query-planner';
-import type { DocumentNode } from 'graphql';
+import type { PlanInput } from './planner-and-executor.js';
 
 /**
  * Why an operation (or every operation of a supergraph) was planned by Apollo's planner in a gateway whose
@@ -27,5 +27,5 @@ export interface ExplainedPlan {
 
 /** A planner backend that can say who planned an operation (the hive backend: itself, or its fallback). */
 export interface ExplainingPlanner {
-  explain(input: { document: DocumentNode; operationName: string | undefined }): ExplainedPlan;
+  explain(input: PlanInput): ExplainedPlan;
 }

@@ -6,9 +6,9 @@ import { AtriumError } from '../errors.js';
  * The supergraph features Atrium accepts. Besides core/join/tag/inaccessible it takes the security
  * (`@authenticated`, `@requiresScopes`, `@policy`) and cost (`@cost`, `@listSize`) specs because Atrium
  * enforces them itself; ApolloGateway refuses supergraphs that use them.
- * `@context`/`@fromContext` are not accepted yet: the executor does not implement context rewrites, and a
- * supergraph that needs them is refused with federation's "unsupported feature" message instead of
- * answering wrongly.
+ * `@context`/`@fromContext` are not accepted yet: Hive's planner drops the contextual argument and the
+ * executor does not implement the context rewrites of Apollo's plans, so a supergraph that needs them is
+ * refused with federation's "unsupported feature" message instead of answering wrongly.
  */
 export const ATRIUM_SUPPORTED_FEATURES: ReadonlySet<string> = new Set(
   [

@@ -5,7 +5,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { parseConfig } from '../../gateway/config/load-config.js';
 import { createLogger } from '../../gateway/logger.js';
-import { type RunningGateway, startGateway } from '../../gateway/start-gateway.js';
+import { type RunningGateway, type StartGatewayOptions, startGateway } from '../../gateway/start-gateway.js';
 import { loadSupergraphSdl } from '../../gateway/supergraph/load-supergraph.js';
 import { type RunningSubgraph, serveDemoSubgraph } from '../../subgraphs/shared/serve-demo-subgraph.js';
 import type { TestSubgraphDefinition } from './custom-gateway.js';
@@ -14,7 +14,7 @@ import type { GraphQLHttpResult, GraphQLRequestBody } from './demo-gateway.js';
 /** One gateway over a {@link FederationGraph}'s subgraphs, with its own engine settings. */
 export interface FederationGateway {
   readonly gateway: RunningGateway;
-  send(body: GraphQLRequestBody): Promise<GraphQLHttpResult>;
+  send(body: GraphQLRequestBody, headers?: Readonly<Record<string, string>>): Promise<GraphQLHttpResult>;
 }
 
 export interface FederationGraph {
@@ -22,8 +22,11 @@ export interface FederationGraph {
   readonly supergraphSdl: string;
   readonly dir: string;
   readonly subgraphs: Record<string, RunningSubgraph>;
-  /** Starts a gateway over the graph with `config` (gateway.yaml as an object; server defaults to port 0). */
-  startGateway(config: Record<string, unknown>): Promise<FederationGateway>;
+  /**
+   * Starts a gateway over the graph with `config` (gateway.yaml as an object; server defaults to port 0)
+   * and, optionally, the progressive-override roll of its engines.
+   */
+  startGateway(config: Record<string, unknown>, options?: Pick<StartGatewayOptions, 'overrideRandom'>): Promise<FederationGateway>;
   /** Closes every gateway it started, then the subgraphs. */
   close(): Promise<void>;
 }
@@ -62,8 +65,9 @@ export async function startFederationGraph(definitions: readonly TestSubgraphDef
       supergraphSdl,
       dir,
       subgraphs: Object.fromEntries(running.map((subgraph) => [subgraph.name, subgraph])),
-      async startGateway(config) {
+      async startGateway(config, options = {}) {
         const gateway = await startGateway({
+          ...options,
           config: parseConfig({ ...config, server: { port: 0, host: '127.0.0.1' } }, 'test gateway.yaml'),
           supergraph: { kind: 'file', path: join(dir, 'supergraph.graphql') },
           logger: createLogger({ level: 'silent' }),
@@ -72,10 +76,10 @@ export async function startFederationGraph(definitions: readonly TestSubgraphDef
         gateways.push(gateway);
         return {
           gateway,
-          async send(body) {
+          async send(body, headers = {}) {
             const response = await fetch(gateway.url, {
               method: 'POST',
-              headers: { 'content-type': 'application/json' },
+              headers: { 'content-type': 'application/json', ...headers },
               body: JSON.stringify(body),
             });
             const text = await response.text();

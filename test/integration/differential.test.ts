@@ -243,13 +243,15 @@ const FEDERATION_VARIANTS: Record<FederationVariant, { executor: string; planner
 };
 
 /**
- * What `expected` decides: status, data as JSON text, errors as sorted (path, code, subgraph). Apollo's
+ * What `expected` decides: status, data as JSON text, errors as sorted (path, code, subgraph), and the
+ * response extensions it names (a plugin's, like `cost`), by value. Apollo's
  * executor reports value-completion errors in `extensions.valueCompletion` with code INVALID_GRAPHQL and its
  * default subgraph-error code is DOWNSTREAM_SERVICE_ERROR: read as Atrium's RESPONSE_VALIDATION_FAILED and
  * SUBGRAPH_ERROR (the same errors under the names of docs/errors.md).
  */
-function specView(result: GraphQLHttpResult, expectedStatus: number) {
+function specView(result: GraphQLHttpResult, expected: { status: number; extensions?: Readonly<Record<string, unknown>> }) {
   const { errors = [], data = null, extensions = {} } = result.body ?? {};
+  const expectedStatus = expected.status;
   const all: JsonError[] = [...errors, ...((extensions as { valueCompletion?: JsonError[] }).valueCompletion ?? [])];
   return {
     status: result.status === expectedStatus ? 'as expected' : result.status,
@@ -261,6 +263,9 @@ function specView(result: GraphQLHttpResult, expectedStatus: number) {
         serviceName: e.extensions?.serviceName,
       }))
       .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
+    ...(expected.extensions && {
+      extensions: Object.fromEntries(Object.keys(expected.extensions).map((key) => [key, (extensions as Record<string, unknown>)[key]])),
+    }),
   };
 }
 
@@ -279,7 +284,7 @@ for (const name of federationFixtures) {
       graph = await startFederationGraph(fixture.subgraphs);
       const traffic = { subgraphs: Object.fromEntries((fixture.down ?? []).map((subgraph) => [subgraph, { url: CLOSED_PORT_URL }])) };
       for (const [variant, engine] of Object.entries(FEDERATION_VARIANTS)) {
-        gateways[variant as FederationVariant] = await graph.startGateway({ engine, traffic });
+        gateways[variant as FederationVariant] = await graph.startGateway({ ...fixture.config, engine, traffic });
       }
     });
     afterAll(async () => {
@@ -296,21 +301,31 @@ for (const name of federationFixtures) {
       it(operation.name, async () => {
         const request = { query: operation.query, variables: operation.variables };
         const status = operation.expected.status ?? 200;
+        const decides = { status, extensions: operation.expected.extensions };
         const expected = specView(
-          { status, headers: new Headers(), text: '', body: { data: operation.expected.data, errors: operation.expected.errors?.map((e) => ({ message: '', path: e.path, extensions: { code: e.code, serviceName: e.serviceName } })) } },
-          status,
+          {
+            status,
+            headers: new Headers(),
+            text: '',
+            body: {
+              data: operation.expected.data,
+              errors: operation.expected.errors?.map((e) => ({ message: '', path: e.path, extensions: { code: e.code, serviceName: e.serviceName } })),
+              extensions: operation.expected.extensions,
+            },
+          },
+          decides,
         );
         const answers = {} as Record<FederationVariant, GraphQLHttpResult>;
-        for (const variant of Object.keys(FEDERATION_VARIANTS) as FederationVariant[]) answers[variant] = await gateways[variant].send(request);
+        for (const variant of Object.keys(FEDERATION_VARIANTS) as FederationVariant[]) answers[variant] = await gateways[variant].send(request, operation.headers);
 
-        expect(specView(answers['atrium-hive-planner'], status), 'Atrium on Hive\'s plans (the default)').toEqual(expected);
+        expect(specView(answers['atrium-hive-planner'], decides), 'Atrium on Hive\'s plans (the default)').toEqual(expected);
         const divergences: [FederationVariant, string | undefined][] = [
           ['atrium-apollo-planner', operation.apolloPlannerDiverges],
           ['apollo', operation.oracleDiverges ?? operation.apolloPlannerDiverges],
         ];
         for (const [variant, divergence] of divergences) {
-          if (divergence) expect(specView(answers[variant], status), `${variant} now answers right; drop the divergence (${divergence})`).not.toEqual(expected);
-          else expect(specView(answers[variant], status), variant).toEqual(expected);
+          if (divergence) expect(specView(answers[variant], decides), `${variant} now answers right; drop the divergence (${divergence})`).not.toEqual(expected);
+          else expect(specView(answers[variant], decides), variant).toEqual(expected);
         }
         expect(gateways['atrium-hive-planner'].gateway.supergraph.engine?.plannerFallbacks ?? {}, 'fallbacks to Apollo\'s planner').toEqual({});
 
