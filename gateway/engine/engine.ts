@@ -23,6 +23,7 @@ import { LruCache } from './lru-cache.js';
 import { type PlannerFallbacks, plannerFallbacks } from './planner-fallbacks.js';
 import type { ExplainedPlan, ExplainingPlanner, PlannerFallbackReason } from './planner-fallback.js';
 import type { PlanExecutor, QueryPlannerBackend } from './planner-and-executor.js';
+import type { SubgraphErrorMapper } from './subgraph-errors.js';
 
 export interface EngineOptions {
   readonly supergraph: LoadedSupergraph;
@@ -43,6 +44,8 @@ export interface EngineOptions {
   readonly logger?: Logger;
   /** Called for every operation planned by Apollo's planner in place of Hive's (the gateway's metric). */
   readonly countPlannerFallback?: (reason: PlannerFallbackReason) => void;
+  /** What of subgraphs' errors reaches clients (the atrium executor). Default: message, path, `code`, `serviceName`. */
+  readonly subgraphError?: SubgraphErrorMapper;
 }
 
 /** One validated operation, as the GraphQL-over-HTTP layer hands it over. */
@@ -111,6 +114,7 @@ export function createEngine(options: EngineOptions): Engine {
           subgraphs: supergraph.subgraphs,
           client,
           logger,
+          ...(options.subgraphError && { subgraphError: options.subgraphError }),
         });
   const operationHooks = hooks.filter((p) => p.onOperation);
   const planHooks = hooks.filter((p) => p.onPlan);
