@@ -71,6 +71,7 @@ describe('loadConfig', () => {
         maxAge: 600_000,
       },
       security: { headers: {} },
+      subgraphErrors: { all: {}, subgraphs: {} },
       authorization: { mode: 'filter', policies: {} },
       reload: { watch: true, pollInterval: 10_000, debounce: 200, warmPlans: 100 },
       rest: { basePath: '', openapiPath: '/openapi.json', title: 'Atrium REST API', version: '1.0.0', routes: [] },
