@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   COST_ESTIMATED_TOO_EXPENSIVE: { status: 400, description: 'The estimated cost of the operation exceeds the per-operation maximum.' },
   RATE_LIMITED: { status: 429, description: 'The client has spent its budget; retry after the Retry-After header.' },
   QUERY_PLANNING_FAILED: { status: 400, description: 'The query planner cannot plan the operation (for example, it nests past the planner\'s parsing limit). An unplannable operation is the client\'s answer, never a 500; the planner\'s reason is logged.' },
+  SUBSCRIPTION_NOT_SUPPORTED: { status: 400, description: 'A subscription operation: the gateway does not serve subscriptions yet (or the supergraph has no subscription type).' },
   SUBGRAPH_TIMEOUT: { status: 504, description: 'A subgraph did not answer within its timeout.' },
   SUBGRAPH_UNAVAILABLE: { status: 502, description: 'A subgraph could not be reached (connection refused or reset, DNS failure).' },
   SUBGRAPH_BAD_RESPONSE: { status: 502, description: 'A subgraph answered with a non-2xx status, a non-JSON body or a body that is not a GraphQL response.' },

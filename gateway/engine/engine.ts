@@ -172,6 +172,13 @@ export function createEngine(options: EngineOptions): Engine {
     async execute(request) {
       const { context, operation } = request;
       const operationName = operation.name?.value;
+      // Subscriptions are not served yet: refuse them before the planner (which fails on them with a stack).
+      if (operation.operation === 'subscription') {
+        const error = new AtriumError('SUBSCRIPTION_NOT_SUPPORTED', supergraph.apiSchema.getSubscriptionType()
+          ? 'this gateway does not serve subscription operations yet'
+          : 'the supergraph has no subscription type');
+        return { errors: [toGraphQLError(error, { decidesStatus: true })] };
+      }
       const coerced = getVariableValues(supergraph.apiSchema, operation.variableDefinitions ?? [], {
         ...request.rawVariables,
       }, { maxErrors: 20 });
