@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   BATCH_TOO_LARGE: { status: 400, description: 'A batched request holds more operations than limits.maxBatchSize; extensions say { limit, max, actual }.' },
   PERSISTED_QUERY_NOT_FOUND: { status: 200, description: 'The persisted query id is neither in the trusted-documents manifest nor registered by APQ; an APQ client then resends the query with its hash (Apollo\'s protocol).' },
   PERSISTED_QUERY_NOT_SUPPORTED: { status: 200, description: 'The request names a persisted query but persisted queries are off (persistedDocuments.apq.enabled: false and no manifest).' },
+  PERSISTED_QUERY_HASH_MISMATCH: { status: 400, description: 'An automatic persisted query registration whose sha256Hash is not the SHA-256 of its query; nothing is registered.' },
   PERSISTED_QUERY_NOT_IN_LIST: { status: 400, description: 'persistedDocuments.onlyTrusted is on and the operation is not in the trusted-documents manifest.' },
   INTROSPECTION_NOT_ALLOWED: { status: 403, description: 'Introspection is allowed only for principals holding security.introspectionScope.' },
   CORS_ORIGIN_NOT_ALLOWED: { status: 403, description: 'A CORS preflight came from an origin that cors.origins does not list.' },
