@@ -6,6 +6,7 @@ import { plannerFallbackCounter } from './observability/planner-fallback-metric.
 import type { AtriumPlugin } from './plugins/plugin.js';
 import type { SubgraphClient } from './subgraph-client/contracts.js';
 import { buildSupergraph } from './supergraph/build-supergraph.js';
+import { subgraphErrorMapper, subgraphErrorPolicy } from './engine/subgraph-errors.js';
 
 /**
  * The gateway's recipe for an engine over one supergraph SDL: routing URLs overridden by
@@ -32,6 +33,7 @@ export function engineBuilder(options: {
     const url = subgraphSettings(config, name).url;
     if (url) urlOverrides[name] = url;
   }
+  const subgraphError = subgraphErrorMapper((name) => subgraphErrorPolicy(config.subgraphErrors, name));
   return (sdl) => {
     const supergraph = buildSupergraph(sdl, { urlOverrides });
     for (const name of Object.keys(config.traffic.subgraphs)) {
@@ -47,6 +49,7 @@ export function engineBuilder(options: {
       planCacheMaxBytes: config.engine.planCacheMaxBytes,
       executor: config.engine.executor,
       planner: config.engine.planner,
+      subgraphError,
       logger,
       ...(metrics && { countPlannerFallback: plannerFallbackCounter(metrics) }),
       ...(overrideRandom && { overrideRandom }),

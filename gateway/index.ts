@@ -25,6 +25,7 @@ export { buildOpenApi } from './rest/openapi/build-openapi.js';
 export { RestRouteError } from './rest/rest-route-error.js';
 export { createRestService, type RestService, type RestServiceOptions } from './rest/rest-service.js';
 export { type RunningGateway, type StartGatewayOptions, startGateway } from './start-gateway.js';
+export { BUILT_IN_PLUGINS, type BuiltInPluginName } from './plugins/compose-plugins.js';
 export { createSubgraphClient } from './subgraph-client/subgraph-client.js';
 export type * from './subgraph-client/contracts.js';
 export { createUndiciTransport } from './subgraph-client/undici-transport.js';

@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import { gatewayMetricsFor } from './observability/index.js';
 import { recordTrafficMetrics } from './observability/traffic-metrics.js';
 import { buildPlugins, closePlugins } from './plugins/build-plugins.js';
+import { type BuiltInPluginName, checkBuiltInPluginNames, composePlugins } from './plugins/compose-plugins.js';
 import type { AtriumPlugin } from './plugins/plugin.js';
 import { runRequestHooks } from './server/run-request-hooks.js';
 import { stageHooksOf } from './engine/stage-hooks.js';
@@ -37,10 +38,16 @@ export interface StartGatewayOptions {
   readonly supergraph: SupergraphSource;
   readonly logger: Logger;
   /**
-   * Plugins in hook order. By default the ones gateway.yaml turns on (`buildPlugins`); tests and embedders
-   * may pass their own list instead.
+   * Your own plugins, run after the built-ins gateway.yaml turns on (`buildPlugins`: observability,
+   * authentication, authorization, persisted documents, limits, ...) in the order given. They add to the
+   * built-ins and never replace them; see `withoutBuiltInPlugins`.
    */
   readonly plugins?: readonly AtriumPlugin[];
+  /**
+   * Built-in plugins to leave out, by name (`'auth'`, `'authorization'`, `'limits'`, ...), or `'all'` to
+   * run only `plugins`. The explicit opt-out: without it every configured protection stays on.
+   */
+  readonly withoutBuiltInPlugins?: readonly BuiltInPluginName[] | 'all';
   /** Directory relative paths in gateway.yaml resolve against (key files, policy modules). Default: cwd. */
   readonly configDir?: string;
   /**
@@ -87,6 +94,7 @@ export interface RunningGateway {
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   let { config } = options;
   const { logger } = options;
+  checkBuiltInPluginNames(options.withoutBuiltInPlugins);
   const metrics = gatewayMetricsFor(config);
   const configDir = options.configDir ?? process.cwd();
   const tls = config.server.tls ? loadTls(config.server.tls, configDir) : undefined;
@@ -103,8 +111,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const transport = createUndiciTransport({ dedupe: (name) => settingsOf(name).dedupe });
   const traffic = createTrafficManager({ config, transport, logger });
   recordTrafficMetrics(traffic.events, metrics);
-  const plugins =
-    options.plugins ?? (await buildPlugins(config, { logger, configDir, traffic, metrics }));
+  const plugins = composePlugins(
+    options.withoutBuiltInPlugins === 'all' ? [] : await buildPlugins(config, { logger, configDir, traffic, metrics }),
+    options.plugins ?? [],
+    options.withoutBuiltInPlugins,
+  );
   const health = new SubgraphHealth();
   const subscriptionTransport = createWebSocketTransport({ subscriptionUrl: (name) => settingsOf(name).subscriptionUrl });
   const client = createSubgraphClient({

@@ -66,3 +66,23 @@ export function distinctOperations(count, seed = 20_260_301) {
   }
   return out;
 }
+
+/**
+ * The largest operation Atrium's default limits admit in the planner's worst shape we know: a binary tree
+ * of entity fetches (every review asks for its author's reviews and its product's reviews, four levels
+ * through fragments, and a second root field with the lower three levels), 272 field selections of
+ * `limits.maxSelections: 300`. Issue 16 requires planning
+ * and authorization filtering of it to block the event loop for less than 50 ms; the plan-miss scenario
+ * reports its planning time on its own line.
+ *
+ * @param {number} [levels]
+ * @returns {string}
+ */
+export function largestAdmittedOperation(levels = 4) {
+  const fragments = Array.from({ length: levels }, (_, i) => {
+    const deeper = i + 1 < levels ? `reviews { ...R${i + 1} }` : '';
+    return `fragment R${i} on Review { id body author { id username name birthday ${deeper} } product { upc name price weight inStock shippingEstimate ${deeper} } }`;
+  });
+  const second = levels > 2 ? ` users { reviews { ...R2 } }` : '';
+  return `query Largest { topProducts { reviews { ...R0 } }${second} } ${fragments.join(' ')}`;
+}

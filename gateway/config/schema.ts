@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { engineSchema } from '../engine/config.js';
+import { engineSchema, subgraphErrorsSchema } from '../engine/config.js';
 import { corsSchema, securitySchema } from '../edge/config.js';
 import { logSchema, metricsSchema, tracingSchema } from '../observability/config.js';
 import { authSchema } from '../plugins/auth/config.js';
@@ -72,6 +72,11 @@ export const gatewayConfigSchema = z
     cors: corsSchema.prefault({}),
     /** Security response headers and who may introspect. */
     security: securitySchema.prefault({}),
+    /**
+     * What of subgraphs' GraphQL errors reaches clients: by default the message, the path,
+     * `extensions.code` and the gateway's `serviceName`, every other extension dropped.
+     */
+    subgraphErrors: subgraphErrorsSchema.prefault({}),
     /** Hot reload of the supergraph when its files or introspected subgraphs change. */
     reload: reloadSchema.prefault({}),
     /**

@@ -1,5 +1,6 @@
 import type { FetchNode, PlanNode, ResponsePath } from '@apollo/query-planner';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { DEFAULT_SUBGRAPH_ERROR_POLICY, type SubgraphErrorMapper, subgraphErrorMapper } from './subgraph-errors.js';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
@@ -21,7 +22,11 @@ export interface AtriumExecutorOptions {
   readonly subgraphs: ReadonlyMap<string, SubgraphEndpoint>;
   readonly client: SubgraphClient;
   readonly logger?: Logger;
+  /** What of a subgraph's errors reaches the client. Default: message, path, `code` and `serviceName`. */
+  readonly subgraphError?: SubgraphErrorMapper;
 }
+
+const defaultSubgraphError = subgraphErrorMapper(() => DEFAULT_SUBGRAPH_ERROR_POLICY);
 
 /**
  * Atrium's plan executor. It walks the plan — Sequence nodes in order, Parallel nodes concurrently,
@@ -90,6 +95,10 @@ class PlanRun {
     private readonly failedFetchPaths: ResponsePath[],
   ) {}
 
+  private get subgraphError(): SubgraphErrorMapper {
+    return this.options.subgraphError ?? defaultSubgraphError;
+  }
+
   async node(node: PlanNode, targets: readonly Target[]): Promise<void> {
     switch (node.kind) {
       case 'Sequence':
@@ -146,7 +155,7 @@ class PlanRun {
       for (const target of targets) deepMerge(target.object, data);
     }
     for (const error of errors ?? []) {
-      this.errors.push(subgraphError(error, fetch.serviceName, error.path ? pathOf(targets[0]?.path, error.path) : undefined));
+      this.errors.push(this.subgraphError(error, fetch.serviceName, error.path ? pathOf(targets[0]?.path, error.path) : undefined));
     }
   }
 
@@ -192,9 +201,9 @@ class PlanRun {
       const [alias, index, ...rest] = error.path ?? [];
       const hits = typeof index === 'number' ? groups.find((g) => g.entry.alias === alias)?.targetsOf[index] : undefined;
       if (hits) {
-        for (const target of hits) this.errors.push(subgraphError(error, fetch.serviceName, pathOf(target.path, rest)));
+        for (const target of hits) this.errors.push(this.subgraphError(error, fetch.serviceName, pathOf(target.path, rest)));
       } else {
-        this.errors.push(subgraphError(error, fetch.serviceName, unansweredPaths.length > 0 ? commonPrefix(unansweredPaths) : undefined));
+        this.errors.push(this.subgraphError(error, fetch.serviceName, unansweredPaths.length > 0 ? commonPrefix(unansweredPaths) : undefined));
       }
     }
     for (const { entry, targetsOf } of groups) {
@@ -291,13 +300,4 @@ function commonPrefix(paths: readonly ResponsePath[]): ResponsePath {
     length = i;
   }
   return length > 0 ? first.slice(0, length) : first;
-}
-
-/** A subgraph's GraphQL error, re-pathed into the client's response, its subgraph-side locations dropped. */
-function subgraphError(error: GraphQLFormattedError, serviceName: string, path: ResponsePath | undefined): GraphQLError {
-  const message = typeof error.message === 'string' && error.message ? error.message : `error from subgraph "${serviceName}"`;
-  return new GraphQLError(message, {
-    path,
-    extensions: { code: 'SUBGRAPH_ERROR', ...error.extensions, serviceName },
-  });
 }

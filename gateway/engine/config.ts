@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { byteSize, integer } from '../config/units.js';
+import { byteSize, flag, integer } from '../config/units.js';
 
 // The `engine` section of gateway.yaml, one part of the schema gateway/config/schema.ts assembles.
 // docs/config.md is generated from the TSDoc on these fields (`npm run docs`), so every field carries one,
@@ -55,3 +55,40 @@ export const engineSchema = z
     error: 'planner "hive" needs executor "atrium" (the apollo executor does not run batched entity fetches)',
     path: ['planner'],
   });
+
+const subgraphErrorPolicySchema = z
+  .object({
+    /**
+     * Extension keys of a subgraph's GraphQL errors forwarded to clients besides `code` (always forwarded)
+     * and the gateway's own `serviceName`. Every other key — `stacktrace`, `exception`, whatever a subgraph
+     * puts there — is dropped.
+     * @default []
+     */
+    allowExtensions: z.array(z.string().min(1)).optional(),
+    /**
+     * Replace the subgraph's error messages with `error from subgraph "<name>"` (Apollo Router's default
+     * redacts them). The path, `code` and `serviceName` stay.
+     * @default false
+     */
+    redactMessage: flag().optional(),
+  })
+  .strict();
+
+/**
+ * The `subgraphErrors` section: what of subgraphs' GraphQL errors the executor forwards to clients
+ * (gateway/engine/subgraph-errors.ts), `{ all, subgraphs: { <name>: … } }`.
+ */
+export const subgraphErrorsSchema = z
+  .object({
+    /**
+     * The policy for every subgraph.
+     * @default { allowExtensions: [], redactMessage: false }
+     */
+    all: subgraphErrorPolicySchema.prefault({}),
+    /**
+     * Per-subgraph policies by subgraph name; each key set here overrides `all`.
+     * @default {}
+     */
+    subgraphs: z.record(z.string(), subgraphErrorPolicySchema).default({}),
+  })
+  .strict();

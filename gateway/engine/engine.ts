@@ -25,6 +25,7 @@ import type { ExplainedPlan, ExplainingPlanner, PlannerFallbackReason } from './
 import { completeEvents } from './subscription-events.js';
 import type { PlanExecutor, PlanInput, QueryPlannerBackend } from './planner-and-executor.js';
 import { type OverrideBand, overrideBands } from './progressive-override.js';
+import type { SubgraphErrorMapper } from './subgraph-errors.js';
 
 export interface EngineOptions {
   readonly supergraph: LoadedSupergraph;
@@ -50,6 +51,8 @@ export interface EngineOptions {
    * (see progressive-override.ts). Default Math.random; tests pass a fixed or counting source.
    */
   readonly overrideRandom?: () => number;
+  /** What of subgraphs' errors reaches clients (the atrium executor). Default: message, path, `code`, `serviceName`. */
+  readonly subgraphError?: SubgraphErrorMapper;
 }
 
 /** One validated operation, as the GraphQL-over-HTTP layer hands it over. */
@@ -130,6 +133,7 @@ export function createEngine(options: EngineOptions): Engine {
           subgraphs: supergraph.subgraphs,
           client,
           logger,
+          ...(options.subgraphError && { subgraphError: options.subgraphError }),
         });
   const operationHooks = hooks.filter((p) => p.onOperation);
   const planHooks = hooks.filter((p) => p.onPlan);

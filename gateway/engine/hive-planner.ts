@@ -38,6 +38,8 @@ function loadHivePlanner(): typeof HivePlannerModule.QueryPlanner {
 /** No custom progressive-override label is active (see the startup check below); percent(N) ones are by value. */
 const NO_LABELS: ReadonlySet<string> = new Set();
 const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
+/** How the native planner reports a document its parser refuses (for example past its recursion limit). */
+const HIVE_PARSE_FAILURE = /^Failed to parse query/;
 
 /**
  * The planner backend of `engine.planner: hive`: Hive Router's native query planner
@@ -47,6 +49,8 @@ const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
  * - Startup refuses, with the reason, a platform without the native binary, a supergraph the Hive planner
  *   cannot load, and one whose progressive `@override` uses custom labels. `percent(N)` labels are planned
  *   per request band (`PlanInput.override`, rolled by the engine); `overridePercentages` lists their N.
+ * - An operation whose text the Hive planner's parser refuses (nested past its recursion limit) is
+ *   refused with QUERY_PLANNING_FAILED, never handed to the fallback (whose time is exponential there).
  * - Per operation, an operation Hive's planner finds no path for ("No paths found") is refused with
  *   `QUERY_PLANNING_FAILED`: another planner's plan for it would be a different answer, not the same one.
  *   What the Hive path lacks — Hive's planner failing inside, or a plan with a construct the executor does
@@ -87,6 +91,11 @@ export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBack
       detail = (error as Error).message;
       if (error instanceof UnsupportedHivePlanError) {
         reason = error.reason;
+      } else if (HIVE_PARSE_FAILURE.test(detail)) {
+        // Hive's parser refusing the text (its recursion limit: nesting, inline fragments included) is no
+        // capability gap: Apollo's planner, handed such an operation, grows exponentially with the nesting
+        // of entity boundaries (seconds at depth 18 on the demo graph, out of memory at 50). Refuse it.
+        throw new AtriumError('QUERY_PLANNING_FAILED', 'the operation nests too deeply for the query planner', { cause: error });
       } else if (UNPLANNABLE.test(detail)) {
         throw new AtriumError('QUERY_PLANNING_FAILED', `the query planner found no way to plan this operation: ${detail}`, { cause: error });
       } else {

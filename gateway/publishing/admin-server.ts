@@ -62,7 +62,13 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return writeProblem(res, 'UNAUTHENTICATED', 'the admin API needs `authorization: Bearer <admin token>`');
     }
     const path = (req.url ?? '/').split('?')[0]!;
-    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    let parts: string[];
+    try {
+      parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      // A malformed percent-encoding (`%zz`, a lone `%`) is the client's mistake, not a 500.
+      return writeProblem(res, 'BAD_REQUEST', 'the path has a malformed percent-encoding');
+    }
     const method = req.method ?? 'GET';
     if (parts[0] !== 'subgraphs' || parts.length > 3) return writeProblem(res, 'NOT_FOUND', `no admin route at ${path}`);
     if (parts.length === 1) {

@@ -38,6 +38,9 @@ export async function runBatch(options: {
   }
   const responses = await Promise.all(
     operations.map(async (operation) => {
+      // Apollo Server answers an array here "Operation batching disabled.", which is untrue: batches do
+      // not nest.
+      if (Array.isArray(operation)) return errorResponse(new AtriumError('BAD_REQUEST', 'a batch item must be an operation object; batches do not nest'));
       const own: RequestContext = { ...context, responseHeaders: new Map() };
       const response = await options.handleOne({ ...request, body: operation }, own);
       for (const [name, value] of own.responseHeaders) context.responseHeaders.set(name, value);

@@ -12,6 +12,7 @@ import { codesInResponseBody, codesOfErrors } from './response-error-codes.js';
 import { documentHooksPlugin, persistedQueryCache, restoreRejection, standInRule, tokenLimitError } from './apollo-bridge.js';
 import { runBatch } from './batch.js';
 import { noIntrospectionRule } from './no-introspection-rule.js';
+import { recodeApolloBadRequest } from './apollo-error-codes.js';
 import { OperationLimiter } from './operation-limiter.js';
 import type { HttpGraphQLRequest, HttpResponse } from '../http/graphql-exchange.js';
 
@@ -135,7 +136,10 @@ export async function createGraphQLHandler(options: {
       ...(beginStage || errorCodes ? [observingPlugin(beginStage, errorCodes)] : []),
     ],
     formatError: (formatted, error) =>
-      restoreRejection(formatted, error) ?? tokenLimitError(formatted, parserMaxTokens) ?? codeMethodNotAllowed(formatted, error),
+      restoreRejection(formatted, error) ??
+      tokenLimitError(formatted, parserMaxTokens) ??
+      recodeApolloBadRequest(formatted, error) ??
+      codeMethodNotAllowed(formatted, error),
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),

@@ -49,8 +49,13 @@ export interface StartDemoGatewayOptions {
    * on close, so several gateways (for example one per executor) can share one set of subgraphs.
    */
   subgraphs?: DemoSubgraphs;
-  /** Plugins instead of the ones the config turns on (`buildPlugins`). */
+  /**
+   * Plugins instead of the ones the config turns on (`buildPlugins`): the helper passes
+   * `withoutBuiltInPlugins: 'all'` with them, unless `withBuiltInPlugins` is set.
+   */
   plugins?: readonly AtriumPlugin[];
+  /** Add `plugins` to the configured built-ins, as a library user gets them, instead of replacing them. */
+  withBuiltInPlugins?: boolean;
   /** Directory relative paths in the config resolve against. Default: the repository root. */
   configDir?: string;
   /** The gateway's logger. Default: silent. */
@@ -98,7 +103,7 @@ export async function startDemoGateway(options: StartDemoGatewayOptions = {}): P
       supergraph: { kind: 'config', path: supergraphConfigPath },
       logger: options.logger ?? createLogger({ level: 'silent' }),
       configDir: options.configDir ?? root,
-      ...(options.plugins && { plugins: options.plugins }),
+      ...(options.plugins && { plugins: options.plugins, ...(!options.withBuiltInPlugins && { withoutBuiltInPlugins: 'all' as const }) }),
     });
   } catch (error) {
     await closeOwned();

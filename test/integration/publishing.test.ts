@@ -106,6 +106,8 @@ describe('admin API authentication', { timeout: 60_000 }, () => {
     expect((await gw.admin('POST', '/subgraphs/greetings/rollback', { version: 7 })).body).toMatchObject({ status: 404, code: 'NOT_FOUND' });
     expect((await gw.admin('DELETE', '/subgraphs')).status).toBe(405);
     expect((await gw.admin('GET', '/nothing')).status).toBe(404);
+    // Issue 16, item 11: a malformed percent-encoding answered 500.
+    expect((await gw.admin('GET', '/subgraphs/%zz/versions')).body).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
   });
 });
 

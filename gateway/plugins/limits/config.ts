@@ -47,6 +47,19 @@ export const limitsSchema = z
      */
     maxDirectives: integer(0, 10_000_000).default(50),
     /**
+     * Most field selections of an operation once its fragment spreads are expanded (a fragment spread
+     * twice counts twice) -> MAX_SELECTIONS_EXCEEDED. Counted in time linear in the document, before
+     * validation, authorization filtering and planning: fragments that each spread the next one twice
+     * expand to 2^k selections from a ~2 KB document. The largest demo fixture operation has 21, the
+     * benchmark query 55, graphql-js's full introspection query 230. Planning time grows faster than the
+     * selection count: for a binary tree of entity fetches (the planner's worst shape we know) ~230
+     * selections planned in 21–30 ms, ~470 in 50–83 ms on a busy 2-core machine. The default keeps the
+     * largest admitted operation under 50 ms of blocked event loop; raise it only with a measurement of
+     * your own operations (docs/security.md). `0` turns the limit off.
+     * @default 300
+     */
+    maxSelections: integer(0, 100_000_000).default(300),
+    /**
      * Most operations in one batched request (a JSON array body; each operation runs through the whole
      * pipeline) -> BATCH_TOO_LARGE. `0` turns batching off: an array body is refused with BAD_REQUEST.
      * @default 0

@@ -6,7 +6,7 @@ import type { AtriumPlugin } from '../plugin.js';
 import { type DocumentMeasures, measureDocument } from './measure-document.js';
 
 /** The operation limits of gateway.yaml, by their key under `limits`. */
-export type LimitName = 'maxDepth' | 'maxAliases' | 'maxRootFields' | 'maxTokens' | 'maxDirectives' | 'maxBatchSize';
+export type LimitName = 'maxDepth' | 'maxAliases' | 'maxRootFields' | 'maxTokens' | 'maxDirectives' | 'maxSelections' | 'maxBatchSize';
 
 type DocumentLimitName = Exclude<LimitName, 'maxBatchSize'>;
 
@@ -37,6 +37,12 @@ const RULES: readonly LimitRule[] = [
   { name: 'maxRootFields', code: 'MAX_ROOT_FIELDS_EXCEEDED', measure: 'rootFields', describe: (n) => `operation selects ${n} root fields` },
   { name: 'maxDirectives', code: 'MAX_DIRECTIVES_EXCEEDED', measure: 'directives', describe: (n) => `operation uses ${n} directives` },
   { name: 'maxTokens', code: 'MAX_TOKENS_EXCEEDED', measure: 'tokens', describe: (n) => `query has ${n} tokens` },
+  {
+    name: 'maxSelections',
+    code: 'MAX_SELECTIONS_EXCEEDED',
+    measure: 'selections',
+    describe: (n) => `operation expands to ${n} field selections`,
+  },
 ];
 
 
@@ -93,5 +99,5 @@ export function createLimitsPlugin(config: GatewayConfig['limits'], logger: Logg
 }
 
 function zeroCounts(): Record<DocumentLimitName, number> {
-  return { maxDepth: 0, maxAliases: 0, maxRootFields: 0, maxTokens: 0, maxDirectives: 0 };
+  return { maxDepth: 0, maxAliases: 0, maxRootFields: 0, maxTokens: 0, maxDirectives: 0, maxSelections: 0 };
 }

@@ -18,6 +18,11 @@ export interface DocumentMeasures {
   readonly directives: number;
   /** Lexical tokens of the query text (punctuation, names, values; comments excluded). */
   readonly tokens: number;
+  /**
+   * Field selections once every fragment spread is expanded: what authorization filtering and planning
+   * walk. Counted from memoized fragment sizes, never by expanding.
+   */
+  readonly selections: number;
 }
 
 interface SetMeasures {
@@ -26,19 +31,23 @@ interface SetMeasures {
   directives: number;
   /** Fields directly in the set, fragments at this level expanded. */
   fields: number;
+  /** Fields in the whole subtree, fragments expanded. */
+  selections: number;
 }
 
 const measured = new WeakMap<DocumentNode, DocumentMeasures>();
+
+const EMPTY = (): SetMeasures => ({ depth: 0, aliases: 0, directives: 0, fields: 0, selections: 0 });
 
 /**
  * Measures every operation of a parsed (not yet validated) document and returns the largest value of
  * each measure. Fragment spreads are expanded, so a fragment used twice counts twice, but each fragment
  * is measured once (memoized): a document of fragments that each spread the next one twice costs linear
- * time, not exponential. Cyclic spreads count as empty (validation rejects them afterwards). Results are
- * remembered per document object, which Apollo Server's document cache reuses across requests.
+ * time, not exponential, and reports the 2^k selections it would expand to. Cyclic spreads count as
+ * empty (validation rejects them afterwards). Results are remembered per document object, which Apollo Server's document cache reuses across requests.
  *
  * @example
- * measureDocument(parse('{ a: me { id } b: me { id } }')); // { depth: 2, aliases: 2, rootFields: 2, directives: 0, tokens: 13 }
+ * measureDocument(parse('{ a: me { id } b: me { id } }')); // { depth: 2, aliases: 2, rootFields: 2, directives: 0, tokens: 13, selections: 4 }
  */
 export function measureDocument(document: DocumentNode, source: string = document.loc?.source.body ?? ''): DocumentMeasures {
   const known = measured.get(document);
@@ -50,17 +59,17 @@ export function measureDocument(document: DocumentNode, source: string = documen
   const memo = new Map<string, SetMeasures | 'visiting'>();
   const fragmentMeasures = (name: string): SetMeasures => {
     const cached = memo.get(name);
-    if (cached === 'visiting') return { depth: 0, aliases: 0, directives: 0, fields: 0 };
+    if (cached === 'visiting') return EMPTY();
     if (cached) return cached;
     const fragment = fragments.get(name);
-    if (!fragment) return { depth: 0, aliases: 0, directives: 0, fields: 0 };
+    if (!fragment) return EMPTY();
     memo.set(name, 'visiting');
     const result = measureSet(fragment.selectionSet, fragmentMeasures);
     result.directives += fragment.directives?.length ?? 0;
     memo.set(name, result);
     return result;
   };
-  let worst = { depth: 0, aliases: 0, rootFields: 0, directives: 0 };
+  let worst = { depth: 0, aliases: 0, rootFields: 0, directives: 0, selections: 0 };
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
     const set = measureSet(definition.selectionSet, fragmentMeasures);
@@ -70,22 +79,34 @@ export function measureDocument(document: DocumentNode, source: string = documen
       aliases: Math.max(worst.aliases, set.aliases),
       rootFields: Math.max(worst.rootFields, set.fields),
       directives: Math.max(worst.directives, directives),
+      selections: Math.max(worst.selections, set.selections),
     };
   }
-  const result = { ...worst, tokens: countTokens(source) };
+  // A fragment bomb's counts grow as 2^k and overflow to Infinity, which JSON cannot carry: report the
+  // largest exact integer instead (still over every limit).
+  const clamp = (n: number) => Math.min(n, Number.MAX_SAFE_INTEGER);
+  const result = {
+    depth: worst.depth,
+    aliases: clamp(worst.aliases),
+    rootFields: clamp(worst.rootFields),
+    directives: clamp(worst.directives),
+    tokens: countTokens(source),
+    selections: clamp(worst.selections),
+  };
   measured.set(document, result);
   return result;
 }
 
 function measureSet(set: SelectionSetNode, fragmentMeasures: (name: string) => SetMeasures): SetMeasures {
-  const total: SetMeasures = { depth: 0, aliases: 0, directives: 0, fields: 0 };
+  const total: SetMeasures = EMPTY();
   for (const selection of set.selections) {
     total.directives += selection.directives?.length ?? 0;
     let inner: SetMeasures;
     if (selection.kind === Kind.FIELD) {
       total.fields += 1;
       if (selection.alias) total.aliases += 1;
-      inner = selection.selectionSet ? measureSet(selection.selectionSet, fragmentMeasures) : { depth: 0, aliases: 0, directives: 0, fields: 0 };
+      inner = selection.selectionSet ? measureSet(selection.selectionSet, fragmentMeasures) : EMPTY();
+      total.selections += 1 + inner.selections;
       total.depth = Math.max(total.depth, 1 + inner.depth);
       total.aliases += inner.aliases;
       total.directives += inner.directives;
@@ -96,6 +117,7 @@ function measureSet(set: SelectionSetNode, fragmentMeasures: (name: string) => S
     total.aliases += inner.aliases;
     total.directives += inner.directives;
     total.fields += inner.fields;
+    total.selections += inner.selections;
   }
   return total;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type DocumentNode, print } from 'graphql';
+import { type DocumentNode, type ExecutionResult, print } from 'graphql';
 import type { GatewayConfig } from '../../config/schema.js';
 import type { Logger } from '../../logger.js';
 import type { GatewayMetrics } from '../../observability/metrics.js';
@@ -88,12 +88,12 @@ export async function createResponseCachePlugin(
       );
       const principal = principalId(context.principal);
       const privateKey = principal === undefined ? undefined : sha256(`${publicKey}\u0000${principal}`);
-      const cached = (privateKey !== undefined ? await store.get(privateKey) : undefined) ?? (await store.get(publicKey));
+      const cached = await lookUp(store, publicKey, privateKey);
       if (cached !== undefined) {
         counters.hits++;
         metrics?.recordCacheLookup('response', 'hit');
         context.responseHeaders.set('x-cache', 'hit');
-        respond(JSON.parse(cached));
+        respond({ data: cached.data });
         return;
       }
       counters.misses++;
@@ -130,7 +130,10 @@ export async function createResponseCachePlugin(
         return;
       }
       for (const type of state.types) state.tags.add(typeTag(type));
-      await store.set(key, JSON.stringify({ data: result.data }), ttlMs, [...state.tags]);
+      // `everyPublic` says whether a principal may share this (public-key) entry: only when every subgraph
+      // marked its part `public`. An anonymous request's answer from `max-age` alone is for anonymous callers.
+      const everyPublic = state.fetches.every((fetch) => fetch.public);
+      await store.set(key, JSON.stringify({ data: result.data, ...(everyPublic && { everyPublic }) }), ttlMs, [...state.tags]);
       counters.stores++;
     },
     ...(config.purgeToken !== undefined && {
@@ -140,6 +143,28 @@ export async function createResponseCachePlugin(
     purge,
     close: () => store.close(),
   };
+}
+
+/** A stored answer; `everyPublic` when every subgraph marked its part `public`. */
+interface CachedResponse {
+  readonly data: ExecutionResult['data'];
+  readonly everyPublic?: boolean;
+}
+
+/**
+ * The entry for a request: its principal's own entry, else the shared one — which a principal may use
+ * only when it was stored with `everyPublic` (docs: "a principal's request may share an entry only when
+ * every subgraph marked its part public"). An anonymous request may use any shared entry.
+ */
+async function lookUp(store: ResponseStore, publicKey: string, privateKey: string | undefined): Promise<CachedResponse | undefined> {
+  if (privateKey !== undefined) {
+    const own = await store.get(privateKey);
+    if (own !== undefined) return JSON.parse(own) as CachedResponse;
+  }
+  const shared = await store.get(publicKey);
+  if (shared === undefined) return undefined;
+  const entry = JSON.parse(shared) as CachedResponse;
+  return privateKey === undefined || entry.everyPublic === true ? entry : undefined;
 }
 
 /** Tag groups of a purge target: type tag; or all key-field tags together, or the type's any-entity tag. */

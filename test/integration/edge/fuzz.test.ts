@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES, type ErrorCode } from '../../../gateway/errors.js';
 import { startDemoGateway, type DemoGateway } from '../../helpers/demo-gateway.js';
 import { type HostileRequest, hostileCorpus } from './hostile-corpus.js';
 
@@ -39,6 +40,23 @@ function isWellFormed(value: unknown): boolean {
   );
 }
 
+/**
+ * Every error code is one of gateway/errors.ts, and a refusal (no data) carries the status the table gives
+ * its code (issue 16, item 11: codes that lie). A batch's items share one status, so only their codes are checked.
+ */
+function expectCodesAsTabled(body: unknown, status: number, where: string): void {
+  const responses = Array.isArray(body) ? body : [body];
+  for (const response of responses as { data?: unknown; errors?: { extensions: { code: string } }[] }[]) {
+    for (const error of response.errors ?? []) {
+      const code = error.extensions.code;
+      expect(Object.hasOwn(ERROR_CODES, code), `${where}: unknown code ${code}`).toBe(true);
+      if (!Array.isArray(body) && response.data == null) {
+        expect(status, `${where}: ${code} is documented with ${ERROR_CODES[code as ErrorCode].status}`).toBe(ERROR_CODES[code as ErrorCode].status);
+      }
+    }
+  }
+}
+
 describe('fuzz: a generated corpus of hostile requests against the live gateway', () => {
   let gateway: DemoGateway;
 
@@ -66,6 +84,7 @@ describe('fuzz: a generated corpus of hostile requests against the live gateway'
       let body: unknown;
       expect(() => (body = JSON.parse(text)), where).not.toThrow();
       expect(isWellFormed(body), where).toBe(true);
+      expectCodesAsTabled(body, status, where);
       kinds.set(request.kind, (kinds.get(request.kind) ?? 0) + 1);
     }
     return kinds;
@@ -76,7 +95,7 @@ describe('fuzz: a generated corpus of hostile requests against the live gateway'
     const baseline = heapAfterGc(gateway);
 
     const kinds = await sendCorpus();
-    expect(kinds.size).toBeGreaterThanOrEqual(18);
+    expect(kinds.size).toBeGreaterThanOrEqual(22);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect((Object.prototype as unknown as Record<string, unknown>).polluted).toBeUndefined();
     const afterFirst = heapAfterGc(gateway);

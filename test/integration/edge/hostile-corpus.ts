@@ -72,6 +72,16 @@ export function hostileCorpus(seed: number, count: number): HostileRequest[] {
     () => json('junk batch', Array.from({ length: int(0, 8) }, () => pick<unknown>([1, 'x', null, [], { query: '{ __typename }' }, { query: '{ a: __typename b: __typename }' }]))),
     () => json('junk persisted query', { extensions: { persistedQuery: pick<unknown>([{ version: '1', sha256Hash: 5 }, { version: 1, sha256Hash: 'a'.repeat(64) }, { version: 2 }, null, 'x']) } }),
     () => json('token soup', { query: Array.from({ length: int(1, 3000) }, () => pick(['{', '}', '(', ')', '...', '@skip', 'query', '$a', ':', '"x"', '1e999', 'on', '#c\n', '|', '&', '!', '['])).join(' ') }),
+    // Issue 16: a fragment bomb without aliases (only maxSelections stops it), nested batches, an APQ
+    // registration with the wrong hash, subscriptions.
+    () => {
+      const levels = int(12, 60);
+      const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Product { name ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : ''} }`);
+      return json('fragment bomb without aliases', { query: `{ topProducts(first: 1) { ...F0 } } ${fragments.join(' ')}` });
+    },
+    () => json('nested batch', [[{ query: '{ __typename }' }], { query: '{ __typename }' }]),
+    () => json('APQ hash mismatch', { query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } }),
+    () => json('subscription', { query: pick(['subscription { topProducts { name } }', 'subscription S { __typename }']) }),
     () => raw('wrong content type', '{"query":"{ __typename }"}', pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', ''])),
     () => ({
       kind: 'hostile GET',

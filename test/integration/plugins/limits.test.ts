@@ -121,6 +121,17 @@ describe('operation limits', () => {
       expect(body.map((item: any) => item.errors[0].extensions.code)).toEqual(['BAD_REQUEST', 'BAD_REQUEST']);
     });
 
+    // Issue 16, item 11: a nested array answered "Operation batching disabled." while batching was on.
+    it('refuses a nested batch item with 400 BAD_REQUEST that says so, and runs the items beside it', async () => {
+      const response = await postBatch(enforce, [[{ query: '{ __typename }' }], { query: '{ __typename }' }]);
+      const body = (await response.json()) as any;
+      expect(body[0].errors[0]).toEqual({
+        message: 'a batch item must be an operation object; batches do not nest',
+        extensions: { code: 'BAD_REQUEST' },
+      });
+      expect(body[1]).toEqual({ data: { __typename: 'Query' } });
+    });
+
     it('measure mode runs a batch over the limit', async () => {
       const response = await postBatch(measure, Array.from({ length: 5 }, () => ({ query: '{ __typename }' })));
       expect(response.status).toBe(200);

@@ -58,7 +58,7 @@ describe('automatic persisted queries', () => {
     const gateway = await start();
     const result = await gateway.send({ query: TOP, ...persisted(sha256('something else')) } as never);
     expect(result.status).toBe(400);
-    expect(result.body.errors[0].message).toBe('provided sha does not match query');
+    expect(result.body.errors[0]).toEqual({ message: 'provided sha does not match query', extensions: { code: 'PERSISTED_QUERY_HASH_MISMATCH' } });
     expect((await gateway.send({ ...persisted(sha256('something else')) } as never)).body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 

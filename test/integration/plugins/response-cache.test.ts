@@ -125,6 +125,27 @@ describe('response cache', () => {
     expect((await gateway.post(shared)).headers.get('x-cache')).toBe('hit');
   });
 
+  // Issue 16, item 4: an anonymous request's entry, from subgraphs that sent `max-age=60` without
+  // `public` and never saw an identity, was served with x-cache: hit to principals.
+  it('never serves a principal an anonymous entry unless every subgraph said public', async () => {
+    const { gateway } = await start();
+    const query = '{ topProducts(first: 2) { upc name inStock } }';
+    expect((await gateway.post(query)).headers.get('x-cache')).toBe('miss');
+    expect((await gateway.post(query)).headers.get('x-cache')).toBe('hit');
+    const calls = subgraphCalls();
+    const alice = await gateway.post(query, {}, as('alice'));
+    expect(alice.headers.get('x-cache')).toBe('miss');
+    expect(subgraphCalls()).toBeGreaterThan(calls);
+    expect((await gateway.post(query, {}, as('alice'))).headers.get('x-cache')).toBe('hit');
+    expect((await gateway.post(query, {}, as('bob'))).headers.get('x-cache')).toBe('miss');
+    expect((await gateway.post(query)).headers.get('x-cache')).toBe('hit');
+    products.setCacheControl('public, max-age=60');
+    inventory.setCacheControl('public, max-age=60');
+    const everyPublic = '{ topProducts(first: 1) { upc name inStock } }';
+    expect((await gateway.post(everyPublic)).headers.get('x-cache')).toBe('miss');
+    expect((await gateway.post(everyPublic, {}, as('alice'))).headers.get('x-cache')).toBe('hit');
+  });
+
   it('lives as long as the smallest max-age and the gateway.yaml ttl entries; defaultTtl covers silent subgraphs (Redis)', async () => {
     const client = new Redis(redis.url);
     const ttlOfOnlyEntry = async () => {

@@ -27,6 +27,22 @@ describe('measureDocument', () => {
     expect(measures.depth).toBe(1);
   });
 
+  it('counts selections after fragment expansion without expanding (2^k - 1 from k fragments)', () => {
+    const levels = 30;
+    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Product { name ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : ''} }`);
+    expect(measureDocument(parse(`{ topProducts { ...F0 } } ${fragments.join(' ')}`)).selections).toBe(2 ** levels);
+    expect(measureDocument(parse('{ a { b c } ... on Query { d } }')).selections).toBe(4);
+  });
+
+  it('reports an overflowing count as the largest exact integer (JSON has no Infinity)', () => {
+    const levels = 1100;
+    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Q { a: x ${i + 1 < levels ? `...F${i + 1} ...F${i + 1}` : ''} }`);
+    expect(measureDocument(parse(`{ ...F0 } ${fragments.join(' ')}`))).toMatchObject({
+      selections: Number.MAX_SAFE_INTEGER,
+      aliases: Number.MAX_SAFE_INTEGER,
+    });
+  });
+
   it('counts a fragment cycle as empty instead of looping (validation rejects it later)', () => {
     expect(measureDocument(parse('{ ...A } fragment A on Query { a: x ...B } fragment B on Query { ...A }'))).toMatchObject({ aliases: 1 });
   });
