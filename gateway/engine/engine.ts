@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { QueryPlan } from '@apollo/query-planner';
 import {
   type DocumentNode,
@@ -6,7 +5,6 @@ import {
   GraphQLError,
   getVariableValues,
   type OperationDefinitionNode,
-  print,
 } from 'graphql';
 import { AtriumError, toGraphQLError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -15,16 +13,15 @@ import { stageHooksOf } from './stage-hooks.js';
 import type { RequestContext } from '../request-context.js';
 import type { LoadedSupergraph } from '../supergraph/build-supergraph.js';
 import type { SubgraphClient } from '../subgraph-client/contracts.js';
-import type { ApolloExecutorOptions } from './apollo-executor.js';
-import { createApolloPlanner } from './apollo-planner.js';
 import { createAtriumExecutor } from './atrium-executor.js';
-import { createHivePlanner } from './hive-planner.js';
 import { LruCache } from './lru-cache.js';
 import { type PlannerFallbacks, plannerFallbacks } from './planner-fallbacks.js';
-import type { ExplainedPlan, ExplainingPlanner, PlannerFallbackReason } from './planner-fallback.js';
+import type { ExplainedPlan, PlannerFallbackReason } from './planner-fallback.js';
+import { createPlanner, isExplaining, lazyApolloExecutor } from './plan-backends.js';
+import { estimatePlanBytes, planCacheKey, replacedDocumentHash } from './plan-cache-keys.js';
 import { completeEvents } from './subscription-events.js';
 import type { PlanExecutor, PlanInput, QueryPlannerBackend } from './planner-and-executor.js';
-import { type OverrideBand, overrideBands } from './progressive-override.js';
+import { overrideBands } from './progressive-override.js';
 import type { SubgraphErrorMapper } from './subgraph-errors.js';
 
 export interface EngineOptions {
@@ -394,91 +391,6 @@ function pickVariables(variables: Readonly<Record<string, unknown>>, names: read
   return picked;
 }
 
-/**
- * The planner backend `options.planner` names. `auto` takes Hive's planner (fewer subgraph requests, faster
- * planning) wherever it can run. With the apollo executor (which does not run batched entity fetches) it
- * is Apollo's, by configuration. On a platform without the native binary, or for a supergraph the Hive
- * planner refuses (see createHivePlanner), `auto` plans with Apollo's too, and that is a fallback: logged
- * at startup and counted for every operation so planned (`supergraphFallback`).
- */
-function createPlanner({ planner = 'auto', supergraph, executor, logger }: EngineOptions): {
-  planner: QueryPlannerBackend;
-  name: Engine['plannerName'];
-  supergraphFallback?: ExplainedPlan['fallback'];
-} {
-  if (typeof planner === 'object') return { planner, name: 'custom' };
-  const apollo = () => ({ planner: createApolloPlanner(supergraph.supergraph), name: 'apollo' as const });
-  if (planner === 'apollo' || (planner === 'auto' && executor === 'apollo')) return apollo();
-  if (executor === 'apollo') {
-    // Apollo's executor does not run batched entity fetches.
-    throw new AtriumError('INTERNAL_SERVER_ERROR', 'engine.planner "hive" needs engine.executor "atrium"');
-  }
-  try {
-    const hive = createHivePlanner({
-      supergraphSdl: supergraph.sdl,
-      fallback: () => createApolloPlanner(supergraph.supergraph),
-    });
-    return { planner: hive, name: 'hive' };
-  } catch (error) {
-    if (planner === 'hive' || !(error instanceof AtriumError)) throw error;
-    logger?.warn({ reason: error.message }, 'engine: planner auto: the hive planner cannot plan this supergraph here; planning with the apollo planner');
-    return { ...apollo(), supergraphFallback: { reason: 'supergraph-unsupported', detail: error.message } };
-  }
-}
-
-function isExplaining(planner: QueryPlannerBackend): planner is QueryPlannerBackend & ExplainingPlanner {
-  return typeof (planner as Partial<ExplainingPlanner>).explain === 'function';
-}
-
-/**
- * Heap bytes a cached plan is estimated to hold: its JSON length times {@link PLAN_BYTES_PER_JSON_CHAR}.
- * Entry counts alone do not bound the cache's memory: a plan grows with its operation (hundreds of fields
- * are within the operation limits), and a thousand distinct large ones would all be kept.
- */
-export function estimatePlanBytes(plan: QueryPlan): number {
-  try {
-    return JSON.stringify(plan).length * PLAN_BYTES_PER_JSON_CHAR;
-  } catch {
-    return UNMEASURABLE_PLAN_BYTES;
-  }
-}
-
-/**
- * Heap held per JSON character of a plan, rounded up from the largest ratio `bench/plan-bytes.mjs`
- * measured (BENCHMARKS.md, "Plan cache memory"): an over-estimate keeps the byte bound safe.
- */
-const PLAN_BYTES_PER_JSON_CHAR = 8;
-/** A plan that cannot be serialised (it never happens with either planner) counts as a large one. */
-const UNMEASURABLE_PLAN_BYTES = 1024 * 1024;
-
-/**
- * `@apollo/gateway` (with its protobuf, node-fetch and telemetry dependencies) is only loaded when its
- * executor is chosen: loading it took about a third of the gateway's start-up.
- */
-function lazyApolloExecutor(options: ApolloExecutorOptions): PlanExecutor {
-  let executor: Promise<PlanExecutor> | undefined;
-  return {
-    async execute(input) {
-      executor ??= import('./apollo-executor.js').then((module) => module.createApolloExecutor(options));
-      return (await executor).execute(input);
-    },
-  };
-}
-
-/**
- * Plan-cache key of a document a plugin put in place. Plugins that filter per principal hand back the same
- * document object for the same operation and principal facts, so it is printed and hashed once, not per request.
- */
-const replacedDocumentHashes = new WeakMap<DocumentNode, string>();
-function replacedDocumentHash(document: DocumentNode): string {
-  let hash = replacedDocumentHashes.get(document);
-  if (hash === undefined) {
-    hash = createHash('sha256').update(print(document)).digest('hex');
-    replacedDocumentHashes.set(document, hash);
-  }
-  return hash;
-}
-
 function operationOf(document: DocumentNode, operationName: string | undefined): OperationDefinitionNode {
   for (const definition of document.definitions) {
     if (definition.kind === 'OperationDefinition' && (operationName === undefined || definition.name?.value === operationName)) {
@@ -486,13 +398,4 @@ function operationOf(document: DocumentNode, operationName: string | undefined):
     }
   }
   throw new AtriumError('OPERATION_NOT_FOUND', `no operation named "${operationName}" in the replaced document`);
-}
-
-/**
- * The plan cache's key: the document's hash, the operation, and the progressive-override band (so an
- * operation has at most one plan per band; nothing is added when the supergraph has no such override).
- */
-function planCacheKey(documentHash: string, operationName: string | undefined, override: OverrideBand): string {
-  const key = `${documentHash}\u0000${operationName ?? ''}`;
-  return override.key === '' ? key : `${key}\u0000${override.key}`;
 }

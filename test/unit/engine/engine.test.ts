@@ -1,7 +1,8 @@
 import type { QueryPlan } from '@apollo/query-planner';
 import { getOperationAST, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createEngine, estimatePlanBytes } from '../../../gateway/engine/engine.js';
+import { createEngine } from '../../../gateway/engine/engine.js';
+import { estimatePlanBytes } from '../../../gateway/engine/plan-cache-keys.js';
 import type { QueryPlannerBackend } from '../../../gateway/engine/planner-and-executor.js';
 import type { RequestContext } from '../../../gateway/request-context.js';
 import { buildSupergraph } from '../../../gateway/supergraph/build-supergraph.js';
