@@ -13,8 +13,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     env: { APOLLO_TELEMETRY_DISABLED: '1' },
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Bounds for hangs, not speed checks: e2e tests start processes that load slowly on busy cores.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
     // e2e tests start real processes; two cores are shared with them.
     maxWorkers: 2,

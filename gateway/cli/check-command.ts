@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../config/load-config.js';
 import { ADMIN_FLAGS, ADMIN_FLAGS_USAGE, adminClient, problemOf } from './admin-client.js';
 import { type Command, parseCommandArgs, UsageError } from './command.js';
 import { printProblems } from './print-problems.js';
 import { required } from './publish-command.js';
+import { readCommandConfig } from './read-command-config.js';
 
 const DEFAULT_SUPERGRAPH_CONFIG = 'supergraph.yaml';
 
@@ -72,14 +72,8 @@ Exit codes: 0 the change passes, 1 it would be refused, 2 bad arguments or files
     const supergraphConfig = values['supergraph-config'] ?? DEFAULT_SUPERGRAPH_CONFIG;
     if (!existsSync(supergraphConfig)) throw new UsageError(`supergraph config not found: ${supergraphConfig}`);
     if (values.config !== undefined && !existsSync(values.config)) throw new UsageError(`config file not found: ${values.config}`);
-    let config;
-    try {
-      config = loadConfig(values.config);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      printProblems(io, error.issues, `invalid config ${values.config}`);
-      return 2;
-    }
+    const config = readCommandConfig(io, values.config);
+    if (!config) return 2;
     // Loaded on demand: composition pulls in the federation packages.
     const { loadSubgraphInputs, SupergraphLoadError } = await import('../supergraph/load-supergraph.js');
     const { checkSubgraph } = await import('../publishing/check-subgraph.js');

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../config/load-config.js';
 import { parseDuration } from '../config/units.js';
 import { signDevToken } from '../plugins/auth/sign-dev-token.js';
 import { type Command, parseCommandArgs, UsageError } from './command.js';
-import { printProblems } from './print-problems.js';
+import { readCommandConfig } from './read-command-config.js';
 
 const DEFAULT_CONFIG = 'gateway.yaml';
 
@@ -43,14 +42,8 @@ Example:
     if (expiresInMs === undefined || expiresInMs < 1000) throw new UsageError('--expires-in needs a duration such as 15m or 1h');
     const configPath = values.config ?? DEFAULT_CONFIG;
     if (!existsSync(configPath)) throw new UsageError(`config file not found: ${configPath}`);
-    let config;
-    try {
-      config = loadConfig(configPath);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      printProblems(io, error.issues, `invalid config ${configPath}`);
-      return 2;
-    }
+    const config = readCommandConfig(io, configPath);
+    if (!config) return 2;
     const claims = Object.fromEntries((values.claim ?? []).map(parseClaim));
     const token = await signDevToken(
       config.auth,

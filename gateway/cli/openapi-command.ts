@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../config/load-config.js';
-import type { GatewayConfig } from '../config/schema.js';
 import { chooseSupergraph, DEFAULT_SUPERGRAPH_CONFIG } from './choose-supergraph.js';
 import { type Command, parseCommandArgs, UsageError } from './command.js';
 import { printProblems } from './print-problems.js';
+import { readCommandConfig } from './read-command-config.js';
 
 const DEFAULT_GATEWAY_CONFIG = 'gateway.yaml';
 
@@ -44,14 +43,8 @@ Exit codes: 0 printed, 1 the supergraph could not be loaded or a route does not 
     const configPath = values.config ?? DEFAULT_GATEWAY_CONFIG;
     if (!existsSync(configPath)) throw new UsageError(`config file not found: ${configPath}`);
     const source = chooseSupergraph(values);
-    let config: GatewayConfig;
-    try {
-      config = loadConfig(configPath);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      printProblems(io, error.issues, `invalid config ${configPath}`);
-      return 2;
-    }
+    const config = readCommandConfig(io, configPath);
+    if (!config) return 2;
     if (config.rest.routes.length === 0) throw new UsageError(`${configPath} declares no REST routes (rest.routes)`);
 
     // Loaded on demand: composition and the federation packages are not needed for --help.

@@ -15,6 +15,7 @@ import { chooseSupergraph, DEFAULT_SUPERGRAPH_CONFIG } from './choose-supergraph
 import { endOfLifeWarning } from './node-end-of-life.js';
 import { printProblems } from './print-problems.js';
 import { hasWorkerFlags, isClusterWorker, isServeThread, reportWorkerReady, superviseWorkers, tuneHeapGrowth } from './supervise-workers.js';
+import { readCommandConfig } from './read-command-config.js';
 
 const DEFAULTS = gatewayConfigSchema.parse({}).server;
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -131,14 +132,8 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   const server = serverOverrides(values, names);
   const workers = parseWorkers(values.workers, names.workers);
 
-  let loaded: GatewayConfig;
-  try {
-    loaded = loadConfig(values.config);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    printProblems(io, error.issues, `invalid config ${values.config}`);
-    return 2;
-  }
+  const loaded = readCommandConfig(io, values.config);
+  if (!loaded) return 2;
   const config: GatewayConfig = Object.freeze({ ...loaded, server: Object.freeze({ ...loaded.server, ...server }) });
   const logger = createLogger({ level: config.log.level, format: config.log.format, redact: config.log.redact, destination: io.stdout });
   // Once per process tree: in the process the operator started, not again in its workers.

@@ -54,7 +54,7 @@ export function startNode(script: string, args: string[], options: { cwd?: strin
   return {
     child,
     output: () => text,
-    waitFor(pattern, withinMs = 15_000) {
+    waitFor(pattern, withinMs = 30_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = text.match(pattern);
@@ -84,7 +84,7 @@ export function startNode(script: string, args: string[], options: { cwd?: strin
 }
 
 /** Polls `url` until it answers `status`; returns the milliseconds it took. Rejects after `withinMs`. */
-export async function waitForStatus(url: string, status: number, withinMs = 15_000): Promise<number> {
+export async function waitForStatus(url: string, status: number, withinMs = 30_000): Promise<number> {
   const started = performance.now();
   for (;;) {
     try {

@@ -7,7 +7,7 @@ import { createLogger } from '../../gateway/logger.js';
 import { type RunningGateway, startGateway } from '../../gateway/start-gateway.js';
 import { loadSupergraphSdl } from '../../gateway/supergraph/load-supergraph.js';
 import { type RunningSubgraph, serveDemoSubgraph } from '../../subgraphs/shared/serve-demo-subgraph.js';
-import type { GraphQLHttpResult } from './demo-gateway.js';
+import { type GraphQLHttpResult, postGraphQL } from './demo-gateway.js';
 import { tempDir } from './temp-dir.js';
 
 /** A test-only subgraph: its SDL and resolvers. */
@@ -71,15 +71,7 @@ export async function startCustomGateway(
       gateway,
       dir,
       subgraphs: Object.fromEntries(running.map((subgraph) => [subgraph.name, subgraph])),
-      async post(query, headers = {}) {
-        const response = await fetch(gateway.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body: JSON.stringify({ query }),
-        });
-        const text = await response.text();
-        return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined, text };
-      },
+      post: (query, headers = {}) => postGraphQL(gateway.url, { query }, headers),
       async close() {
         await gateway.close();
         await Promise.all(running.map((subgraph) => subgraph.close()));

@@ -110,15 +110,7 @@ export async function startDemoGateway(options: StartDemoGatewayOptions = {}): P
     throw error;
   }
   const subgraphs = Object.fromEntries(demo.subgraphs.map((s) => [s.name, s]));
-  const send = async (body: GraphQLRequestBody, headers: Record<string, string> = {}): Promise<GraphQLHttpResult> => {
-    const response = await fetch(gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined, text };
-  };
+  const send = (body: GraphQLRequestBody, headers: Record<string, string> = {}) => postGraphQL(gateway.url, body, headers);
   return {
     gateway,
     url: gateway.url,
@@ -131,4 +123,19 @@ export async function startDemoGateway(options: StartDemoGatewayOptions = {}): P
       await closeOwned();
     },
   };
+}
+
+/**
+ * POSTs one GraphQL request as JSON and reads the answer (the body parsed when there is one).
+ *
+ * @example const { status, body } = await postGraphQL(gateway.url, { query: '{ me { id } }' });
+ */
+export async function postGraphQL(url: string, body: GraphQLRequestBody, headers: Record<string, string> = {}): Promise<GraphQLHttpResult> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined, text };
 }

@@ -9,7 +9,7 @@ import { type RunningGateway, type StartGatewayOptions, startGateway } from '../
 import { loadSupergraphSdl } from '../../gateway/supergraph/load-supergraph.js';
 import { type RunningSubgraph, serveDemoSubgraph } from '../../subgraphs/shared/serve-demo-subgraph.js';
 import type { TestSubgraphDefinition } from './custom-gateway.js';
-import type { GraphQLHttpResult, GraphQLRequestBody } from './demo-gateway.js';
+import { type GraphQLHttpResult, type GraphQLRequestBody, postGraphQL } from './demo-gateway.js';
 
 /** One gateway over a {@link FederationGraph}'s subgraphs, with its own engine settings. */
 export interface FederationGateway {
@@ -76,15 +76,7 @@ export async function startFederationGraph(definitions: readonly TestSubgraphDef
         gateways.push(gateway);
         return {
           gateway,
-          async send(body, headers = {}) {
-            const response = await fetch(gateway.url, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', ...headers },
-              body: JSON.stringify(body),
-            });
-            const text = await response.text();
-            return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined, text };
-          },
+          send: (body, headers = {}) => postGraphQL(gateway.url, body, headers),
         };
       },
       close,

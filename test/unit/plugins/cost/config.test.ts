@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../../gateway/config/load-config.js';
+import { parseConfig } from '../../../../gateway/config/load-config.js';
+import { configIssues as issuesOf } from '../../../helpers/config-issues.js';
 
-function issuesOf(input: unknown): readonly string[] {
-  try {
-    parseConfig(input, 'gateway.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  return [];
-}
 
 describe('gateway.yaml: cost, rateLimit, clients, quotaStore', () => {
   it('applies the defaults', () => {
