@@ -11,8 +11,21 @@ export const ADMIN_FLAGS = {
   token: { type: 'string' },
 } as const;
 
-export const ADMIN_FLAGS_USAGE = `  --admin-url <url>      the gateway's admin API (default ${DEFAULT_ADMIN_URL})
-  --token <token>        the admin token (default: $${ADMIN_TOKEN_VARIABLE})`;
+/**
+ * The help lines of {@link ADMIN_FLAGS}, their descriptions starting at `column` (counted from 0) so they line
+ * up with the other flags of the command's help.
+ */
+export function adminFlagsUsage(column = 25): string {
+  return [
+    ['--admin-url <url>', `the gateway's admin API (default ${DEFAULT_ADMIN_URL})`],
+    ['--token <token>', `the admin token (default: $${ADMIN_TOKEN_VARIABLE})`],
+  ]
+    .map(([flag, text]) => `  ${flag!}`.padEnd(column) + text!)
+    .join('\n');
+}
+
+/** {@link adminFlagsUsage} at the column of publish's and subgraphs' help. */
+export const ADMIN_FLAGS_USAGE = adminFlagsUsage();
 
 /** One admin API answer: HTTP status and parsed JSON body. */
 export interface AdminAnswer {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { ADMIN_FLAGS, ADMIN_FLAGS_USAGE, adminClient, problemOf } from './admin-client.js';
+import { ADMIN_FLAGS, adminClient, adminFlagsUsage, problemOf } from './admin-client.js';
 import { type Command, parseCommandArgs, UsageError } from './command.js';
 import { printProblems } from './print-problems.js';
 import { required } from './publish-command.js';
@@ -29,7 +29,7 @@ Flags:
   --supergraph-config <file>    the other subgraphs (default: ./${DEFAULT_SUPERGRAPH_CONFIG}); offline only
   -c, --config <file>           gateway.yaml, for the feature checks; offline only
   --allow-breaking              pass despite breaking changes (they are still listed)
-${ADMIN_FLAGS_USAGE}
+${adminFlagsUsage(32)}
   -h, --help                    show this help
 
 Examples:

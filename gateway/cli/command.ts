@@ -4,6 +4,15 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 export interface CliIo {
   readonly stdout: { write(chunk: string): unknown };
   readonly stderr: { write(chunk: string): unknown };
+  /** What a command reads for a `-` argument; `process.stdin` when absent. */
+  readonly stdin?: AsyncIterable<string | Uint8Array>;
+}
+
+/** All of {@link CliIo.stdin} (or `process.stdin`) as UTF-8 text. */
+export async function readStdin(io: CliIo): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin ?? process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** One `atrium <name>` subcommand. `run` gets the arguments after the name and returns the exit code. */

@@ -19,3 +19,12 @@ export function gatewayConfigJsonSchema(): Record<string, unknown> {
     description: 'The settings of the Atrium gateway. Reference: docs/config.md.',
   };
 }
+
+/**
+ * {@link gatewayConfigJsonSchema} as the text of a file: two-space JSON and a final newline. The build writes it to
+ * `dist/gateway.schema.json` and `npm run docs` to `schema/gateway.schema.json`, the copy committed for editors in
+ * this repository; both must be byte for byte what this returns.
+ */
+export function gatewayConfigJsonSchemaText(): string {
+  return `${JSON.stringify(gatewayConfigJsonSchema(), null, 2)}\n`;
+}

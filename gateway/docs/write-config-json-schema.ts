@@ -4,8 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gatewayConfigJsonSchema } from '../config/config-json-schema.js';
+import { gatewayConfigJsonSchemaText } from '../config/config-json-schema.js';
 import { packageRoot } from './package-root.js';
 
 const path = join(packageRoot(dirname(fileURLToPath(import.meta.url))), 'dist', 'gateway.schema.json');
-writeFileSync(path, `${JSON.stringify(gatewayConfigJsonSchema(), null, 2)}\n`);
+writeFileSync(path, gatewayConfigJsonSchemaText());

@@ -125,6 +125,7 @@ async function trustIssuer(
   }
   const remote = new RemoteKeySet({
     url: config.jwksUrl!,
+    issuer: config.issuer,
     refreshMs: config.jwksRefresh,
     cooldownMs: config.jwksCooldown,
     timeoutMs: config.jwksTimeout,

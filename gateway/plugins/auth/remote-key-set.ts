@@ -7,6 +7,8 @@ const MAX_JWKS_BYTES = 1024 * 1024;
 /** Options of {@link RemoteKeySet}. */
 export interface RemoteKeySetOptions {
   readonly url: string;
+  /** The issuer (`iss`) the set belongs to, named in its log lines. */
+  readonly issuer?: string;
   /** Background refetch period in ms. */
   readonly refreshMs: number;
   /** Least ms between two refetches triggered by an unknown `kid`. */
@@ -74,7 +76,7 @@ export class RemoteKeySet {
   }
 
   private async fetchKeys(reason: string): Promise<void> {
-    const { url, timeoutMs, logger } = this.options;
+    const { url, issuer, timeoutMs, logger } = this.options;
     this.lastFetchStart = performance.now();
     try {
       const response = await fetch(url, {
@@ -88,7 +90,19 @@ export class RemoteKeySet {
       logger.debug({ url, reason }, 'auth: key set fetched');
     } catch (error) {
       if (this.closed.signal.aborted) return;
-      logger.warn({ url, reason, err: error }, 'auth: could not fetch the key set; keeping the last one');
+      // One line: the reason, not the error object (pino would print its stack, which says nothing here).
+      logger.warn({ url, issuer, reason, error: describeFetchError(error) }, 'auth: could not fetch the key set; keeping the last one');
     }
   }
+}
+
+/**
+ * A failed fetch in one line: its message and, for a network error, its cause (fetch says only "fetch failed").
+ *
+ * @example describeFetchError(error); // 'fetch failed: connect ECONNREFUSED 127.0.0.1:9'
+ */
+function describeFetchError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause && cause !== error.message ? `${error.message}: ${cause}` : error.message;
 }

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
 import { resetDemoData } from '../../../subgraphs/index.js';
@@ -84,6 +86,21 @@ describe('demo routes', () => {
     for (const name of ['products', 'reviews', 'accounts', 'inventory']) {
       expect(demo.subgraphs[name]!.requests.length, name).toBeGreaterThan(0);
     }
+  });
+
+  // Issue 20, item 6c: the example used product 1001, whose only review is rated 3, so it answered `reviews: []`.
+  it('answers the ?minRating= example of docs/rest.md with the reviews it keeps, not an empty list', async () => {
+    const docs = readFileSync(fileURLToPath(new URL('../../../docs/rest.md', import.meta.url)), 'utf8');
+    const example = /curl -s 'http:\/\/localhost:4000(\/api\/v1\/products\/\d+\/reviews\?minRating=(\d)[^']*)'/.exec(docs);
+    expect(example, 'docs/rest.md has a ?minRating= example').not.toBeNull();
+    const [, path, minRating] = example!;
+    const all = await call('GET', path!.replace(/minRating=\d&?/, ''));
+    const result = await call('GET', path!);
+    expect(result.status).toBe(200);
+    expect(result.body.reviews.length).toBeGreaterThan(0);
+    // The filter shows: some review of the product is left out, every one kept is rated minRating or more.
+    expect(result.body.reviews.length).toBeLessThan(all.body.reviews.length);
+    for (const review of result.body.reviews) expect(review.rating).toBeGreaterThanOrEqual(Number(minRating));
   });
 
   it('creates an order from the JSON body and answers 201', async () => {

@@ -41,6 +41,25 @@ describe('atrium help', () => {
     expect(out).toContain('-o, --output <file>');
   });
 
+  // Issue 20, item 6b: `atrium check --help` had its --admin-url and --token descriptions 7 columns left of the rest.
+  it.each(['serve', 'compose', 'plan', 'openapi', 'hash-api-key', 'dev-token', 'check', 'publish', 'subgraphs'])(
+    'atrium %s --help starts every flag and argument description in one column',
+    async (command) => {
+      const { code, out } = await run(command, '--help');
+      expect(code).toBe(0);
+      const sections = out
+        .split('\n\n')
+        .filter((paragraph) => /^(?:Flags|Arguments):\n/.test(paragraph))
+        .map((paragraph) => paragraph.slice(paragraph.indexOf('\n') + 1));
+      expect(sections.length).toBeGreaterThan(0);
+      const lines = sections.flatMap((body) => body.split('\n')).filter((line) => line.trim() !== '');
+      // A flag line: two spaces, the flag, two or more spaces, its description; a continuation line: spaces, text.
+      const columns = new Set(lines.map((line) => (/^ {2}\S/.test(line) ? line.search(/(?<=\S {2,})\S/) : line.search(/\S/))));
+      expect([...columns], `${command}:\n${lines.join('\n')}`).toHaveLength(1);
+      expect(lines.some((line) => line.includes('-h, --help'))).toBe(true);
+    },
+  );
+
   it('prints the usage to stderr and exits 2 without a command', async () => {
     const { code, out, err } = await run();
     expect(code).toBe(2);
