@@ -201,6 +201,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     config: config.subscriptions,
     credentialHeaders: { token: config.auth.jwt.header, apiKey: config.auth.apiKeys.header },
     introspection: config.graphql.introspection,
+    introspectionScope: config.security.introspectionScope,
     engine: () => handler?.engine,
     authenticate: (context) => runRequestHooks(plugins, context),
     plugins,

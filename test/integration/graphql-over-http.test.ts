@@ -128,6 +128,12 @@ describe('introspection', () => {
     expect(result.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
   });
 
+  it('validation errors suggest field names while introspection is open', async () => {
+    const typo = await gateway.post('{ topProduct(first: 1) { upc } }');
+    expect(typo.status).toBe(400);
+    expect(typo.body.errors[0].message).toMatch(/^Cannot query field "topProduct" on type "Query"\. Did you mean "topProducts"/);
+  });
+
   it('is refused with 400 GRAPHQL_VALIDATION_FAILED when graphql.introspection is false', async () => {
     const closed = await startDemoGateway({ config: { graphql: { introspection: false } } });
     try {
@@ -140,6 +146,12 @@ describe('introspection', () => {
         'introspection is disabled on this gateway (graphql.introspection: false); the query asks for __schema',
       );
       expect(result.body.errors[0].extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+      // Validation errors do not spell out the schema either: no "Did you mean …?" suggestions.
+      const typo = await closed.post('{ topProduct(first: 1) { upc nme } }');
+      expect(typo.status).toBe(400);
+      expect(typo.body.errors.map((error: { message: string }) => error.message)).toEqual([
+        'Cannot query field "topProduct" on type "Query".',
+      ]);
       // Only introspection is closed; ordinary queries still run.
       const ordinary = await closed.post(TOP_PRODUCT);
       expect(ordinary.status).toBe(200);
