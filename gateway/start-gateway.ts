@@ -69,6 +69,8 @@ export interface RunningGateway {
   /** Base URL of the GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
   readonly url: string;
   readonly port: number;
+  /** The admin API's URL when gateway.yaml configures `admin` (it serves the detailed `GET /ready`). */
+  readonly adminUrl?: string;
   /** Traffic management: instance health, breaker states and counters (`/ready` details, metrics). */
   readonly traffic: TrafficManager;
   /**
@@ -188,10 +190,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       },
     }),
     isLive: () => state === 'ready',
-    readiness: () => {
-      const { subgraphs, ...schema } = lifecycle.status();
-      return { ready: state === 'ready', details: { supergraph: state, subgraphs: health.snapshot(subgraphs), schema, ...trafficDetails(traffic) } };
-    },
+    // The client port says pass/fail and up/down only: reload errors (file paths), counters and instance
+    // URLs are for operators, on the admin listener's /ready and in the log.
+    readiness: () => ({ ready: state === 'ready', details: { subgraphs: upOrDown(health.snapshot(lifecycle.status().subgraphs)) } }),
     requestTimeoutMs: traffic.requestTimeoutMs,
   });
   metrics.observePlanCache(() => handler?.engine.planCache);
@@ -208,6 +209,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger,
     observer: subscriptionMetrics(metrics),
   });
+  let adminUrl: string | undefined;
   let address = options.listenWhenReady ? undefined : await http.listen(config.server.port, config.server.host);
 
   try {
@@ -229,7 +231,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         logger.warn({ problem }, 'rest: a route does not validate against the new supergraph');
       }
     });
-    await publishing?.startAdmin(lifecycle);
+    const admin = await publishing?.startAdmin(lifecycle, () => {
+      const { subgraphs, ...schema } = lifecycle.status();
+      return { ready: state === 'ready', details: { supergraph: state, subgraphs: health.snapshot(subgraphs), schema, ...trafficDetails(traffic) } };
+    });
+    adminUrl = admin?.url;
     state = 'ready';
     address ??= await http.listen(config.server.port, config.server.host);
     logger.info(
@@ -250,6 +256,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   return {
     url: `${address.url}${config.server.graphqlPath}`,
     port: address.port,
+    ...(adminUrl !== undefined && { adminUrl }),
     traffic,
     supergraph: lifecycle,
     reloadConfig(next) {
@@ -304,7 +311,12 @@ function subscriptionMetrics(metrics: GatewayMetrics): SubscriptionObserver {
   };
 }
 
-/** `/ready` shows the instances of subgraphs with several URLs or breakers: health and breaker state. */
+/** The client port's `/ready`: each subgraph's status alone, without the time or the failure's code. */
+function upOrDown(snapshot: ReturnType<SubgraphHealth['snapshot']>): Record<string, { status: 'up' | 'down' | 'unknown' }> {
+  return Object.fromEntries(Object.entries(snapshot).map(([name, entry]) => [name, { status: entry.status }]));
+}
+
+/** The admin `/ready` shows the instances of subgraphs with several URLs or breakers: health and breaker state. */
 function trafficDetails(traffic: TrafficManager): { instances?: ReturnType<TrafficManager['health']> } {
   const instances = traffic.health();
   return Object.keys(instances).length === 0 ? {} : { instances };
