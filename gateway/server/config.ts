@@ -29,8 +29,9 @@ export const serverSchema = z
       .regex(/^\/\S*$/, { error: 'expected a path starting with "/"' })
       .default('/graphql'),
     /**
-     * Largest request body accepted; larger bodies get 413 PAYLOAD_TOO_LARGE. A number of bytes or a size
-     * string such as `"512kb"`, `"1mb"` (binary units: 1mb = 1048576 bytes).
+     * Largest request body accepted; larger bodies get 413 PAYLOAD_TOO_LARGE. A body with
+     * `content-encoding: gzip`, `deflate` or `br` is decoded, and the limit holds for the encoded and the
+     * decoded bytes (inflating stops at the limit). A number of bytes or a size string such as `"512kb"`, `"1mb"` (binary units: 1mb = 1048576 bytes).
      * @default "1mb"
      */
     bodyLimit: byteSize().default(1024 * 1024),

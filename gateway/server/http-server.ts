@@ -7,7 +7,7 @@ import { AtriumError } from '../errors.js';
 import type { HttpRoute } from '../http/http-route.js';
 import type { RequestContext } from '../request-context.js';
 import { listen } from '../http/listen.js';
-import { isJsonContentType, readBody, skipUnreadBody } from '../http/read-body.js';
+import { isClientGone, isJsonContentType, readBody, skipUnreadBody } from '../http/read-body.js';
 import { headerMap } from '../http/header-map.js';
 import type { HttpServer, HttpServerOptions } from './http-server-options.js';
 import { answeredErrorCodes, writeError, writeHttpResponse, writeJson } from '../http/write-response.js';
@@ -176,12 +176,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     try {
       raw = await readBody(req, bodyLimitBytes);
     } catch (error) {
-      if (!(error instanceof AtriumError) || error.code !== 'PAYLOAD_TOO_LARGE') {
+      if (!(error instanceof AtriumError) || isClientGone(error)) {
         res.destroy();
         return undefined;
       }
       // The unread rest of the body would be parsed as the next request: the connection cannot be reused.
-      res.setHeader('connection', 'close');
+      if (!req.readableEnded) res.setHeader('connection', 'close');
       writeError(res, req.headers, error.code, error.message, error.extensions);
       return undefined;
     }
