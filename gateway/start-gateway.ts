@@ -171,6 +171,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const http = createHttpServer({
     graphqlPath: config.server.graphqlPath,
     bodyLimitBytes: config.server.bodyLimit,
+    maxHeaderSizeBytes: config.server.maxHeaderSize,
     logger,
     routes: [...plugins.flatMap((p) => p.routes ?? []), ...(rest ? [rest.route] : [])],
     batching: config.limits.maxBatchSize > 0,
