@@ -69,6 +69,8 @@ export interface RunningGateway {
   /** Base URL of the GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
   readonly url: string;
   readonly port: number;
+  /** The admin API's URL when gateway.yaml configures `admin` (it serves the detailed `GET /ready`). */
+  readonly adminUrl?: string;
   /** Traffic management: instance health, breaker states and counters (`/ready` details, metrics). */
   readonly traffic: TrafficManager;
   /**
@@ -169,6 +171,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const http = createHttpServer({
     graphqlPath: config.server.graphqlPath,
     bodyLimitBytes: config.server.bodyLimit,
+    maxHeaderSizeBytes: config.server.maxHeaderSize,
     logger,
     routes: [...plugins.flatMap((p) => p.routes ?? []), ...(rest ? [rest.route] : [])],
     batching: config.limits.maxBatchSize > 0,
@@ -188,10 +191,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       },
     }),
     isLive: () => state === 'ready',
-    readiness: () => {
-      const { subgraphs, ...schema } = lifecycle.status();
-      return { ready: state === 'ready', details: { supergraph: state, subgraphs: health.snapshot(subgraphs), schema, ...trafficDetails(traffic) } };
-    },
+    // The client port says pass/fail and up/down only: reload errors (file paths), counters and instance
+    // URLs are for operators, on the admin listener's /ready and in the log.
+    readiness: () => ({ ready: state === 'ready', details: { subgraphs: upOrDown(health.snapshot(lifecycle.status().subgraphs)) } }),
     requestTimeoutMs: traffic.requestTimeoutMs,
   });
   metrics.observePlanCache(() => handler?.engine.planCache);
@@ -201,12 +203,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     config: config.subscriptions,
     credentialHeaders: { token: config.auth.jwt.header, apiKey: config.auth.apiKeys.header },
     introspection: config.graphql.introspection,
+    introspectionScope: config.security.introspectionScope,
     engine: () => handler?.engine,
     authenticate: (context) => runRequestHooks(plugins, context),
     plugins,
     logger,
     observer: subscriptionMetrics(metrics),
   });
+  let adminUrl: string | undefined;
   let address = options.listenWhenReady ? undefined : await http.listen(config.server.port, config.server.host);
 
   try {
@@ -228,7 +232,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         logger.warn({ problem }, 'rest: a route does not validate against the new supergraph');
       }
     });
-    await publishing?.startAdmin(lifecycle);
+    const admin = await publishing?.startAdmin(lifecycle, () => {
+      const { subgraphs, ...schema } = lifecycle.status();
+      return { ready: state === 'ready', details: { supergraph: state, subgraphs: health.snapshot(subgraphs), schema, ...trafficDetails(traffic) } };
+    });
+    adminUrl = admin?.url;
     state = 'ready';
     address ??= await http.listen(config.server.port, config.server.host);
     logger.info(
@@ -249,6 +257,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   return {
     url: `${address.url}${config.server.graphqlPath}`,
     port: address.port,
+    ...(adminUrl !== undefined && { adminUrl }),
     traffic,
     supergraph: lifecycle,
     reloadConfig(next) {
@@ -303,7 +312,12 @@ function subscriptionMetrics(metrics: GatewayMetrics): SubscriptionObserver {
   };
 }
 
-/** `/ready` shows the instances of subgraphs with several URLs or breakers: health and breaker state. */
+/** The client port's `/ready`: each subgraph's status alone, without the time or the failure's code. */
+function upOrDown(snapshot: ReturnType<SubgraphHealth['snapshot']>): Record<string, { status: 'up' | 'down' | 'unknown' }> {
+  return Object.fromEntries(Object.entries(snapshot).map(([name, entry]) => [name, { status: entry.status }]));
+}
+
+/** The admin `/ready` shows the instances of subgraphs with several URLs or breakers: health and breaker state. */
 function trafficDetails(traffic: TrafficManager): { instances?: ReturnType<TrafficManager['health']> } {
   const instances = traffic.health();
   return Object.keys(instances).length === 0 ? {} : { instances };

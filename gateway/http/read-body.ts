@@ -1,16 +1,40 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { AtriumError } from '../errors.js';
+
+/** `content-encoding` values a request body may carry, and the decoder of each. */
+const DECODERS: Readonly<Record<string, () => Transform>> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+const CLIENT_GONE = Symbol('client gone');
 
 /**
  * Reads a request body into one Buffer, at most `limitBytes` long. Over the limit it stops reading at
  * once (the rest is neither buffered nor drained: the caller answers 413 and closes the connection) and
  * rejects with `PAYLOAD_TOO_LARGE`. A declared `content-length` over the limit rejects before any byte is
- * read. A client that goes away mid-body rejects with `BAD_REQUEST` (nobody is left to read the answer).
+ * read. A client that goes away mid-body rejects with `BAD_REQUEST` ({@link isClientGone}: nobody is left
+ * to read the answer).
+ *
+ * A body with `content-encoding: gzip`, `deflate` or `br` is decoded as it arrives, and the limit applies to
+ * the decoded bytes too: inflating stops at `limitBytes`, so a small zip bomb gets 413 after at most
+ * `limitBytes` of output. Any other encoding rejects with `UNSUPPORTED_MEDIA_TYPE` (415) before a byte is
+ * read; a body that does not decode rejects with `BAD_REQUEST`.
  *
  * @example
  * const body = await readBody(req, 1024 * 1024);
  */
 export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  let decoder: Transform | undefined;
+  try {
+    decoder = decoderFor(req.headers['content-encoding']);
+  } catch (error) {
+    return Promise.reject(error as AtriumError);
+  }
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limitBytes) {
     return Promise.reject(tooLarge(limitBytes, Number(declared)));
@@ -18,40 +42,83 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;
-    const onData = (chunk: Buffer) => {
+    let received = 0;
+    let settled = false;
+    const fail = (error: AtriumError) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      req.pause();
+      decoder?.destroy();
+      reject(error);
+    };
+    const collect = (chunk: Buffer) => {
       length += chunk.length;
-      if (length > limitBytes) {
-        cleanup();
-        req.pause();
-        reject(tooLarge(limitBytes, length));
-        return;
-      }
+      if (length > limitBytes) return fail(tooLarge(limitBytes, length));
       chunks.push(chunk);
     };
-    const onEnd = () => {
+    const finish = () => {
+      if (settled) return;
+      settled = true;
       cleanup();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
     };
-    const onClose = () => {
-      cleanup();
-      reject(new AtriumError('BAD_REQUEST', 'the request body ended early'));
+    const onData = (chunk: Buffer) => {
+      if (decoder === undefined) return collect(chunk);
+      // The encoded bytes count against the limit as well: they are buffered inside the decoder.
+      received += chunk.length;
+      if (received > limitBytes) return fail(tooLarge(limitBytes, received));
+      decoder.write(chunk);
     };
+    const onEnd = () => {
+      if (decoder === undefined) return finish();
+      // The request emits 'close' once it ended, before the decoder has flushed: not a client going away.
+      req.off('close', onClose);
+      decoder.end();
+    };
+    const onClose = () => fail(new AtriumError('BAD_REQUEST', 'the request body ended early', { cause: CLIENT_GONE }));
+    const onDecodeError = (error: Error) =>
+      fail(new AtriumError('BAD_REQUEST', `the request body is not valid ${req.headers['content-encoding']}: ${error.message}`, { cause: error }));
     const cleanup = () => {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('close', onClose);
       req.off('error', onClose);
+      decoder?.off('data', collect);
+      decoder?.off('end', finish);
+      decoder?.off('error', onDecodeError);
     };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('close', onClose);
     req.on('error', onClose);
+    decoder?.on('data', collect);
+    decoder?.on('end', finish);
+    decoder?.on('error', onDecodeError);
   });
 }
 
+/** Whether `readBody` failed because the client went away mid-body (there is nobody to answer). */
+export function isClientGone(error: unknown): boolean {
+  return error instanceof AtriumError && error.cause === CLIENT_GONE;
+}
+
+/** The decoder of a `content-encoding` (undefined for none or `identity`); one encoding only. */
+function decoderFor(header: string | undefined): Transform | undefined {
+  const encoding = header?.trim().toLowerCase();
+  if (encoding === undefined || encoding === '' || encoding === 'identity') return undefined;
+  const decoder = DECODERS[encoding];
+  if (decoder === undefined) {
+    throw new AtriumError('UNSUPPORTED_MEDIA_TYPE', `content-encoding ${JSON.stringify(header)} is not supported; send gzip, deflate, br or none`, {
+      extensions: { supported: ['gzip', 'deflate', 'br', 'identity'] },
+    });
+  }
+  return decoder();
+}
+
 /**
- * `actual` is the declared content-length, or the bytes read when reading stopped (the body is at least
- * that long): the rest is never read.
+ * `actual` is the declared content-length, or the bytes read (or decoded) when reading stopped (the body
+ * is at least that long): the rest is never read.
  */
 function tooLarge(limitBytes: number, actual: number): AtriumError {
   return new AtriumError('PAYLOAD_TOO_LARGE', `the request body exceeds the limit of ${limitBytes} bytes`, {

@@ -23,6 +23,11 @@ export interface AdminServerOptions {
   readonly registry: SchemaRegistry;
   /** Called after a version went live in the registry; resolves once this gateway serves it. */
   onPublished(): Promise<{ served: boolean; version?: string; problems?: readonly string[] }>;
+  /**
+   * The gateway's readiness with every detail (supergraph state, reload counters and last error, subgraph
+   * health with failure codes, instances): the client port's `/ready` says only pass/fail and up/down.
+   */
+  readiness(): { ready: boolean; details: Record<string, unknown> };
   readonly logger: Logger;
 }
 
@@ -32,6 +37,7 @@ export interface AdminServerOptions {
  *
  * | method + path | does |
  * |---|---|
+ * | `GET /ready` | `{ status: "pass" \| "fail", supergraph, subgraphs, schema, instances? }`, 200 or 503 |
  * | `GET /subgraphs` | live subgraphs: name, URL, published version or `supergraph.yaml` |
  * | `GET /subgraphs/<name>/versions` | every published version of one subgraph, oldest first |
  * | `POST /subgraphs/<name>/check` | `{ sdl, url, sourceName?, allowBreaking? }` → the check report, nothing stored |
@@ -70,6 +76,14 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return writeProblem(res, 'BAD_REQUEST', 'the path has a malformed percent-encoding');
     }
     const method = req.method ?? 'GET';
+    if (parts.length === 1 && parts[0] === 'ready') {
+      if (method !== 'GET') return notAllowed(res, 'GET');
+      const { ready, details } = options.readiness();
+      // status first in the document, and no detail may overwrite it.
+      const body: Record<string, unknown> = { status: undefined, ...details };
+      body.status = ready ? 'pass' : 'fail';
+      return writeJson(res, ready ? 200 : 503, body);
+    }
     if (parts[0] !== 'subgraphs' || parts.length > 3) return writeProblem(res, 'NOT_FOUND', `no admin route at ${path}`);
     if (parts.length === 1) {
       if (method !== 'GET') return notAllowed(res, 'GET');

@@ -3,7 +3,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { SupergraphLifecycle } from '../supergraph/supergraph-lifecycle.js';
 import { loadSubgraphInputs, type SupergraphSource } from '../supergraph/load-supergraph.js';
-import { type AdminServer, startAdminServer } from './admin-server.js';
+import { type AdminServer, type AdminServerOptions, startAdminServer } from './admin-server.js';
 import { createDirectoryStore } from './directory-store.js';
 import { createRedisStore } from './redis-store.js';
 import type { RegistryStore } from './registry-store.js';
@@ -14,7 +14,7 @@ import { createSchemaRegistry, type SchemaRegistry } from './schema-registry.js'
 export interface Publishing {
   readonly registry: SchemaRegistry;
   /** Starts the admin API (when configured) once the gateway serves. */
-  startAdmin(lifecycle: Pick<SupergraphLifecycle, 'reload'>): Promise<AdminServer | undefined>;
+  startAdmin(lifecycle: Pick<SupergraphLifecycle, 'reload'>, readiness: AdminServerOptions['readiness']): Promise<AdminServer | undefined>;
   close(): Promise<void>;
 }
 
@@ -51,12 +51,13 @@ export async function createPublishing(options: {
   let admin: AdminServer | undefined;
   return {
     registry,
-    async startAdmin(lifecycle) {
+    async startAdmin(lifecycle, readiness) {
       if (!config.admin) return undefined;
       admin = await startAdminServer({
         ...config.admin,
         registry,
         logger,
+        readiness,
         async onPublished() {
           const outcome = await lifecycle.reload('published');
           if (outcome.kind === 'failed') return { served: false, problems: outcome.problems };

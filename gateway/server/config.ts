@@ -29,11 +29,19 @@ export const serverSchema = z
       .regex(/^\/\S*$/, { error: 'expected a path starting with "/"' })
       .default('/graphql'),
     /**
-     * Largest request body accepted; larger bodies get 413 PAYLOAD_TOO_LARGE. A number of bytes or a size
-     * string such as `"512kb"`, `"1mb"` (binary units: 1mb = 1048576 bytes).
+     * Largest request body accepted; larger bodies get 413 PAYLOAD_TOO_LARGE. A body with
+     * `content-encoding: gzip`, `deflate` or `br` is decoded, and the limit holds for the encoded and the
+     * decoded bytes (inflating stops at the limit). A number of bytes or a size string such as `"512kb"`, `"1mb"` (binary units: 1mb = 1048576 bytes).
      * @default "1mb"
      */
     bodyLimit: byteSize().default(1024 * 1024),
+    /**
+     * Largest request line plus headers accepted (node:http's `maxHeaderSize`); larger ones get 431
+     * REQUEST_HEADER_FIELDS_TOO_LARGE with a JSON error body, and the connection is closed. Raise it for
+     * clients that send big cookies or tokens. A number of bytes or a size string such as `"32kb"`.
+     * @default "16kb"
+     */
+    maxHeaderSize: byteSize().default(16 * 1024),
     /**
      * On SIGTERM or SIGINT, how long the gateway waits for in-flight requests to finish before closing
      * their connections. A number of milliseconds or a duration string such as `"10s"`.

@@ -12,6 +12,7 @@ import { codesInResponseBody, codesOfErrors } from './response-error-codes.js';
 import { documentHooksPlugin, persistedQueryCache, restoreRejection, standInRule, tokenLimitError } from './apollo-bridge.js';
 import { runBatch } from './batch.js';
 import { noIntrospectionRule } from './no-introspection-rule.js';
+import { hideSchemaSuggestionsPlugin } from './hide-schema-suggestions.js';
 import { recodeApolloBadRequest } from './apollo-error-codes.js';
 import { OperationLimiter } from './operation-limiter.js';
 import type { HttpGraphQLRequest, HttpResponse } from '../http/graphql-exchange.js';
@@ -124,6 +125,8 @@ export async function createGraphQLHandler(options: {
     introspection: true,
     csrfPrevention: config.graphql.csrfPrevention,
     includeStacktraceInErrorResponses: false,
+    // No "Did you mean …?" in validation errors when nobody may introspect: they would list the schema.
+    hideSchemaDetailsFromClientErrors: !config.graphql.introspection,
     // Apollo Server's default appends a newline, which makes a second (cons) string that is copied again
     // when written: one more copy of every response body per request.
     stringifyResult: (result) => JSON.stringify(result),
@@ -133,6 +136,7 @@ export async function createGraphQLHandler(options: {
     plugins: [
       documentHooksPlugin(plugins),
       requireOperationPlugin,
+      ...(config.security.introspectionScope !== undefined ? [hideSchemaSuggestionsPlugin({ introspection: config.graphql.introspection, introspectionScope: config.security.introspectionScope })] : []),
       ...(beginStage || errorCodes ? [observingPlugin(beginStage, errorCodes)] : []),
     ],
     formatError: (formatted, error) =>

@@ -13,6 +13,8 @@ export interface HttpServerOptions {
   graphqlPath: string;
   /** Largest POST body accepted, in bytes; a larger one is answered 413 and its connection closed. */
   bodyLimitBytes: number;
+  /** Largest request line plus headers (node:http's `maxHeaderSize`); larger ones are answered 431. Default 16 KiB. */
+  maxHeaderSizeBytes?: number;
   logger: Logger;
   /** Runs one GraphQL-over-HTTP request (Apollo Server behind it). A throw is logged and answered 500. */
   handleGraphQL(request: HttpGraphQLRequest, context: RequestContext): Promise<HttpResponse>;

@@ -7,9 +7,10 @@ import { AtriumError } from '../errors.js';
 import type { HttpRoute } from '../http/http-route.js';
 import type { RequestContext } from '../request-context.js';
 import { listen } from '../http/listen.js';
-import { isJsonContentType, readBody, skipUnreadBody } from '../http/read-body.js';
+import { isClientGone, isJsonContentType, readBody, skipUnreadBody } from '../http/read-body.js';
 import { headerMap } from '../http/header-map.js';
 import type { HttpServer, HttpServerOptions } from './http-server-options.js';
+import { answerClientError } from './client-error.js';
 import { answeredErrorCodes, writeError, writeHttpResponse, writeJson } from '../http/write-response.js';
 
 const GRAPHQL_ALLOW = 'GET, POST, OPTIONS';
@@ -26,6 +27,8 @@ const HEALTH_FAIL = '{"status":"fail"}';
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /** Bounded so slow-loris clients cannot hold sockets: headers within 10 s, the whole request within 30 s. */
 const HEADERS_TIMEOUT_MS = 10_000;
+/** node:http's own default, kept unless `server.maxHeaderSize` says otherwise. */
+const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
@@ -47,7 +50,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   let closing = false;
   let closed: Promise<void> | undefined;
 
-  const serverOptions = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS };
+  const maxHeaderSize = options.maxHeaderSizeBytes ?? DEFAULT_MAX_HEADER_SIZE;
+  const serverOptions = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, maxHeaderSize };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => void serve(req, res);
   const server = options.tls
     ? createHttpsServer({ ...serverOptions, ...options.tls }, onRequest)
@@ -56,6 +60,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   // With a listener Node does not answer `Expect: 100-continue` itself: the body is invited only once the
   // request has passed the checks that need no body (see serveGraphQL).
   server.on('checkContinue', (req, res) => void serve(req, res));
+  // Oversized headers and unparsable requests: a JSON error, security headers and an access-log line
+  // rather than Node's bare status line.
+  server.on('clientError', (error, socket) => answerClientError({ error, socket, maxHeaderSize, responseHeaders, logger, onResponse }));
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = onResponse ? performance.now() : undefined;
@@ -176,12 +183,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     try {
       raw = await readBody(req, bodyLimitBytes);
     } catch (error) {
-      if (!(error instanceof AtriumError) || error.code !== 'PAYLOAD_TOO_LARGE') {
+      if (!(error instanceof AtriumError) || isClientGone(error)) {
         res.destroy();
         return undefined;
       }
       // The unread rest of the body would be parsed as the next request: the connection cannot be reused.
-      res.setHeader('connection', 'close');
+      if (!req.readableEnded) res.setHeader('connection', 'close');
       writeError(res, req.headers, error.code, error.message, error.extensions);
       return undefined;
     }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../gateway/config/load-config.js';
 import { createLogger } from '../../gateway/logger.js';
@@ -8,6 +9,8 @@ import { createEditableSupergraph, type EditableSupergraph, nextReload } from '.
 
 // Hot reload with the real gateway over the real demo subgraphs: schema files are edited on disk (atomic
 // rename, as deploy tools do) and the gateway must follow without a restart and without failing a request.
+
+const ADMIN_TOKEN = 'hot-reload-admin-token-0123';
 
 type Demo = Awaited<ReturnType<typeof startDemoSubgraphs>>;
 let demo: Demo;
@@ -27,11 +30,15 @@ afterEach(async () => {
   await files.close();
 });
 
-async function start(options: { plugins?: AtriumPlugin[]; reload?: Record<string, unknown> } = {}): Promise<RunningGateway> {
+async function start(options: { plugins?: AtriumPlugin[]; reload?: Record<string, unknown>; admin?: boolean } = {}): Promise<RunningGateway> {
   files = await createEditableSupergraph(demo.urls);
   products = await files.originalSchema('products');
+  const admin = options.admin && {
+    admin: { host: '127.0.0.1', port: 0, token: ADMIN_TOKEN },
+    registry: { directory: join(files.configPath, '..', 'registry') },
+  };
   gateway = await startGateway({
-    config: parseConfig({ server: { port: 0, host: '127.0.0.1' }, reload: { debounce: '50ms', ...options.reload } }, 'test'),
+    config: parseConfig({ server: { port: 0, host: '127.0.0.1' }, reload: { debounce: '50ms', ...options.reload }, ...admin }, 'test'),
     supergraph: { kind: 'config', path: files.configPath },
     logger: createLogger({ level: 'silent' }),
     ...(options.plugins && { plugins: options.plugins }),
@@ -71,17 +78,28 @@ describe('hot reload of supergraph.yaml sources', () => {
     expect(gw.supergraph.status().version).not.toBe(before);
   });
 
-  it('keeps serving the old supergraph when the change does not compose, and reports it on /ready', async () => {
-    const gw = await start();
+  it('keeps serving the old supergraph when the change does not compose, and reports it on the admin /ready', async () => {
+    const gw = await start({ admin: true });
     const failed = nextReload(gw.supergraph);
     // Product.price becomes a String in products while ProductItem (and inventory's @requires) say Int.
     await files.writeSchema('products', edit(products, /(shippingEstimate\."\n {2}price: )Int!/, '$1String!'));
     const outcome = await failed;
     expect(outcome.kind).toBe('failed');
 
-    const ready = await fetch(gw.url.replace('/graphql', '/ready'));
+    // The client port says pass/fail and up/down, never the problems (they name files on the server).
+    const client = await fetch(gw.url.replace('/graphql', '/ready'));
+    expect(client.status).toBe(200);
+    const summary = (await client.json()) as any;
+    expect(Object.keys(summary)).toEqual(['status', 'subgraphs']);
+    expect(summary.status).toBe('pass');
+    expect(JSON.stringify(summary)).not.toMatch(/graphql:\d|reloads|lastError/);
+
+    const adminReady = () => fetch(`${gw.adminUrl}/ready`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect((await fetch(`${gw.adminUrl}/ready`)).status).toBe(401);
+    const ready = await adminReady();
     expect(ready.status).toBe(200);
     const details = (await ready.json()) as any;
+    expect(details.status).toBe('pass');
     expect(details.schema.reloads).toEqual({ succeeded: 0, failed: 1 });
     const problems: string[] = details.schema.lastError.problems;
     expect(problems.length).toBeGreaterThan(0);
@@ -94,7 +112,7 @@ describe('hot reload of supergraph.yaml sources', () => {
     const fixed = nextReload(gw.supergraph);
     await files.writeSchema('products', WITHOUT_BUNDLES(products));
     expect((await fixed).kind).toBe('swapped');
-    const after = (await (await fetch(gw.url.replace('/graphql', '/ready'))).json()) as any;
+    const after = (await (await adminReady()).json()) as any;
     expect(after.schema.reloads).toEqual({ succeeded: 1, failed: 1 });
     expect(after.schema.lastError).toBeUndefined();
   });

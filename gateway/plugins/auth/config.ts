@@ -73,6 +73,13 @@ const jwtIssuerSchema = z
      * @default "5s"
      */
     jwksTimeout: duration().default(5_000),
+    /**
+     * Refuse tokens without an `exp` claim (401 "the token has no exp claim"): a token that never expires
+     * stays valid forever once leaked. Set false only for an issuer whose tokens are known to lack `exp`
+     * and are revoked some other way.
+     * @default true
+     */
+    requireExp: flag().default(true),
   })
   .strict()
   .superRefine((issuer, ctx) => {

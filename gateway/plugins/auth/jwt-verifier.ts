@@ -86,6 +86,7 @@ export async function createJwtVerifier(
         const verifyOptions = {
           algorithms: [...issuer.algorithms],
           clockTolerance,
+          ...(issuer.config.requireExp && { requiredClaims: ['exp'] }),
           ...(issuer.config.issuer !== undefined && { issuer: issuer.config.issuer }),
           ...(issuer.config.audience !== undefined && { audience: issuer.config.audience as string | string[] }),
         };
@@ -139,6 +140,7 @@ async function trustIssuer(
 function describeJoseError(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'the token has expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'exp' && error.reason === 'missing') return 'the token has no exp claim; tokens must expire';
     if (error.claim === 'nbf') return 'the token is not valid yet (nbf is in the future)';
     if (error.claim === 'iss') return 'the token\'s issuer is not accepted';
     if (error.claim === 'aud') return 'the token\'s audience is not accepted';

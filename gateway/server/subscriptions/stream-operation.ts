@@ -7,6 +7,7 @@ import { type AtriumError, toGraphQLError } from '../../errors.js';
 import type { Principal, RequestContext } from '../../request-context.js';
 import type { ServerHooks } from '../hooks.js';
 import { noIntrospectionRule } from '../no-introspection-rule.js';
+import { hidesSchemaFrom, withoutSuggestions } from '../hide-schema-suggestions.js';
 
 /** One operation as a streaming client sends it (graphql-ws `subscribe` payload, graphql-sse request). */
 export interface StreamOperationPayload {
@@ -50,6 +51,8 @@ export async function prepareStreamOperation(options: {
   context: RequestContext;
   plugins: readonly ServerHooks[];
   introspection: boolean;
+  /** `security.introspectionScope`: callers without it get validation errors without suggestions. */
+  introspectionScope?: string | undefined;
 }): Promise<{ request: OperationRequest } | { errors: readonly GraphQLError[] }> {
   const { engine, payload, context } = options;
   if (typeof payload.query !== 'string') return { errors: [codedError('BAD_REQUEST', 'the operation has no query')] };
@@ -78,7 +81,8 @@ export async function prepareStreamOperation(options: {
   }
   const errors = validate(schema, document, options.introspection ? specifiedRules : [...specifiedRules, noIntrospectionRule]);
   if (errors.length > 0) {
-    return { errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };
+    const hide = hidesSchemaFrom(options, context);
+    return { errors: errors.map((e) => new GraphQLError(hide ? withoutSuggestions(e.message) : e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };
   }
   return { request: { document, operation, rawVariables: payload.variables ?? undefined, queryHash, context } };
 }

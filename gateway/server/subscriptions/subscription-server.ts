@@ -47,6 +47,8 @@ export interface SubscriptionServerOptions {
   /** Header names the auth plugin reads: `connection_init`'s `authorization` and `apiKey` are put there. */
   readonly credentialHeaders: { readonly token: string; readonly apiKey: string };
   readonly introspection: boolean;
+  /** `security.introspectionScope`: callers without it get validation errors without suggestions. */
+  readonly introspectionScope?: string | undefined;
   /** The engine new operations start on (undefined while the supergraph loads). */
   engine(): Engine | undefined;
   /** The `onRequest` hooks' verdict for a context (the same function `/graphql` uses). */
@@ -86,7 +88,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     async prepare(payload, context) {
       const engine = options.engine();
       if (!engine) return { errors: [toGraphQLError(new AtriumError('SUPERGRAPH_NOT_READY', 'the gateway is still loading its supergraph'))] };
-      const prepared = await prepareStreamOperation({ engine, payload, context, plugins: options.plugins, introspection: options.introspection });
+      const prepared = await prepareStreamOperation({ engine, payload, context, plugins: options.plugins, introspection: options.introspection, introspectionScope: options.introspectionScope });
       return 'errors' in prepared ? prepared : { request: prepared.request, engine };
     },
     async run({ request, engine }, transport, onError) {

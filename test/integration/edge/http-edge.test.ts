@@ -102,6 +102,20 @@ describe('CORS, security headers, introspection by scope', () => {
     expect(admin.body.data.__schema.queryType.name).toBe('Query');
     expect((await gateway.post('{ __typename }')).status).toBe(200);
   });
+
+  it('strips "Did you mean" suggestions from validation errors for callers without the scope', async () => {
+    const typo = '{ topProduct(first: 1) { upc } }';
+    const anonymous = await gateway.post(typo);
+    expect(anonymous.status).toBe(400);
+    expect(anonymous.body.errors[0]).toMatchObject({
+      message: 'Cannot query field "topProduct" on type "Query".',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+    const reader = await gateway.post(typo, {}, { 'x-api-key': 'reader-key-0123456789' });
+    expect(reader.body.errors[0].message).toBe('Cannot query field "topProduct" on type "Query".');
+    const admin = await gateway.post(typo, {}, { 'x-api-key': 'admin-key-0123456789' });
+    expect(admin.body.errors[0].message).toMatch(/Did you mean "topProducts"/);
+  });
 });
 
 describe('TLS termination (server.tls)', () => {

@@ -85,8 +85,9 @@ describe('Prometheus metrics on the gateway port', () => {
     const response = await fetch(new URL('/ready', demo.url));
     expect(response.status).toBe(200);
     const body = (await response.json()) as any;
-    expect(body.subgraphs.accounts).toMatchObject({ status: 'down', error: 'SUBGRAPH_UNAVAILABLE' });
-    expect(body.subgraphs.products).toMatchObject({ status: 'up' });
+    // Up or down only: the failure's code and time are for the admin listener's /ready.
+    expect(body.subgraphs.accounts).toEqual({ status: 'down' });
+    expect(body.subgraphs.products).toEqual({ status: 'up' });
     expect(body.subgraphs.orders).toEqual({ status: 'unknown' });
   });
 });

@@ -28,17 +28,18 @@ async function signingKey(kid: string): Promise<SigningKey> {
   return { privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
 }
 
-function token(key: SigningKey, options: { kid?: string; iss?: string; aud?: string; exp?: number; nbf?: number; sub?: string; scope?: string } = {}) {
+function token(key: SigningKey, options: { kid?: string; iss?: string; aud?: string; exp?: number | null; nbf?: number; sub?: string; scope?: string } = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ scope: options.scope ?? 'orders:read profile' })
+  const jwt = new SignJWT({ scope: options.scope ?? 'orders:read profile' })
     .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? (key.jwk.kid as string) })
     .setSubject(options.sub ?? '42')
     .setIssuer(options.iss ?? ISSUER)
     .setAudience(options.aud ?? AUDIENCE)
     .setIssuedAt(now)
-    .setNotBefore(options.nbf ?? now)
-    .setExpirationTime(options.exp ?? now + 600)
-    .sign(key.privateKey);
+    .setNotBefore(options.nbf ?? now);
+  // `exp: null` signs a token that never expires.
+  if (options.exp !== null) jwt.setExpirationTime(options.exp ?? now + 600);
+  return jwt.sign(key.privateKey);
 }
 
 let subgraphs: DemoSubgraphs;
@@ -74,6 +75,7 @@ beforeAll(async () => {
             idp: { issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], jwksUrl: jwks.url, jwksCooldown: '1h' },
             internal: { issuer: 'internal', secret: SECRET },
             files: { issuer: 'files', jwksFile: 'jwks.json' },
+            legacy: { issuer: 'legacy', jwksFile: 'jwks.json', requireExp: false },
           },
         },
         apiKeys: { keys: { 'ci-bot': { hash: hashApiKey(API_KEY), scopes: ['orders:read'], claims: { team: 'ci' } } } },
@@ -106,6 +108,14 @@ describe('valid credentials', () => {
       .setIssuer('files').setExpirationTime('5m').sign(fileKey.privateKey);
     expect((await gateway.post(QUERY, undefined, bearer(fromFile))).status).toBe(200);
     expect(lastAccountsHeaders()['x-user-id']).toBe('8');
+  });
+
+  it('an issuer with requireExp: false accepts a token without exp', async () => {
+    const forever = await token(fileKey, { iss: 'legacy', exp: null, sub: '9' });
+    const result = await gateway.post(QUERY, undefined, bearer(forever));
+    expect(result.status).toBe(200);
+    expect(result.body.errors).toBeUndefined();
+    expect(lastAccountsHeaders()['x-user-id']).toBe('9');
   });
 
   it('reads the token from the configured cookie when there is no Authorization header', async () => {
@@ -151,6 +161,8 @@ describe('every bad credential: 401 UNAUTHENTICATED, WWW-Authenticate, nothing r
       return bearer(`${header}.${payload}.${signature}`);
     }, /signature is invalid/],
     ['an expired token', async () => bearer(await token(keyA, { exp: now() - 3600, nbf: now() - 7200 })), /expired/],
+    ['a token without exp (requireExp defaults to true)', async () => bearer(await token(keyA, { exp: null })), /has no exp claim/],
+    ['a token without exp from a JWKS-file issuer', async () => bearer(await token(fileKey, { iss: 'files', exp: null })), /has no exp claim/],
     ['nbf in the future', async () => bearer(await token(keyA, { nbf: now() + 3600 })), /not valid yet/],
     ['a wrong issuer', async () => bearer(await token(keyA, { iss: 'https://evil.test' })), /issuer is not accepted/],
     ['a wrong audience', async () => bearer(await token(keyA, { aud: 'someone-else' })), /audience is not accepted/],

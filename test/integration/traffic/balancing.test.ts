@@ -5,6 +5,8 @@ import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../he
 import { type FaultSubgraph, startFaultSubgraph } from '../../helpers/fault-subgraph.js';
 import { expectEventually } from './load.js';
 
+const ADMIN_TOKEN = 'balancing-admin-token-0123';
+
 // Instances of the products subgraph are fault subgraphs in `ok` mode: real servers forwarding to the real
 // products subgraph, each counting what it receives.
 const PRODUCTS_ONLY = '{ topProducts(first: 2) { upc name } }';
@@ -100,9 +102,13 @@ describe('traffic: several instances per subgraph', () => {
             products: { urls: [a!.url, b!.url], healthCheck: { interval: '50ms', unhealthyAfter: 2, healthyAfter: 2 } },
           },
         },
+        admin: { host: '127.0.0.1', port: 0, token: ADMIN_TOKEN },
       },
     });
-    const ready = async () => (await (await fetch(gateway.url.replace('/graphql', '/ready'))).json()) as any;
+    // Instances are operators' business: the admin listener's /ready lists them, the client port's does not.
+    const ready = async () =>
+      (await (await fetch(`${gateway.gateway.adminUrl}/ready`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as any;
+    expect(await (await fetch(gateway.url.replace('/graphql', '/ready'))).json()).not.toHaveProperty('instances');
     try {
       a!.setFault('500-html');
       await expectEventually(async () => (await ready()).instances?.products?.[0]?.healthy === false);
