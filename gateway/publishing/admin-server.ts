@@ -6,6 +6,7 @@ import { readBody } from '../http/read-body.js';
 import type { SubgraphCheckReport } from './check-subgraph.js';
 import type { PublishOutcome, SchemaRegistry } from './schema-registry.js';
 import { closeNow, listen } from '../http/listen.js';
+import { readinessBody } from '../http/readiness-body.js';
 
 const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 const SUBGRAPH_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
@@ -78,11 +79,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     const method = req.method ?? 'GET';
     if (parts.length === 1 && parts[0] === 'ready') {
       if (method !== 'GET') return notAllowed(res, 'GET');
-      const { ready, details } = options.readiness();
-      // status first in the document, and no detail may overwrite it.
-      const body: Record<string, unknown> = { status: undefined, ...details };
-      body.status = ready ? 'pass' : 'fail';
-      return writeJson(res, ready ? 200 : 503, body);
+      const readiness = options.readiness();
+      return writeJson(res, readiness.ready ? 200 : 503, readinessBody(readiness));
     }
     if (parts[0] !== 'subgraphs' || parts.length > 3) return writeProblem(res, 'NOT_FOUND', `no admin route at ${path}`);
     if (parts.length === 1) {

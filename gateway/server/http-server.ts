@@ -9,6 +9,7 @@ import type { RequestContext } from '../request-context.js';
 import { listen } from '../http/listen.js';
 import { isClientGone, isJsonContentType, readBody, skipUnreadBody } from '../http/read-body.js';
 import { headerMap } from '../http/header-map.js';
+import { readinessBody } from '../http/readiness-body.js';
 import type { HttpServer, HttpServerOptions } from './http-server-options.js';
 import { answerClientError } from './client-error.js';
 import { answeredErrorCodes, writeError, writeHttpResponse, writeJson } from '../http/write-response.js';
@@ -225,11 +226,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       writeJson(res, live ? 200 : 503, live ? HEALTH_PASS : HEALTH_FAIL);
       return;
     }
-    const { ready, details } = options.readiness();
-    // status first in the document, and no detail may overwrite it.
-    const body: Record<string, unknown> = { status: undefined, ...details };
-    body.status = ready ? 'pass' : 'fail';
-    writeJson(res, ready ? 200 : 503, JSON.stringify(body));
+    const readiness = options.readiness();
+    writeJson(res, readiness.ready ? 200 : 503, JSON.stringify(readinessBody(readiness)));
   }
 
   return {
