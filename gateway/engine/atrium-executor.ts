@@ -10,6 +10,7 @@ import { CompiledPlans } from './compiled-plans.js';
 import { entityKeys } from './entity-keys.js';
 import { applyRewrites, RepresentationIndex } from './entity-representations.js';
 import { collectTargets, pathOf, type Target, typeMatcher } from './response-targets.js';
+import { reservedResponseKeys } from './internal-aliases.js';
 import { shapeResult } from './result-shaping.js';
 import { type ExecutePlanInput, type PlanExecutor } from './planner-and-executor.js';
 import { deepMerge, isObject, type JsonObject } from './json-merge.js';
@@ -37,6 +38,8 @@ const defaultSubgraphError = subgraphErrorMapper(() => DEFAULT_SUBGRAPH_ERROR_PO
  */
 export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecutor {
   const compiled = new CompiledPlans(typeMatcher(options.supergraphSchema), entityKeys(options.supergraphSchema));
+  // The engine plans with these aliases renamed (internal-aliases.ts); shaping reads them back.
+  const reserved = reservedResponseKeys(options.supergraphSchema);
   return {
     async execute(input) {
       const data: JsonObject = {};
@@ -65,6 +68,7 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
         data,
         errors,
         failedFetchPaths,
+        reservedResponseKeys: reserved,
       });
       endShape?.();
       return shaped.errors.length > 0 ? { data: shaped.data, errors: shaped.errors } : { data: shaped.data };

@@ -18,6 +18,7 @@ import { LruCache } from './lru-cache.js';
 import { type PlannerFallbacks, plannerFallbacks } from './planner-fallbacks.js';
 import type { ExplainedPlan, PlannerFallbackReason } from './planner-fallback.js';
 import { createPlanner, isExplaining, lazyApolloExecutor } from './plan-backends.js';
+import { reservedResponseKeys, withInternalAliases } from './internal-aliases.js';
 import { estimatePlanBytes, planCacheKey, replacedDocumentHash } from './plan-cache-keys.js';
 import { completeEvents } from './subscription-events.js';
 import type { PlanExecutor, PlanInput, QueryPlannerBackend } from './planner-and-executor.js';
@@ -137,7 +138,11 @@ export function createEngine(options: EngineOptions): Engine {
   const responseHooks = hooks.filter((p) => p.onResponse);
   const beginStage = stageHooksOf(hooks);
 
-  const explainPlan = (input: PlanInput): ExplainedPlan => {
+  // Atrium's executor plans with client aliases named like supergraph fields renamed (internal-aliases.ts);
+  // Apollo's executor runs Apollo's plans as they are.
+  const reserved = options.executor === 'apollo' ? undefined : reservedResponseKeys(supergraphSchema);
+  const explainPlan = (original: PlanInput): ExplainedPlan => {
+    const input = reserved ? { ...original, document: withInternalAliases(original.document, reserved) } : original;
     if (supergraphFallback) return { plan: planner.plan(input), planner: 'apollo', fallback: supergraphFallback };
     if (isExplaining(planner)) return planner.explain(input);
     return { plan: planner.plan(input), planner: plannerName };

@@ -25,6 +25,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { clientPathSegment, internalResponseKey, type ReservedResponseKeys } from './internal-aliases.js';
 import { isObject, type JsonObject } from './json-merge.js';
 
 /**
@@ -46,11 +47,19 @@ export interface ShapeInput {
    * already explains every null below them, so their nulls propagate without an error each.
    */
   readonly failedFetchPaths?: readonly (readonly (string | number)[])[];
+  /**
+   * The supergraph's reserved response keys (`internal-aliases.ts`): a client alias among them was
+   * renamed before planning, so its value sits under the internal key in `data` and in the paths of
+   * `errors` and `failedFetchPaths`. Omitted: the data is keyed by the client's response names.
+   */
+  readonly reservedResponseKeys?: ReservedResponseKeys;
 }
 
 /** One response key of a selection set for one runtime type, with the field nodes merged under it. */
 interface CollectedField {
   readonly responseName: string;
+  /** Where `data` holds the value: `responseName`, or its internal key when the alias was renamed. */
+  readonly dataKey: string;
   readonly fieldName: string;
   /** How to complete the field's value; `undefined` for `__typename` and root introspection fields. */
   readonly completion: Completion | undefined;
@@ -116,7 +125,18 @@ const INVALID: unique symbol = Symbol('null bubbles up');
 export function shapeResult(input: ShapeInput): { data: JsonObject | null; errors: GraphQLError[] } {
   const shaper = new Shaper(input);
   const data = shaper.shapeRoot();
-  return { data, errors: input.errors };
+  return { data, errors: input.reservedResponseKeys ? input.errors.map(withClientPath) : input.errors };
+}
+
+/** `error` with its path in the client's response names (internal keys of renamed aliases undone). */
+function withClientPath(error: GraphQLError): GraphQLError {
+  const { path } = error;
+  if (!path?.some((segment) => clientPathSegment(segment) !== segment)) return error;
+  return new GraphQLError(error.message, {
+    path: path.map(clientPathSegment),
+    extensions: error.extensions,
+    ...(error.originalError && { originalError: error.originalError }),
+  });
 }
 
 class Shaper {
@@ -154,8 +174,8 @@ class Shaper {
         out[responseName] = this.#introspect(field);
         continue;
       }
-      this.#path.push(responseName);
-      const completed = this.#complete(field.completion, value[responseName], field, type);
+      this.#path.push(field.dataKey);
+      const completed = this.#complete(field.completion, value[field.dataKey], field, type);
       this.#path.pop();
       if (completed === INVALID) return INVALID;
       out[responseName] = completed;
@@ -265,6 +285,7 @@ class Shaper {
       ? [owner.selectionSet]
       : (owner as CollectedField).selectionSets;
     let dependsOnVariables = false;
+    const reserved = this.#input.reservedResponseKeys;
     const visit = (selectionSet: SelectionSetNode, visited: Set<string>): void => {
       for (const selection of selectionSet.selections) {
         if (selection.directives?.length) {
@@ -284,6 +305,7 @@ class Shaper {
           const fieldName = selection.name.value;
           fields.set(responseName, {
             responseName,
+            dataKey: reserved ? internalResponseKey(selection, reserved) : responseName,
             fieldName,
             completion: completionOrUndefined(fieldName.startsWith('__') ? undefined : type.getFields()[fieldName]?.type),
             fieldNodes: [selection],

@@ -1,5 +1,13 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoGateway, type DemoGateway } from '../../helpers/demo-gateway.js';
+import { parseConfig } from '../../../gateway/config/load-config.js';
+import { createLogger } from '../../../gateway/logger.js';
+import { startGateway } from '../../../gateway/start-gateway.js';
+import { composeSubgraphs } from '../../../gateway/supergraph/compose.js';
+import { startDemoGateway, type DemoGateway, postGraphQL } from '../../helpers/demo-gateway.js';
+import { closedPortUrl } from '../../helpers/fault-subgraph.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /** `latestReviews { author { reviews { author { ... id } } } }`: `depth` fields deep, every level crossing subgraphs. */
 function alternating(depth: number): string {
@@ -36,5 +44,65 @@ describe('planner refusals', () => {
     const result = await gateway.post(alternating(6));
     expect(result.status).toBe(200);
     expect(result.body.data.latestReviews.length).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * Issue 15, class 4: an operation Hive's planner finds no path for is the client's planning error, never a
+ * different answer from Apollo's planner. Composition refuses such a graph, so the supergraph is edited by
+ * hand the way a stale or hand-made supergraph file would be: inventory's key becomes unresolvable, so
+ * nothing can enter inventory for `est`.
+ */
+describe('an operation no path of the supergraph serves', () => {
+  const link = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@external", "@requires"])\n';
+  let close: () => Promise<void>;
+  let url: string;
+  let fallbacksCounted: () => Promise<number>;
+
+  beforeAll(async () => {
+    const dir = await tempDir('atrium-nopath-');
+    const closed = await closedPortUrl();
+    const composed = composeSubgraphs([
+      { name: 'products', url: closed.url, sourceName: 'products', sdl: `${link}type Query { top: [Product!]! } type Product @key(fields: "sku") { sku: String! price: Int! }` },
+      { name: 'inventory', url: closed.url, sourceName: 'inventory', sdl: `${link}type Product @key(fields: "sku") { sku: String! price: Int! @external est: Int! @requires(fields: "price") }` },
+    ]);
+    if ('errors' in composed) throw new Error('the test graph does not compose');
+    const edited = composed.supergraphSdl.replace('@join__type(graph: INVENTORY, key: "sku")', '@join__type(graph: INVENTORY, key: "sku", resolvable: false)');
+    expect(edited).not.toBe(composed.supergraphSdl);
+    const path = join(dir.path, 'supergraph.graphql');
+    await writeFile(path, edited);
+    const gateway = await startGateway({
+      config: parseConfig({ server: { port: 0, host: '127.0.0.1' }, metrics: { enabled: true } }, 'test gateway.yaml'),
+      supergraph: { kind: 'file', path },
+      logger: createLogger({ level: 'silent' }),
+    });
+    url = gateway.url;
+    fallbacksCounted = async () => {
+      const text = await (await fetch(new URL('/metrics', url))).text();
+      const samples = [...text.matchAll(/^atrium_planner_fallbacks_total\{[^}]*\} (\d+)/gm)];
+      return samples.reduce((sum, [, value]) => sum + Number(value), 0);
+    };
+    close = async () => {
+      await gateway.close();
+      await dir.remove();
+    };
+  });
+  afterAll(async () => close?.());
+
+  it('answers 400 QUERY_PLANNING_FAILED with data null, and Apollo\'s planner is never asked', async () => {
+    const result = await postGraphQL(url, { query: '{ top { sku est } }' });
+    expect(result.status).toBe(400);
+    expect(result.body.data).toBeUndefined();
+    expect(result.body.errors).toHaveLength(1);
+    expect(result.body.errors[0].extensions.code).toBe('QUERY_PLANNING_FAILED');
+    expect(result.body.errors[0].message).toMatch(/no way to plan this operation: .*No paths found/);
+    expect(await fallbacksCounted()).toBe(0);
+  });
+
+  it('still plans what the graph can serve', async () => {
+    const result = await postGraphQL(url, { query: '{ top { sku } }' });
+    // products is a closed port: the plan ran and its one fetch failed.
+    expect(result.body.errors[0].extensions.code).toBe('SUBGRAPH_UNAVAILABLE');
+    expect(result.body.errors[0].extensions.serviceName).toBe('products');
   });
 });

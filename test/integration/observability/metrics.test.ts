@@ -68,6 +68,20 @@ describe('Prometheus metrics on the gateway port', () => {
     expect(sample(text, 'atrium_requests_total', { operation: '__anonymous__', outcome: 'graphql_error' })).toBe(1);
   });
 
+  it("counts operations Apollo's planner made because Hive's planner failed inside, once per plan", async () => {
+    // Operation 05's shape (docs/architecture.md, "Compatibility"): Hive's planner fails inside.
+    const query = 'query Fallback { orders(first: 1) { items { product { shippingEstimate } } } }';
+    const before = sample(await scrape(), 'atrium_planner_fallbacks_total', { reason: 'hive-planner-error' });
+    for (let i = 0; i < 2; i++) {
+      const result = await demo.post(query);
+      expect(result.status).toBe(200);
+      expect(result.body.data.orders[0].items[0].product.shippingEstimate).toBeTypeOf('number');
+    }
+    const after = sample(await scrape(), 'atrium_planner_fallbacks_total', { reason: 'hive-planner-error' });
+    // The second request is a plan-cache hit: no new plan, no new fallback.
+    expect(after - before).toBe(1);
+  });
+
   it('reports plan cache hits and misses, and process metrics', async () => {
     const before = await scrape();
     const query = 'query CacheProbe { topProducts(first: 4) { name } }';
@@ -88,7 +102,7 @@ describe('Prometheus metrics on the gateway port', () => {
     // Up or down only: the failure's code and time are for the admin listener's /ready.
     expect(body.subgraphs.accounts).toEqual({ status: 'down' });
     expect(body.subgraphs.products).toEqual({ status: 'up' });
-    expect(body.subgraphs.orders).toEqual({ status: 'unknown' });
+    expect(body.subgraphs.reviews).toEqual({ status: 'unknown' });
   });
 });
 

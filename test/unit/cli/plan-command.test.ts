@@ -13,7 +13,6 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'operations');
 /** Demo operations Hive's path cannot plan yet, with the reason docs/architecture.md lists for each. */
 const KNOWN_FALLBACKS: Record<string, string> = {
   '05-requires-from-third-subgraph': 'hive-planner-error',
-  '41-alias-named-like-key': 'response-key-conflict',
 };
 
 describe('atrium plan', () => {
