@@ -1,4 +1,4 @@
-import type { FetchNode, PlanNode, ResponsePath } from '@apollo/query-planner';
+import type { FetchDataKeyRenamer, FetchNode, PlanNode, ResponsePath } from '@apollo/query-planner';
 import { DEFAULT_SUBGRAPH_ERROR_POLICY, type SubgraphErrorMapper, subgraphErrorMapper } from './subgraph-errors.js';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { AtriumError } from '../errors.js';
@@ -7,6 +7,7 @@ import type { RequestContext } from '../request-context.js';
 import type { SubgraphEndpoint } from '../supergraph/build-supergraph.js';
 import type { SubgraphClient, SubgraphResponse } from '../subgraph-client/contracts.js';
 import { CompiledPlans } from './compiled-plans.js';
+import { ancestorsAt, contextVariables } from './context-arguments.js';
 import { entityKeys } from './entity-keys.js';
 import { applyRewrites, RepresentationIndex } from './entity-representations.js';
 import { collectTargets, pathOf, type Target, typeMatcher } from './response-targets.js';
@@ -119,6 +120,8 @@ class PlanRun {
           // Batch paths start at the response root.
           const entries = node.entityBatch;
           await this.entityFetch(node, entries.map((entry) => this.targetsOfEntry(entry)));
+        } else if (node.requires && node.contextRewrites?.length) {
+          await this.contextEntityFetch(node, targets, node.contextRewrites);
         } else if (node.requires) {
           await this.entityFetch(node, [targets]);
         } else {
@@ -164,11 +167,28 @@ class PlanRun {
   }
 
   /**
+   * An entity fetch whose field arguments come from each entity's context (`@fromContext`): the targets
+   * are grouped by the values their ancestors give (`context-arguments.ts`), and each group is one
+   * request with those values as variables, all groups in parallel.
+   */
+  private async contextEntityFetch(fetch: FetchNode, targets: readonly Target[], rewrites: readonly FetchDataKeyRenamer[]): Promise<void> {
+    const groups = new Map<string, { variables: Record<string, unknown>; targets: Target[] }>();
+    for (const target of targets) {
+      const variables = contextVariables(ancestorsAt(this.root.object, pathOf(target.path)), rewrites, this.compiled.matches);
+      const key = JSON.stringify(variables);
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { variables, targets: [] }));
+      group.targets.push(target);
+    }
+    await Promise.all([...groups.values()].map((group) => this.entityFetch(fetch, [group.targets], group.variables)));
+  }
+
+  /**
    * One subgraph request with an `_entities` selection per entry: `targetsPerEntry[i]` are the objects of
    * entry i. Representations are deduplicated per variable; each answer merges into every object that
    * gave its representation, and errors at `[alias, index, ...]` are re-pathed to those objects.
    */
-  private async entityFetch(fetch: FetchNode, targetsPerEntry: readonly (readonly Target[])[]): Promise<void> {
+  private async entityFetch(fetch: FetchNode, targetsPerEntry: readonly (readonly Target[])[], extraVariables?: Record<string, unknown>): Promise<void> {
     const entries = this.compiled.entriesOf(fetch);
     const lists: RepresentationList[] = [];
     const groups: EntityGroup[] = [];
@@ -191,7 +211,7 @@ class PlanRun {
     }
     if (total === 0) return;
 
-    const variables = this.fetchVariables(fetch);
+    const variables = extraVariables ? { ...this.fetchVariables(fetch), ...extraVariables } : this.fetchVariables(fetch);
     for (const list of lists) variables[list.variable] = list.index.representations;
     const targetPaths = (of: readonly EntityGroup[]) => of.flatMap(({ targetsOf }) => targetsOf.flatMap((hits) => (hits ?? []).map((t) => pathOf(t.path))));
     const response = await this.send(fetch, variables, () => targetPaths(groups));

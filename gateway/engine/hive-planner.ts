@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import type * as HivePlannerModule from '@graphql-hive/router-query-planner';
-import { type DocumentNode, Kind, type OperationDefinitionNode, print, visit } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode, print, visit } from 'graphql';
 import { AtriumError } from '../errors.js';
+import { contextArgumentFields, selectedContextField } from './context-arguments.js';
 import { convertHivePlan, UnsupportedHivePlanError } from './hive-plan.js';
 import type { ExplainedPlan, ExplainingPlanner, PlannerFallbackReason } from './planner-fallback.js';
 import type { PlanInput, QueryPlannerBackend } from './planner-and-executor.js';
@@ -12,6 +13,11 @@ export interface HivePlannerOptions {
   readonly supergraphSdl: string;
   /** Plans what the Hive planner cannot (created on first use). */
   readonly fallback: () => QueryPlannerBackend;
+  /**
+   * The API schema, to find fields with `@fromContext` arguments in an operation: Hive's planner plans
+   * them without the argument, so such operations go to `fallback` (reason `context-arguments`).
+   */
+  readonly apiSchema?: GraphQLSchema;
 }
 
 /** Hive's words for an operation no path of the supergraph can serve: the client's answer, not a fallback. */
@@ -79,27 +85,36 @@ export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBack
     );
   }
   let fallback: QueryPlannerBackend | undefined;
+  const contextFields = contextArgumentFields(options.supergraphSdl);
   const explain = ({ document, operationName, override = NO_OVERRIDE_BAND }: PlanInput): ExplainedPlan => {
     const planned = withoutIntrospection(document, operationName);
     if (planned === undefined) return { plan: { kind: 'QueryPlan' }, planner: 'hive' };
     let reason: PlannerFallbackReason;
     let detail: string;
-    try {
-      const hivePlan = planner.plan(print(planned), operationName, NO_LABELS as Set<string>, override.percentageValue);
-      return { plan: convertHivePlan(hivePlan), planner: 'hive' };
-    } catch (error) {
-      detail = (error as Error).message;
-      if (error instanceof UnsupportedHivePlanError) {
-        reason = error.reason;
-      } else if (HIVE_PARSE_FAILURE.test(detail)) {
-        // Hive's parser refusing the text (its recursion limit: nesting, inline fragments included) is no
-        // capability gap: Apollo's planner, handed such an operation, grows exponentially with the nesting
-        // of entity boundaries (seconds at depth 18 on the demo graph, out of memory at 50). Refuse it.
-        throw new AtriumError('QUERY_PLANNING_FAILED', 'the operation nests too deeply for the query planner', { cause: error });
-      } else if (UNPLANNABLE.test(detail)) {
-        throw new AtriumError('QUERY_PLANNING_FAILED', `the query planner found no way to plan this operation: ${detail}`, { cause: error });
-      } else {
-        reason = 'hive-planner-error';
+    const contextual = options.apiSchema && selectedContextField(planned, options.apiSchema, contextFields);
+    if (contextual) {
+      // Hive's planner (0.0.38) asks for such a field without its argument (the subgraph would compute
+      // with null); Apollo's fetches the context and passes it (contextRewrites, run by the executor).
+      reason = 'context-arguments';
+      detail = `${contextual} takes an argument @fromContext, which the hive planner does not pass`;
+    } else {
+      try {
+        const hivePlan = planner.plan(print(planned), operationName, NO_LABELS as Set<string>, override.percentageValue);
+        return { plan: convertHivePlan(hivePlan), planner: 'hive' };
+      } catch (error) {
+        detail = (error as Error).message;
+        if (error instanceof UnsupportedHivePlanError) {
+          reason = error.reason;
+        } else if (HIVE_PARSE_FAILURE.test(detail)) {
+          // Hive's parser refusing the text (its recursion limit: nesting, inline fragments included) is no
+          // capability gap: Apollo's planner, handed such an operation, grows exponentially with the nesting
+          // of entity boundaries (seconds at depth 18 on the demo graph, out of memory at 50). Refuse it.
+          throw new AtriumError('QUERY_PLANNING_FAILED', 'the operation nests too deeply for the query planner', { cause: error });
+        } else if (UNPLANNABLE.test(detail)) {
+          throw new AtriumError('QUERY_PLANNING_FAILED', `the query planner found no way to plan this operation: ${detail}`, { cause: error });
+        } else {
+          reason = 'hive-planner-error';
+        }
       }
     }
     fallback ??= options.fallback();

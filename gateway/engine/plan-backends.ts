@@ -1,5 +1,6 @@
 import { AtriumError } from '../errors.js';
 import type { ApolloExecutorOptions } from './apollo-executor.js';
+import { contextArgumentFields } from './context-arguments.js';
 import { createApolloPlanner } from './apollo-planner.js';
 import type { EngineOptions, Engine } from './engine.js';
 import { createHivePlanner } from './hive-planner.js';
@@ -19,6 +20,10 @@ export function createPlanner({ planner = 'auto', supergraph, executor, logger }
   supergraphFallback?: ExplainedPlan['fallback'];
 } {
   if (typeof planner === 'object') return { planner, name: 'custom' };
+  if (executor === 'apollo' && contextArgumentFields(supergraph.sdl).size > 0) {
+    // @apollo/gateway's executeQueryPlan ignores contextRewrites: it would send every @fromContext argument as null.
+    throw new AtriumError('INTERNAL_SERVER_ERROR', 'engine.executor "apollo" does not pass @fromContext arguments (this supergraph uses @context); use engine.executor "atrium"');
+  }
   const apollo = () => ({ planner: createApolloPlanner(supergraph.supergraph), name: 'apollo' as const });
   if (planner === 'apollo' || (planner === 'auto' && executor === 'apollo')) return apollo();
   if (executor === 'apollo') {
@@ -29,6 +34,7 @@ export function createPlanner({ planner = 'auto', supergraph, executor, logger }
     const hive = createHivePlanner({
       supergraphSdl: supergraph.sdl,
       fallback: () => createApolloPlanner(supergraph.supergraph),
+      apiSchema: supergraph.apiSchema,
     });
     return { planner: hive, name: 'hive' };
   } catch (error) {

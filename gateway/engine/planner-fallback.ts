@@ -14,6 +14,8 @@ export type PlannerFallbackReason =
   | 'unsupported-plan'
   /** Hive's plan gives one response key to two fields of a subgraph operation (a Hive planner bug). */
   | 'response-key-conflict'
+  /** The operation selects a field with `@fromContext` arguments, which Hive's planner does not pass. */
+  | 'context-arguments'
   /** The supergraph cannot be planned by Hive's planner here (see the engine's startup log). */
   | 'supergraph-unsupported';
 

@@ -6,9 +6,9 @@ import { AtriumError } from '../errors.js';
  * The supergraph features Atrium accepts. Besides core/join/tag/inaccessible it takes the security
  * (`@authenticated`, `@requiresScopes`, `@policy`) and cost (`@cost`, `@listSize`) specs because Atrium
  * enforces them itself; ApolloGateway refuses supergraphs that use them.
- * `@context`/`@fromContext` are not accepted yet: Hive's planner drops the contextual argument and the
- * executor does not implement the context rewrites of Apollo's plans, so a supergraph that needs them is
- * refused with federation's "unsupported feature" message instead of answering wrongly.
+ * `@context`/`@fromContext` (context/v0.1) are accepted: operations that select a field with contextual
+ * arguments are planned by Apollo's planner, whose context rewrites Atrium's executor runs; the apollo
+ * executor, which does not run them, refuses such a supergraph at startup.
  */
 export const ATRIUM_SUPPORTED_FEATURES: ReadonlySet<string> = new Set(
   [
@@ -18,6 +18,7 @@ export const ATRIUM_SUPPORTED_FEATURES: ReadonlySet<string> = new Set(
     'inaccessible/v0.1', 'inaccessible/v0.2',
     'authenticated/v0.1', 'requiresScopes/v0.1', 'policy/v0.1',
     'cost/v0.1',
+    'context/v0.1',
   ].map((spec) => `https://specs.apollo.dev/${spec}`),
 );
 

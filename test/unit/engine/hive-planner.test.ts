@@ -166,10 +166,11 @@ describe('the hive planner backend', () => {
     });
   });
 
-  it('passes no @fromContext argument (why buildSupergraph still refuses context/v0.1)', () => {
+  it("passes no @fromContext argument, so operations selecting one go to Apollo's planner", () => {
     // Apollo's planner fetches the context's field and passes it as $contextualArgument_N_M through a
     // Fetch node's contextRewrites; Hive's (0.0.38) asks for the field without the argument, so the subgraph
-    // would compute with null. When this starts failing, Hive's plans carry the context: revisit.
+    // would compute with null. When this starts failing, Hive's plans carry the context: revisit
+    // (test/integration/engine/context-arguments.test.ts runs the Apollo path end to end).
     const link = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@key", "@context", "@fromContext"])';
     const sdl = composed([
       {
@@ -185,7 +186,12 @@ describe('the hive planner backend', () => {
       kind: 'QueryPlan',
       node: { kind: 'Fetch', serviceName: 'accounts', operationKind: 'query', operation: '{user{cart{total}}}' },
     });
-    expect(() => buildSupergraph(sdl)).toThrow(/context\/v0.1/);
+    const engine = createEngine({ supergraph: buildSupergraph(sdl), client });
+    expect(engine.plannerName).toBe('hive');
+    const contextual = engine.explainPlan({ document: parse('{ user { cart { total } } }'), operationName: undefined });
+    expect(contextual.planner).toBe('apollo');
+    expect(contextual.fallback).toEqual({ reason: 'context-arguments', detail: 'Cart.total takes an argument @fromContext, which the hive planner does not pass' });
+    expect(engine.explainPlan({ document: parse('{ user { currency } }'), operationName: undefined }).planner).toBe('hive');
   });
 
   it('is what engine.planner auto (the default) picks where it can run', () => {
