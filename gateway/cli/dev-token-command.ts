@@ -42,7 +42,7 @@ Example:
     if (expiresInMs === undefined || expiresInMs < 1000) throw new UsageError('--expires-in needs a duration such as 15m or 1h');
     const configPath = values.config ?? DEFAULT_CONFIG;
     if (!existsSync(configPath)) throw new UsageError(`config file not found: ${configPath}`);
-    const config = readCommandConfig(io, configPath);
+    const config = readCommandConfig(io, configPath, ['auth']);
     if (!config) return 2;
     const claims = Object.fromEntries((values.claim ?? []).map(parseClaim));
     const token = await signDevToken(

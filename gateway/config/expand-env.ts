@@ -1,3 +1,5 @@
+import { formatPath } from './format-issues.js';
+
 /** Process environment as a lookup table; `process.env` unless a test passes its own. */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -43,4 +45,9 @@ export function expandEnv(tree: unknown, env: Environment): { value: unknown; mi
     return node;
   };
   return { value: walk(tree, []), missing };
+}
+
+/** One problem line per unset variable, for a config error: `<source>: <key path>: environment variable …`. */
+export function missingVariableProblems(missing: readonly MissingVariable[], sourceName: string): string[] {
+  return missing.map(({ name, path }) => `${sourceName}: ${formatPath(path)}: environment variable ${name} is not set (used as \${env.${name}})`);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type Environment, expandEnv } from './expand-env.js';
-import { formatIssues, formatPath, yamlErrorMap } from './format-issues.js';
+import { type Environment, expandEnv, missingVariableProblems } from './expand-env.js';
+import { formatIssues, yamlErrorMap } from './format-issues.js';
 import { parseYaml } from './parse-yaml.js';
 import { type GatewayConfig, gatewayConfigSchema } from './schema.js';
 
@@ -22,6 +22,12 @@ export class ConfigError extends Error {
 export interface ParseConfigOptions {
   /** Where `${env.NAME}` is looked up; defaults to `process.env`. */
   readonly env?: Environment;
+  /**
+   * Only these top-level sections are read (expanded and validated); every other one is left at its
+   * defaults. Offline commands name what they use, so `atrium check` in CI needs none of the serving
+   * secrets (`${env.ADMIN_TOKEN}` and the like) set.
+   */
+  readonly sections?: readonly (keyof GatewayConfig)[];
 }
 
 /**
@@ -58,13 +64,11 @@ export function parseConfig(input: unknown, sourceName: string, options: ParseCo
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new ConfigError([`${sourceName}: expected a mapping of settings at the top level`]);
   }
-  const { value, missing } = expandEnv(input, options.env ?? process.env);
+  const { sections } = options;
+  const read = sections ? Object.fromEntries(Object.entries(input).filter(([key]) => (sections as readonly string[]).includes(key))) : input;
+  const { value, missing } = expandEnv(read, options.env ?? process.env);
   if (missing.length > 0) {
-    throw new ConfigError(
-      missing.map(
-        ({ name, path }) => `${sourceName}: ${formatPath(path)}: environment variable ${name} is not set (used as \${env.${name}})`,
-      ),
-    );
+    throw new ConfigError(missingVariableProblems(missing, sourceName));
   }
   const result = gatewayConfigSchema.safeParse(value, { error: yamlErrorMap });
   if (!result.success) {

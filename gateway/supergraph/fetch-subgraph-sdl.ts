@@ -10,6 +10,8 @@ export interface FetchSubgraphSdlOptions {
   readonly signal?: AbortSignal;
   /** Fails the fetch when the subgraph has not answered in full within this many ms. Default 30000. */
   readonly timeoutMs?: number;
+  /** Extra request headers (supergraph.yaml's `introspection_headers`, e.g. a token the subgraph needs). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function fetchSubgraphSdl(url: string, options: FetchSubgraphSdlOpt
     // reset: no keep-alive, so a one-shot `atrium compose` exits as soon as it is done.
     const response = await request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { ...options.headers, 'content-type': 'application/json', accept: 'application/json' },
       body: INTROSPECTION_BODY,
       signal,
       reset: true,

@@ -80,6 +80,6 @@ async function readSubgraph(subgraph: SupergraphConfigSubgraph, options: LoadSup
     const sdl = await readSourceFile(schema.path, { what: 'schema file', signal: options.signal });
     return { name, url, sdl, sourceName: schema.path };
   }
-  const sdl = await fetchSubgraphSdl(schema.url, { signal: options.signal, timeoutMs: options.introspectionTimeoutMs });
+  const sdl = await fetchSubgraphSdl(schema.url, { signal: options.signal, timeoutMs: options.introspectionTimeoutMs, headers: schema.headers });
   return { name, url, sdl, sourceName: schema.url };
 }

@@ -86,6 +86,25 @@ describe('atrium check', () => {
     expect(out).toMatch(/refused — feature checks failed\n$/);
   });
 
+  it("reads only the sections it uses: a serving secret that CI does not have is no error (issue 19, item 7)", async () => {
+    await writeFile(join(dir.path, 'trusted-2.json'), JSON.stringify({ 'hello-1': '{ hello }' }));
+    await writeFile(
+      join(dir.path, 'gateway-secrets.yaml'),
+      'admin:\n  token: ${env.ATRIUM_TEST_UNSET_ADMIN_TOKEN}\n' +
+        'auth:\n  apiKeys:\n    keys:\n      ci: { hash: "${env.ATRIUM_TEST_UNSET_KEY_HASH}" }\n' +
+        'persistedDocuments:\n  manifest: ${env.ATRIUM_TEST_UNSET_MANIFEST:-./trusted-2.json}\n',
+    );
+    const { code, out } = await check(GREETINGS.breaking, '--allow-breaking', '--config', join(dir.path, 'gateway-secrets.yaml'));
+    // The trusted document was read (through the expanded fallback), the unset secrets were never asked for.
+    expect(code).toBe(1);
+    expect(out).toContain('trusted documents: document hello-1: Cannot query field "hello" on type "Query".');
+
+    await writeFile(join(dir.path, 'gateway-unset.yaml'), 'persistedDocuments:\n  manifest: ${env.ATRIUM_TEST_UNSET_MANIFEST}\n');
+    const unset = await check(GREETINGS.v2, '--config', join(dir.path, 'gateway-unset.yaml'));
+    expect(unset.code).toBe(2);
+    expect(unset.err).toContain('persistedDocuments.manifest: environment variable ATRIUM_TEST_UNSET_MANIFEST is not set');
+  });
+
   it('exits 2 on bad arguments', async () => {
     const io = capturedIo();
     expect(await main(['check', '--schema', 'x.graphql'], io)).toBe(2);

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadSupergraphSdl, SupergraphLoadError } from '../../../gateway/supergraph/load-supergraph.js';
 import { INVENTORY_SDL, PRICE_AS_STRING_SDL, PRODUCTS_SDL } from './fixtures.js';
 import { refusedUrl, startHttpServer, subgraphHandler } from './http-test-server.js';
@@ -66,6 +66,53 @@ describe('loadSupergraphSdl', () => {
       const sdl = await loadSupergraphSdl({ kind: 'config', path });
       expect(sdl).toContain('INVENTORY @join__graph(name: "inventory", url: "http://inventory.internal/graphql")');
     } finally {
+      await close();
+    }
+  });
+
+  it("sends introspection_headers, with ${env.NAME} expanded anywhere in supergraph.yaml, as rover does (issue 19, item 7)", async () => {
+    const seen: (string | undefined)[] = [];
+    const introspect = subgraphHandler(INVENTORY_SDL);
+    const { url, close } = await startHttpServer((request, response) => {
+      seen.push(request.headers['x-introspection-token'] as string | undefined);
+      if (request.headers['x-introspection-token'] !== 's3cret') {
+        response.writeHead(401).end('token required');
+        return;
+      }
+      introspect(request, response);
+    });
+    vi.stubEnv('ATRIUM_TEST_INTROSPECTION_TOKEN', 's3cret');
+    vi.stubEnv('ATRIUM_TEST_INVENTORY_URL', 'http://inventory.internal/graphql');
+    try {
+      await writeFile(join(dir.path, 'products.graphql'), PRODUCTS_SDL);
+      const path = join(dir.path, 'supergraph.yaml');
+      await writeFile(
+        path,
+        [
+          'subgraphs:',
+          '  products:',
+          '    routing_url: ${env.ATRIUM_TEST_PRODUCTS_URL:-http://localhost:4002/graphql}',
+          '    schema: { file: products.graphql }',
+          '  inventory:',
+          '    routing_url: ${env.ATRIUM_TEST_INVENTORY_URL}',
+          '    schema:',
+          `      subgraph_url: ${url}`,
+          '      introspection_headers:',
+          '        x-introspection-token: ${env.ATRIUM_TEST_INTROSPECTION_TOKEN}',
+        ].join('\n'),
+      );
+      const sdl = await loadSupergraphSdl({ kind: 'config', path });
+      expect(sdl).toContain('INVENTORY @join__graph(name: "inventory", url: "http://inventory.internal/graphql")');
+      expect(sdl).toContain('PRODUCTS @join__graph(name: "products", url: "http://localhost:4002/graphql")');
+      expect(seen).toEqual(['s3cret']);
+
+      vi.stubEnv('ATRIUM_TEST_INTROSPECTION_TOKEN', undefined);
+      expect(await problemsOf(loadSupergraphSdl({ kind: 'config', path }))).toEqual([
+        `${path}: subgraphs.inventory.schema.introspection_headers.x-introspection-token: environment variable ATRIUM_TEST_INTROSPECTION_TOKEN is not set (used as \${env.ATRIUM_TEST_INTROSPECTION_TOKEN})`,
+      ]);
+      expect(seen).toHaveLength(1);
+    } finally {
+      vi.unstubAllEnvs();
       await close();
     }
   });

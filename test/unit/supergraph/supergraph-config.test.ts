@@ -91,6 +91,37 @@ describe('parseSupergraphConfig', () => {
   });
 });
 
+describe('supergraph.yaml: environment and introspection headers', () => {
+  const yaml = (schema: string) => ['subgraphs:', '  inventory:', '    routing_url: ${env.INVENTORY_URL:-http://localhost:4003/graphql}', '    schema:', ...schema.split('\n').map((line) => `      ${line}`)].join('\n');
+
+  it('expands ${env.NAME} from the environment given, with :- fallbacks, in values only', () => {
+    const config = parseSupergraphConfig(yaml('subgraph_url: ${env.INTROSPECT_URL}\nintrospection_headers:\n  authorization: Bearer ${env.TOKEN}'), 'supergraph.yaml', {
+      INTROSPECT_URL: 'http://inventory:4003/graphql',
+      TOKEN: 'abc',
+    });
+    expect(config.subgraphs[0]).toEqual({
+      name: 'inventory',
+      routingUrl: 'http://localhost:4003/graphql',
+      schema: { kind: 'introspect', url: 'http://inventory:4003/graphql', headers: { authorization: 'Bearer abc' } },
+    });
+  });
+
+  it('names every unset variable and where it is used', () => {
+    expect(() => parseSupergraphConfig(yaml('subgraph_url: ${env.INTROSPECT_URL}'), 'supergraph.yaml', {})).toThrow(
+      'supergraph.yaml: subgraphs.inventory.schema.subgraph_url: environment variable INTROSPECT_URL is not set (used as ${env.INTROSPECT_URL})',
+    );
+  });
+
+  it('refuses introspection_headers without subgraph_url, and values that are not strings', () => {
+    expect(problemsOf(yaml('file: inventory.graphql\nintrospection_headers: { a: b }'))).toEqual([
+      'supergraph.yaml: subgraphs.inventory.schema.introspection_headers: only valid with subgraph_url',
+    ]);
+    expect(problemsOf(yaml('subgraph_url: http://x.test/graphql\nintrospection_headers: { a: [1] }'))).toEqual([
+      'supergraph.yaml: subgraphs.inventory.schema.introspection_headers.a: expected a header value',
+    ]);
+  });
+});
+
 describe('readSupergraphConfig', () => {
   it('names a missing file', async () => {
     await expect(readSupergraphConfig('does/not/exist.yaml')).rejects.toThrow('supergraph config not found: does/not/exist.yaml');
