@@ -6,6 +6,7 @@ import { AtriumError } from './errors.js';
 import type { Logger } from './logger.js';
 import { gatewayMetricsFor } from './observability/index.js';
 import { recordTrafficMetrics } from './observability/traffic-metrics.js';
+import type { WorkerMetricsLink } from './observability/supervised-metrics.js';
 import { buildPlugins, closePlugins } from './plugins/build-plugins.js';
 import { type BuiltInPluginName, checkBuiltInPluginNames, composePlugins } from './plugins/compose-plugins.js';
 import type { AtriumPlugin } from './plugins/plugin.js';
@@ -63,6 +64,11 @@ export interface StartGatewayOptions {
   readonly signal?: AbortSignal;
   /** The per-request roll of progressive `@override` (`EngineOptions.overrideRandom`); tests fix it. */
   readonly overrideRandom?: () => number;
+  /**
+   * Set by `atrium serve` in each worker (process or thread): `/metrics` then answers for all workers,
+   * aggregated by the supervisor (`observability/supervised-metrics.ts`).
+   */
+  readonly metricsLink?: WorkerMetricsLink;
 }
 
 export interface RunningGateway {
@@ -114,7 +120,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const traffic = createTrafficManager({ config, transport, logger });
   recordTrafficMetrics(traffic.events, metrics);
   const plugins = composePlugins(
-    options.withoutBuiltInPlugins === 'all' ? [] : await buildPlugins(config, { logger, configDir, traffic, metrics }),
+    options.withoutBuiltInPlugins === 'all' ? [] : await buildPlugins(config, { logger, configDir, traffic, metrics, ...(options.metricsLink && { metricsLink: options.metricsLink }) }),
     options.plugins ?? [],
     options.withoutBuiltInPlugins,
   );

@@ -14,7 +14,8 @@ import { type CliIo, type Command, parseCommandArgs, UsageError } from './comman
 import { chooseSupergraph, DEFAULT_SUPERGRAPH_CONFIG } from './choose-supergraph.js';
 import { endOfLifeWarning } from './node-end-of-life.js';
 import { printProblems } from './print-problems.js';
-import { hasWorkerFlags, isClusterWorker, isServeThread, reportWorkerReady, superviseWorkers, tuneHeapGrowth } from './supervise-workers.js';
+import { workerMetricsLink } from '../observability/supervised-metrics.js';
+import { hasWorkerFlags, isClusterWorker, isServeThread, reportWorkerReady, superviseWorkers, supervisorChannel, tuneHeapGrowth } from './supervise-workers.js';
 import { readCommandConfig } from './read-command-config.js';
 
 const DEFAULTS = gatewayConfigSchema.parse({}).server;
@@ -148,6 +149,9 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   if (isServeThread()) logger.info({ resourceLimits: threadResourceLimits }, 'serve: the server runs in a worker thread');
   // Listen before starting, so a signal during a slow supergraph load still shuts down cleanly.
   const shutdown = listenForShutdown(deps);
+  // Under a supervisor (a --workers process, or the server thread), /metrics answers for every worker.
+  const channel = supervisorChannel();
+  const metricsLink = channel && workerMetricsLink(channel);
   let gateway: RunningGateway | undefined;
   const onReload = () => {
     if (gateway === undefined) logger.warn('serve: SIGHUP while starting, ignored');
@@ -164,10 +168,12 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
       supergraph,
       logger,
       listenWhenReady: isClusterWorker(),
+      ...(metricsLink && { metricsLink }),
       configDir: values.config === undefined ? process.cwd() : dirname(resolve(values.config)),
     });
   } catch (error) {
     shutdown.dispose();
+    metricsLink?.close();
     deps.signals.off('SIGHUP', onReload);
     if (starting.signal.aborted) {
       logger.info('serve: stopped before the supergraph was loaded');
@@ -189,6 +195,7 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
     await gateway.close();
   } finally {
     shutdown.dispose();
+    metricsLink?.close();
     deps.signals.off('SIGHUP', onReload);
   }
   logger.info('serve: stopped');

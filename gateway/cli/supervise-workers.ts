@@ -1,7 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { setFlagsFromString } from 'node:v8';
-import { isMainThread, Worker as Thread } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker as Thread } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
+import { type MetricsChannel, metricsSupervisor } from '../observability/supervised-metrics.js';
 
 /**
  * V8 flags the gateway's worker processes start with. A gateway holds tens of kilobytes of parsed subgraph
@@ -38,12 +39,57 @@ function isGiven(flag: string, nodeOptions: string | undefined): boolean {
   return [...process.execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((arg) => arg.split('=')[0] === name);
 }
 
-/** Messages a worker sends to the primary over the cluster IPC channel. */
+/** Messages a worker sends to its supervisor (the primary over cluster IPC, or the main thread). */
 export type WorkerMessage = { readonly type: 'atrium:ready'; readonly url: string };
 
-/** Tells the primary (if any) that this worker serves. */
+function isReadyMessage(message: unknown): message is WorkerMessage {
+  return (message as WorkerMessage | null)?.type === 'atrium:ready';
+}
+
+/** Tells the supervisor (if any) that this worker serves. */
 export function reportWorkerReady(url: string): void {
-  if (cluster.isWorker) process.send?.({ type: 'atrium:ready', url } satisfies WorkerMessage);
+  const ready: WorkerMessage = { type: 'atrium:ready', url };
+  if (cluster.isWorker) process.send?.(ready);
+  else if (!isMainThread) parentPort?.postMessage(ready);
+}
+
+/**
+ * This worker's channel to its supervisor: cluster IPC in a `--workers N` worker, the thread's port in the
+ * server thread; `undefined` in a process nobody supervises.
+ */
+export function supervisorChannel(): MetricsChannel | undefined {
+  if (cluster.isWorker) {
+    return {
+      post: (message) => {
+        if (process.connected) process.send?.(message);
+      },
+      listen: (listener) => {
+        process.on('message', listener);
+        return () => process.off('message', listener);
+      },
+    };
+  }
+  if (!isMainThread && parentPort) {
+    const port = parentPort;
+    return {
+      post: (message) => port.postMessage(message),
+      listen: (listener) => {
+        port.on('message', listener);
+        return () => port.off('message', listener);
+      },
+    };
+  }
+  return undefined;
+}
+
+/** The supervisor's channel to one worker process (answers only: messages arrive through `cluster`). */
+function channelToProcess(worker: Worker): MetricsChannel {
+  return {
+    post: (message) => {
+      if (worker.isConnected()) worker.send(message);
+    },
+    listen: () => () => undefined,
+  };
 }
 
 /** True when this process is a worker forked by {@link superviseWorkers}. */
@@ -91,25 +137,60 @@ export function isServeThreadMessage(message: unknown): message is ServeThreadMe
  * thread of this process whose young generation is sized like a worker process's: the tuned heap without
  * a second process (a Node process costs ~40 MB before it loads anything, and a supervisor that loaded the
  * command line ~80 MB). SIGTERM, SIGINT and SIGHUP are forwarded to the thread, which handles them as a
- * process would; resolves with the thread's exit code.
+ * process would; resolves with the thread's exit code. A thread that dies after it served (an uncaught
+ * exception in a policy module, running out of heap) is started again in this process, counted in
+ * `atrium_worker_restarts_total`, instead of taking the process down; one that fails before it serves
+ * ends the process with its code. The thread's `/metrics` goes through this thread (supervised-metrics.ts),
+ * which adds the restart count.
  */
 export function serveInThread(options: SuperviseOptions): Promise<number> {
   const { args, logger, signals } = options;
   const data: ServeThreadData = { args, stdoutIsTerminal: process.stdout.isTTY === true };
-  const thread = new Thread(new URL('./serve-thread.js', import.meta.url), {
-    workerData: data,
-    resourceLimits: { maxYoungGenerationSizeMb: SERVE_THREAD_YOUNG_GENERATION_MB },
-  });
-  const forward = (signal: ServeThreadMessage['signal']) => thread.postMessage({ type: 'atrium:signal', signal } satisfies ServeThreadMessage);
+  let thread: Thread;
+  let stopping = false;
+  const metrics = metricsSupervisor(() => [threadChannel(thread)]);
+  const forward = (signal: ServeThreadMessage['signal']) => {
+    if (signal !== 'SIGHUP') stopping = true;
+    thread.postMessage({ type: 'atrium:signal', signal } satisfies ServeThreadMessage);
+  };
   const relayed = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
   for (const signal of relayed) signals.on(signal, forward);
   return new Promise<number>((resolve) => {
-    thread.on('error', (error) => logger.fatal({ err: error }, 'serve: the server thread failed'));
-    thread.on('exit', (code) => {
-      for (const signal of relayed) signals.off(signal, forward);
-      resolve(code);
-    });
+    const start = () => {
+      let served = false;
+      thread = new Thread(new URL('./serve-thread.js', import.meta.url), {
+        workerData: data,
+        resourceLimits: { maxYoungGenerationSizeMb: SERVE_THREAD_YOUNG_GENERATION_MB },
+      });
+      const channel = threadChannel(thread);
+      thread.on('message', (message: unknown) => {
+        if (isReadyMessage(message)) served = true;
+        else metrics.receive(channel, message);
+      });
+      thread.on('error', (error) => logger.fatal({ err: error }, 'serve: the server thread failed'));
+      thread.on('exit', (code) => {
+        if (code !== 0 && served && !stopping) {
+          metrics.countRestart();
+          logger.error({ code }, 'serve: the server thread died, starting a new one');
+          start();
+          return;
+        }
+        for (const signal of relayed) signals.off(signal, forward);
+        resolve(code);
+      });
+    };
+    start();
   });
+}
+
+function threadChannel(thread: Thread): MetricsChannel {
+  return {
+    post: (message) => thread.postMessage(message),
+    listen: (listener) => {
+      thread.on('message', listener);
+      return () => thread.off('message', listener);
+    },
+  };
 }
 
 /**
@@ -125,6 +206,7 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
   if (workers === 1) return serveInThread(options);
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...WORKER_V8_FLAGS] });
   const ready = new WeakSet<Worker>();
+  const metrics = metricsSupervisor(() => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && ready.has(w)).map(channelToProcess));
   let stopping = false;
   let readyCount = 0;
 
@@ -159,8 +241,12 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
     };
     const fork = () => {
       const worker = cluster.fork();
-      worker.on('message', (message: WorkerMessage) => {
-        if (message?.type !== 'atrium:ready' || ready.has(worker)) return;
+      worker.on('message', (message: unknown) => {
+        if (!isReadyMessage(message)) {
+          metrics.receive(channelToProcess(worker), message);
+          return;
+        }
+        if (ready.has(worker)) return;
         ready.add(worker);
         readyCount++;
         if (readyCount === workers) logger.info({ url: message.url, workers }, 'serve: all workers ready');
@@ -182,6 +268,7 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
         return;
       }
       readyCount--;
+      metrics.countRestart();
       logger.error({ pid: worker.process.pid, code, signal }, 'serve: a worker died, starting a new one');
       fork();
     });

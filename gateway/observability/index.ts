@@ -9,6 +9,7 @@ import { type AccessLogOptions, accessLogFields } from './access-log.js';
 import { createGatewayMetrics, type GatewayMetrics, NO_METRICS, OPERATION_LABEL, type RequestOutcome } from './metrics.js';
 import { type MetricsServer, metricsRoute, startMetricsServer } from './metrics-endpoint.js';
 import { newRequestRecord, type RequestRecord, roundMs } from './request-record.js';
+import type { WorkerMetricsLink } from './supervised-metrics.js';
 import { createTracing, type Tracing } from './tracing.js';
 
 export { createGatewayMetrics, type GatewayMetrics, NO_METRICS } from './metrics.js';
@@ -39,8 +40,10 @@ export async function createObservabilityPlugin(options: {
   config: GatewayConfig;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** Set in a worker of `atrium serve`: `/metrics` then answers for every worker. */
+  metricsLink?: WorkerMetricsLink;
 }): Promise<AtriumPlugin | undefined> {
-  const { config, logger, metrics } = options;
+  const { config, logger, metrics, metricsLink } = options;
   const accessLog = config.log.accessLog.enabled && logger.isLevelEnabled('info');
   const registry = metrics.registry;
   if (!accessLog && !registry && !config.tracing.enabled) return undefined;
@@ -61,9 +64,10 @@ export async function createObservabilityPlugin(options: {
       })
     : undefined;
   let metricsServer: MetricsServer | undefined;
+  if (registry) metricsLink?.provide(registry);
   if (registry && config.metrics.port !== undefined) {
     const { host } = config.server;
-    metricsServer = await startMetricsServer({ host, port: config.metrics.port, path: config.metrics.path, registry, logger });
+    metricsServer = await startMetricsServer({ host, port: config.metrics.port, path: config.metrics.path, registry, logger, link: metricsLink });
   }
 
   const records = new WeakMap<RequestContext, RequestRecord>();
@@ -75,7 +79,7 @@ export async function createObservabilityPlugin(options: {
     }
     return record;
   };
-  const routes: HttpRoute[] = metricsPath ? [metricsRoute(metricsPath, registry!)] : [];
+  const routes: HttpRoute[] = metricsPath ? [metricsRoute(metricsPath, registry!, metricsLink)] : [];
 
   return {
     name: 'observability',

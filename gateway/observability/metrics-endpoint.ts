@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { HttpRoute } from '../http/http-route.js';
 import { closeNow, listen } from '../http/listen.js';
+import type { WorkerMetricsLink } from './supervised-metrics.js';
 
 /**
  * `GET /metrics` as a plugin route on the gateway's port: the Prometheus text format of `registry`.
@@ -10,10 +11,10 @@ import { closeNow, listen } from '../http/listen.js';
  * @example
  * const plugin = { name: 'observability', routes: [metricsRoute('/metrics', registry)] };
  */
-export function metricsRoute(path: string, registry: Registry): HttpRoute {
+export function metricsRoute(path: string, registry: Registry, link?: WorkerMetricsLink): HttpRoute {
   return {
     matches: (candidate) => candidate === path,
-    handle: (req, res) => answerMetrics(req, res, registry),
+    handle: (req, res) => answerMetrics(req, res, registry, link),
   };
 }
 
@@ -37,8 +38,10 @@ export async function startMetricsServer(options: {
   path: string;
   registry: Registry;
   logger: Logger;
+  /** Set in a worker of `atrium serve`: a scrape answers for every worker (see supervised-metrics.ts). */
+  link?: WorkerMetricsLink;
 }): Promise<MetricsServer> {
-  const { path, registry, logger } = options;
+  const { path, registry, logger, link } = options;
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
@@ -46,7 +49,7 @@ export async function startMetricsServer(options: {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: metrics are served at ${path}`);
       return;
     }
-    answerMetrics(req, res, registry).catch((error: unknown) => {
+    answerMetrics(req, res, registry, link).catch((error: unknown) => {
       logger.error({ err: error }, 'metrics: could not answer a scrape');
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
@@ -58,12 +61,12 @@ export async function startMetricsServer(options: {
   return { url, close: () => closeNow(server) };
 }
 
-async function answerMetrics(req: IncomingMessage, res: ServerResponse, registry: Registry): Promise<void> {
+async function answerMetrics(req: IncomingMessage, res: ServerResponse, registry: Registry, link: WorkerMetricsLink | undefined): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('use GET');
     return;
   }
-  const text = await registry.metrics();
+  const text = link ? await link.scrape(registry) : await registry.metrics();
   res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
   res.end(req.method === 'HEAD' ? undefined : text);
 }

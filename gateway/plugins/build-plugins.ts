@@ -1,6 +1,7 @@
 import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { createObservabilityPlugin, type GatewayMetrics, gatewayMetricsFor } from '../observability/index.js';
+import type { WorkerMetricsLink } from '../observability/supervised-metrics.js';
 import { createQuotaStore } from '../quota/create-quota-store.js';
 import { quotaMetricsFor } from '../quota/quota-metrics.js';
 import type { TrafficManager } from '../traffic/traffic-manager.js';
@@ -30,6 +31,8 @@ export interface PluginDependencies {
    * passes the one it serves; without it, one is made from the config.
    */
   readonly metrics?: GatewayMetrics;
+  /** Set in a worker of `atrium serve`: `/metrics` answers for every worker (supervised-metrics.ts). */
+  readonly metricsLink?: WorkerMetricsLink;
 }
 
 /**
@@ -46,7 +49,7 @@ export async function buildPlugins(config: GatewayConfig, dependencies: PluginDe
   const plugins: AtriumPlugin[] = [];
   // ── plugins: observability ──
   const metrics = dependencies.metrics ?? gatewayMetricsFor(config);
-  const observability = await createObservabilityPlugin({ config, logger: dependencies.logger, metrics });
+  const observability = await createObservabilityPlugin({ config, logger: dependencies.logger, metrics, metricsLink: dependencies.metricsLink });
   if (observability) plugins.push(observability);
 
   // ── plugins: auth ──

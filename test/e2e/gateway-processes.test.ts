@@ -128,6 +128,27 @@ function postOnNewConnection(url: string, query: string): Promise<number> {
   });
 }
 
+/** GET on a connection of its own (so node:cluster may hand it to any worker); resolves with the body. */
+function getOnNewConnection(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The sum of a metric's samples over all label sets (0 when absent). */
+function metricSum(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}
+
 describe('atrium serve --workers 2', () => {
   it('only routes connections to workers that have loaded their supergraph', async () => {
     const port = await freePort();
@@ -171,6 +192,33 @@ describe('atrium serve --workers 2', () => {
       expect(await gateway.stop('SIGTERM')).toBe(0);
     }
   });
+  it('answers /metrics for both workers on every scrape, and counts a replaced worker (issue 19, item 6)', async () => {
+    const port = await freePort();
+    const config = join(dir.path, 'metrics.yaml');
+    await writeFile(config, 'metrics:\n  enabled: true\n');
+    const gateway = startNode(CLI, [
+      'serve', '--supergraph-config', join(dir.path, 'supergraph.yaml'), '--config', config, '--port', String(port), '--host', '127.0.0.1', '--workers', '2',
+    ]);
+    try {
+      await gateway.waitFor(/"msg":"serve: all workers ready"/);
+      const base = `http://127.0.0.1:${port}`;
+      // Each on a new connection: node:cluster spreads them over both workers.
+      for (let i = 0; i < 6; i++) expect(await postOnNewConnection(`${base}/graphql`, CROSS_SUBGRAPH_QUERY)).toBe(200);
+      for (let i = 0; i < 4; i++) {
+        const text = await getOnNewConnection(`${base}/metrics`);
+        expect(metricSum(text, 'atrium_requests_total')).toBe(6);
+        expect(metricSum(text, 'atrium_worker_restarts_total')).toBe(0);
+      }
+
+      process.kill(workerPids(gateway.child.pid!)[0]!, 'SIGKILL');
+      await gateway.waitFor(/"msg":"serve: a worker died, starting a new one"/);
+      await gateway.waitFor(/(?:"msg":"gateway: ready"[\s\S]*){3}/);
+      const after = await getOnNewConnection(`${base}/metrics`);
+      expect(metricSum(after, 'atrium_worker_restarts_total')).toBe(1);
+    } finally {
+      expect(await gateway.stop('SIGTERM')).toBe(0);
+    }
+  });
 });
 
 describe('atrium serve with one worker', () => {
@@ -201,6 +249,40 @@ describe('atrium serve with one worker', () => {
       expect(await gateway.stop('SIGTERM')).toBe(0);
     }
     expect(gateway.output()).toContain('"msg":"serve: stopped"');
+  });
+
+  it('starts a new server thread when the one serving dies, counting it in /metrics (issue 19, item 6)', async () => {
+    // A policy module with a bug: an exception thrown outside any request's promise kills the server thread.
+    // It throws once: a marker file says it did, so no later request (a retry, say) kills the new thread too.
+    await writeFile(
+      join(dir.path, 'crashing-policies.mjs'),
+      "import { existsSync, writeFileSync } from 'node:fs';\n" +
+        "const marker = new URL('./crashed.marker', import.meta.url);\n" +
+        "export function admin() {\n" +
+        "  if (!existsSync(marker)) { writeFileSync(marker, ''); setImmediate(() => { throw new Error('policy module bug'); }); }\n" +
+        '  return false;\n' +
+        '}\n',
+    );
+    const config = join(dir.path, 'crash.yaml');
+    await writeFile(config, 'metrics:\n  enabled: true\nauthorization:\n  policyModule: ./crashing-policies.mjs\n');
+    const port = await freePort();
+    const gateway = startNode(CLI, ['serve', '--supergraph-config', join(dir.path, 'supergraph.yaml'), '--config', config, '--port', String(port), '--host', '127.0.0.1']);
+    try {
+      await gateway.waitFor(/"msg":"gateway: ready"/);
+      const url = `http://127.0.0.1:${port}/graphql`;
+      const pid = gateway.child.pid!;
+      // Warehouse.openOrders is @policy(policies: [["admin"]]): the module's admin() runs.
+      await postGraphQL(url, '{ warehouses { code openOrders { id } } }').catch(() => undefined);
+      await gateway.waitFor(/"msg":"serve: the server thread died, starting a new one"/);
+      await gateway.waitFor(/(?:"msg":"gateway: ready"[\s\S]*){2}/);
+      expect(gateway.child.pid).toBe(pid);
+      expect(gateway.child.exitCode).toBeNull();
+      expect((await postGraphQL(url, CROSS_SUBGRAPH_QUERY)).body.data.topProducts).toHaveLength(2);
+      const text = await getOnNewConnection(`http://127.0.0.1:${port}/metrics`);
+      expect(metricSum(text, 'atrium_worker_restarts_total')).toBe(1);
+    } finally {
+      expect(await gateway.stop('SIGTERM')).toBe(0);
+    }
   });
 
   it('exits 1 with the reason when the server thread cannot load the supergraph', async () => {
