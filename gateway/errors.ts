@@ -63,11 +63,12 @@ export const ERROR_CODES = {
   REGISTRY_UNAVAILABLE: { status: 503, description: 'The schema registry store (directory or Redis) cannot be read or written.' },
 
   // ── codes: subscriptions ──
-  SUBSCRIPTION_TRANSPORT_REQUIRED: { status: 400, description: 'A subscription was sent as a plain POST/GET: subscribe over GraphQL over WebSocket (graphql-transport-ws on the GraphQL path) or over SSE (`Accept: text/event-stream`).' },
+  SUBSCRIPTION_TRANSPORT_REQUIRED: { status: 400, description: 'A subscription was sent as a plain POST/GET: subscribe over GraphQL over WebSocket (graphql-transport-ws on the GraphQL path), over SSE (`Accept: text/event-stream`) or over multipart HTTP (`Accept: multipart/mixed;subscriptionSpec=1.0`).' },
   SUBSCRIPTIONS_NOT_SUPPORTED: { status: 400, description: 'The supergraph has no Subscription type, or subscriptions are off (subscriptions.enabled: false).' },
   SUBSCRIPTION_EVENT_TOO_LARGE: { status: 200, description: 'One event of a subscription, serialized, exceeded subscriptions.maxEventBytes; it was replaced by this error and the subscription goes on.' },
   SUBSCRIPTION_SLOW_CONSUMER: { status: 200, description: 'The client read its events too slowly (more than subscriptions.maxBufferedBytes waiting in its socket, or too many events queued); the gateway ended its subscriptions.' },
   TOO_MANY_SUBSCRIPTIONS: { status: 200, description: 'A WebSocket connection already holds subscriptions.maxPerConnection subscriptions; this one was refused.' },
+  STREAM_NOT_SUPPORTED: { status: 400, description: 'The operation uses `@stream`, which the gateway does not serve; select the whole list (or `@defer` a fragment). See docs/defer.md.' },
   GATEWAY_SHUTTING_DOWN: { status: 503, description: 'The gateway is stopping; its subscriptions were closed so clients reconnect to another replica.' },
 
   INTERNAL_SERVER_ERROR: { status: 500, description: 'An unexpected failure inside the gateway. The details are logged, never sent.' },

@@ -25,6 +25,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { activeDefer } from './defer-operation.js';
 import { isObject, type JsonObject } from './json-merge.js';
 
 /**
@@ -46,6 +47,22 @@ export interface ShapeInput {
    * already explains every null below them, so their nulls propagate without an error each.
    */
   readonly failedFetchPaths?: readonly (readonly (string | number)[])[];
+  /**
+   * Incremental delivery: fragments with an active `@defer` are not shaped in place but listed here, one
+   * per object they apply to, to be shaped later with {@link shapeDeferredFragment}.
+   */
+  readonly deferred?: PendingFragment[];
+}
+
+/** A deferred fragment on one object of the response, waiting for its data. */
+export interface PendingFragment {
+  /** Response path of the object. */
+  readonly path: readonly (string | number)[];
+  readonly label: string | undefined;
+  readonly type: GraphQLObjectType | GraphQLInterfaceType;
+  /** The object in the merged subgraph data (filled further by later fetches). */
+  readonly value: JsonObject;
+  readonly owner: CollectedField;
 }
 
 /** One response key of a selection set for one runtime type, with the field nodes merged under it. */
@@ -109,7 +126,17 @@ type ShapedType = GraphQLObjectType | GraphQLInterfaceType;
  * type — unless `@skip`/`@include` take variables, then it is computed per request.
  */
 const collectedCache = new WeakMap<Owner, Map<string, CollectedField[]>>();
+/** The same, with deferred fragments left out (incremental delivery); `deferredIn` lists those. */
+const deferCollectedCache = new WeakMap<Owner, Map<string, CollectedField[]>>();
+const deferredIn = new WeakMap<CollectedField[], readonly DeferredSelection[]>();
 const variableDependent = new WeakSet<Owner>();
+/** The owner a deferred fragment is shaped under, one per fragment node (so its collection is cached). */
+const fragmentOwners = new WeakMap<SelectionSetNode, CollectedField>();
+
+interface DeferredSelection {
+  readonly label: string | undefined;
+  readonly owner: CollectedField;
+}
 
 const INVALID: unique symbol = Symbol('null bubbles up');
 
@@ -117,6 +144,15 @@ export function shapeResult(input: ShapeInput): { data: JsonObject | null; error
   const shaper = new Shaper(input);
   const data = shaper.shapeRoot();
   return { data, errors: input.errors };
+}
+
+/**
+ * Shapes one deferred fragment on its object (after the fetches of its phase): its data, or null when
+ * null propagation reached the fragment's object (a deferred fragment's errors stop at its boundary).
+ * Fragments deferred inside it are listed in `input.deferred`.
+ */
+export function shapeDeferredFragment(input: ShapeInput, fragment: PendingFragment): JsonObject | null {
+  return new Shaper(input).shapeFragment(fragment);
 }
 
 class Shaper {
@@ -142,9 +178,22 @@ class Shaper {
     return result === INVALID ? null : result;
   }
 
+  shapeFragment(fragment: PendingFragment): JsonObject | null {
+    this.#path.push(...fragment.path);
+    const result = this.#shapeObject(fragment.type, fragment.value, fragment.owner);
+    return result === INVALID ? null : result;
+  }
+
   #shapeObject(type: ShapedType, value: JsonObject, owner: Owner): JsonObject | typeof INVALID {
     const out: JsonObject = {};
-    for (const field of this.#collect(owner, type)) {
+    const fields = this.#collect(owner, type);
+    const deferred = this.#input.deferred && deferredIn.get(fields);
+    if (deferred) {
+      for (const fragment of deferred) {
+        this.#input.deferred!.push({ path: [...this.#path], label: fragment.label, type, value, owner: fragment.owner });
+      }
+    }
+    for (const field of fields) {
       const { responseName } = field;
       if (field.fieldName === '__typename') {
         out[responseName] = type.name;
@@ -257,10 +306,14 @@ class Shaper {
   }
 
   #collect(owner: Owner, type: ShapedType): CollectedField[] {
-    let byType = collectedCache.get(owner);
+    const deferMode = this.#input.deferred !== undefined;
+    const cache = deferMode ? deferCollectedCache : collectedCache;
+    let byType = cache.get(owner);
     const cached = byType?.get(type.name);
     if (cached) return cached;
     const fields = new Map<string, CollectedField>();
+    const deferred: DeferredSelection[] = [];
+    const variables = this.#input.variables;
     const selectionSets = 'selectionSet' in owner && owner.kind === Kind.OPERATION_DEFINITION
       ? [owner.selectionSet]
       : (owner as CollectedField).selectionSets;
@@ -290,11 +343,19 @@ class Shaper {
             selectionSets: selection.selectionSet ? [selection.selectionSet] : [],
           });
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          if (this.#applies(selection.typeCondition?.name.value, type)) visit(selection.selectionSet, visited);
+          if (!this.#applies(selection.typeCondition?.name.value, type)) continue;
+          const defer = deferMode ? activeDefer(selection.directives, variables) : undefined;
+          if (defer) deferred.push({ label: defer.label, owner: fragmentOwner(selection.selectionSet) });
+          else visit(selection.selectionSet, visited);
         } else {
           const name = selection.name.value;
           const fragment = this.#fragments[name];
           if (!fragment || visited.has(name)) continue;
+          const defer = deferMode ? activeDefer(selection.directives, variables) : undefined;
+          if (defer) {
+            if (this.#applies(fragment.typeCondition.name.value, type)) deferred.push({ label: defer.label, owner: fragmentOwner(fragment.selectionSet) });
+            continue;
+          }
           visited.add(name);
           if (this.#applies(fragment.typeCondition.name.value, type)) visit(fragment.selectionSet, visited);
         }
@@ -302,12 +363,13 @@ class Shaper {
     };
     for (const selectionSet of selectionSets) visit(selectionSet, new Set());
     const collected = [...fields.values()];
+    if (deferred.length > 0) deferredIn.set(collected, deferred);
     if (dependsOnVariables) {
       variableDependent.add(owner);
     } else if (!variableDependent.has(owner)) {
       if (!byType) {
         byType = new Map();
-        collectedCache.set(owner, byType);
+        cache.set(owner, byType);
       }
       byType.set(type.name, collected);
     }
@@ -396,6 +458,16 @@ function leafCheckOf(type: GraphQLLeafType): LeafCheck {
 
 function completionOrUndefined(type: GraphQLOutputType | undefined): Completion | undefined {
   return type === undefined ? undefined : completionOf(type);
+}
+
+/** The owner a deferred fragment's selections are collected under (cached per fragment node). */
+function fragmentOwner(selectionSet: SelectionSetNode): CollectedField {
+  let owner = fragmentOwners.get(selectionSet);
+  if (!owner) {
+    owner = { responseName: '', fieldName: '', completion: undefined, fieldNodes: [], selectionSets: [selectionSet] };
+    fragmentOwners.set(selectionSet, owner);
+  }
+  return owner;
 }
 
 function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {

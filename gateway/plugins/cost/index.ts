@@ -112,7 +112,9 @@ export function createCostPlugin(options: CostPluginOptions): AtriumPlugin {
       if (result) request.bucket = { key, policy, result, taken: result.allowed ? estimate : 0 };
     },
 
-    async onResponse({ context, result, setExtension }) {
+    async onResponse({ context, result, hasNext, setExtension }) {
+      // An answer in parts (@defer) is settled once, on its last payload, over the whole response.
+      if (hasNext) return;
       const request = requests.get(context);
       if (!request) return;
       const { estimate, bucket } = request;
