@@ -2,8 +2,10 @@ import type { GraphQLError } from 'graphql';
 
 // Multipart HTTP as Apollo Client, Apollo Router and the incremental-delivery RFC frame it
 // (https://github.com/graphql/graphql-over-http/blob/main/rfcs/IncrementalDelivery.md, and Apollo's
-// "Multipart HTTP protocol for GraphQL Subscriptions"): each part is a delimiter line, its own
-// `content-type` header, a blank line and one JSON document; the body ends with the close delimiter.
+// "Multipart HTTP protocol for GraphQL Subscriptions"): each part is its own `content-type` header, a blank
+// line and one JSON document between delimiters; the body ends with the close delimiter. Every chunk
+// written ends with the delimiter after its part: a client parses a part when it sees the delimiter that
+// ends it (Apollo Client does), so a part that waited for the next one would arrive one event late.
 
 const PART_HEADERS = 'content-type: application/json; charset=utf-8';
 
@@ -11,9 +13,11 @@ const PART_HEADERS = 'content-type: application/json; charset=utf-8';
 export interface MultipartFraming {
   /** The response's `content-type`. */
   readonly contentType: string;
-  /** One part carrying a JSON text. */
+  /** The opening delimiter: the first bytes of the body. */
+  readonly start: string;
+  /** One part carrying a JSON text, with the delimiter that ends it. */
   part(json: string): string;
-  /** The close delimiter, after the last part. */
+  /** What turns the last delimiter into the close delimiter. */
   readonly end: string;
 }
 
@@ -24,14 +28,15 @@ export interface MultipartFraming {
  * @example
  * const framing = multipartFraming('-', 'deferSpec=20220824');
  * res.setHeader('content-type', framing.contentType); // multipart/mixed;boundary="-";deferSpec=20220824
- * res.write(framing.part('{"data":{},"hasNext":true}'));
+ * res.write(framing.start + framing.part('{"data":{},"hasNext":true}'));
  */
 export function multipartFraming(boundary: string, spec: string): MultipartFraming {
-  const delimiter = `\r\n--${boundary}\r\n`;
+  const delimiter = `\r\n--${boundary}`;
   return {
     contentType: `multipart/mixed;boundary="${boundary}";${spec}`,
-    part: (json) => `${delimiter}${PART_HEADERS}\r\n\r\n${json}`,
-    end: `\r\n--${boundary}--\r\n`,
+    start: delimiter,
+    part: (json) => `\r\n${PART_HEADERS}\r\n\r\n${json}${delimiter}`,
+    end: '--\r\n',
   };
 }
 

@@ -201,7 +201,7 @@ export async function createGraphQLHandler(options: {
     const framing = multipartFraming('-', 'deferSpec=20220824');
     const first = `${response.body.slice(0, -1)},"hasNext":true}`;
     async function* parts(): AsyncGenerator<string, undefined, undefined> {
-      yield framing.part(first);
+      yield framing.start + framing.part(first);
       for await (const payload of subsequent!) {
         const incrementalParts = payload.incremental.map((part) => ({ ...part, ...(part.errors && { errors: part.errors.map(partError) }) }));
         yield framing.part(JSON.stringify({ incremental: incrementalParts, hasNext: payload.hasNext, ...(payload.extensions && { extensions: payload.extensions }) }));
