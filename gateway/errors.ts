@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   BAD_USER_INPUT: { status: 400, description: 'A variable is missing or does not coerce to its declared type.' },
   OPERATION_NOT_FOUND: { status: 400, description: 'operationName names no operation in the document, or the document holds several operations and none is named.' },
   METHOD_NOT_ALLOWED: { status: 405, description: 'A mutation was sent over GET, or the HTTP method is not allowed on this path.' },
+  NOT_ACCEPTABLE: { status: 406, description: 'The Accept header names no media type the gateway answers with: `application/json`, `application/graphql-response+json`, `multipart/mixed;deferSpec=20220824` (@defer), `multipart/mixed;subscriptionSpec=1.0` or `text/event-stream` (subscriptions).' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body exceeds the configured limit (server.bodyLimit), counted before and after decompression.' },
   REQUEST_HEADER_FIELDS_TOO_LARGE: { status: 431, description: 'The request line and headers exceed server.maxHeaderSize; the connection is closed.' },
   REQUEST_TIMEOUT: { status: 408, description: 'The request headers did not arrive within the server\'s headers timeout; the connection is closed.' },

@@ -153,7 +153,7 @@ export async function createGraphQLHandler(options: {
       restoreRejection(formatted, error) ??
       tokenLimitError(formatted, parserMaxTokens) ??
       recodeApolloBadRequest(formatted, error) ??
-      codeMethodNotAllowed(formatted, error),
+      codeByStatus(formatted, error),
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -242,14 +242,19 @@ function withoutMultipart(accept: string | undefined): string {
   return rest.length > 0 ? rest.join(',') : 'application/json';
 }
 
+/** Codes for the statuses Apollo Server answers with code BAD_REQUEST. */
+const CODE_OF_STATUS: Readonly<Record<number, string>> = { 405: 'METHOD_NOT_ALLOWED', 406: 'NOT_ACCEPTABLE' };
+
 /**
- * Apollo Server refuses a mutation sent over GET with HTTP 405 but code BAD_REQUEST; Atrium's error table
- * gives 405 the code METHOD_NOT_ALLOWED, and the status and the code must tell the same story.
+ * Apollo Server refuses a mutation sent over GET with HTTP 405, and an Accept header it cannot satisfy with
+ * 406, both with code BAD_REQUEST; Atrium's error table gives them METHOD_NOT_ALLOWED and NOT_ACCEPTABLE,
+ * and the status and the code must tell the same story.
  */
-function codeMethodNotAllowed(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+function codeByStatus(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const http = (error as { extensions?: { http?: { status?: unknown } } } | null)?.extensions?.http;
-  if (http?.status !== 405) return formatted;
-  return { ...formatted, extensions: { ...formatted.extensions, code: 'METHOD_NOT_ALLOWED' } };
+  const code = typeof http?.status === 'number' ? CODE_OF_STATUS[http.status] : undefined;
+  if (code === undefined) return formatted;
+  return { ...formatted, extensions: { ...formatted.extensions, code } };
 }
 
 /**
