@@ -202,6 +202,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     graphqlPath: config.server.graphqlPath,
     config: config.subscriptions,
     credentialHeaders: { token: config.auth.jwt.header, apiKey: config.auth.apiKeys.header },
+    maxMessageBytes: config.server.bodyLimit,
     introspection: config.graphql.introspection,
     introspectionScope: config.security.introspectionScope,
     engine: () => handler?.engine,

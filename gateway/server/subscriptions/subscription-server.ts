@@ -47,6 +47,8 @@ export interface SubscriptionServerOptions {
   readonly config: SubscriptionsConfig;
   /** Header names the auth plugin reads: `connection_init`'s `authorization` and `apiKey` are put there. */
   readonly credentialHeaders: { readonly token: string; readonly apiKey: string };
+  /** Largest WebSocket message a client may send (the gateway passes `server.bodyLimit`). */
+  readonly maxMessageBytes: number;
   readonly introspection: boolean;
   /** `security.introspectionScope`: callers without it get validation errors without suggestions. */
   readonly introspectionScope?: string | undefined;
@@ -113,6 +115,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     httpServer: options.httpServer,
     path: options.graphqlPath,
     credentialHeaders: options.credentialHeaders,
+    maxMessageBytes: options.maxMessageBytes,
     pipeline,
   });
   const sse = createSseSubscriptions(pipeline);
