@@ -149,7 +149,7 @@ describe('subscriptions.enabled: false', () => {
     for (const accept of ['text/event-stream', 'multipart/mixed;subscriptionSpec=1.0,application/json']) {
       const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query: SUBSCRIPTION }) });
       expect(response.status).toBe(400);
-      expect((await response.json()).errors[0].extensions.code).toBe('SUBSCRIPTIONS_NOT_SUPPORTED');
+      expect(((await response.json()) as any).errors[0].extensions.code).toBe('SUBSCRIPTIONS_NOT_SUPPORTED');
     }
   });
 });
