@@ -145,7 +145,9 @@ export function createEngine(options: EngineOptions): Engine {
   const responseHooks = hooks.filter((p) => p.onResponse);
   const beginStage = stageHooksOf(hooks);
 
-  const explainPlan = (input: PlanInput): ExplainedPlan => {
+  const explainPlan = (operation: PlanInput): ExplainedPlan => {
+    // Planners plan the whole operation: neither is asked to split deferred fragments (docs/defer.md).
+    const input = { ...operation, document: withoutDeferDirectives(operation.document) };
     if (supergraphFallback) return { plan: planner.plan(input), planner: 'apollo', fallback: supergraphFallback };
     if (isExplaining(planner)) return planner.explain(input);
     return { plan: planner.plan(input), planner: plannerName };
@@ -194,7 +196,7 @@ export function createEngine(options: EngineOptions): Engine {
       // warmed: the next requests may roll any of them.
       for (const override of overrides.all) {
         const key = planCacheKey(queryHash, operationName, override);
-        planCache.set(key, buildPlan({ document: withoutDeferDirectives(document), operationName, override }, key));
+        planCache.set(key, buildPlan({ document, operationName, override }, key));
       }
     },
     async execute(request) {
