@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   BAD_USER_INPUT: { status: 400, description: 'A variable is missing or does not coerce to its declared type.' },
   OPERATION_NOT_FOUND: { status: 400, description: 'operationName names no operation in the document, or the document holds several operations and none is named.' },
   METHOD_NOT_ALLOWED: { status: 405, description: 'A mutation was sent over GET, or the HTTP method is not allowed on this path.' },
+  NOT_ACCEPTABLE: { status: 406, description: 'The Accept header names no media type the gateway answers with: `application/json`, `application/graphql-response+json`, `multipart/mixed;deferSpec=20220824` (@defer), `multipart/mixed;subscriptionSpec=1.0` or `text/event-stream` (subscriptions).' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body exceeds the configured limit (server.bodyLimit), counted before and after decompression.' },
   REQUEST_HEADER_FIELDS_TOO_LARGE: { status: 431, description: 'The request line and headers exceed server.maxHeaderSize; the connection is closed.' },
   REQUEST_TIMEOUT: { status: 408, description: 'The request headers did not arrive within the server\'s headers timeout; the connection is closed.' },
@@ -63,11 +64,12 @@ export const ERROR_CODES = {
   REGISTRY_UNAVAILABLE: { status: 503, description: 'The schema registry store (directory or Redis) cannot be read or written.' },
 
   // ── codes: subscriptions ──
-  SUBSCRIPTION_TRANSPORT_REQUIRED: { status: 400, description: 'A subscription was sent as a plain POST/GET: subscribe over GraphQL over WebSocket (graphql-transport-ws on the GraphQL path) or over SSE (`Accept: text/event-stream`).' },
+  SUBSCRIPTION_TRANSPORT_REQUIRED: { status: 400, description: 'A subscription was sent as a plain POST/GET: subscribe over GraphQL over WebSocket (graphql-transport-ws on the GraphQL path), over SSE (`Accept: text/event-stream`) or over multipart HTTP (`Accept: multipart/mixed;subscriptionSpec=1.0`).' },
   SUBSCRIPTIONS_NOT_SUPPORTED: { status: 400, description: 'The supergraph has no Subscription type, or subscriptions are off (subscriptions.enabled: false).' },
   SUBSCRIPTION_EVENT_TOO_LARGE: { status: 200, description: 'One event of a subscription, serialized, exceeded subscriptions.maxEventBytes; it was replaced by this error and the subscription goes on.' },
   SUBSCRIPTION_SLOW_CONSUMER: { status: 200, description: 'The client read its events too slowly (more than subscriptions.maxBufferedBytes waiting in its socket, or too many events queued); the gateway ended its subscriptions.' },
   TOO_MANY_SUBSCRIPTIONS: { status: 200, description: 'A WebSocket connection already holds subscriptions.maxPerConnection subscriptions; this one was refused.' },
+  STREAM_NOT_SUPPORTED: { status: 400, description: 'The operation uses `@stream`, which the gateway does not serve; select the whole list (or `@defer` a fragment). See docs/defer.md.' },
   GATEWAY_SHUTTING_DOWN: { status: 503, description: 'The gateway is stopping; its subscriptions were closed so clients reconnect to another replica.' },
 
   INTERNAL_SERVER_ERROR: { status: 500, description: 'An unexpected failure inside the gateway. The details are logged, never sent.' },

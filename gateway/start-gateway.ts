@@ -185,11 +185,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     responseHeaders: securityHeaders(config.security.headers, tls !== undefined),
     ...(tls && { tls }),
     handleGraphQL: runGraphQL,
-    // GraphQL over SSE: authenticated by the same onRequest hooks, then graphql-sse.
-    async handleEventStream(req, res, context, body) {
+    // GraphQL over SSE and multipart subscriptions: authenticated by the same onRequest hooks.
+    async handleStream(kind, req, res, context, body) {
       const rejected = await runRequestHooks(plugins, context);
       if (rejected) return writeHttpResponse(res, errorResponse(rejected), context);
-      return subscriptions.serveEventStream(req, res, context, body);
+      return kind === 'sse' ? subscriptions.serveEventStream(req, res, context, body) : subscriptions.serveMultipart(req, res, context, body);
     },
     ...(responseHooks.length > 0 && {
       onResponse(payload) {
@@ -208,6 +208,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     graphqlPath: config.server.graphqlPath,
     config: config.subscriptions,
     credentialHeaders: { token: config.auth.jwt.header, apiKey: config.auth.apiKeys.header },
+    maxMessageBytes: config.server.bodyLimit,
     introspection: config.graphql.introspection,
     introspectionScope: config.security.introspectionScope,
     engine: () => handler?.engine,
@@ -300,7 +301,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 function subscriptionMetrics(metrics: GatewayMetrics): SubscriptionObserver {
   const openGauge = metrics.gauge<'transport'>({
     name: 'atrium_subscriptions_open',
-    help: 'Subscriptions open now, by client transport (websocket, sse).',
+    help: 'Subscriptions open now, by client transport (websocket, sse, multipart).',
     labelNames: ['transport'],
   });
   const events = metrics.counter<'transport'>({
@@ -308,7 +309,7 @@ function subscriptionMetrics(metrics: GatewayMetrics): SubscriptionObserver {
     help: 'Subscription events sent to clients, by client transport.',
     labelNames: ['transport'],
   });
-  const open = { websocket: 0, sse: 0 };
+  const open = { websocket: 0, sse: 0, multipart: 0 };
   return {
     open(transport, delta) {
       open[transport] += delta;

@@ -13,6 +13,9 @@ import { applyRewrites, RepresentationIndex } from './entity-representations.js'
 import { collectTargets, pathOf, type Target, typeMatcher } from './response-targets.js';
 import { reservedResponseKeys } from './internal-aliases.js';
 import { shapeResult } from './result-shaping.js';
+import { deferLevels } from './defer-operation.js';
+import { fetchPhases } from './defer-fetch-phases.js';
+import { runIncrementally } from './incremental-execution.js';
 import { type ExecutePlanInput, type PlanExecutor } from './planner-and-executor.js';
 import { deepMerge, isObject, type JsonObject } from './json-merge.js';
 import { type EntityBatchEntry, isEntityBatchFetch } from './entity-batch-fetch.js';
@@ -74,7 +77,35 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
       endShape?.();
       return shaped.errors.length > 0 ? { data: shaped.data, errors: shaped.errors } : { data: shaped.data };
     },
+    async executeIncremental(input) {
+      const node = input.plan.node;
+      const { root: levels, maxLevel } = deferLevels(input.document, input.operation, input.variables);
+      if (!node || node.kind === 'Subscription' || maxLevel === 0) return { initial: await this.execute(input) };
+      const data: JsonObject = {};
+      const failedFetchPaths: ResponsePath[] = [];
+      const root: Target = { object: data, path: undefined };
+      const gate: PhaseGate = { phases: fetchPhases(node, levels), phase: 0, done: new Set() };
+      return runIncrementally({
+        input,
+        schema: options.apiSchema,
+        data,
+        failedFetchPaths,
+        maxLevel,
+        reservedResponseKeys: reserved,
+        async runPhase(phase, errors) {
+          const run = new PlanRun(options, input, errors, compiled, root, failedFetchPaths, { ...gate, phase });
+          await run.node(node, [root]);
+        },
+      });
+    },
   };
+}
+
+/** Which fetches a phase of an incremental run may send (defer-fetch-phases.ts); `done` is shared by all phases. */
+interface PhaseGate {
+  readonly phases: ReadonlyMap<FetchNode, number>;
+  readonly phase: number;
+  readonly done: Set<FetchNode>;
 }
 
 /** The representations one variable of an entity request carries, deduplicated. */
@@ -98,6 +129,8 @@ class PlanRun {
     private readonly root: Target,
     /** Paths of the objects failed fetches should have filled (see `ShapeInput.failedFetchPaths`). */
     private readonly failedFetchPaths: ResponsePath[],
+    /** In an incremental run: only the fetches of this phase and earlier ones not yet sent. */
+    private readonly gate?: PhaseGate,
   ) {}
 
   private get subgraphError(): SubgraphErrorMapper {
@@ -116,6 +149,10 @@ class PlanRun {
         await this.node(node.node, collectTargets(targets, this.compiled.path(node.path), this.compiled.matches));
         return;
       case 'Fetch':
+        if (this.gate) {
+          if ((this.gate.phases.get(node) ?? 0) > this.gate.phase || this.gate.done.has(node)) return;
+          this.gate.done.add(node);
+        }
         if (isEntityBatchFetch(node)) {
           // Batch paths start at the response root.
           const entries = node.entityBatch;

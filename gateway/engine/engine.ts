@@ -21,6 +21,8 @@ import { createPlanner, isExplaining, lazyApolloExecutor } from './plan-backends
 import { reservedResponseKeys, withInternalAliases } from './internal-aliases.js';
 import { estimatePlanBytes, planCacheKey, replacedDocumentHash } from './plan-cache-keys.js';
 import { completeEvents } from './subscription-events.js';
+import { deferUsage, withoutDeferDirectives } from './defer-operation.js';
+import { deliverIncrementally, type IncrementalResponse } from './incremental-response.js';
 import type { PlanExecutor, PlanInput, QueryPlannerBackend } from './planner-and-executor.js';
 import { overrideBands } from './progressive-override.js';
 import type { SubgraphErrorMapper } from './subgraph-errors.js';
@@ -80,6 +82,12 @@ export interface Engine {
    */
   explainPlan(operation: PlanInput): ExplainedPlan;
   execute(request: OperationRequest): Promise<ExecutionResult>;
+  /**
+   * Runs an operation for a client that accepts incremental delivery: when it defers fragments
+   * (`@defer`), the primary selection is answered first and each deferred fragment later (see
+   * incremental-response.ts); otherwise, or when refused, one result as `execute` gives.
+   */
+  executeIncremental(request: OperationRequest): Promise<ExecutionResult | IncrementalResponse>;
   /**
    * Runs a subscription operation: the same hooks and planning as `execute`, then one upstream
    * subscription (the plan's primary fetch, over the subgraph client) whose every event is completed
@@ -141,8 +149,10 @@ export function createEngine(options: EngineOptions): Engine {
   // Atrium's executor plans with client aliases named like supergraph fields renamed (internal-aliases.ts);
   // Apollo's executor runs Apollo's plans as they are.
   const reserved = options.executor === 'apollo' ? undefined : reservedResponseKeys(supergraphSchema);
-  const explainPlan = (original: PlanInput): ExplainedPlan => {
-    const input = reserved ? { ...original, document: withInternalAliases(original.document, reserved) } : original;
+  const explainPlan = (operation: PlanInput): ExplainedPlan => {
+    // Planners plan the whole operation: neither is asked to split deferred fragments (docs/defer.md).
+    const document = withoutDeferDirectives(operation.document);
+    const input = { ...operation, document: reserved ? withInternalAliases(document, reserved) : document };
     if (supergraphFallback) return { plan: planner.plan(input), planner: 'apollo', fallback: supergraphFallback };
     if (isExplaining(planner)) return planner.explain(input);
     return { plan: planner.plan(input), planner: plannerName };
@@ -195,17 +205,34 @@ export function createEngine(options: EngineOptions): Engine {
       }
     },
     async execute(request) {
-      if (request.operation.operation === 'subscription') {
-        const error = supergraph.apiSchema.getSubscriptionType()
-          ? transportRequired()
-          : new AtriumError('SUBSCRIPTIONS_NOT_SUPPORTED', 'the supergraph has no Subscription type');
-        return { errors: [toGraphQLError(error, { decidesStatus: true })] };
-      }
+      if (request.operation.operation === 'subscription') return subscriptionOverHttp(supergraph);
       const prepared = await prepare(request);
       if (prepared.kind === 'answer') return prepared.result;
       try {
-        const result = prepared.answered ?? await executor.execute(executeInput(request.context, prepared));
+        const result = prepared.answered ?? await executor.execute(executeInput(request.context, prepared, true));
         return await respond(request.context, prepared.early, result);
+      } catch (error) {
+        if (error instanceof AtriumError) return { errors: [toGraphQLError(error, { decidesStatus: true })] };
+        throw error;
+      }
+    },
+    async executeIncremental(request) {
+      if (request.operation.operation === 'subscription') return subscriptionOverHttp(supergraph);
+      const prepared = await prepare(request);
+      if (prepared.kind === 'answer') return prepared.result;
+      const { context } = request;
+      try {
+        if (prepared.answered || !executor.executeIncremental || !deferUsage(prepared.document).defers) {
+          const result = prepared.answered ?? await executor.execute(executeInput(context, prepared, true));
+          return await respond(context, prepared.early, result);
+        }
+        const run = await executor.executeIncremental(executeInput(context, prepared, false));
+        if (!run.subsequent) return await respond(context, prepared.early, run.initial);
+        return await deliverIncrementally({
+          run: { initial: run.initial, subsequent: run.subsequent },
+          early: prepared.early,
+          respond: (result, early, hasNext) => respond(context, early, result, hasNext),
+        });
       } catch (error) {
         if (error instanceof AtriumError) return { errors: [toGraphQLError(error, { decidesStatus: true })] };
         throw error;
@@ -237,7 +264,7 @@ export function createEngine(options: EngineOptions): Engine {
         );
         return completeEvents(events, async (event) => {
           try {
-            const result = await executor.execute({ ...executeInput(context, prepared), subscriptionEvent: event });
+            const result = await executor.execute({ ...executeInput(context, prepared, true), subscriptionEvent: event });
             return await respond(context, prepared.early, result);
           } catch (error) {
             if (error instanceof AtriumError) return { errors: [toGraphQLError(error)] };
@@ -272,6 +299,10 @@ export function createEngine(options: EngineOptions): Engine {
       };
     }
     const variables = coerced.coerced;
+    if (deferUsage(request.document).streams) {
+      const error = new AtriumError('STREAM_NOT_SUPPORTED', '@stream is not supported by this gateway; select the whole list, or @defer a fragment');
+      return { kind: 'answer', result: { errors: [toGraphQLError(error, { decidesStatus: true })] } };
+    }
     const early: GraphQLError[] = [];
     // The stage in progress, ended with the error if one ends the request.
     let endStage: StageEndHook | undefined;
@@ -308,15 +339,17 @@ export function createEngine(options: EngineOptions): Engine {
       endStage = undefined;
       // One roll per request: every field of a percent(N) override moves together for this request.
       const override = overrides.roll();
-      const queryPlan = plan({ document, operationName, override }, planCacheKey(cacheKey, operationName, override), beginStage?.(context, 'plan'));
+      // The whole operation is planned, deferred fragments included: one plan, one cost estimate.
+      const whole = wholeOperation(document, activeOperation);
+      const queryPlan = plan({ document: whole.document, operationName, override }, planCacheKey(cacheKey, operationName, override), beginStage?.(context, 'plan'));
       let answered: ExecutionResult | undefined;
       for (const plugin of planHooks) {
         await plugin.onPlan!({
           context,
           supergraph,
           plan: queryPlan,
-          document,
-          operation: activeOperation,
+          document: whole.document,
+          operation: whole.operation,
           variables,
           reject(error) {
             throw error;
@@ -334,11 +367,13 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
-  function executeInput(context: RequestContext, prepared: Prepared) {
+  /** `whole`: the operation with `@defer` removed (answered in one result); else as the client wrote it. */
+  function executeInput(context: RequestContext, prepared: Prepared, whole: boolean) {
+    const { document, operation } = whole ? wholeOperation(prepared.document, prepared.operation) : prepared;
     return {
       plan: prepared.queryPlan,
-      document: prepared.document,
-      operation: prepared.operation,
+      document,
+      operation,
       variables: prepared.variables,
       context,
       signal: context.signal,
@@ -347,7 +382,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /** Adds the errors of the operation hooks to the executor's result and runs the response hooks. */
-  async function respond(context: RequestContext, early: readonly GraphQLError[], result: ExecutionResult): Promise<ExecutionResult> {
+  async function respond(context: RequestContext, early: readonly GraphQLError[], result: ExecutionResult, hasNext?: boolean): Promise<ExecutionResult> {
     const errors = early.length > 0 ? [...early, ...(result.errors ?? [])] : result.errors;
     // The executor's extensions stay: the apollo executor reports completion errors that follow no failed
     // fetch in `extensions.valueCompletion`, and dropping them hid why a field came back null.
@@ -358,6 +393,7 @@ export function createEngine(options: EngineOptions): Engine {
       await plugin.onResponse!({
         context,
         result: response,
+        ...(hasNext !== undefined && { hasNext }),
         setExtension(key, value) {
           (response as { extensions?: Record<string, unknown> }).extensions = { ...response.extensions, [key]: value };
         },
@@ -383,10 +419,24 @@ interface Prepared {
   readonly answered: ExecutionResult | undefined;
 }
 
+/** A subscription sent as a plain POST/GET. */
+function subscriptionOverHttp(supergraph: LoadedSupergraph): ExecutionResult {
+  const error = supergraph.apiSchema.getSubscriptionType()
+    ? transportRequired()
+    : new AtriumError('SUBSCRIPTIONS_NOT_SUPPORTED', 'the supergraph has no Subscription type');
+  return { errors: [toGraphQLError(error, { decidesStatus: true })] };
+}
+
+/** The operation with every `@defer` removed (the same objects when it has none). */
+function wholeOperation(document: DocumentNode, operation: OperationDefinitionNode): { document: DocumentNode; operation: OperationDefinitionNode } {
+  const stripped = withoutDeferDirectives(document);
+  return stripped === document ? { document, operation } : { document: stripped, operation: operationOf(stripped, operation.name?.value) };
+}
+
 function transportRequired(): AtriumError {
   return new AtriumError(
     'SUBSCRIPTION_TRANSPORT_REQUIRED',
-    'subscriptions are served over GraphQL over WebSocket (graphql-transport-ws) or SSE (Accept: text/event-stream), not plain POST/GET',
+    'subscriptions are served over GraphQL over WebSocket (graphql-transport-ws), SSE (Accept: text/event-stream) or multipart HTTP (Accept: multipart/mixed;subscriptionSpec=1.0), not plain POST/GET',
   );
 }
 

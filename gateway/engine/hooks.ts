@@ -64,6 +64,12 @@ export interface PlanHookPayload {
 export interface ResponseHookPayload {
   readonly context: RequestContext;
   readonly result: ExecutionResult;
+  /**
+   * Set when the operation is answered in parts (`@defer`, incremental delivery): the hooks then run once
+   * per payload, `result` is the response merged so far, and this is true for every payload but the last.
+   * A hook that settles the request once (refunds, caching) waits for `hasNext: false`.
+   */
+  readonly hasNext?: boolean;
   setExtension(key: string, value: unknown): void;
   /** Replace the response's `data` (for example `null` when authorization left nothing to answer). */
   setData(data: ExecutionResult['data']): void;

@@ -1,5 +1,5 @@
 import type { QueryPlan } from '@apollo/query-planner';
-import type { DocumentNode, ExecutionResult, OperationDefinitionNode } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLError, OperationDefinitionNode } from 'graphql';
 import type { StageEndHook } from './hooks.js';
 import type { OverrideBand } from './progressive-override.js';
 import type { RequestContext } from '../request-context.js';
@@ -59,6 +59,34 @@ export interface ExecutePlanInput {
  */
 export interface PlanExecutor {
   execute(input: ExecutePlanInput): Promise<ExecutionResult>;
+  /**
+   * Runs a plan whose operation defers fragments (`@defer`): the fetches of the primary selection first,
+   * answered as `initial`, then those of each defer level, answered as the `subsequent` payloads. An
+   * executor without it answers such operations whole, through `execute`.
+   */
+  executeIncremental?(input: ExecutePlanInput): Promise<IncrementalExecution>;
+}
+
+/** An operation answered in parts (incremental delivery, `multipart/mixed; deferSpec=20220824`). */
+export interface IncrementalExecution {
+  /** The primary selection: every field outside deferred fragments. */
+  readonly initial: ExecutionResult;
+  /** The later payloads, the last with `hasNext: false`; absent when nothing was deferred. */
+  readonly subsequent?: AsyncGenerator<IncrementalPayload, undefined, undefined>;
+}
+
+/** One later payload: the deferred fragments that completed together. */
+export interface IncrementalPayload {
+  readonly incremental: IncrementalPart[];
+  readonly hasNext: boolean;
+}
+
+/** One deferred fragment on one object: its data (null when an error nulled it) at `path`. */
+export interface IncrementalPart {
+  data: Record<string, unknown> | null;
+  readonly path: readonly (string | number)[];
+  readonly label?: string;
+  errors?: GraphQLError[];
 }
 
 /** Builds an executor for one supergraph version. */

@@ -25,6 +25,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { activeDefer } from './defer-operation.js';
 import { clientPathSegment, internalResponseKey, type ReservedResponseKeys } from './internal-aliases.js';
 import { isObject, type JsonObject } from './json-merge.js';
 
@@ -53,6 +54,24 @@ export interface ShapeInput {
    * `errors` and `failedFetchPaths`. Omitted: the data is keyed by the client's response names.
    */
   readonly reservedResponseKeys?: ReservedResponseKeys;
+  /**
+   * Incremental delivery: fragments with an active `@defer` are not shaped in place but listed here, one
+   * per object they apply to, to be shaped later with {@link shapeDeferredFragment}.
+   */
+  readonly deferred?: PendingFragment[];
+}
+
+/** A deferred fragment on one object of the response, waiting for its data. */
+export interface PendingFragment {
+  /** Response path of the object, as the client names it. */
+  readonly path: readonly (string | number)[];
+  /** The same path in `data`'s keys (renamed aliases under their internal keys; see `reservedResponseKeys`). */
+  readonly dataPath: readonly (string | number)[];
+  readonly label: string | undefined;
+  readonly type: GraphQLObjectType | GraphQLInterfaceType;
+  /** The object in the merged subgraph data (filled further by later fetches). */
+  readonly value: JsonObject;
+  readonly owner: CollectedField;
 }
 
 /** One response key of a selection set for one runtime type, with the field nodes merged under it. */
@@ -118,14 +137,29 @@ type ShapedType = GraphQLObjectType | GraphQLInterfaceType;
  * type — unless `@skip`/`@include` take variables, then it is computed per request.
  */
 const collectedCache = new WeakMap<Owner, Map<string, CollectedField[]>>();
+/** The same, with deferred fragments left out (incremental delivery); `deferredIn` lists those. */
+const deferCollectedCache = new WeakMap<Owner, Map<string, CollectedField[]>>();
+const deferredIn = new WeakMap<CollectedField[], readonly DeferredSelection[]>();
 const variableDependent = new WeakSet<Owner>();
+/** The owner a deferred fragment is shaped under, one per fragment node (so its collection is cached). */
+const fragmentOwners = new WeakMap<SelectionSetNode, CollectedField>();
+
+interface DeferredSelection {
+  readonly label: string | undefined;
+  readonly owner: CollectedField;
+}
 
 const INVALID: unique symbol = Symbol('null bubbles up');
 
 export function shapeResult(input: ShapeInput): { data: JsonObject | null; errors: GraphQLError[] } {
   const shaper = new Shaper(input);
   const data = shaper.shapeRoot();
-  return { data, errors: input.reservedResponseKeys ? input.errors.map(withClientPath) : input.errors };
+  return { data, errors: clientErrors(input, input.errors) };
+}
+
+/** `errors` with their paths in the client's response names (see `ShapeInput.reservedResponseKeys`). */
+export function clientErrors(input: Pick<ShapeInput, 'reservedResponseKeys'>, errors: GraphQLError[]): GraphQLError[] {
+  return input.reservedResponseKeys ? errors.map(withClientPath) : errors;
 }
 
 /** `error` with its path in the client's response names (internal keys of renamed aliases undone). */
@@ -137,6 +171,15 @@ function withClientPath(error: GraphQLError): GraphQLError {
     extensions: error.extensions,
     ...(error.originalError && { originalError: error.originalError }),
   });
+}
+
+/**
+ * Shapes one deferred fragment on its object (after the fetches of its phase): its data, or null when
+ * null propagation reached the fragment's object (a deferred fragment's errors stop at its boundary).
+ * Fragments deferred inside it are listed in `input.deferred`.
+ */
+export function shapeDeferredFragment(input: ShapeInput, fragment: PendingFragment): JsonObject | null {
+  return new Shaper(input).shapeFragment(fragment);
 }
 
 class Shaper {
@@ -162,9 +205,24 @@ class Shaper {
     return result === INVALID ? null : result;
   }
 
+  shapeFragment(fragment: PendingFragment): JsonObject | null {
+    this.#path.push(...fragment.dataPath);
+    const result = this.#shapeObject(fragment.type, fragment.value, fragment.owner);
+    return result === INVALID ? null : result;
+  }
+
   #shapeObject(type: ShapedType, value: JsonObject, owner: Owner): JsonObject | typeof INVALID {
     const out: JsonObject = {};
-    for (const field of this.#collect(owner, type)) {
+    const fields = this.#collect(owner, type);
+    const deferred = this.#input.deferred && deferredIn.get(fields);
+    if (deferred) {
+      for (const fragment of deferred) {
+        const dataPath = [...this.#path];
+        const path = this.#input.reservedResponseKeys ? dataPath.map(clientPathSegment) : dataPath;
+        this.#input.deferred!.push({ path, dataPath, label: fragment.label, type, value, owner: fragment.owner });
+      }
+    }
+    for (const field of fields) {
       const { responseName } = field;
       if (field.fieldName === '__typename') {
         out[responseName] = type.name;
@@ -277,10 +335,14 @@ class Shaper {
   }
 
   #collect(owner: Owner, type: ShapedType): CollectedField[] {
-    let byType = collectedCache.get(owner);
+    const deferMode = this.#input.deferred !== undefined;
+    const cache = deferMode ? deferCollectedCache : collectedCache;
+    let byType = cache.get(owner);
     const cached = byType?.get(type.name);
     if (cached) return cached;
     const fields = new Map<string, CollectedField>();
+    const deferred: DeferredSelection[] = [];
+    const variables = this.#input.variables;
     const selectionSets = 'selectionSet' in owner && owner.kind === Kind.OPERATION_DEFINITION
       ? [owner.selectionSet]
       : (owner as CollectedField).selectionSets;
@@ -312,11 +374,19 @@ class Shaper {
             selectionSets: selection.selectionSet ? [selection.selectionSet] : [],
           });
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          if (this.#applies(selection.typeCondition?.name.value, type)) visit(selection.selectionSet, visited);
+          if (!this.#applies(selection.typeCondition?.name.value, type)) continue;
+          const defer = deferMode ? activeDefer(selection.directives, variables) : undefined;
+          if (defer) deferred.push({ label: defer.label, owner: fragmentOwner(selection.selectionSet) });
+          else visit(selection.selectionSet, visited);
         } else {
           const name = selection.name.value;
           const fragment = this.#fragments[name];
           if (!fragment || visited.has(name)) continue;
+          const defer = deferMode ? activeDefer(selection.directives, variables) : undefined;
+          if (defer) {
+            if (this.#applies(fragment.typeCondition.name.value, type)) deferred.push({ label: defer.label, owner: fragmentOwner(fragment.selectionSet) });
+            continue;
+          }
           visited.add(name);
           if (this.#applies(fragment.typeCondition.name.value, type)) visit(fragment.selectionSet, visited);
         }
@@ -324,12 +394,13 @@ class Shaper {
     };
     for (const selectionSet of selectionSets) visit(selectionSet, new Set());
     const collected = [...fields.values()];
+    if (deferred.length > 0) deferredIn.set(collected, deferred);
     if (dependsOnVariables) {
       variableDependent.add(owner);
     } else if (!variableDependent.has(owner)) {
       if (!byType) {
         byType = new Map();
-        collectedCache.set(owner, byType);
+        cache.set(owner, byType);
       }
       byType.set(type.name, collected);
     }
@@ -418,6 +489,16 @@ function leafCheckOf(type: GraphQLLeafType): LeafCheck {
 
 function completionOrUndefined(type: GraphQLOutputType | undefined): Completion | undefined {
   return type === undefined ? undefined : completionOf(type);
+}
+
+/** The owner a deferred fragment's selections are collected under (cached per fragment node). */
+function fragmentOwner(selectionSet: SelectionSetNode): CollectedField {
+  let owner = fragmentOwners.get(selectionSet);
+  if (!owner) {
+    owner = { responseName: '', dataKey: '', fieldName: '', completion: undefined, fieldNodes: [], selectionSets: [selectionSet] };
+    fragmentOwners.set(selectionSet, owner);
+  }
+  return owner;
 }
 
 function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {

@@ -120,6 +120,9 @@ export async function createObservabilityPlugin(options: {
       }
     },
     onSubgraphFetch({ request, context }) {
+      // An upstream subscription is no request-response fetch: its events are counted by the subscription
+      // metrics, and a span or access-log entry per event would grow for as long as it runs.
+      if (request.operationKind === 'subscription') return;
       const record = recordOf(context);
       const span =
         tracing && record.span

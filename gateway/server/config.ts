@@ -31,7 +31,9 @@ export const serverSchema = z
     /**
      * Largest request body accepted; larger bodies get 413 PAYLOAD_TOO_LARGE. A body with
      * `content-encoding: gzip`, `deflate` or `br` is decoded, and the limit holds for the encoded and the
-     * decoded bytes (inflating stops at the limit). A number of bytes or a size string such as `"512kb"`, `"1mb"` (binary units: 1mb = 1048576 bytes).
+     * decoded bytes (inflating stops at the limit). It also bounds each message a client sends over a
+     * subscription WebSocket (a larger one closes the socket with 1009). A number of bytes or a size string
+     * such as `"512kb"`, `"1mb"` (binary units: 1mb = 1048576 bytes).
      * @default "1mb"
      */
     bodyLimit: byteSize().default(1024 * 1024),

@@ -16,6 +16,8 @@ import { hideSchemaSuggestionsPlugin } from './hide-schema-suggestions.js';
 import { recodeApolloBadRequest } from './apollo-error-codes.js';
 import { OperationLimiter } from './operation-limiter.js';
 import type { HttpGraphQLRequest, HttpResponse } from '../http/graphql-exchange.js';
+import { acceptedMultipart, multipartFraming, partError } from '../http/multipart.js';
+import type { SubsequentResult } from '../engine/incremental-response.js';
 
 /**
  * Apollo Server's context value. Apollo Server shallow-copies the context value for every operation, so
@@ -67,6 +69,8 @@ export async function createGraphQLHandler(options: {
   const engineBySchema = new WeakMap<GraphQLSchema, Engine>([[engine.supergraph.apiSchema, engine]]);
   const limiter = new OperationLimiter(config.engine.maxConcurrentOperations);
   const listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
+  // Requests whose client accepts incremental delivery; set to their later payloads once they have some.
+  const incremental = new WeakMap<RequestContext, AsyncGenerator<SubsequentResult, undefined, undefined> | undefined>();
   const schemaContext = () => ({ apiSchema: engine.supergraph.apiSchema, coreSupergraphSdl: engine.supergraph.sdl });
 
   const gateway: GatewayInterface = {
@@ -89,14 +93,20 @@ export async function createGraphQLHandler(options: {
           }
           // The whole request runs on the supergraph it was validated against.
           const current = engineBySchema.get(requestContext.schema) ?? engine;
+          const operationRequest = {
+            document: requestContext.document,
+            operation: requestContext.operation,
+            rawVariables: requestContext.request.variables,
+            queryHash: requestContext.queryHash,
+            context,
+          };
           try {
-            return await current.execute({
-              document: requestContext.document,
-              operation: requestContext.operation,
-              rawVariables: requestContext.request.variables,
-              queryHash: requestContext.queryHash,
-              context,
-            });
+            if (!incremental.has(context)) return await current.execute(operationRequest);
+            const answer = await current.executeIncremental(operationRequest);
+            if (!('subsequent' in answer)) return answer;
+            // Apollo Server formats and answers the first payload; the later ones follow it (handleIncremental).
+            incremental.set(context, answer.subsequent);
+            return answer.initial;
           } catch (error) {
             logger.error({ err: error, requestId: context.requestId }, 'engine: unexpected failure');
             return {
@@ -143,7 +153,7 @@ export async function createGraphQLHandler(options: {
       restoreRejection(formatted, error) ??
       tokenLimitError(formatted, parserMaxTokens) ??
       recodeApolloBadRequest(formatted, error) ??
-      codeMethodNotAllowed(formatted, error),
+      codeByStatus(formatted, error),
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -173,9 +183,43 @@ export async function createGraphQLHandler(options: {
     return codes ? { status, headers, body, errorCodes: codes } : { status, headers, body };
   };
 
+  /**
+   * A client that accepts `multipart/mixed; deferSpec=20220824`: Apollo Server is asked for JSON (it knows
+   * no multipart), and when the engine deferred fragments its answer becomes the first part, the later
+   * payloads the next ones. An operation that deferred nothing is answered as usual, in JSON.
+   */
+  const handleIncremental = async (request: HttpGraphQLRequest, context: RequestContext): Promise<HttpResponse> => {
+    incremental.set(context, undefined);
+    const headers = new Map(request.headers);
+    headers.set('accept', withoutMultipart(request.headers.get('accept')));
+    const response = await handleOne({ ...request, headers }, context);
+    const subsequent = incremental.get(context);
+    if (!subsequent || typeof response.body !== 'string' || !response.body.endsWith('}')) {
+      void subsequent?.return(undefined);
+      return response;
+    }
+    const framing = multipartFraming('-', 'deferSpec=20220824');
+    const first = `${response.body.slice(0, -1)},"hasNext":true}`;
+    async function* parts(): AsyncGenerator<string, undefined, undefined> {
+      yield framing.start + framing.part(first);
+      for await (const payload of subsequent!) {
+        const incrementalParts = payload.incremental.map((part) => ({ ...part, ...(part.errors && { errors: part.errors.map(partError) }) }));
+        yield framing.part(JSON.stringify({ incremental: incrementalParts, hasNext: payload.hasNext, ...(payload.extensions && { extensions: payload.extensions }) }));
+      }
+      yield framing.end;
+      return undefined;
+    }
+    const multipartHeaders = new Map(response.headers);
+    multipartHeaders.set('content-type', framing.contentType);
+    multipartHeaders.delete('content-length');
+    return { ...response, headers: multipartHeaders, body: parts() };
+  };
+
   return {
     handle(request, context) {
-      if (!Array.isArray(request.body)) return handleOne(request, context);
+      if (!Array.isArray(request.body)) {
+        return acceptedMultipart(request.headers.get('accept'))?.deferSpec === '20220824' ? handleIncremental(request, context) : handleOne(request, context);
+      }
       return runBatch({ request, operations: request.body, context, limits, logger, handleOne });
     },
     get engine() {
@@ -192,14 +236,25 @@ export async function createGraphQLHandler(options: {
   };
 }
 
+/** The Accept header without its multipart member (Apollo Server answers JSON only). */
+function withoutMultipart(accept: string | undefined): string {
+  const rest = (accept ?? '').split(',').filter((member) => !member.trim().toLowerCase().startsWith('multipart/mixed'));
+  return rest.length > 0 ? rest.join(',') : 'application/json';
+}
+
+/** Codes for the statuses Apollo Server answers with code BAD_REQUEST. */
+const CODE_OF_STATUS: Readonly<Record<number, string>> = { 405: 'METHOD_NOT_ALLOWED', 406: 'NOT_ACCEPTABLE' };
+
 /**
- * Apollo Server refuses a mutation sent over GET with HTTP 405 but code BAD_REQUEST; Atrium's error table
- * gives 405 the code METHOD_NOT_ALLOWED, and the status and the code must tell the same story.
+ * Apollo Server refuses a mutation sent over GET with HTTP 405, and an Accept header it cannot satisfy with
+ * 406, both with code BAD_REQUEST; Atrium's error table gives them METHOD_NOT_ALLOWED and NOT_ACCEPTABLE,
+ * and the status and the code must tell the same story.
  */
-function codeMethodNotAllowed(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+function codeByStatus(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const http = (error as { extensions?: { http?: { status?: unknown } } } | null)?.extensions?.http;
-  if (http?.status !== 405) return formatted;
-  return { ...formatted, extensions: { ...formatted.extensions, code: 'METHOD_NOT_ALLOWED' } };
+  const code = typeof http?.status === 'number' ? CODE_OF_STATUS[http.status] : undefined;
+  if (code === undefined) return formatted;
+  return { ...formatted, extensions: { ...formatted.extensions, code } };
 }
 
 /**

@@ -19,11 +19,12 @@ export interface HttpServerOptions {
   /** Runs one GraphQL-over-HTTP request (Apollo Server behind it). A throw is logged and answered 500. */
   handleGraphQL(request: HttpGraphQLRequest, context: RequestContext): Promise<HttpResponse>;
   /**
-   * Serves a GraphQL request that asks for `Accept: text/event-stream` (GraphQL over SSE), after the body
-   * was read and checked like any POST. Without it such requests go to `handleGraphQL`. Its context has no
-   * request deadline: the stream lives as long as the subscription.
+   * Serves a GraphQL request that asks for a stream — `Accept: text/event-stream` (GraphQL over SSE, `sse`)
+   * or `Accept: multipart/mixed;subscriptionSpec=1.0` (Apollo's multipart subscriptions, `multipart`) —
+   * after the body was read and checked like any POST. Without it such requests go to `handleGraphQL`. Its
+   * context has no request deadline: the stream lives as long as the subscription.
    */
-  handleEventStream?(req: IncomingMessage, res: ServerResponse, context: RequestContext, body: unknown): Promise<void>;
+  handleStream?(kind: StreamKind, req: IncomingMessage, res: ServerResponse, context: RequestContext, body: unknown): Promise<void>;
   /** Extra endpoints (plugins' `routes`), tried in order for paths other than GraphQL and the probes. */
   routes?: readonly HttpRoute[];
   /** Accept a JSON array body (a batch) on the GraphQL endpoint; otherwise it is refused with 400. */
@@ -61,3 +62,6 @@ export interface HttpServer {
   close(graceMs: number): Promise<void>;
   readonly server: Server;
 }
+
+/** The streaming protocols a GraphQL request may ask for in its Accept header. */
+export type StreamKind = 'sse' | 'multipart';

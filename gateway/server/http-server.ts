@@ -10,7 +10,8 @@ import { listen } from '../http/listen.js';
 import { isClientGone, isJsonContentType, readBody, skipUnreadBody } from '../http/read-body.js';
 import { headerMap } from '../http/header-map.js';
 import { readinessBody } from '../http/readiness-body.js';
-import type { HttpServer, HttpServerOptions } from './http-server-options.js';
+import type { HttpServer, HttpServerOptions, StreamKind } from './http-server-options.js';
+import { acceptedMultipart } from '../http/multipart.js';
 import { answerClientError } from './client-error.js';
 import { answeredErrorCodes, writeError, writeHttpResponse, writeJson } from '../http/write-response.js';
 
@@ -139,9 +140,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       if (body === undefined) return undefined;
     }
 
-    if (options.handleEventStream && acceptsEventStream(req.headers.accept)) {
+    const stream = options.handleStream && streamRequested(req.headers.accept);
+    if (stream) {
       const context = createContext(req, res, { requestId, timeoutMs: 0, receivedAt });
-      await options.handleEventStream(req, res, context, body);
+      await options.handleStream!(stream, req, res, context, body);
       return context;
     }
     const context = createContext(req, res, { requestId, timeoutMs: options.requestTimeoutMs?.() ?? 0, receivedAt });
@@ -253,9 +255,15 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   };
 }
 
-/** GraphQL over SSE: the client accepts an event stream (graphql-sse sends exactly `text/event-stream`). */
-function acceptsEventStream(accept: string | undefined): boolean {
-  return accept !== undefined && accept.includes('text/event-stream');
+/**
+ * The stream a request asks for: GraphQL over SSE when it accepts an event stream (graphql-sse sends
+ * exactly `text/event-stream`), Apollo's multipart subscriptions when it accepts `multipart/mixed` with a
+ * `subscriptionSpec` (Apollo Client sends `multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json`).
+ */
+function streamRequested(accept: string | undefined): StreamKind | undefined {
+  if (accept === undefined) return undefined;
+  if (accept.includes('text/event-stream')) return 'sse';
+  return acceptedMultipart(accept)?.subscriptionSpec !== undefined ? 'multipart' : undefined;
 }
 
 function requestIdOf(incoming: string | string[] | undefined): string {

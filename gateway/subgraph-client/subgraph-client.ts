@@ -154,22 +154,47 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
 
   /**
    * A subscription gets the same request preparation as a fetch (header rules, then the plugins'
-   * `onSubgraphFetch` hooks, which set the identity headers); their done-hooks do not run, and a hook's
-   * `setResponse` is ignored: there is no single response to observe or replace.
+   * `onSubgraphFetch` hooks, which set the identity headers; a hook's `setResponse` is ignored: there is
+   * no single response to replace). Their done-hooks run for every event, with the event as the response
+   * (`durationMs` 0: an event answers no request) — they may replace it — and once with the error that
+   * ends the subscription.
    */
   async function subscribe(request: SubgraphRequest, context: RequestContext, signal: AbortSignal): Promise<SubgraphEventStream> {
     request.headers['x-request-id'] = context.requestId;
     policyOf?.(request.subgraph)?.prepareRequest?.(request, context);
     const before = { request, context, setResponse() {} };
+    const doneHooks: SubgraphFetchDoneHook[] = [];
     for (const hook of hooks) {
       try {
         const result = hook(before);
-        if (isThenable(result)) await result;
+        const done = isThenable(result) ? await result : result;
+        if (typeof done === 'function') doneHooks.push(done);
       } catch (thrown) {
         throw hookFailure(request, thrown, logger);
       }
     }
-    return options.subscriptions!.subscribe(request, signal);
+    const events = options.subscriptions!.subscribe(request, signal);
+    return doneHooks.length === 0 ? events : new ObservedEvents(events, async (response, error) => {
+      const after: { -readonly [K in keyof SubgraphFetchDonePayload]: SubgraphFetchDonePayload[K] } = {
+        request,
+        context,
+        response,
+        error,
+        durationMs: 0,
+        setResponse(answer: SubgraphResponse) {
+          after.response = answer;
+        },
+      };
+      for (let i = doneHooks.length - 1; i >= 0; i--) {
+        try {
+          const result = doneHooks[i]!(after);
+          if (isThenable(result)) await result;
+        } catch (thrown) {
+          logger?.error({ err: thrown, subgraph: request.subgraph }, 'subgraph client: a done-hook failed on a subscription event');
+        }
+      }
+      return after.response?.body;
+    });
   }
 
   return {
@@ -272,4 +297,45 @@ function hookFailure(request: SubgraphRequest, thrown: unknown, logger: Logger |
 
 function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
+
+/**
+ * An upstream subscription's events with the done-hooks run on each (and on the error that ends it).
+ * Not an async generator function: its `return()` would wait for the pending `next()`, and a client that
+ * leaves must close the upstream subscription at once.
+ */
+class ObservedEvents implements SubgraphEventStream {
+  constructor(
+    private readonly inner: SubgraphEventStream,
+    private readonly observe: (response: SubgraphResponse | undefined, error: AtriumError | undefined) => Promise<SubgraphResponse['body'] | undefined>,
+  ) {}
+
+  async next(): Promise<IteratorResult<SubgraphResponse['body'], undefined>> {
+    let step: IteratorResult<SubgraphResponse['body'], undefined>;
+    try {
+      step = await this.inner.next();
+    } catch (error) {
+      if (error instanceof AtriumError) await this.observe(undefined, error);
+      throw error;
+    }
+    if (step.done) return step;
+    const body = await this.observe({ status: 200, headers: {}, body: step.value }, undefined);
+    return { value: body ?? step.value, done: false };
+  }
+
+  return(): Promise<IteratorResult<SubgraphResponse['body'], undefined>> {
+    return this.inner.return(undefined);
+  }
+
+  throw(error: unknown): Promise<IteratorResult<SubgraphResponse['body'], undefined>> {
+    return this.inner.throw(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.inner.return(undefined);
+  }
 }

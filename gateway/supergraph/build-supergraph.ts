@@ -66,7 +66,9 @@ export function buildSupergraph(
   return {
     sdl,
     supergraph,
-    apiSchema: supergraph.apiSchema().toGraphQLJSSchema(),
+    // @defer is served (docs/defer.md); @stream is declared so that using it gets STREAM_NOT_SUPPORTED, not
+    // an unknown-directive validation error.
+    apiSchema: supergraph.apiSchema().toGraphQLJSSchema({ includeDefer: true, includeStream: true }),
     subgraphs,
   };
 }

@@ -105,6 +105,10 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
       hot.record({ document: request.document, operationName: request.operation.name?.value, queryHash: request.queryHash });
       return inner.execute(request);
     },
+    executeIncremental(request) {
+      hot.record({ document: request.document, operationName: request.operation.name?.value, queryHash: request.queryHash });
+      return inner.executeIncremental(request);
+    },
   });
 
   const serve = (next: Engine, sdl: string) => {

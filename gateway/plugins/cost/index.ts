@@ -112,7 +112,9 @@ export function createCostPlugin(options: CostPluginOptions): AtriumPlugin {
       if (result) request.bucket = { key, policy, result, taken: result.allowed ? estimate : 0 };
     },
 
-    async onResponse({ context, result, setExtension }) {
+    async onResponse({ context, result, hasNext, setExtension }) {
+      // An answer in parts (@defer) is settled once, on its last payload, over the whole response.
+      if (hasNext) return;
       const request = requests.get(context);
       if (!request) return;
       const { estimate, bucket } = request;
@@ -121,12 +123,16 @@ export function createCostPlugin(options: CostPluginOptions): AtriumPlugin {
         actualCost(result.data, request.operation, request.document, { costSchema: request.costSchema, variables: request.variables }),
       );
       let status: ReturnType<typeof throttleStatus> | undefined;
-      if (bucket && gate) {
+      // A subscription pays its estimate once, when it starts; its events (each priced as `actual`) give
+      // nothing back, or a long subscription would refund its estimate many times over.
+      const subscription = request.operation.operation === 'subscription';
+      if (subscription && bucket) status = throttleStatus(bucket.policy, bucket.result);
+      else if (bucket && gate) {
         const unused = Math.min(bucket.taken, estimate - actual);
         const after = unused > 0 ? await gate.giveBack(context, { key: bucket.key, amount: unused, policy: bucket.policy, policyName: 'cost' }) : undefined;
         status = throttleStatus(bucket.policy, after ?? bucket.result);
       }
-      options.metrics?.cost(estimate, actual);
+      if (!subscription) options.metrics?.cost(estimate, actual);
       if (config.extensions) {
         setExtension('cost', { requestedQueryCost: estimate, actualQueryCost: actual, ...(status && { throttleStatus: status }) });
       }

@@ -115,7 +115,9 @@ export async function createResponseCachePlugin(
         collectEntityTags(response.body.data, state.tags);
       };
     },
-    async onResponse({ context, result }) {
+    async onResponse({ context, result, hasNext }) {
+      // An answer in parts (@defer) is stored whole, from its last payload.
+      if (hasNext) return;
       const state = misses.get(context);
       if (!state) return;
       misses.delete(context);

@@ -44,6 +44,12 @@ export const subscriptionsSchema = z
      */
     keepAlive: duration().default(12_000),
     /**
+     * Interval of the heartbeat parts (`{}`) of multipart HTTP subscriptions
+     * (`Accept: multipart/mixed;subscriptionSpec=1.0`), which keep proxies from closing an idle response.
+     * @default "5s"
+     */
+    multipartHeartbeat: duration().refine((ms) => ms >= 100, { message: "must be at least 100ms" }).default(5_000),
+    /**
      * How long a new WebSocket may take to send `connection_init`; it is then closed with 4408.
      * @default "3s"
      */

@@ -58,3 +58,8 @@ export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined
     this.hooks.onEnd?.();
   }
 }
+
+/** Whether an engine answer is a stream of events (not one result). */
+export function isAsyncGenerator(value: unknown): value is AsyncGenerator<ExecutionResult, undefined, undefined> {
+  return typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+}

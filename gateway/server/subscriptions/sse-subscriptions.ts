@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createHandler, type Request as SseRequest } from 'graphql-sse';
-import { AtriumError, ERROR_CODES, type ErrorCode, toGraphQLError } from '../../errors.js';
+import { AtriumError, toGraphQLError } from '../../errors.js';
+import { jsonErrors, refusalBeforeStart } from './stream-refusal.js';
 import type { RequestContext } from '../../request-context.js';
 import type { StreamPipeline } from './subscription-server.js';
 
@@ -46,11 +47,9 @@ export function createSseSubscriptions(pipeline: StreamPipeline): {
 
   return {
     async serve(req, res, context, body) {
-      if (closing || !config.enabled) {
-        const error = closing
-          ? new AtriumError('GATEWAY_SHUTTING_DOWN', 'the gateway is stopping; reconnect')
-          : new AtriumError('SUBSCRIPTIONS_NOT_SUPPORTED', 'subscriptions are off on this gateway (subscriptions.enabled: false)');
-        const [text, init] = jsonErrors([toGraphQLError(error)]);
+      const refusal = refusalBeforeStart({ closing, enabled: config.enabled });
+      if (refusal) {
+        const [text, init] = jsonErrors([toGraphQLError(refusal)]);
         res.writeHead(init.status, init.headers).end(text);
         return;
       }
@@ -103,16 +102,6 @@ export function createSseSubscriptions(pipeline: StreamPipeline): {
 function lastEvent(error: unknown): ExecutionResult {
   const graphQLError = error instanceof GraphQLError ? error : toGraphQLError(new AtriumError('INTERNAL_SERVER_ERROR', 'the subscription failed'));
   return { errors: [graphQLError] };
-}
-
-/** A JSON error answer before any event, with the status of the first error's code. */
-function jsonErrors(errors: readonly GraphQLError[]): readonly [string, { status: number; statusText: string; headers: Record<string, string> }] {
-  const code = errors[0]?.extensions.code;
-  const status = typeof code === 'string' && code in ERROR_CODES ? ERROR_CODES[code as ErrorCode].status : 400;
-  return [
-    JSON.stringify({ errors: errors.map((e) => e.toJSON()) }),
-    { status: status === 200 ? 400 : status, statusText: 'Error', headers: { 'content-type': 'application/json; charset=utf-8' } },
-  ];
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -6,7 +6,8 @@ import type { Logger } from '../../logger.js';
 import type { RequestContext } from '../../request-context.js';
 import type { ServerHooks } from '../hooks.js';
 import type { SubscriptionsConfig } from './config.js';
-import { ObservedStream } from './observed-stream.js';
+import { isAsyncGenerator, ObservedStream } from './observed-stream.js';
+import { createMultipartSubscriptions } from './multipart-subscriptions.js';
 import { createSseSubscriptions } from './sse-subscriptions.js';
 import { prepareStreamOperation, type StreamOperationPayload } from './stream-operation.js';
 import { createWebSocketSubscriptions } from './websocket-subscriptions.js';
@@ -19,7 +20,7 @@ export interface SubscriptionObserver {
   event(transport: StreamTransport): void;
 }
 
-export type StreamTransport = 'websocket' | 'sse';
+export type StreamTransport = 'websocket' | 'sse' | 'multipart';
 
 /** What both transports run an operation through: the same hooks and engine as `/graphql`. */
 export interface StreamPipeline {
@@ -46,6 +47,8 @@ export interface SubscriptionServerOptions {
   readonly config: SubscriptionsConfig;
   /** Header names the auth plugin reads: `connection_init`'s `authorization` and `apiKey` are put there. */
   readonly credentialHeaders: { readonly token: string; readonly apiKey: string };
+  /** Largest WebSocket message a client may send (the gateway passes `server.bodyLimit`). */
+  readonly maxMessageBytes: number;
   readonly introspection: boolean;
   /** `security.introspectionScope`: callers without it get validation errors without suggestions. */
   readonly introspectionScope?: string | undefined;
@@ -62,6 +65,8 @@ export interface SubscriptionServerOptions {
 export interface SubscriptionServer {
   /** Serves one SSE request (`Accept: text/event-stream` on the GraphQL path); its context is authenticated. */
   serveEventStream(req: IncomingMessage, res: ServerResponse, context: RequestContext, body: unknown): Promise<void>;
+  /** Serves one multipart subscription (`Accept: multipart/mixed;subscriptionSpec=1.0`); its context is authenticated. */
+  serveMultipart(req: IncomingMessage, res: ServerResponse, context: RequestContext, body: unknown): Promise<void>;
   /**
    * Ends every subscription with a reconnectable close (WebSocket 1001; SSE streams end without
    * `complete`) and refuses new ones: the gateway is stopping and clients should reconnect elsewhere.
@@ -110,13 +115,16 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     httpServer: options.httpServer,
     path: options.graphqlPath,
     credentialHeaders: options.credentialHeaders,
+    maxMessageBytes: options.maxMessageBytes,
     pipeline,
   });
   const sse = createSseSubscriptions(pipeline);
+  const multipart = createMultipartSubscriptions(pipeline);
   return {
     serveEventStream: sse.serve,
+    serveMultipart: multipart.serve,
     async close() {
-      await Promise.all([webSockets.close(), sse.close()]);
+      await Promise.all([webSockets.close(), sse.close(), multipart.close()]);
     },
   };
 }
@@ -129,8 +137,4 @@ function boundedEvent(event: ExecutionResult, maxBytes: number): ExecutionResult
     extensions: { max: maxBytes, actual: bytes },
   });
   return { data: null, errors: [toGraphQLError(error)] };
-}
-
-function isAsyncGenerator(value: unknown): value is AsyncGenerator<ExecutionResult, undefined, undefined> {
-  return typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
 }

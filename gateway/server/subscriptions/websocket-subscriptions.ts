@@ -4,7 +4,8 @@ import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { type Context, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { AtriumError } from '../../errors.js';
+import { type AtriumError, toGraphQLError } from '../../errors.js';
+import { jsonErrors, refusalBeforeStart } from './stream-refusal.js';
 import type { Principal } from '../../request-context.js';
 import type { StreamPipeline } from './subscription-server.js';
 import { createStreamContext } from './stream-operation.js';
@@ -39,19 +40,27 @@ export function createWebSocketSubscriptions(options: {
   httpServer: Server;
   path: string;
   credentialHeaders: { readonly token: string; readonly apiKey: string };
+  /** Largest message a client may send (`server.bodyLimit`: a `subscribe` message carries what a POST body does). */
+  maxMessageBytes: number;
   pipeline: StreamPipeline;
 }): { close(): Promise<void> } {
   const { pipeline } = options;
   const { config, logger } = pipeline;
   const connections = new WeakMap<SocketContext, Connection>();
   let closing = false;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?', 1)[0];
-    if (path !== options.path || closing || !config.enabled) {
-      const status = path !== options.path ? '404 Not Found' : '503 Service Unavailable';
-      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    if (path !== options.path) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    const refusal = refusalBeforeStart({ closing, enabled: config.enabled });
+    if (refusal) {
+      // 503 while stopping (reconnect elsewhere); 400 SUBSCRIPTIONS_NOT_SUPPORTED when turned off.
+      const [body] = jsonErrors([toGraphQLError(refusal)]);
+      socket.end(`HTTP/1.1 ${refusal.status} ${refusal.status === 400 ? 'Bad Request' : 'Service Unavailable'}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       return;
     }
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
