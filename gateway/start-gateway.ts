@@ -110,7 +110,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
     return settings;
   };
-  const transport = createUndiciTransport({ dedupe: (name) => settingsOf(name).dedupe });
+  const transport = createUndiciTransport({
+    dedupe: (name) => settingsOf(name).dedupe,
+    maxResponseBytes: (name) => settingsOf(name).maxResponseBytes,
+  });
   const traffic = createTrafficManager({ config, transport, logger });
   recordTrafficMetrics(traffic.events, metrics);
   const plugins = composePlugins(
