@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   UNAUTHORIZED_FIELD_OR_TYPE: { status: 200, description: 'A field was removed because the principal may not see it; its path is null.' },
   COST_ESTIMATED_TOO_EXPENSIVE: { status: 400, description: 'The estimated cost of the operation exceeds the per-operation maximum.' },
   RATE_LIMITED: { status: 429, description: 'The client has spent its budget; retry after the Retry-After header.' },
+  AUTH_RATE_LIMITED: { status: 429, description: 'Too many failed authentications from the client\'s address (rateLimit.failedAuth): the address is locked out for the window and its requests with credentials are refused unchecked; retry after the Retry-After header.' },
   QUERY_PLANNING_FAILED: { status: 400, description: 'The query planner cannot plan the operation (for example, it nests past the planner\'s parsing limit). An unplannable operation is the client\'s answer, never a 500; the planner\'s reason is logged.' },
   SUBGRAPH_TIMEOUT: { status: 504, description: 'A subgraph did not answer within its timeout.' },
   SUBGRAPH_UNAVAILABLE: { status: 502, description: 'A subgraph could not be reached (connection refused or reset, DNS failure).' },

@@ -25,7 +25,7 @@ describe('loadConfig', () => {
 
   it('returns the defaults without a path', () => {
     expect(loadConfig()).toEqual({
-      server: { host: '0.0.0.0', port: 4000, graphqlPath: '/graphql', bodyLimit: 1024 * 1024, maxHeaderSize: 16 * 1024, shutdownGrace: 10_000 },
+      server: { host: '0.0.0.0', port: 4000, graphqlPath: '/graphql', bodyLimit: 1024 * 1024, maxHeaderSize: 16 * 1024, headersTimeout: 10_000, receiveTimeout: 30_000, shutdownGrace: 10_000 },
       graphql: { introspection: true, csrfPrevention: true },
       subscriptions: {
         enabled: true,
