@@ -132,6 +132,13 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('rejects a headers timeout longer than the receive timeout (node:http would throw)', () => {
+    expect(issuesOf(() => parseConfig({ server: { headersTimeout: '40s' } }, 'gateway.yaml'))).toEqual([
+      'gateway.yaml: server.headersTimeout: must not be longer than receiveTimeout (30000 ms)',
+    ]);
+    expect(parseConfig({ server: { headersTimeout: '1s', receiveTimeout: '2s' } }, 'g').server).toMatchObject({ headersTimeout: 1000, receiveTimeout: 2000 });
+  });
+
   it('rejects a url under traffic.all: overrides are per subgraph only', () => {
     expect(issuesOf(() => parseConfig({ traffic: { all: { url: 'http://x' } } }, 'gateway.yaml'))).toEqual([
       'gateway.yaml: traffic.all.url: unknown key',
