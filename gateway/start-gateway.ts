@@ -10,7 +10,7 @@ import type { WorkerMetricsLink } from './observability/supervised-metrics.js';
 import { buildPlugins, closePlugins } from './plugins/build-plugins.js';
 import { type BuiltInPluginName, checkBuiltInPluginNames, composePlugins } from './plugins/compose-plugins.js';
 import type { AtriumPlugin } from './plugins/plugin.js';
-import { runRequestHooks } from './server/run-request-hooks.js';
+import { runRefusedRequestHooks, runRequestHooks } from './server/run-request-hooks.js';
 import { stageHooksOf } from './engine/stage-hooks.js';
 import type { RequestContext } from './request-context.js';
 import { createRestService } from './rest/rest-service.js';
@@ -116,7 +116,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
     return settings;
   };
-  const transport = createUndiciTransport({ dedupe: (name) => settingsOf(name).dedupe });
+  const transport = createUndiciTransport({
+    dedupe: (name) => settingsOf(name).dedupe,
+    maxResponseBytes: (name) => settingsOf(name).maxResponseBytes,
+  });
   const traffic = createTrafficManager({ config, transport, logger });
   recordTrafficMetrics(traffic.events, metrics);
   const plugins = composePlugins(
@@ -156,13 +159,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
   /** The one pipeline: `/graphql` and every REST route run through it. */
   const runGraphQL = async (request: HttpGraphQLRequest, context: RequestContext): Promise<HttpResponse> => {
-    const rejected = await runRequestHooks(plugins, context);
+    // A batch is as many operations as it holds (an empty one still costs one request).
+    const operations = Array.isArray(request.body) ? Math.max(1, request.body.length) : 1;
+    const rejected = await runRequestHooks(plugins, context, operations);
     if (rejected) return errorResponse(rejected);
     if (!handler) {
       return errorResponse(new AtriumError('SUPERGRAPH_NOT_READY', 'the gateway is still loading its supergraph'));
     }
     return handler.handle(request, context);
   };
+  const onRefusedRequest = plugins.some((p) => p.onRefusedRequest)
+    ? (context: RequestContext, refusal: AtriumError) => runRefusedRequestHooks(plugins, context, refusal)
+    : undefined;
   const rest =
     config.rest.routes.length > 0
       ? createRestService({
@@ -170,6 +178,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           configDir: options.configDir ?? process.cwd(),
           logger,
           runGraphQL,
+          ...(onRefusedRequest && { onRefusedRequest }),
           currentSupergraph: () => handler?.engine.supergraph,
         })
       : undefined;
@@ -178,6 +187,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     graphqlPath: config.server.graphqlPath,
     bodyLimitBytes: config.server.bodyLimit,
     maxHeaderSizeBytes: config.server.maxHeaderSize,
+    headersTimeoutMs: config.server.headersTimeout,
+    receiveTimeoutMs: config.server.receiveTimeout,
+    ...(onRefusedRequest && { onRefusedRequest }),
     logger,
     routes: [...plugins.flatMap((p) => p.routes ?? []), ...(rest ? [rest.route] : [])],
     batching: config.limits.maxBatchSize > 0,

@@ -50,7 +50,10 @@ export const gatewayConfigSchema = z
     auth: authSchema.prefault({}),
     /** Cost analysis from `@cost`/`@listSize` and cost-based quotas per client. Absent: off. */
     cost: costSchema.optional(),
-    /** Per-client call limits: `@rateLimit` fields and request counts for anonymous traffic. Absent: off. */
+    /**
+     * Per-client call limits: `@rateLimit` fields, request counts for anonymous traffic, and failed
+     * authentications per address. Absent: only `failedAuth` applies, with its defaults.
+     */
     rateLimit: rateLimitSchema.optional(),
     /** How a client is identified for quotas and rate limits. */
     clients: clientsSchema.prefault({}),

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { createObservabilityPlugin, type GatewayMetrics, gatewayMetricsFor } from '../observability/index.js';
 import type { WorkerMetricsLink } from '../observability/supervised-metrics.js';
 import { createQuotaStore } from '../quota/create-quota-store.js';
+import { createFailedAuthGuard } from '../quota/failed-auth-guard.js';
 import { quotaMetricsFor } from '../quota/quota-metrics.js';
 import type { TrafficManager } from '../traffic/traffic-manager.js';
 import { createAuthPlugin } from './auth/index.js';
@@ -14,6 +15,7 @@ import { createLimitsPlugin } from './limits/index.js';
 import { createPersistedDocumentsPlugin } from './persisted-documents/index.js';
 import { createResponseCachePlugin } from './response-cache/index.js';
 import { createRateLimitPlugin } from './rate-limit/index.js';
+import { DEFAULT_FAILED_AUTH } from './rate-limit/config.js';
 
 /** What plugin factories may use besides their own config section. */
 export interface PluginDependencies {
@@ -52,9 +54,27 @@ export async function buildPlugins(config: GatewayConfig, dependencies: PluginDe
   const observability = await createObservabilityPlugin({ config, logger: dependencies.logger, metrics, metricsLink: dependencies.metricsLink });
   if (observability) plugins.push(observability);
 
+  // One bucket store for failed authentications, rate limits and cost budgets: with Redis, one connection
+  // per process. Only made when something counts.
+  const failedAuth = config.rateLimit?.failedAuth ?? DEFAULT_FAILED_AUTH;
+  const checksCredentials = Object.keys(config.auth.jwt.issuers).length > 0 || Object.keys(config.auth.apiKeys.keys).length > 0;
+  const guardsAuth = failedAuth.enabled && checksCredentials;
+  const needsStore = guardsAuth || config.rateLimit !== undefined || config.cost?.budget !== undefined;
+  const store = needsStore ? await createQuotaStore(config.quotaStore, dependencies.logger) : undefined;
+  const shared = {
+    clients: config.clients,
+    onStoreError: config.quotaStore.onStoreError,
+    logger: dependencies.logger,
+    metrics: quotaMetricsFor(metrics),
+  };
+
   // ── plugins: auth ──
   // Always on: even without credentials configured it strips client-sent identity headers.
-  plugins.push(await createAuthPlugin(config.auth, dependencies));
+  const guard =
+    guardsAuth && store
+      ? createFailedAuthGuard({ ...shared, store, max: failedAuth.max, windowMs: failedAuth.window, mode: config.rateLimit?.mode ?? 'enforce' })
+      : undefined;
+  plugins.push(await createAuthPlugin(config.auth, { ...dependencies, ...(guard && { failedAuth: guard }) }));
   // Always on: a schema's policy directives hold even when gateway.yaml says nothing about them.
   plugins.push(await createAuthorizationPlugin(config.authorization, { ...dependencies, realm: config.auth.realm }));
 
@@ -65,19 +85,8 @@ export async function buildPlugins(config: GatewayConfig, dependencies: PluginDe
   if (config.responseCache.enabled) plugins.push(await createResponseCachePlugin(config.responseCache, dependencies.logger, metrics));
 
   // ── plugins: cost ──
-  if (config.cost || config.rateLimit) {
-    // One store for both: with Redis, one connection per process.
-    const needsStore = config.rateLimit !== undefined || config.cost?.budget !== undefined;
-    const store = needsStore ? await createQuotaStore(config.quotaStore, dependencies.logger) : undefined;
-    const shared = {
-      clients: config.clients,
-      onStoreError: config.quotaStore.onStoreError,
-      logger: dependencies.logger,
-      metrics: quotaMetricsFor(metrics),
-    };
-    if (config.rateLimit && store) plugins.push(createRateLimitPlugin({ ...shared, config: config.rateLimit, store }));
-    if (config.cost) plugins.push(createCostPlugin({ ...shared, config: config.cost, ...(store && { store }) }));
-  }
+  if (config.rateLimit && store) plugins.push(createRateLimitPlugin({ ...shared, config: config.rateLimit, store }));
+  if (config.cost) plugins.push(createCostPlugin({ ...shared, config: config.cost, ...(store && { store }) }));
 
   return plugins;
 }

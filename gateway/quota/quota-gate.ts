@@ -91,6 +91,12 @@ export function createQuotaGate(options: {
       return { result, rejection };
     },
 
+    /**
+     * For callers that use the store directly (the failed-authentication guard): logs and counts a failed
+     * store call, and returns the 503 to answer when `onStoreError` is `deny` (undefined otherwise).
+     */
+    storeFailed,
+
     /** Gives points back; returns the bucket after it (undefined after a store error, which is logged and counted). */
     async giveBack(context: RequestContext, take: Omit<QuotaTake, 'deniedMessage'>): Promise<BucketResult | undefined> {
       try {

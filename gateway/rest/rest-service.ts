@@ -31,6 +31,11 @@ export interface RestServiceOptions {
    * authorization, cost or logging.
    */
   runGraphQL(request: HttpGraphQLRequest, context: RequestContext): Promise<HttpResponse>;
+  /**
+   * A request refused for its body or parameters before `runGraphQL` (the plugins' `onRefusedRequest`
+   * hooks): may count it and return another error to answer with (a 429).
+   */
+  onRefusedRequest?(context: RequestContext, refusal: AtriumError): Promise<AtriumError | undefined>;
   /** The supergraph requests run on now (it changes on hot reload); `undefined` while loading. */
   currentSupergraph(): LoadedSupergraph | undefined;
 }
@@ -100,8 +105,20 @@ export function createRestService(options: RestServiceOptions): RestService {
     }
     const { entry, params } = lookup;
     const route = requireCompiled(entry);
-    const body = takesBody(method) ? await readJsonBody(req, res, bodyLimitBytes) : (skipUnreadBody(req, res, bodyLimitBytes), undefined);
-    const { variables, sources } = routeVariables(route, { path: params, query: new URLSearchParams(search), body });
+    let body: unknown;
+    let variables: Record<string, unknown>;
+    let sources: ReturnType<typeof routeVariables>['sources'];
+    try {
+      body = takesBody(method) ? await readJsonBody(req, res, bodyLimitBytes) : (skipUnreadBody(req, res, bodyLimitBytes), undefined);
+      ({ variables, sources } = routeVariables(route, { path: params, query: new URLSearchParams(search), body }));
+    } catch (error) {
+      if (!(error instanceof AtriumError) || !options.onRefusedRequest) throw error;
+      // Counted like a malformed body on /graphql; a replacement (429) still lets the caller close a
+      // connection whose oversized body was left unread.
+      const replacement = await options.onRefusedRequest(context, error);
+      if (replacement && error.code === 'PAYLOAD_TOO_LARGE') res.setHeader('connection', 'close');
+      throw replacement ?? error;
+    }
     const headers = headerMap(req.headers);
     for (const name of ['content-length', 'transfer-encoding', 'expect', 'if-none-match']) headers.delete(name);
     headers.set('content-type', 'application/json');

@@ -13,7 +13,8 @@ const REQUEST_LINE = /^([A-Z]{1,20}) (\S+) HTTP\/1\.[01]$/;
  * Answers a request node:http could not parse (its `clientError` event) the way every other refusal is
  * answered: a JSON GraphQL error with a code, the security headers and an `x-request-id`, and an access-log
  * line — instead of Node's bare `431 Request Header Fields Too Large` with no body. Headers over
- * `server.maxHeaderSize` get 431, a headers timeout 408, anything else malformed 400. The connection is
+ * `server.maxHeaderSize` get 431, a request slower than `server.headersTimeout` or `server.receiveTimeout`
+ * 408, anything else malformed 400. The connection is
  * closed afterwards: the parser's state is lost.
  *
  * @example
@@ -60,7 +61,9 @@ function describe(parserCode: string | undefined, maxHeaderSize: number): [Error
   if (parserCode === 'HPE_HEADER_OVERFLOW') {
     return ['REQUEST_HEADER_FIELDS_TOO_LARGE', `the request headers exceed the limit of ${maxHeaderSize} bytes (server.maxHeaderSize)`];
   }
-  if (parserCode === 'ERR_HTTP_REQUEST_TIMEOUT') return ['REQUEST_TIMEOUT', 'the request headers did not arrive in time'];
+  if (parserCode === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return ['REQUEST_TIMEOUT', 'the request did not arrive in time (server.headersTimeout, server.receiveTimeout)'];
+  }
   return ['BAD_REQUEST', 'the HTTP request is malformed'];
 }
 

@@ -45,6 +45,19 @@ export const serverSchema = z
      */
     maxHeaderSize: byteSize().default(16 * 1024),
     /**
+     * How long a client may take to send the request line and headers; slower ones (slow-loris) get 408
+     * REQUEST_TIMEOUT and the connection is closed. A duration such as `"10s"`; at most `receiveTimeout`.
+     * @default "10s"
+     */
+    headersTimeout: duration().default(10_000),
+    /**
+     * How long a client may take to send a whole request, headers and body; a slower one gets 408
+     * REQUEST_TIMEOUT and the connection is closed. This bounds receiving only: the gateway's own work is
+     * bounded by `traffic.requestTimeout`.
+     * @default "30s"
+     */
+    receiveTimeout: duration().default(30_000),
+    /**
      * On SIGTERM or SIGINT, how long the gateway waits for in-flight requests to finish before closing
      * their connections. A number of milliseconds or a duration string such as `"10s"`.
      * @default "10s"
@@ -56,7 +69,13 @@ export const serverSchema = z
      */
     tls: tlsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((value, ctx) => {
+    // node:http refuses a headers timeout longer than the request timeout.
+    if (value.headersTimeout > value.receiveTimeout) {
+      ctx.addIssue({ code: 'custom', path: ['headersTimeout'], message: `must not be longer than receiveTimeout (${value.receiveTimeout} ms)` });
+    }
+  });
 
 /** The `graphql` section: introspection and CSRF prevention of the GraphQL endpoint. */
 export const graphqlSchema = z

@@ -13,6 +13,13 @@ import type { RequestContext } from '../request-context.js';
  */
 export interface ServerHooks {
   onRequest?(payload: RequestHookPayload): void | Promise<void>;
+  /**
+   * A request the server refused for its body before `onRequest` ran: malformed JSON, a body that is not
+   * an object, a wrong content type, a body over `server.bodyLimit` or in an encoding it does not decode
+   * (on `/graphql` and on REST routes). Nobody is authenticated yet. The place to count such requests;
+   * `reject` answers with another error instead of the refusal (a 429).
+   */
+  onRefusedRequest?(payload: RefusedRequestHookPayload): void | Promise<void>;
   onDocument?(payload: DocumentHookPayload): void | Promise<void>;
   /**
    * After the gateway has answered any HTTP request except the probes — including the ones it refused
@@ -38,6 +45,16 @@ export interface ServerHooks {
  */
 export interface RequestHookPayload {
   readonly context: RequestContext;
+  /** GraphQL operations the request carries: a batch's length, else 1. Request-count limits count these. */
+  readonly operations: number;
+  reject(error: AtriumError): void;
+}
+
+/** A request refused for its body; see {@link ServerHooks.onRefusedRequest}. */
+export interface RefusedRequestHookPayload {
+  readonly context: RequestContext;
+  /** The refusal the client gets unless a hook rejects with another error. */
+  readonly refusal: AtriumError;
   reject(error: AtriumError): void;
 }
 

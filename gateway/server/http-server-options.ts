@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { CorsHandler } from '../edge/cors.js';
+import type { AtriumError } from '../errors.js';
 import type { TlsFiles } from '../edge/load-tls.js';
 import type { Logger } from '../logger.js';
 import type { HttpRoute } from '../http/http-route.js';
@@ -47,6 +48,19 @@ export interface HttpServerOptions {
    * each context carries `receivedAt`.
    */
   onResponse?(payload: HttpResponseHookPayload): void;
+  /**
+   * A request to the GraphQL endpoint refused for its body (malformed JSON, not an object, wrong content
+   * type, over the limit): the plugins' `onRefusedRequest` hooks, which may count it and answer with
+   * another error (a 429) instead. Without it the refusal is answered as it is.
+   */
+  onRefusedRequest?(context: RequestContext, refusal: AtriumError): Promise<AtriumError | undefined>;
+  /**
+   * node:http's `headersTimeout`: the request line and headers must arrive within it, else 408
+   * REQUEST_TIMEOUT and the connection is closed. Default 10 s.
+   */
+  headersTimeoutMs?: number;
+  /** node:http's `requestTimeout`: the whole request (headers and body) within it, else 408. Default 30 s. */
+  receiveTimeoutMs?: number;
   /** `/ready`: 200 or 503 with `{ status, ...details }`. */
   readiness(): { ready: boolean; details: Record<string, unknown> };
 }

@@ -53,7 +53,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   let closed: Promise<void> | undefined;
 
   const maxHeaderSize = options.maxHeaderSizeBytes ?? DEFAULT_MAX_HEADER_SIZE;
-  const serverOptions = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, maxHeaderSize };
+  const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const requestTimeout = options.receiveTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Node looks for expired requests only this often (its default, 30 s, would let a slow client hold a
+  // socket for up to 40 s past a 10 s headers timeout).
+  const connectionsCheckingInterval = Math.min(30_000, Math.max(50, Math.floor(Math.min(headersTimeout, requestTimeout) / 4)));
+  const serverOptions = { headersTimeout, requestTimeout, connectionsCheckingInterval, maxHeaderSize };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => void serve(req, res);
   const server = options.tls
     ? createHttpsServer({ ...serverOptions, ...options.tls }, onRequest)
@@ -136,8 +141,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
     let body: unknown;
     if (method === 'POST') {
-      body = await readJsonObject(req, res);
-      if (body === undefined) return undefined;
+      const read = await readJsonObject(req, res);
+      if (read === undefined) return undefined;
+      if (read instanceof AtriumError) return refuse(req, res, { requestId, refusal: read, receivedAt });
+      body = read;
     }
 
     const stream = options.handleStream && streamRequested(req.headers.accept);
@@ -170,14 +177,35 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   }
 
   /**
-   * Reads and parses a POST body (an object, or an array when batching is on); answers the error itself and
-   * returns undefined when it is unusable.
+   * Answers a request refused for its body, after the `onRefusedRequest` hooks had their say (they may
+   * count it and answer 429 instead). Returns the context made for the hooks.
    */
-  async function readJsonObject(req: IncomingMessage, res: ServerResponse): Promise<object | undefined> {
+  async function refuse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    { requestId, refusal, receivedAt }: { requestId: string; refusal: AtriumError; receivedAt: number | undefined },
+  ): Promise<RequestContext | undefined> {
+    if (!options.onRefusedRequest) {
+      writeError(res, req.headers, refusal.code, refusal.message, refusal.extensions);
+      return undefined;
+    }
+    const context = createContext(req, res, { requestId, timeoutMs: 0, receivedAt });
+    const answer = (await options.onRefusedRequest(context, refusal)) ?? refusal;
+    // The hooks' headers (RateLimit-*), then the answer's own (Retry-After).
+    for (const [name, value] of context.responseHeaders) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    writeError(res, req.headers, answer.code, answer.message, answer.extensions);
+    return context;
+  }
+
+  /**
+   * Reads and parses a POST body (an object, or an array when batching is on). Returns the refusal when it
+   * is unusable, or undefined when the client went away (nothing to answer).
+   */
+  async function readJsonObject(req: IncomingMessage, res: ServerResponse): Promise<object | AtriumError | undefined> {
     if (!isJsonContentType(req.headers['content-type'])) {
       skipBody(req, res);
-      writeError(res, req.headers, 'BAD_REQUEST', 'content-type must be application/json');
-      return undefined;
+      return new AtriumError('BAD_REQUEST', 'content-type must be application/json');
     }
     if (req.headers.expect?.toLowerCase() === '100-continue' && !(Number(req.headers['content-length']) > bodyLimitBytes)) {
       res.writeContinue();
@@ -192,20 +220,17 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       }
       // The unread rest of the body would be parsed as the next request: the connection cannot be reused.
       if (!req.readableEnded) res.setHeader('connection', 'close');
-      writeError(res, req.headers, error.code, error.message, error.extensions);
-      return undefined;
+      return error;
     }
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
     } catch (error) {
       const reason = raw.length === 0 ? 'the body is empty' : (error as Error).message;
-      writeError(res, req.headers, 'BAD_REQUEST', `malformed JSON body: ${reason}`);
-      return undefined;
+      return new AtriumError('BAD_REQUEST', `malformed JSON body: ${reason}`);
     }
     if (typeof body !== 'object' || body === null || (Array.isArray(body) && !options.batching)) {
-      writeError(res, req.headers, 'BAD_REQUEST', 'the JSON body must be an object');
-      return undefined;
+      return new AtriumError('BAD_REQUEST', 'the JSON body must be an object');
     }
     return body;
   }

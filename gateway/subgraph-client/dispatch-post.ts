@@ -8,8 +8,13 @@ export interface RawResponse {
   readonly text: string;
 }
 
+/** The body passed the size limit: its `content-length` said so, or the bytes received did. */
 export class ResponseTooLarge extends Error {
-  constructor(readonly limit: number) {
+  constructor(
+    readonly limit: number,
+    /** The `content-length` the subgraph announced, when that is how the limit was found passed. */
+    readonly declared?: number,
+  ) {
     super(`response body larger than ${limit} bytes`);
   }
 }
@@ -17,7 +22,9 @@ export class ResponseTooLarge extends Error {
 /**
  * One POST through undici's dispatcher with a plain handler: no body stream or async iterator per
  * request (undici's `request()` builds both), the chunks are decoded once at the end. 16 fetches per
- * operation make this the transport's hot path.
+ * operation make this the transport's hot path. The body is bounded by `maxResponseBytes` while it
+ * streams: a `content-length` over it aborts before any body byte is read, and a body without one is
+ * aborted as soon as the bytes received pass it, so a subgraph can never make the gateway hold more.
  */
 export function dispatchPost(
   pool: Pool,
@@ -51,9 +58,11 @@ export function dispatchPost(
           controller = c;
           if (signal.aborted) c.abort(signal.reason ?? new Error('aborted'));
         },
-        onResponseStart(_c, statusCode, responseHeaders) {
+        onResponseStart(c, statusCode, responseHeaders) {
           status = statusCode;
           headers = responseHeaders as SubgraphResponse['headers'];
+          const declared = Number(headers['content-length']);
+          if (declared > maxResponseBytes) c.abort(new ResponseTooLarge(maxResponseBytes, declared));
         },
         onResponseData(c, chunk) {
           size += chunk.length;

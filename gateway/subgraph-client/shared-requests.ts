@@ -29,7 +29,8 @@ export function sendShared(
   request: { pool: Pool; url: string; path: string; headers: string[]; body: string; signal: AbortSignal; maxResponseBytes: number },
 ): Promise<RawResponse> {
   const { pool, url, path, headers, body, signal, maxResponseBytes } = request;
-  const key = `${url}\u0000${sharedHeaderKey(headers)}\u0000${body}`;
+  // The size limit is part of the key: two subgraphs behind one URL may have different ones.
+  const key = `${url}\u0000${maxResponseBytes}\u0000${sharedHeaderKey(headers)}\u0000${body}`;
   let shared = inFlight.get(key);
   if (shared === undefined) {
     const controller = new AbortController();

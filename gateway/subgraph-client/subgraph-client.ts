@@ -57,6 +57,15 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
   const hooks = options.hooks ?? [];
   const policyOf = options.policy;
 
+  /** A transport failure as the fetch's error; an oversized answer is also an operator's concern: logged. */
+  const transportFailure = (request: SubgraphRequest, error: unknown): AtriumError => {
+    const failure = asSubgraphError(request, error);
+    if (failure.code === 'SUBGRAPH_RESPONSE_TOO_LARGE') {
+      logger?.warn({ err: failure, subgraph: request.subgraph }, 'subgraph client: response over traffic.maxResponseSize, fetch aborted');
+    }
+    return failure;
+  };
+
   async function send(request: SubgraphRequest, signal: AbortSignal): Promise<SubgraphResponse> {
     if (signal.aborted) throw abortedByCaller(request, signal, signal.reason);
     const ms = timeoutMs(request.subgraph);
@@ -64,7 +73,7 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
       try {
         return await transport.send(request, signal);
       } catch (error) {
-        throw signal.aborted ? abortedByCaller(request, signal, error) : asSubgraphError(request, error);
+        throw signal.aborted ? abortedByCaller(request, signal, error) : transportFailure(request, error);
       }
     }
     const deadline = new Deadline(signal, ms);
@@ -77,7 +86,7 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
           cause: error,
         });
       }
-      throw signal.aborted ? abortedByCaller(request, signal, error) : asSubgraphError(request, error);
+      throw signal.aborted ? abortedByCaller(request, signal, error) : transportFailure(request, error);
     } finally {
       deadline.clear();
     }

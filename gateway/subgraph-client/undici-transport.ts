@@ -14,8 +14,11 @@ export interface UndiciTransportOptions {
    * gateway, not the subgraph, closes idle sockets and no request races a closing socket.
    */
   keepAliveTimeoutMs?: number;
-  /** Largest response body accepted from a subgraph, in bytes. Default 64 MiB. */
-  maxResponseBytes?: number;
+  /**
+   * Largest response body accepted from a subgraph, in bytes (`traffic.*.maxResponseSize`); read for
+   * every fetch (keep it a lookup). Default 16 MiB for every subgraph.
+   */
+  maxResponseBytes?(subgraph: string): number;
   /**
    * Whether identical queries to this subgraph that are in flight at the same time share one request
    * (`traffic.*.dedupe`). Mutations never do. Default: never.
@@ -24,6 +27,8 @@ export interface UndiciTransportOptions {
 }
 
 const ACCEPT = 'application/graphql-response+json, application/json';
+/** `traffic.all.maxResponseSize`'s default, for a transport built without the config. */
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Headers the transport owns: framing is computed by undici from the body, and undici rejects
@@ -69,7 +74,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
     connections: options.connections ?? 128,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
   };
-  const maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
+  const maxResponseBytesOf = options.maxResponseBytes ?? (() => DEFAULT_MAX_RESPONSE_BYTES);
   const dedupe = options.dedupe ?? (() => false);
   const inFlight: InFlightRequests = new Map();
   const pools = new Map<string, Pool>();
@@ -103,6 +108,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
       const { pool, path } = targetOf(request);
       const headers = requestHeaders(request.headers);
       const body = serializeBody(request.body);
+      const maxResponseBytes = maxResponseBytesOf(request.subgraph);
       let outcome: RawResponse;
       try {
         outcome =
@@ -112,7 +118,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
       } catch (error) {
         if (signal.aborted) throw error;
         if (error instanceof ResponseTooLarge) {
-          throw failure('SUBGRAPH_BAD_RESPONSE', request, `answered with a body larger than ${error.limit} bytes`, error);
+          const announced = error.declared === undefined ? '' : ` (content-length ${error.declared})`;
+          throw failure('SUBGRAPH_RESPONSE_TOO_LARGE', request, `answered with a body larger than ${error.limit} bytes${announced}; traffic.maxResponseSize`, error);
         }
         const [code, reason] = classifyNetworkError(error);
         throw failure(code, request, reason, error);
@@ -231,7 +238,7 @@ function errorCode(error: unknown): string | undefined {
  * Error (so pino's error serializer logs it, with the original failure chained below it).
  */
 function failure(
-  code: 'SUBGRAPH_UNAVAILABLE' | 'SUBGRAPH_BAD_RESPONSE' | 'SUBGRAPH_TIMEOUT',
+  code: 'SUBGRAPH_UNAVAILABLE' | 'SUBGRAPH_BAD_RESPONSE' | 'SUBGRAPH_TIMEOUT' | 'SUBGRAPH_RESPONSE_TOO_LARGE',
   request: SubgraphRequest,
   reason: string,
   error?: unknown,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, flag, httpUrl, integer } from '../config/units.js';
+import { byteSize, duration, flag, httpUrl, integer } from '../config/units.js';
 import { headerName, headerRulesSchema } from './header-rules-config.js';
 
 // The `traffic` section of gateway.yaml, one part of the schema gateway/config/schema.ts assembles.
@@ -9,6 +9,9 @@ import { headerName, headerRulesSchema } from './header-rules-config.js';
 // The nested traffic policies (balancing, retry, breaker, health checks, shadow, headers) are shared by
 // `traffic.all` and `traffic.subgraphs.<name>`, so their fields carry no zod default: a subgraph's field
 // overrides the same field of `all`, and what neither sets takes TRAFFIC_DEFAULTS (traffic-settings.ts).
+
+/** 16 MiB: see `traffic.all.maxResponseSize`. */
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 const retryPolicySchema = z
   .object({
@@ -178,6 +181,17 @@ const allSubgraphsTrafficSchema = z
      */
     dedupe: flag().default(true),
     /**
+     * Largest response body accepted from a subgraph. The body is counted as it streams in: past the limit
+     * (or at once, when its `content-length` says so) the fetch is aborted and fails with
+     * SUBGRAPH_RESPONSE_TOO_LARGE on that fetch's paths; the rest of the operation is answered as usual.
+     * Such a failure is not retried and does not count against the circuit breaker. A number of bytes or a
+     * size string such as `"512kb"`, `"32mb"` (binary units). The default leaves room for large paginated
+     * answers while bounding what one fetch can hold in memory: the text, its parsed copy and the merged
+     * result are each about that size again.
+     * @default "16mb"
+     */
+    maxResponseSize: byteSize().default(DEFAULT_MAX_RESPONSE_BYTES),
+    /**
      * How a request picks one of several instances: `round-robin` takes them in turn,
      * `least-outstanding` the one with the fewest requests in flight (ties in turn).
      * @default "round-robin"
@@ -208,6 +222,11 @@ const subgraphTrafficSchema = z
      * @default traffic.all.dedupe
      */
     dedupe: flag().optional(),
+    /**
+     * Largest response body accepted from this subgraph (see `traffic.all.maxResponseSize`).
+     * @default traffic.all.maxResponseSize
+     */
+    maxResponseSize: byteSize().optional(),
     /**
      * URL the gateway sends this subgraph's requests to, overriding the routing URL in the supergraph
      * (for example an internal address, or a value from `${env.PRODUCTS_URL}`).

@@ -41,6 +41,8 @@ export async function startCustomGateway(
     prepare?: (dir: string) => Promise<void>;
     /** Edits the composed supergraph SDL, for shapes composition itself no longer produces. */
     transformSupergraph?: (sdl: string) => string;
+    /** Collects the gateway's log lines (JSON, level info and above) instead of discarding them. */
+    logLines?: string[];
   } = {},
 ): Promise<CustomGateway> {
   const { path: dir, remove: removeDir } = await tempDir('atrium-custom-');
@@ -64,7 +66,9 @@ export async function startCustomGateway(
     const gateway = await startGateway({
       config: parseConfig({ ...config, server: { port: 0, host: '127.0.0.1' } }, 'test gateway.yaml'),
       supergraph: { kind: 'file', path: join(dir, 'supergraph.graphql') },
-      logger: createLogger({ level: 'silent' }),
+      logger: options.logLines
+        ? createLogger({ level: 'info', destination: { write: (line: string) => void options.logLines!.push(line) } })
+        : createLogger({ level: 'silent' }),
       configDir: dir,
     });
     return {

@@ -14,6 +14,8 @@ import type { AddressInfo, Socket } from 'node:net';
  *   so the fault server is a real instance of that subgraph that can be switched to misbehave.
  * - `slow`: like `ok`, after `options.delayMs`.
  * - `flap`: odd requests like `ok`, even ones like `500-html`.
+ * - `endless-body`: HTTP 200, chunked (no content-length), and body bytes forever: only a client that stops
+ *   reading at its own limit ever finishes.
  *
  * A refused connection needs no server: use {@link closedPortUrl}; for an instance killed and restarted
  * on the same port, {@link FaultSubgraph.kill} and {@link FaultSubgraph.restart}.
@@ -28,7 +30,8 @@ export type Fault =
   | '503-json'
   | 'ok'
   | 'slow'
-  | 'flap';
+  | 'flap'
+  | 'endless-body';
 
 export interface FaultSubgraphOptions {
   /** The real subgraph `ok`, `slow` and `flap` forward to. */
@@ -129,6 +132,17 @@ export async function startFaultSubgraph(initial: Fault, options: FaultSubgraphO
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end('{"data":{"me":{"name":"Ad');
           return;
+        case 'endless-body': {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write('{"data":{"blob":"');
+          const chunk = 'x'.repeat(16 * 1024);
+          const more = () => {
+            while (!res.destroyed && res.write(chunk));
+            if (!res.destroyed) res.once('drain', more);
+          };
+          more();
+          return;
+        }
         case 'hang':
           return;
         case 'reset':

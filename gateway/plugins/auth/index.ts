@@ -1,6 +1,7 @@
 import type { GatewayConfig } from '../../config/schema.js';
 import { AtriumError } from '../../errors.js';
-import type { Principal } from '../../request-context.js';
+import type { Principal, RequestContext } from '../../request-context.js';
+import type { FailedAuthGuard } from '../../quota/failed-auth-guard.js';
 import type { PluginDependencies } from '../build-plugins.js';
 import type { AtriumPlugin } from '../plugin.js';
 import { createApiKeyLookup } from './api-keys.js';
@@ -19,11 +20,19 @@ export { hashApiKey } from './api-keys.js';
  * replaces the identity headers of every subgraph request (see `identityHeadersHook`).
  * A method that is not configured (no issuers, no keys) ignores its credentials.
  *
+ * With a `failedAuth` guard (`rateLimit.failedAuth`), refused credentials are counted per client address:
+ * past the limit the refusal is 429 AUTH_RATE_LIMITED instead of 401, and until the lock-out ends every
+ * request from that address that presents a credential is refused before it is checked. Requests without
+ * credentials are not counted and not refused by it.
+ *
  * @example
  * const auth = await createAuthPlugin(config.auth, { logger, configDir });
  */
-export async function createAuthPlugin(config: GatewayConfig['auth'], dependencies: PluginDependencies): Promise<AtriumPlugin> {
-  const { logger } = dependencies;
+export async function createAuthPlugin(
+  config: GatewayConfig['auth'],
+  dependencies: PluginDependencies & { readonly failedAuth?: FailedAuthGuard },
+): Promise<AtriumPlugin> {
+  const { logger, failedAuth } = dependencies;
   const hasIssuers = Object.keys(config.jwt.issuers).length > 0;
   const hasApiKeys = Object.keys(config.apiKeys.keys).length > 0;
   const sources: CredentialSources = {
@@ -42,11 +51,20 @@ export async function createAuthPlugin(config: GatewayConfig['auth'], dependenci
     ];
     return challenges.join(', ');
   };
-  const refuse = (message: string, invalid: boolean) =>
-    new AtriumError('UNAUTHENTICATED', message, { headers: { 'www-authenticate': challenge(invalid ? message : undefined) } });
+  /** Refusals of a credential that was presented and checked: what `failedAuth` counts. */
+  const refusedCredentials = new WeakSet<AtriumError>();
+  const refuse = (message: string, invalid: boolean, counted = invalid) => {
+    const error = new AtriumError('UNAUTHENTICATED', message, { headers: { 'www-authenticate': challenge(invalid ? message : undefined) } });
+    if (counted) refusedCredentials.add(error);
+    return error;
+  };
 
-  const authenticate = async (headers: Parameters<typeof readCredentials>[0]): Promise<Principal | undefined> => {
-    const credentials = readCredentials(headers, sources);
+  const authenticate = async (context: RequestContext): Promise<Principal | undefined> => {
+    const credentials = readCredentials(context.http.headers, sources);
+    if (credentials.kind !== 'none' && failedAuth) {
+      const locked = await failedAuth.admit(context);
+      if (locked) throw locked;
+    }
     switch (credentials.kind) {
       case 'none':
         if (config.required) throw refuse('this gateway requires credentials: a bearer token or an API key', false);
@@ -62,7 +80,7 @@ export async function createAuthPlugin(config: GatewayConfig['auth'], dependenci
         try {
           return principalFromClaims(await verifier!.verify(credentials.token), config.jwt);
         } catch (error) {
-          if (error instanceof CredentialError) throw refuse(error.message, true);
+          if (error instanceof CredentialError) throw refuse(error.message, true, error.checked);
           throw error;
         }
     }
@@ -72,16 +90,19 @@ export async function createAuthPlugin(config: GatewayConfig['auth'], dependenci
     name: 'auth',
     async onRequest({ context, reject }) {
       try {
-        context.principal = await authenticate(context.http.headers);
+        context.principal = await authenticate(context);
       } catch (error) {
         if (!(error instanceof AtriumError)) throw error;
         logger.debug({ requestId: context.requestId, reason: error.message }, 'auth: credentials refused');
-        reject(error);
+        // A missing credential is not a guess; a refused one is counted, and may lock the address out.
+        const counted = refusedCredentials.has(error) ? await failedAuth?.recordFailure(context) : undefined;
+        reject(counted ?? error);
       }
     },
     onSubgraphFetch: identityHeadersHook(config.identityHeaders),
     async close() {
       verifier?.close();
+      await failedAuth?.close();
     },
   };
 }

@@ -12,7 +12,7 @@ import {
 } from 'jose';
 import type { GatewayConfig } from '../../config/schema.js';
 import type { Logger } from '../../logger.js';
-import { RemoteKeySet } from './remote-key-set.js';
+import { KeySetUnavailable, RemoteKeySet } from './remote-key-set.js';
 
 type JwtConfig = GatewayConfig['auth']['jwt'];
 type IssuerConfig = JwtConfig['issuers'][string];
@@ -22,9 +22,16 @@ const SECRET_ALGORITHMS = ['HS256'];
 
 /** A credential was refused; `message` is what the client is told (never key material). */
 export class CredentialError extends Error {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  /**
+   * False when the token could not be checked at all (its issuer's key set was never fetched): not a
+   * failed authentication to count against the client (`rateLimit.failedAuth`).
+   */
+  readonly checked: boolean;
+
+  constructor(message: string, options: { cause?: unknown; checked?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CredentialError';
+    this.checked = options.checked ?? true;
   }
 }
 
@@ -96,6 +103,9 @@ export async function createJwtVerifier(
             : await jwtVerify(token, issuer.key, verifyOptions);
         return payload;
       } catch (error) {
+        if (error instanceof KeySetUnavailable) {
+          throw new CredentialError('the issuer\'s key set is not available yet; retry shortly', { cause: error, checked: false });
+        }
         throw new CredentialError(describeJoseError(error), { cause: error });
       }
     },

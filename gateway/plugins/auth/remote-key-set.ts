@@ -1,6 +1,9 @@
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { Logger } from '../../logger.js';
 
+/** No key set was ever fetched: the token cannot be checked, which says nothing about the token. */
+export class KeySetUnavailable extends errors.JWKSNoMatchingKey {}
+
 /** Largest JWKS document accepted; real key sets are a few kilobytes. */
 const MAX_JWKS_BYTES = 1024 * 1024;
 
@@ -49,7 +52,7 @@ export class RemoteKeySet {
   /** The key lookup `jwtVerify` takes; refetches once on an unknown key id when the cooldown allows. */
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
     if (this.keys === undefined && this.mayRefetch()) await this.refetch('no keys yet');
-    if (this.keys === undefined) throw new errors.JWKSNoMatchingKey('the key set is not available');
+    if (this.keys === undefined) throw new KeySetUnavailable('the key set is not available');
     try {
       return await this.keys(header, token);
     } catch (error) {

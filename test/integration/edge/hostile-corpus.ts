@@ -5,6 +5,8 @@ export interface HostileRequest {
   /** Query string for GET (with `?`), ignored for POST. */
   readonly search?: string;
   readonly contentType?: string;
+  /** Extra request headers (credentials). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Buffer;
 }
 
@@ -31,7 +33,10 @@ const ODD_TEXT = ['\u0000', '\u202e', '\u200b', '\ud800', '\udfff', '💥', 'ﷺ
 /**
  * A deterministic corpus of `count` hostile requests: random bytes, invalid UTF-8, deep nesting (GraphQL
  * and JSON), alias and fragment bombs, huge strings, odd unicode, duplicate keys, prototype-pollution
- * payloads, junk batches and persisted-query extensions, wrong types everywhere.
+ * payloads, junk batches and persisted-query extensions, wrong types everywhere; guessed credentials (the
+ * gateway must be configured with an API key and a JWT issuer for them to be checked) and operations whose
+ * inventory answer is over `traffic.maxResponseSize` (the gateway must route inventory to a subgraph that
+ * never stops sending).
  *
  * @example
  * for (const request of hostileCorpus(42, 300)) await send(request);
@@ -88,6 +93,19 @@ export function hostileCorpus(seed: number, count: number): HostileRequest[] {
       method: 'GET',
       search: `?query=${percent(pick([`${'{ a '.repeat(500)}`, oddText(100), 'mutation { __typename }']))}${pick(['%ff%fe', '%', '%c3%28', ''])}&variables=${percent(pick(['{', '[]', '{"__proto__":{"x":1}}', oddText(20)]))}`,
     }),
+    // Issue 16, items 5 and 6: guessed credentials (counted; past rateLimit.failedAuth the address is
+    // locked out with 429), and an inventory answer that never ends (aborted at traffic.maxResponseSize).
+    () => ({
+      kind: 'guessed credential',
+      method: 'POST',
+      headers: pick<Record<string, string>>([
+        { 'x-api-key': oddText(int(1, 40)).replace(/[^\x21-\x7e]/g, 'k') },
+        { authorization: `Bearer ${pick(['eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.', 'a.b.c', 'x'.repeat(int(1, 2000))])}` },
+        { authorization: pick(['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer  ']) },
+      ]),
+      body: Buffer.from(JSON.stringify({ query: pick(FIELDS.map((field) => `{ ${field} }`)) })),
+    }),
+    () => json('oversized subgraph answer', { query: pick(['{ product(upc: "1001") { name inStock } }', '{ warehouse(code: "w1", country: US) { code } }']) }),
   ];
   return Array.from({ length: count }, () => pick(generators)());
 }

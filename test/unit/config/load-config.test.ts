@@ -25,7 +25,7 @@ describe('loadConfig', () => {
 
   it('returns the defaults without a path', () => {
     expect(loadConfig()).toEqual({
-      server: { host: '0.0.0.0', port: 4000, graphqlPath: '/graphql', bodyLimit: 1024 * 1024, maxHeaderSize: 16 * 1024, shutdownGrace: 10_000 },
+      server: { host: '0.0.0.0', port: 4000, graphqlPath: '/graphql', bodyLimit: 1024 * 1024, maxHeaderSize: 16 * 1024, headersTimeout: 10_000, receiveTimeout: 30_000, shutdownGrace: 10_000 },
       graphql: { introspection: true, csrfPrevention: true },
       subscriptions: {
         enabled: true,
@@ -35,7 +35,7 @@ describe('loadConfig', () => {
         keepAlive: 12_000,
         connectionInitTimeout: 3_000,
       },
-      traffic: { requestTimeout: 0, all: { timeout: 30_000, dedupe: true }, subgraphs: {} },
+      traffic: { requestTimeout: 0, all: { timeout: 30_000, dedupe: true, maxResponseSize: 16 * 1024 * 1024 }, subgraphs: {} },
       engine: { executor: 'atrium', planner: 'auto', planCacheSize: 1000, planCacheMaxBytes: 64 * 1024 * 1024, maxConcurrentOperations: 0 },
       log: {
         level: 'info',
@@ -130,6 +130,13 @@ describe('parseConfig', () => {
     expect(issuesOf(() => parseConfig({ traffic: { subgraphs: { products: { timout: '1s' } } } }, 'gateway.yaml'))).toEqual([
       'gateway.yaml: traffic.subgraphs.products.timout: unknown key',
     ]);
+  });
+
+  it('rejects a headers timeout longer than the receive timeout (node:http would throw)', () => {
+    expect(issuesOf(() => parseConfig({ server: { headersTimeout: '40s' } }, 'gateway.yaml'))).toEqual([
+      'gateway.yaml: server.headersTimeout: must not be longer than receiveTimeout (30000 ms)',
+    ]);
+    expect(parseConfig({ server: { headersTimeout: '1s', receiveTimeout: '2s' } }, 'g').server).toMatchObject({ headersTimeout: 1000, receiveTimeout: 2000 });
   });
 
   it('rejects a url under traffic.all: overrides are per subgraph only', () => {

@@ -6,9 +6,9 @@ describe('subgraphSettings', () => {
   const config = parseConfig(
     {
       traffic: {
-        all: { timeout: '10s' },
+        all: { timeout: '10s', maxResponseSize: '4mb' },
         subgraphs: {
-          products: { timeout: '2s', url: 'http://products.internal/graphql', dedupe: false },
+          products: { timeout: '2s', url: 'http://products.internal/graphql', dedupe: false, maxResponseSize: 65_536 },
           reviews: { url: 'http://r/graphql' },
         },
       },
@@ -20,13 +20,18 @@ describe('subgraphSettings', () => {
     expect(subgraphSettings(config, 'products')).toEqual({
       timeoutMs: 2000,
       dedupe: false,
+      maxResponseBytes: 65_536,
       url: 'http://products.internal/graphql',
     });
-    expect(subgraphSettings(config, 'reviews')).toEqual({ timeoutMs: 10_000, dedupe: true, url: 'http://r/graphql' });
+    expect(subgraphSettings(config, 'reviews')).toEqual({ timeoutMs: 10_000, dedupe: true, maxResponseBytes: 4 * 1024 * 1024, url: 'http://r/graphql' });
   });
 
   it('falls back to all for a subgraph without settings, with no url override', () => {
-    expect(subgraphSettings(config, 'inventory')).toEqual({ timeoutMs: 10_000, dedupe: true });
-    expect(subgraphSettings(config, 'constructor')).toEqual({ timeoutMs: 10_000, dedupe: true });
+    expect(subgraphSettings(config, 'inventory')).toEqual({ timeoutMs: 10_000, dedupe: true, maxResponseBytes: 4 * 1024 * 1024 });
+    expect(subgraphSettings(config, 'constructor')).toEqual({ timeoutMs: 10_000, dedupe: true, maxResponseBytes: 4 * 1024 * 1024 });
+  });
+
+  it('defaults maxResponseSize to 16 MiB', () => {
+    expect(subgraphSettings(parseConfig({}, 'g'), 'products').maxResponseBytes).toBe(16 * 1024 * 1024);
   });
 });

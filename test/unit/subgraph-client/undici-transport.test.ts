@@ -18,6 +18,22 @@ const routes: Record<string, (res: ServerResponse, socket: Socket) => void> = {
   '/array': (res) => json(res, 200, '[1,2,3]'),
   '/no-data-no-errors': (res) => json(res, 200, '{"extensions":{}}'),
   '/big': (res) => json(res, 200, JSON.stringify({ data: { blob: 'x'.repeat(4096) } })),
+  // Chunked and never ending: only a transport that aborts while streaming ever settles.
+  '/endless': (res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"data":{"blob":"');
+    const chunk = 'x'.repeat(512);
+    const more = () => {
+      while (!res.destroyed && res.write(chunk));
+      if (!res.destroyed) res.once('drain', more);
+    };
+    more();
+  },
+  // Announces 100 MB, sends a few bytes and stalls: only the content-length check settles the fetch.
+  '/declared-huge': (res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(100 * 1024 * 1024) });
+    res.write('{"data":');
+  },
   '/hang': (_res, socket) => {
     hanging = socket;
   },
@@ -136,11 +152,31 @@ describe('createUndiciTransport', () => {
     expect(error.message).toContain('not a GraphQL response');
   });
 
-  it('rejects a body over the size cap with SUBGRAPH_BAD_RESPONSE', async () => {
-    transport = createUndiciTransport({ maxResponseBytes: 1024 });
+  it('rejects a body over the subgraph\'s size cap with SUBGRAPH_RESPONSE_TOO_LARGE', async () => {
+    transport = createUndiciTransport({ maxResponseBytes: (subgraph) => (subgraph === 'products' ? 1024 : 1 << 20) });
     const error = await expectAtriumError(transport.send(request('/big'), new AbortController().signal));
-    expectSubgraphError(error, 'SUBGRAPH_BAD_RESPONSE', `${base}/big`);
+    expectSubgraphError(error, 'SUBGRAPH_RESPONSE_TOO_LARGE', `${base}/big`);
     expect(error.message).toContain('larger than 1024 bytes');
+  });
+
+  it('refuses from the content-length alone, before the body arrives', async () => {
+    transport = createUndiciTransport({ maxResponseBytes: () => 1024 });
+    const error = await expectAtriumError(transport.send(request('/declared-huge'), new AbortController().signal));
+    expectSubgraphError(error, 'SUBGRAPH_RESPONSE_TOO_LARGE', `${base}/declared-huge`);
+    expect(error.message).toContain('larger than 1024 bytes (content-length 104857600)');
+  });
+
+  it('aborts a body without content-length as soon as it passes the cap', async () => {
+    transport = createUndiciTransport({ maxResponseBytes: () => 1024 });
+    const error = await expectAtriumError(transport.send(request('/endless'), new AbortController().signal));
+    expectSubgraphError(error, 'SUBGRAPH_RESPONSE_TOO_LARGE', `${base}/endless`);
+    expect(error.message).toMatch(/larger than 1024 bytes; traffic\.maxResponseSize$/);
+  });
+
+  it('accepts a body within another subgraph\'s larger cap', async () => {
+    transport = createUndiciTransport({ maxResponseBytes: (subgraph) => (subgraph === 'products' ? 1 << 20 : 1024) });
+    const response = await transport.send(request('/big'), new AbortController().signal);
+    expect((response.body.data as { blob: string }).blob).toHaveLength(4096);
   });
 
   it('maps a reset connection to SUBGRAPH_UNAVAILABLE', async () => {

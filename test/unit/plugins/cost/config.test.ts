@@ -13,7 +13,12 @@ describe('gateway.yaml: cost, rateLimit, clients, quotaStore', () => {
       extensions: true,
       budget: { default: { capacity: 1000, restoreRate: 50 }, tiers: {}, clients: {} },
     });
-    expect(config.rateLimit).toEqual({ mode: 'enforce', anonymous: { max: 60, window: 60_000 }, routes: {} });
+    expect(config.rateLimit).toEqual({
+      mode: 'enforce',
+      anonymous: { max: 60, window: 60_000 },
+      routes: {},
+      failedAuth: { enabled: true, max: 20, window: 60_000 },
+    });
     expect(config.clients).toEqual({ idClaim: 'client_id', tierClaim: 'plan', trustedProxies: [] });
     expect(config.quotaStore).toEqual({ kind: 'memory', url: 'redis://127.0.0.1:6379', keyPrefix: 'atrium:quota:', onStoreError: 'allow', timeout: 250 });
   });
