@@ -19,7 +19,7 @@ import { BENCH_DIR, ROOT, SUBGRAPHS, WORKLOAD_DIR } from './lib/workload.mjs';
  * core 1 (taskset), except targets that say otherwise (atrium-2-workers uses both).
  */
 
-const TARGET_FILES = ['atrium', 'atrium-apollo-planner', 'atrium-observability', 'atrium-cost', 'atrium-response-cache', 'atrium-2-workers', 'apollo-gateway', 'hive-gateway', 'hive-gateway-router-runtime', 'monolith'];
+const TARGET_FILES = ['atrium', 'atrium-apollo-planner', 'atrium-observability', 'atrium-cost', 'atrium-response-cache', 'atrium-2-workers', 'apollo-gateway', 'hive-gateway', 'hive-gateway-router-runtime', 'grafbase', 'monolith'];
 const SCENARIOS = ['throughput', 'plan-misses', 'latency', 'cold-start'];
 const SMOKE_TARGETS = ['atrium', 'monolith'];
 

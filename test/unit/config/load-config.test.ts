@@ -34,6 +34,7 @@ describe('loadConfig', () => {
         maxBufferedBytes: 4 * 1024 * 1024,
         keepAlive: 12_000,
         connectionInitTimeout: 3_000,
+        multipartHeartbeat: 5_000,
       },
       traffic: { requestTimeout: 0, all: { timeout: 30_000, dedupe: true, maxResponseSize: 16 * 1024 * 1024 }, subgraphs: {} },
       engine: { executor: 'atrium', planner: 'auto', planCacheSize: 1000, planCacheMaxBytes: 64 * 1024 * 1024, maxConcurrentOperations: 0 },
