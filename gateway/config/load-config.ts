@@ -58,7 +58,8 @@ export function parseConfig(input: unknown, sourceName: string, options: ParseCo
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new ConfigError([`${sourceName}: expected a mapping of settings at the top level`]);
   }
-  const { value, missing } = expandEnv(input, options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const { value, missing } = expandEnv(input, env);
   if (missing.length > 0) {
     throw new ConfigError(
       missing.map(
@@ -70,7 +71,13 @@ export function parseConfig(input: unknown, sourceName: string, options: ParseCo
   if (!result.success) {
     throw new ConfigError(formatIssues(result.error.issues, sourceName));
   }
-  return deepFreeze(result.data);
+  return deepFreeze(applyEnvironmentDefaults(result.data, env));
+}
+
+/** Defaults that depend on the environment: the browser IDE is a development tool unless turned on. */
+function applyEnvironmentDefaults<T extends { server: { ide: { enabled?: boolean } } }>(config: T, env: Environment): T {
+  config.server.ide.enabled ??= env.NODE_ENV !== 'production';
+  return config;
 }
 
 function deepFreeze<T>(value: T): T {
