@@ -11,11 +11,11 @@ import { writeError } from './write-response.js';
 // itself: `npm run build` bundles them from npm packages into dist/browser/ (gateway/docs/bundle-browser-assets.ts),
 // so nothing comes from a CDN and the pages work offline under a strict Content-Security-Policy.
 
-/** One bundled file, held in memory (with its gzip form) once its page is turned on. */
+/** One bundled file, held in memory once its page is turned on; its gzip form is made at the first request that takes it. */
 export interface BrowserAsset {
   readonly contentType: string;
   readonly body: Buffer;
-  readonly gzip: Buffer;
+  gzip?: Buffer;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,7 +41,7 @@ export async function loadBrowserAssets(files: Readonly<Record<string, string>>)
     const path = join(dir, name);
     if (!existsSync(path)) return undefined;
     const body = await readFile(path);
-    assets.set(name, { contentType, body, gzip: gzipSync(body) });
+    assets.set(name, { contentType, body });
   }
   return assets;
 }
@@ -50,7 +50,8 @@ export async function loadBrowserAssets(files: Readonly<Record<string, string>>)
 export function writeBrowserAsset(req: IncomingMessage, res: ServerResponse, asset: BrowserAsset): void {
   if (!allowGetOrHead(req, res)) return;
   const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
-  const body = gzip ? asset.gzip : asset.body;
+  // Compressed once, on first use rather than at startup: a gateway nobody opens in a browser never pays for it.
+  const body = gzip ? (asset.gzip ??= gzipSync(asset.body)) : asset.body;
   res.statusCode = 200;
   res.setHeader('content-type', asset.contentType);
   // The file changes only with the package version; an hour of caching keeps reloads of the page cheap.

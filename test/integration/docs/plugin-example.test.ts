@@ -66,7 +66,7 @@ describe(`the example plugin of ${PAGE}`, () => {
   }, 120_000);
 
   it('refuses a request without a known tenant with 403 FORBIDDEN', async () => {
-    for (const headers of [{}, { 'x-tenant': 'unknown' }]) {
+    for (const headers of [{}, { 'x-tenant': 'unknown' }] as Record<string, string>[]) {
       const { status, body } = await demo.post('{ topProducts(first: 1) { name } }', {}, headers);
       expect(status).toBe(403);
       expect(body.errors[0]).toMatchObject({ message: 'the x-tenant header must name a known tenant', extensions: { code: 'FORBIDDEN' } });

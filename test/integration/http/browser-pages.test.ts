@@ -83,7 +83,7 @@ describe('server.ide', () => {
   });
 
   it("when off, a browser's GET gets a GraphQL error and no landing page (Apollo's is disabled too)", async () => {
-    for (const headers of [{ accept: BROWSER_ACCEPT }, { accept: BROWSER_ACCEPT, 'apollo-require-preflight': 'true' }]) {
+    for (const headers of [{ accept: BROWSER_ACCEPT }, { accept: BROWSER_ACCEPT, 'apollo-require-preflight': 'true' }] as Record<string, string>[]) {
       const response = await get(withoutIde, '/graphql', headers);
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/json/);
@@ -110,7 +110,7 @@ describe('GET /', () => {
     });
     const off = await get(withoutIde, '/', { accept: BROWSER_ACCEPT });
     expect(off.status).toBe(200);
-    expect((await off.json()).links).toEqual({ graphql: '/graphql', health: '/health', ready: '/ready' });
+    expect(((await off.json()) as { links: unknown }).links).toEqual({ graphql: '/graphql', health: '/health', ready: '/ready' });
   });
 
   it('refuses other methods with 405 and Allow', async () => {
@@ -139,7 +139,7 @@ describe('rest.docsPath', () => {
     const noDocs = await startDemoGateway({ subgraphs, config: { rest: { ...REST, docsPath: false } } });
     try {
       expect((await get(noDocs, '/docs')).status).toBe(404);
-      expect((await (await get(noDocs, '/')).json()).links).not.toHaveProperty('docs');
+      expect(((await (await get(noDocs, '/')).json()) as { links: unknown }).links).not.toHaveProperty('docs');
       expect(() => parseConfig({ rest: { docsPath: 'docs' } }, 'test')).toThrow(/rest\.docsPath: expected a path starting with "\/", or false/);
     } finally {
       await noDocs.close();
