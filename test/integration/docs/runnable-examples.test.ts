@@ -12,7 +12,8 @@ import { findRepoRoot, startDemoSubgraphs } from '../../../subgraphs/index.js';
 // bash (`set -e`), from the repository root, against the demo as `npm start` runs it: the repository's
 // gateway.yaml, the demo subgraphs and identity provider, on free ports (`localhost:4000` in the block is
 // rewritten to the test gateway). It must exit 0, and its output must contain every `expect` text. Each page
-// gets a fresh gateway, so one page's examples (draining a quota) do not change another's answers.
+// gets a fresh gateway, so one page's examples (draining a quota) do not change another's answers. An
+// `expect` must not depend on speed: the quota loop's 429 comes only if it outruns the bucket's refill.
 
 const ROOT = findRepoRoot();
 const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
