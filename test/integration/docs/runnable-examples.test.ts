@@ -63,7 +63,8 @@ for (const page of [...new Set(examples.map((example) => example.page))]) {
         const { code, output } = await runShell(block.code.replaceAll(/(http:\/\/)?localhost:4000/g, origin));
         expect(code, output).toBe(0);
         for (const text of expects) expect(output).toContain(text);
-      });
+        // A bound for hangs: a block of several `npx atrium` runs takes half a minute on a busy machine.
+      }, 180_000);
     }
   });
 }
@@ -74,7 +75,7 @@ function runShell(script: string): Promise<{ code: number; output: string }> {
     execFile(
       'bash',
       ['-c', `set -e\n${script}`],
-      { cwd: ROOT, timeout: 60_000, maxBuffer: 8 * 1024 * 1024, env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1' } },
+      { cwd: ROOT, timeout: 170_000, maxBuffer: 8 * 1024 * 1024, env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1' } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, output: `${stdout}${stderr}` });
