@@ -6,7 +6,8 @@
 # The base is pinned by its exact version tag: a rebuild gets the same Node. Slim is Debian (glibc), so
 # Hive's native planner runs (it ships glibc binaries only; on musl Atrium falls back to Apollo's planner).
 
-# 1. build: every dependency, then tsc (dist/gateway, dist/subgraphs, dist/gateway.schema.json).
+# 1. build: every dependency, then tsc (dist/gateway, dist/subgraphs, dist/gateway.schema.json) and the
+#    bundled browser pages (dist/browser: the GraphQL IDE and the OpenAPI viewer).
 FROM node:26.12.1-trixie-slim AS build
 ENV APOLLO_TELEMETRY_DISABLED=1
 WORKDIR /app
@@ -35,6 +36,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/gateway ./dist/gateway
 COPY --from=build /app/dist/gateway.schema.json ./dist/gateway.schema.json
+COPY --from=build /app/dist/browser ./dist/browser
 # The image's own `node` user (uid 1000): the gateway needs no privilege, only ports above 1024.
 USER node
 EXPOSE 4000

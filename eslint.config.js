@@ -25,6 +25,12 @@ export default tseslint.config(
     },
   },
 
+  // Browser code bundled by `npm run build` (gateway/docs/bundle-browser-assets.ts), never run by Node.
+  {
+    files: ['gateway/**/browser/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly' } },
+  },
+
   // Layering (docs/architecture.md, "Layers"): each folder may import only the layers below it, so the
   // arrows cannot turn around unnoticed. start-gateway.ts and build-engine.ts are the composition root:
   // only the CLI and the library entry import them.

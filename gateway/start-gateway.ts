@@ -26,6 +26,7 @@ import { createPublishing } from './publishing/start-publishing.js';
 import { engineBuilder } from './build-engine.js';
 import { createGraphQLHandler, type GraphQLHandler } from './server/graphql-handler.js';
 import { createHttpServer } from './server/http-server.js';
+import { browserPages, homeLinks } from './browser-pages.js';
 import { createSupergraphLifecycle, type SupergraphLifecycle } from './supergraph/supergraph-lifecycle.js';
 import { errorResponse, writeHttpResponse } from './http/write-response.js';
 import { createWebSocketTransport } from './subgraph-client/websocket-transport.js';
@@ -183,6 +184,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         })
       : undefined;
 
+  const { ide, openApiViewer } = await browserPages(config, logger);
   const http = createHttpServer({
     graphqlPath: config.server.graphqlPath,
     bodyLimitBytes: config.server.bodyLimit,
@@ -191,7 +193,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     receiveTimeoutMs: config.server.receiveTimeout,
     ...(onRefusedRequest && { onRefusedRequest }),
     logger,
-    routes: [...plugins.flatMap((p) => p.routes ?? []), ...(rest ? [rest.route] : [])],
+    routes: [
+      ...plugins.flatMap((p) => p.routes ?? []),
+      ...(ide ? [ide.route] : []),
+      ...(openApiViewer ? [openApiViewer] : []),
+      ...(rest ? [rest.route] : []),
+    ],
+    ...(ide && { graphqlPage: ide }),
+    home: {
+      links: homeLinks(config, openApiViewer !== undefined),
+      ...(ide && { redirectBrowsersTo: config.server.graphqlPath }),
+    },
     batching: config.limits.maxBatchSize > 0,
     cors: createCorsHandler(config.cors),
     responseHeaders: securityHeaders(config.security.headers, tls !== undefined),
@@ -341,3 +353,4 @@ function trafficDetails(traffic: TrafficManager): { instances?: ReturnType<Traff
   const instances = traffic.health();
   return Object.keys(instances).length === 0 ? {} : { instances };
 }
+

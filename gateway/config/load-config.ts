@@ -66,7 +66,8 @@ export function parseConfig(input: unknown, sourceName: string, options: ParseCo
   }
   const { sections } = options;
   const read = sections ? Object.fromEntries(Object.entries(input).filter(([key]) => (sections as readonly string[]).includes(key))) : input;
-  const { value, missing } = expandEnv(read, options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const { value, missing } = expandEnv(read, env);
   if (missing.length > 0) {
     throw new ConfigError(missingVariableProblems(missing, sourceName));
   }
@@ -74,7 +75,13 @@ export function parseConfig(input: unknown, sourceName: string, options: ParseCo
   if (!result.success) {
     throw new ConfigError(formatIssues(result.error.issues, sourceName));
   }
-  return deepFreeze(result.data);
+  return deepFreeze(applyEnvironmentDefaults(result.data, env));
+}
+
+/** Defaults that depend on the environment: the browser IDE is a development tool unless turned on. */
+function applyEnvironmentDefaults<T extends { server: { ide: { enabled?: boolean } } }>(config: T, env: Environment): T {
+  config.server.ide.enabled ??= env.NODE_ENV !== 'production';
+  return config;
 }
 
 function deepFreeze<T>(value: T): T {

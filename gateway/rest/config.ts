@@ -86,6 +86,17 @@ export const restSchema = z
      */
     openapiPath: z.string().regex(/^\/\S*$/, { error: 'expected a path starting with "/"' }).default('/openapi.json'),
     /**
+     * Path of a page that renders the OpenAPI document for people (Redoc, bundled into the package: no CDN,
+     * works offline), served when at least one route is declared; `false` serves none. Its script is
+     * served below it (`<docsPath>/redoc.standalone.js`).
+     * @default "/docs"
+     */
+    docsPath: z
+      .union([z.literal(false), z.string().regex(/^\/\S*$/, { error: 'expected a path starting with "/", or false' })], {
+        error: 'expected a path starting with "/", or false',
+      })
+      .default('/docs'),
+    /**
      * `info.title` of the OpenAPI document.
      * @default "Atrium REST API"
      */
@@ -95,6 +106,34 @@ export const restSchema = z
      * @default "1.0.0"
      */
     version: z.string().default('1.0.0'),
+    /**
+     * `info.license` of the OpenAPI document: the license of your REST API (`name`, and an SPDX `identifier`
+     * or a `url`, not both).
+     * @default none
+     */
+    license: z
+      .object({
+        /**
+         * The license's name, e.g. `Apache 2.0`.
+         * @default none (required)
+         */
+        name: z.string().min(1),
+        /**
+         * Its SPDX identifier, e.g. `Apache-2.0`.
+         * @default none
+         */
+        identifier: z.string().min(1).optional(),
+        /**
+         * A URL of its text.
+         * @default none
+         */
+        url: z.url().optional(),
+      })
+      .strict()
+      .refine((license) => license.identifier === undefined || license.url === undefined, {
+        error: 'give identifier or url, not both (OpenAPI 3.1)',
+      })
+      .optional(),
     /**
      * The routes: each maps an HTTP method and path template to one GraphQL operation that runs through the
      * same pipeline as `/graphql` (authentication, authorization, cost, quotas, logging). Every route is

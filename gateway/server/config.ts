@@ -6,6 +6,39 @@ import { tlsSchema } from '../edge/config.js';
 // assembles. docs/config.md is generated from the TSDoc on these fields (`npm run docs`), so every field
 // carries one, with its default.
 
+const DEFAULT_IDE_QUERY = `# Atrium's GraphQL IDE. Write an operation and run it with Ctrl-Enter (or the run button).
+# Credentials go in the Headers tab below, e.g. {"authorization": "Bearer <token>"}.
+{
+  __typename
+}
+`;
+
+/** The `server.ide` section: the GraphQL IDE a browser gets on the GraphQL path. */
+export const ideSchema = z
+  .object({
+    /**
+     * Serve GraphiQL (bundled into the package: no CDN, works offline, no telemetry) to a browser's `GET` of
+     * the GraphQL path (`Accept: text/html`, no `query` parameter), with a Content-Security-Policy of its own
+     * for that page only; `GET /` then redirects browsers to it. Off: such a request gets a GraphQL error, as
+     * any other client would.
+     * @default true, but false when NODE_ENV is "production"
+     */
+    enabled: flag().optional(),
+    /**
+     * The operation a new editor tab shows, for example a query over your graph with a comment saying which
+     * header carries credentials.
+     * @default a comment on how to use the IDE, and `{ __typename }`
+     */
+    defaultQuery: z.string().min(1).default(DEFAULT_IDE_QUERY),
+    /**
+     * The Headers editor's initial text, a JSON object such as `{"x-api-key": ""}`. Headers typed there are
+     * sent with every operation (authentication works as for any client).
+     * @default empty
+     */
+    defaultHeaders: z.string().optional(),
+  })
+  .strict();
+
 /** The `server` section: where the HTTP server listens and what it accepts. */
 export const serverSchema = z
   .object({
@@ -68,6 +101,8 @@ export const serverSchema = z
      * @default off (plain HTTP)
      */
     tls: tlsSchema.optional(),
+    /** The GraphQL IDE for browsers (GraphiQL) on the GraphQL path. */
+    ide: ideSchema.prefault({}),
   })
   .strict()
   .superRefine((value, ctx) => {

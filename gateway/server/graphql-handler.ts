@@ -1,4 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayConfig } from '../config/schema.js';
@@ -144,6 +145,9 @@ export async function createGraphQLHandler(options: {
     ...(parserMaxTokens !== undefined && { parseOptions: { maxTokens: parserMaxTokens } }),
     persistedQueries: persistedQueries ? { cache: persistedQueryCache(persistedQueries), ttl: null } : false,
     plugins: [
+      // Apollo's landing page loads Apollo Sandbox from a CDN (with telemetry), which the gateway's CSP
+      // blocks anyway: browsers get Atrium's own bundled IDE (server.ide) or a GraphQL error.
+      ApolloServerPluginLandingPageDisabled(),
       documentHooksPlugin(plugins),
       requireOperationPlugin,
       ...(config.security.introspectionScope !== undefined ? [hideSchemaSuggestionsPlugin({ introspection: config.graphql.introspection, introspectionScope: config.security.introspectionScope })] : []),

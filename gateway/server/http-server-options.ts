@@ -61,6 +61,19 @@ export interface HttpServerOptions {
   headersTimeoutMs?: number;
   /** node:http's `requestTimeout`: the whole request (headers and body) within it, else 408. Default 30 s. */
   receiveTimeoutMs?: number;
+  /**
+   * The browser page of the GraphQL path (the IDE): asked first for every request to that path, and serves
+   * it instead of GraphQL when `wantsPage` says so.
+   */
+  graphqlPage?: {
+    wantsPage(req: IncomingMessage, search: string): boolean;
+    servePage(req: IncomingMessage, res: ServerResponse): void;
+  };
+  /**
+   * `GET /` when no route serves it: a 302 to `redirectBrowsersTo` for a browser (`Accept: text/html`) when
+   * set, else a JSON object `{ links }` naming the gateway's endpoints.
+   */
+  home?: { links: Readonly<Record<string, string>>; redirectBrowsersTo?: string };
   /** `/ready`: 200 or 503 with `{ status, ...details }`. */
   readiness(): { ready: boolean; details: Record<string, unknown> };
 }

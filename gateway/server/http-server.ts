@@ -10,6 +10,7 @@ import { listen } from '../http/listen.js';
 import { isClientGone, isJsonContentType, readBody, skipUnreadBody } from '../http/read-body.js';
 import { headerMap } from '../http/header-map.js';
 import { readinessBody } from '../http/readiness-body.js';
+import { acceptsHtml } from '../http/browser-assets.js';
 import type { HttpServer, HttpServerOptions, StreamKind } from './http-server-options.js';
 import { acceptedMultipart } from '../http/multipart.js';
 import { answerClientError } from './client-error.js';
@@ -84,7 +85,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     let route: HttpRoute | undefined;
     let context: RequestContext | undefined;
     try {
-      if (path === graphqlPath) {
+      if (path === graphqlPath && options.graphqlPage?.wantsPage(req, queryAt === -1 ? '' : url.slice(queryAt + 1))) {
+        skipBody(req, res);
+        options.graphqlPage.servePage(req, res);
+      } else if (path === graphqlPath) {
         context = await serveGraphQL(req, res, requestId, queryAt === -1 ? '' : url.slice(queryAt), receivedAt);
       } else if (path === '/health' || path === '/ready') {
         serveProbe(req, res, path);
@@ -92,6 +96,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       } else if (routes.length > 0 && (route = routes.find((r) => r.matches(path)))) {
         context = createContext(req, res, { requestId, timeoutMs: options.requestTimeoutMs?.() ?? 0, receivedAt });
         await route.handle(req, res, context);
+      } else if (path === '/' && options.home) {
+        serveHome(req, res, options.home);
       } else {
         skipBody(req, res);
         writeError(res, req.headers, 'NOT_FOUND', 'no route is served at this path');
@@ -255,6 +261,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
     const readiness = options.readiness();
     writeJson(res, readiness.ready ? 200 : 503, JSON.stringify(readinessBody(readiness)));
+  }
+
+  function serveHome(req: IncomingMessage, res: ServerResponse, home: NonNullable<HttpServerOptions['home']>): void {
+    skipBody(req, res);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', PROBE_ALLOW);
+      writeError(res, req.headers, 'METHOD_NOT_ALLOWED', `method ${req.method} is not allowed; use GET or HEAD`);
+    } else if (home.redirectBrowsersTo !== undefined && acceptsHtml(req.headers.accept)) {
+      res.statusCode = 302;
+      res.setHeader('location', home.redirectBrowsersTo);
+      res.end();
+    } else {
+      writeJson(res, 200, JSON.stringify({ name: 'Atrium GraphQL gateway', links: home.links }));
+    }
   }
 
   return {

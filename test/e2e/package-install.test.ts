@@ -59,11 +59,17 @@ describe('the npm package, installed from its tarball into an empty directory', 
     expect(existsSync(join(installed, 'dist/gateway/index.d.ts'))).toBe(true);
     const jsonSchema = JSON.parse(await readFile(join(installed, 'dist/gateway.schema.json'), 'utf8'));
     expect(jsonSchema.properties.server.properties.port).toBeDefined();
-    expect(await readdir(join(installed, 'dist'))).toEqual(['gateway', 'gateway.schema.json']);
+    expect(await readdir(join(installed, 'dist'))).toEqual(['browser', 'gateway', 'gateway.schema.json']);
+    // The bundled browser pages (GraphiQL, Redoc): built by `npm run build`, shipped, never fetched from a CDN.
+    expect((await readdir(join(installed, 'dist/browser'))).filter((name) => /\.(js|css)$/.test(name)).sort()).toEqual([
+      'graphiql.css',
+      'graphiql.js',
+      'redoc.standalone.js',
+    ]);
     expect(existsSync(join(installed, 'dist/gateway/docs'))).toBe(false);
     expect(existsSync(join(installed, 'test'))).toBe(false);
     expect(existsSync(join(installed, 'gateway'))).toBe(false);
-    for (const devOnly of ['typescript', 'vitest', 'eslint', 'dataloader', '@apollo/subgraph']) {
+    for (const devOnly of ['typescript', 'vitest', 'eslint', 'dataloader', '@apollo/subgraph', 'esbuild', 'react', 'graphiql', 'redoc']) {
       expect(existsSync(join(consumer, 'node_modules', devOnly)), devOnly).toBe(false);
     }
   });
@@ -115,6 +121,13 @@ describe('the npm package, installed from its tarball into an empty directory', 
       expect(result.body).toEqual({ data: { products: [{ name: 'Lamp', price: 100 }, { name: 'Desk', price: 200 }] } });
       const health = await fetch(new URL('/health', url));
       expect(health.status).toBe(200);
+      // The IDE (on by default outside NODE_ENV=production) is served from the installed package's files.
+      const page = await fetch(url!, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      const script = (await page.text()).match(/<script defer src="([^"]+)"/)?.[1];
+      const bundle = await fetch(new URL(script!, url));
+      expect(bundle.status).toBe(200);
+      expect(bundle.headers.get('content-type')).toMatch(/^text\/javascript/);
     } finally {
       expect(await gateway.stop('SIGTERM')).toBe(0);
     }

@@ -49,6 +49,7 @@ export function buildOpenApi(source: OpenApiSource): Record<string, unknown> & {
       description:
         'REST routes served by an Atrium GraphQL gateway. Each route runs one stored GraphQL operation through the ' +
         'same pipeline as the GraphQL endpoint; errors are RFC 9457 problem+json documents.',
+      ...(config.rest.license && { license: config.rest.license }),
     },
     servers: [{ url: config.rest.basePath === '' ? '/' : config.rest.basePath }],
     paths,
@@ -72,7 +73,8 @@ interface DocumentContext {
 function operationOf(route: CompiledRoute, context: DocumentContext): Record<string, unknown> {
   const { schemas, supergraph, schemes, requireCredentials } = context;
   const { config, selected } = route;
-  const security = securityRequirements(routeAccess(supergraph, route, { required: requireCredentials }), schemes);
+  const access = routeAccess(supergraph, route, { required: requireCredentials });
+  const security = securityRequirements(access, schemes);
   const parameters = route.variables.flatMap((variable) => {
     const place = placeOf(variable);
     return place === 'path' || place === 'query' ? [parameterOf(variable, place, schemas)] : [];
@@ -100,7 +102,9 @@ function operationOf(route: CompiledRoute, context: DocumentContext): Record<str
       ...(config.method === 'GET' && { '304': { description: 'Not modified: the body is the one the If-None-Match tag names.' } }),
       ...problemResponsesFor({ secured: security !== undefined }),
     },
-    ...(security && { security }),
+    // A public route says so (`security: []`): linters (Redocly's security-defined rule) and readers cannot
+    // tell a forgotten requirement from none.
+    ...(security ? { security } : !access.authenticated && { security: [] }),
   };
 }
 

@@ -25,7 +25,18 @@ describe('loadConfig', () => {
 
   it('returns the defaults without a path', () => {
     expect(loadConfig()).toEqual({
-      server: { host: '0.0.0.0', port: 4000, graphqlPath: '/graphql', bodyLimit: 1024 * 1024, maxHeaderSize: 16 * 1024, headersTimeout: 10_000, receiveTimeout: 30_000, shutdownGrace: 10_000 },
+      server: {
+        host: '0.0.0.0',
+        port: 4000,
+        graphqlPath: '/graphql',
+        bodyLimit: 1024 * 1024,
+        maxHeaderSize: 16 * 1024,
+        headersTimeout: 10_000,
+        receiveTimeout: 30_000,
+        shutdownGrace: 10_000,
+        // On outside NODE_ENV=production (vitest runs with NODE_ENV=test).
+        ide: { enabled: true, defaultQuery: expect.stringContaining('{\n  __typename\n}') },
+      },
       graphql: { introspection: true, csrfPrevention: true },
       subscriptions: {
         enabled: true,
@@ -83,7 +94,7 @@ describe('loadConfig', () => {
       subgraphErrors: { all: {}, subgraphs: {} },
       authorization: { mode: 'filter', policies: {} },
       reload: { watch: true, pollInterval: 10_000, debounce: 200, warmPlans: 100 },
-      rest: { basePath: '', openapiPath: '/openapi.json', title: 'Atrium REST API', version: '1.0.0', routes: [] },
+      rest: { basePath: '', openapiPath: '/openapi.json', docsPath: '/docs', title: 'Atrium REST API', version: '1.0.0', routes: [] },
     });
   });
 

@@ -83,7 +83,7 @@ describe('buildOpenApi', () => {
     ]);
     expect(document.paths['/me/favourite'].get.security).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }]);
     expect(document.paths['/me/favourite'].get.responses['401']).toEqual({ $ref: '#/components/responses/Unauthorized' });
-    expect(document.paths['/books/{id}'].get.security).toBeUndefined();
+    expect(document.paths['/books/{id}'].get.security).toEqual([]);
   });
 
   it('follows how the auth section takes credentials', () => {
