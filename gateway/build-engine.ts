@@ -49,6 +49,7 @@ export function engineBuilder(options: {
       planCacheMaxBytes: config.engine.planCacheMaxBytes,
       executor: config.engine.executor,
       planner: config.engine.planner,
+      fallbackMaxSelections: config.engine.fallbackMaxSelections,
       subgraphError,
       logger,
       ...(metrics && { countPlannerFallback: plannerFallbackCounter(metrics) }),

@@ -43,6 +43,16 @@ export const engineSchema = z
      */
     planCacheMaxBytes: byteSize().default(64 * 1024 * 1024),
     /**
+     * Largest operation, in field selections (fragment spreads expanded), that Apollo's planner may plan
+     * in place of Hive's for one operation (a capability the Hive path lacks: `@fromContext` arguments, a
+     * Hive planner failure). Apollo's planner is several times slower, so a larger operation of that kind
+     * is refused with `QUERY_PLANNING_FAILED` instead of blocking the event loop for every other client
+     * (about 40 ms at 100 selections on one core). `0` removes the bound. A supergraph planned by Apollo's
+     * planner as a whole (`planner: apollo`, or `auto` where Hive cannot run) is not bounded by this.
+     * @default 100
+     */
+    fallbackMaxSelections: integer(0, 100_000_000).default(100),
+    /**
      * Most operations executing at once in one gateway process; more wait in arrival order for a slot
      * (a waiting request whose client leaves is dropped). On a CPU-bound gateway, fewer operations in
      * flight finish sooner and hold less memory than all of them interleaved. `0` admits everything.

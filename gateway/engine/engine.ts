@@ -43,6 +43,8 @@ export interface EngineOptions {
    * planner, which batches entity fetches; needs the `atrium` executor), or any backend of the planner seam.
    */
   readonly planner?: PlannerChoice | QueryPlannerBackend;
+  /** Largest operation (field selections) Apollo's planner plans in place of Hive's; 0: no bound. Default 100. */
+  readonly fallbackMaxSelections?: number;
   readonly logger?: Logger;
   /** Called for every operation planned by Apollo's planner in place of Hive's (the gateway's metric). */
   readonly countPlannerFallback?: (reason: PlannerFallbackReason) => void;

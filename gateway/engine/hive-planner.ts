@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as HivePlannerModule from '@graphql-hive/router-query-planner';
-import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode, print, visit } from 'graphql';
+import { type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, Kind, type OperationDefinitionNode, print, type SelectionSetNode, visit } from 'graphql';
 import { AtriumError } from '../errors.js';
 import { contextArgumentFields, selectedContextField } from './context-arguments.js';
 import { convertHivePlan, UnsupportedHivePlanError } from './hive-plan.js';
@@ -18,6 +18,12 @@ export interface HivePlannerOptions {
    * them without the argument, so such operations go to `fallback` (reason `context-arguments`).
    */
   readonly apiSchema?: GraphQLSchema;
+  /**
+   * Largest operation (field selections, fragments expanded) handed to `fallback`; a larger one is refused
+   * with QUERY_PLANNING_FAILED, since Apollo's planner would block the event loop for long. 0: no bound.
+   * Default 100 (`engine.fallbackMaxSelections`).
+   */
+  readonly fallbackMaxSelections?: number;
 }
 
 /** Hive's words for an operation no path of the supergraph can serve: the client's answer, not a fallback. */
@@ -86,6 +92,7 @@ export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBack
   }
   let fallback: QueryPlannerBackend | undefined;
   const contextFields = contextArgumentFields(options.supergraphSdl);
+  const maxFallbackSelections = options.fallbackMaxSelections ?? 100;
   const explain = ({ document, operationName, override = NO_OVERRIDE_BAND }: PlanInput): ExplainedPlan => {
     const planned = withoutIntrospection(document, operationName);
     if (planned === undefined) return { plan: { kind: 'QueryPlan' }, planner: 'hive' };
@@ -117,6 +124,14 @@ export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBack
         }
       }
     }
+    const selections = fieldSelections(planned, operationName);
+    if (maxFallbackSelections > 0 && selections > maxFallbackSelections) {
+      throw new AtriumError(
+        'QUERY_PLANNING_FAILED',
+        `the operation needs the fallback planner (${reason}), which plans operations of at most ${maxFallbackSelections} field selections; this one has ${selections}`,
+        { extensions: { limit: 'engine.fallbackMaxSelections', max: maxFallbackSelections, actual: selections } },
+      );
+    }
     fallback ??= options.fallback();
     return { plan: fallback.plan({ document, operationName, override }), planner: 'apollo', fallback: { reason, detail } };
   };
@@ -143,4 +158,39 @@ function withoutIntrospection(document: DocumentNode, operationName: string | un
   const needsSubgraph = operation?.selectionSet.selections.some((s) => s.kind !== Kind.FIELD || s.name.value !== '__typename');
   if (!needsSubgraph) return undefined;
   return found ? stripped : document;
+}
+
+/**
+ * The field selections of the selected operation with fragment spreads expanded (each fragment counted
+ * once per spread, from a memo). Runs after the limits plugin bounded the same count, so it stays small.
+ */
+function fieldSelections(document: DocumentNode, operationName: string | undefined): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const memo = new Map<string, number>();
+  const count = (set: SelectionSetNode, visiting: Set<string>): number => {
+    let total = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) total += 1 + (selection.selectionSet ? count(selection.selectionSet, visiting) : 0);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) total += count(selection.selectionSet, visiting);
+      else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (!fragment || visiting.has(name)) continue;
+        let size = memo.get(name);
+        if (size === undefined) {
+          visiting.add(name);
+          size = count(fragment.selectionSet, visiting);
+          visiting.delete(name);
+          memo.set(name, size);
+        }
+        total += size;
+      }
+    }
+    return total;
+  };
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (operationName === undefined || d.name?.value === operationName),
+  );
+  return operation ? count(operation.selectionSet, new Set()) : 0;
 }

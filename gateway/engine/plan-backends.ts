@@ -14,7 +14,7 @@ import type { PlanExecutor, QueryPlannerBackend } from './planner-and-executor.j
  * planner refuses (see createHivePlanner), `auto` plans with Apollo's too, and that is a fallback: logged
  * at startup and counted for every operation so planned (`supergraphFallback`).
  */
-export function createPlanner({ planner = 'auto', supergraph, executor, logger }: EngineOptions): {
+export function createPlanner({ planner = 'auto', supergraph, executor, logger, fallbackMaxSelections }: EngineOptions): {
   planner: QueryPlannerBackend;
   name: Engine['plannerName'];
   supergraphFallback?: ExplainedPlan['fallback'];
@@ -35,6 +35,7 @@ export function createPlanner({ planner = 'auto', supergraph, executor, logger }
       supergraphSdl: supergraph.sdl,
       fallback: () => createApolloPlanner(supergraph.supergraph),
       apiSchema: supergraph.apiSchema,
+      ...(fallbackMaxSelections !== undefined && { fallbackMaxSelections }),
     });
     return { planner: hive, name: 'hive' };
   } catch (error) {

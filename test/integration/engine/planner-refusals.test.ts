@@ -40,6 +40,24 @@ describe('planner refusals', () => {
     expect(Object.values(gateway.subgraphs).reduce((sum, s) => sum + s.requests.length, 0)).toBe(before);
   });
 
+  it("an operation Hive's planner fails on, larger than engine.fallbackMaxSelections -> 400 QUERY_PLANNING_FAILED, not seconds of Apollo's planner", async () => {
+    // Each copy has operation 05's shape (Hive's planner fails inside: docs/architecture.md, "Compatibility"),
+    // 4 field selections each: 30 copies are 120 selections, within limits.maxSelections (300).
+    const copies = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `o${i}: orders(first: 1) { items { product { shippingEstimate } } }`).join(' ')} }`;
+    const before = Object.values(gateway.subgraphs).reduce((sum, s) => sum + s.requests.length, 0);
+    const refused = await gateway.post(copies(30));
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0]).toMatchObject({
+      message: 'the operation needs the fallback planner (hive-planner-error), which plans operations of at most 100 field selections; this one has 120',
+      extensions: { code: 'QUERY_PLANNING_FAILED', limit: 'engine.fallbackMaxSelections', max: 100, actual: 120 },
+    });
+    expect(Object.values(gateway.subgraphs).reduce((sum, s) => sum + s.requests.length, 0)).toBe(before);
+    // Within the bound, the fallback plans it and the answer comes.
+    const answered = await gateway.post(copies(25));
+    expect(answered.status).toBe(200);
+    expect(answered.body.data.o24.length).toBe(1);
+  });
+
   it('the same shape within the parser\'s limit is planned and answered', async () => {
     const result = await gateway.post(alternating(6));
     expect(result.status).toBe(200);

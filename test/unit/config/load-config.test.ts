@@ -48,7 +48,7 @@ describe('loadConfig', () => {
         multipartHeartbeat: 5_000,
       },
       traffic: { requestTimeout: 0, all: { timeout: 30_000, dedupe: true, maxResponseSize: 16 * 1024 * 1024 }, subgraphs: {} },
-      engine: { executor: 'atrium', planner: 'auto', planCacheSize: 1000, planCacheMaxBytes: 64 * 1024 * 1024, maxConcurrentOperations: 0 },
+      engine: { executor: 'atrium', planner: 'auto', planCacheSize: 1000, planCacheMaxBytes: 64 * 1024 * 1024, fallbackMaxSelections: 100, maxConcurrentOperations: 0 },
       log: {
         level: 'info',
         format: 'auto',
