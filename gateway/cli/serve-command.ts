@@ -128,7 +128,6 @@ export const serveCommand: Command = createServeCommand();
 
 async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies): Promise<number> {
   const { values, names } = withEnvironment(parseCommandArgs(args, OPTIONS).values, deps.environment());
-  const supergraph = chooseSupergraph(values);
   if (values.config !== undefined && !existsSync(values.config)) throw new UsageError(`config file not found: ${values.config}`);
   const server = serverOverrides(values, names);
   const workers = parseWorkers(values.workers, names.workers);
@@ -136,6 +135,7 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   const loaded = readCommandConfig(io, values.config);
   if (!loaded) return 2;
   const config: GatewayConfig = Object.freeze({ ...loaded, server: Object.freeze({ ...loaded.server, ...server }) });
+  const supergraph = chooseSupergraph(values, { registry: config.registry !== undefined });
   const logger = createLogger({ level: config.log.level, format: config.log.format, redact: config.log.redact, destination: io.stdout });
   // Once per process tree: in the process the operator started, not again in its workers.
   const endOfLife = isClusterWorker() || isServeThread() ? undefined : endOfLifeWarning(deps.runtime.nodeVersion, deps.runtime.now());

@@ -6,8 +6,14 @@ import { SupergraphLoadError } from './supergraph-load-error.js';
 
 export { SupergraphLoadError } from './supergraph-load-error.js';
 
-/** Where the supergraph comes from: a composed supergraph SDL file, or a rover supergraph.yaml to compose. */
-export type SupergraphSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'config'; readonly path: string };
+/**
+ * Where the supergraph comes from: a composed supergraph SDL file, a rover supergraph.yaml to compose, or
+ * the schema registry alone (gateway.yaml's `registry`: the published subgraphs are the whole graph).
+ */
+export type SupergraphSource =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'config'; readonly path: string }
+  | { readonly kind: 'registry' };
 
 /** Options of {@link loadSupergraphSdl}. */
 export interface LoadSupergraphOptions {
@@ -28,6 +34,7 @@ export interface LoadSupergraphOptions {
  */
 export async function loadSupergraphSdl(source: SupergraphSource, options: LoadSupergraphOptions = {}): Promise<string> {
   if (source.kind === 'file') return readSourceFile(source.path, { what: 'supergraph file', signal: options.signal });
+  if (source.kind === 'registry') throw new SupergraphLoadError(['the schema registry is read by a running gateway (serve), not by this command: give --supergraph-config or --supergraph']);
   const { inputs } = await loadSubgraphInputs(source.path, options);
   return composeOrThrow(inputs);
 }

@@ -148,7 +148,7 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
       } catch (error) {
         if (!(error instanceof SupergraphLoadError && error.retryable) || signal.aborted) throw error;
         lastError = { at: new Date().toISOString(), problems: error.problems };
-        logger.warn({ problems: error.problems, attempt, retryInMs: delayMs }, 'supergraph: a subgraph did not answer introspection, retrying');
+        logger.warn({ problems: error.problems, attempt, retryInMs: delayMs }, 'supergraph: not loaded yet (a subgraph did not answer introspection, or the registry is empty), retrying');
         await sleep(delayMs, undefined, { signal });
         delayMs = Math.min(delayMs * 2, options.startRetry?.maxMs ?? 10_000);
       }

@@ -49,7 +49,8 @@ export interface SupergraphProviderOptions {
 /**
  * The provider for `atrium serve`'s supergraph source. A `file` source reads a composed supergraph; a
  * `config` source reads supergraph.yaml, reads or introspects every subgraph, puts the overlay's subgraphs
- * over them and composes. Its watch follows the files the last load read (so a schema file added to
+ * over them and composes; a `registry` source composes the overlay's (the registry's) subgraphs alone, and
+ * fails retryably while there is none. Its watch follows the files the last load read (so a schema file added to
  * supergraph.yaml is watched from the next load on) and polls introspected subgraphs.
  *
  * @example
@@ -63,7 +64,9 @@ export function createSupergraphProvider(source: SupergraphSource, options: Supe
       `a schema registry needs the subgraph SDLs: serve with --supergraph-config (supergraph.yaml), not --supergraph ${source.path}`,
     ]);
   }
-  let files: readonly string[] = [source.path];
+  const { overlay } = options;
+  if (source.kind === 'registry' && !overlay) throw new SupergraphLoadError(['a gateway that starts from the schema registry needs `registry` in gateway.yaml']);
+  let files: readonly string[] = source.kind === 'registry' ? [] : [source.path];
   let introspected = false;
   let refreshWatch: (() => void) | undefined;
 
@@ -78,6 +81,12 @@ export function createSupergraphProvider(source: SupergraphSource, options: Supe
     async load(signal) {
       if (source.kind === 'file') {
         return { sdl: await readSourceFile(source.path, { what: 'supergraph file', signal }) };
+      }
+      if (source.kind === 'registry') {
+        const published = await overlay!.current(signal);
+        // Retryable: a publish (from any replica sharing the registry) ends the wait.
+        if (published.length === 0) throw new SupergraphLoadError(['the schema registry has no published subgraph yet'], { retryable: true });
+        return { sdl: composeOrThrow(published), subgraphs: published };
       }
       const [base, published] = await Promise.all([
         loadSubgraphInputs(source.path, { signal, introspectionTimeoutMs: options.introspectionTimeoutMs }),

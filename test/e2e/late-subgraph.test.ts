@@ -41,7 +41,7 @@ describe('atrium serve with a subgraph_url that is not up yet', () => {
     const gateway = startNode(CLI, ['serve', '--supergraph-config', await supergraphYaml(subgraphPort), '--port', String(port), '--host', '127.0.0.1']);
     try {
       // Generous: on two busy cores the process alone can take seconds to load.
-      await gateway.waitFor(/"attempt":2[^\n]*did not answer introspection, retrying/, 45_000);
+      await gateway.waitFor(/"attempt":2[^\n]*not loaded yet \(a subgraph did not answer introspection, or the registry is empty\), retrying/, 45_000);
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(503);
       const ready = await fetch(`http://127.0.0.1:${port}/ready`);
@@ -61,7 +61,7 @@ describe('atrium serve with a subgraph_url that is not up yet', () => {
 
   it('stops at once, exiting 0, on SIGTERM while it waits', async () => {
     const gateway = startNode(CLI, ['serve', '--supergraph-config', await supergraphYaml(await freePort()), '--port', '0', '--host', '127.0.0.1']);
-    await gateway.waitFor(/did not answer introspection, retrying/, 45_000);
+    await gateway.waitFor(/not loaded yet \(a subgraph did not answer introspection, or the registry is empty\), retrying/, 45_000);
     // Exit 0 rather than the SIGKILL stop() sends after 10 s: the signal ended the wait for the subgraph.
     expect(await gateway.stop('SIGTERM', 10_000), gateway.output()).toBe(0);
     expect(gateway.output()).toMatch(/stopped before the supergraph was loaded/);

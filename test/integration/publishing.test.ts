@@ -197,6 +197,32 @@ describe('publishing through the admin API', { timeout: 90_000 }, () => {
     expect((await gw.query('{ weather hello }')).body.data).toEqual({ weather: 'sunny', hello: 'hello' });
   });
 
+  it('a replica without supergraph.yaml serves the registry alone: it waits for a first publish, then follows (issue 19, item 4)', async () => {
+    const source = await start();
+    const replicaStarting = startGateway({
+      config: parseConfig({ server: { port: 0, host: '127.0.0.1' }, reload: { watch: false }, registry: { directory: registryDir.path, pollInterval: '100ms' } }, 'test'),
+      supergraph: { kind: 'registry' },
+      logger: createLogger({ level: 'silent' }),
+    });
+    replicaStarting.then((replica) => open.push(replica), () => undefined);
+    // Nothing is published yet: the replica cannot have a supergraph, so it is still starting.
+    const early = await Promise.race([replicaStarting.then(() => 'started'), new Promise((resolve) => setTimeout(resolve, 1000, 'waiting'))]);
+    expect(early).toBe('waiting');
+
+    await publish(source, 'greetings', GREETINGS.v2);
+    const replica = await replicaStarting;
+    const ask = async (query: string) =>
+      (await fetch(replica.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json();
+    expect(await ask('{ goodbye(name: "Bo") }')).toEqual({ data: { goodbye: 'goodbye Bo' } });
+    // Only what is published: the demo subgraphs of the source's supergraph.yaml are not part of it.
+    expect((await ask('{ topProducts(first: 1) { name } }')).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+
+    const followed = nextReload(replica.supergraph);
+    await publish(source, 'weather', WEATHER_SDL);
+    expect((await followed).kind).toBe('swapped');
+    expect(await ask('{ weather }')).toEqual({ data: { weather: 'sunny' } });
+  });
+
   it('a gateway restarted after a publish serves the published version, and a second gateway follows publishes', async () => {
     const first = await start();
     await publish(first, 'greetings', GREETINGS.v2);

@@ -173,8 +173,17 @@ describe('atrium serve', () => {
       const gateway = fakeGateway();
       const io = capturedIo();
       await expect(command(gateway.start).run([], io)).rejects.toThrow(
-        'no supergraph: pass --supergraph-config or --supergraph, or run where ./supergraph.yaml exists',
+        'no supergraph: pass --supergraph-config or --supergraph, run where ./supergraph.yaml exists, or configure `registry` in gateway.yaml to serve what is published',
       );
+      // With a registry in gateway.yaml, the registry alone is the graph (issue 19, item 4).
+      await writeFile(join(dir.path, 'registry.yaml'), 'registry:\n  directory: ./published\n');
+      const fromRegistry = command(gateway.start).run(['--config', 'registry.yaml'], io);
+      await vi.waitFor(() => expect(gateway.start).toHaveBeenCalled());
+      expect(gateway.started[0]!.supergraph).toEqual({ kind: 'registry' });
+      signals.emit('SIGTERM', 'SIGTERM');
+      expect(await fromRegistry).toBe(0);
+      gateway.started.length = 0;
+      gateway.start.mockClear();
       await writeFile(join(dir.path, 'supergraph.yaml'), 'subgraphs: {}\n');
       const running = command(gateway.start).run(['--config', 'missing.yaml'], io);
       await expect(running).rejects.toThrow('config file not found: missing.yaml');
