@@ -211,7 +211,7 @@ describe('publishing through the admin API', { timeout: 90_000 }, () => {
 
     await publish(source, 'greetings', GREETINGS.v2);
     const replica = await replicaStarting;
-    const ask = async (query: string) =>
+    const ask = async (query: string): Promise<any> =>
       (await fetch(replica.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json();
     expect(await ask('{ goodbye(name: "Bo") }')).toEqual({ data: { goodbye: 'goodbye Bo' } });
     // Only what is published: the demo subgraphs of the source's supergraph.yaml are not part of it.
