@@ -178,6 +178,14 @@ const allSubgraphsTrafficSchema = z
      */
     dedupe: flag().default(true),
     /**
+     * Share one upstream subscription among identical client subscriptions (same subgraph, operation text,
+     * variables and forwarded headers other than `x-request-id` and trace context): the subgraph sees one
+     * subscription, every event is fanned out, and each client's copy is completed and authorized on its
+     * own. The upstream subscription closes when the last client leaves. See docs/subscriptions.md.
+     * @default true
+     */
+    dedupeSubscriptions: flag().default(true),
+    /**
      * How a request picks one of several instances: `round-robin` takes them in turn,
      * `least-outstanding` the one with the fewest requests in flight (ties in turn).
      * @default "round-robin"
@@ -208,6 +216,12 @@ const subgraphTrafficSchema = z
      * @default traffic.all.dedupe
      */
     dedupe: flag().optional(),
+    /**
+     * Whether identical subscriptions to this subgraph share one upstream subscription (see
+     * `traffic.all.dedupeSubscriptions`).
+     * @default traffic.all.dedupeSubscriptions
+     */
+    dedupeSubscriptions: flag().optional(),
     /**
      * URL the gateway sends this subgraph's requests to, overriding the routing URL in the supergraph
      * (for example an internal address, or a value from `${env.PRODUCTS_URL}`).

@@ -5,6 +5,8 @@ export interface SubgraphSettings {
   readonly timeoutMs: number;
   /** Share identical in-flight query requests. */
   readonly dedupe: boolean;
+  /** Share one upstream subscription among identical client subscriptions. */
+  readonly dedupeSubscriptions: boolean;
   /** Set only when gateway.yaml overrides the supergraph's routing URL. */
   readonly url?: string;
   /** Set only when gateway.yaml gives the subgraph's WebSocket URL for subscriptions. */
@@ -24,6 +26,7 @@ export function subgraphSettings(config: GatewayConfig, name: string): SubgraphS
   return {
     timeoutMs,
     dedupe,
+    dedupeSubscriptions: own?.dedupeSubscriptions ?? config.traffic.all.dedupeSubscriptions,
     ...(own?.url !== undefined && { url: own.url }),
     ...(own?.subscriptionUrl !== undefined && { subscriptionUrl: own.subscriptionUrl }),
   };
