@@ -11,12 +11,17 @@ export const wsUrl = (url: string): string => url.replace(/^http/, 'ws');
  * A graphql-ws client of the gateway that never retries (a close is seen by the test), added to `opened`
  * so the test can dispose of it.
  */
-export function wsClient(url: string, opened: Client[], options: { connectionParams?: Record<string, unknown>; webSocketImpl?: unknown } = {}): Client {
+export function wsClient(
+  url: string,
+  opened: Client[],
+  options: { connectionParams?: Record<string, unknown>; webSocketImpl?: unknown; lazy?: boolean; onClosed?: (event: unknown) => void } = {},
+): Client {
   const client = createClient({
     url: wsUrl(url),
     webSocketImpl: options.webSocketImpl ?? WebSocket,
     retryAttempts: 0,
-    lazy: true,
+    lazy: options.lazy ?? true,
+    ...(options.onClosed && { on: { closed: options.onClosed } }),
     ...(options.connectionParams && { connectionParams: options.connectionParams }),
   });
   opened.push(client);
