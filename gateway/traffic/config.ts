@@ -230,7 +230,8 @@ const subgraphTrafficSchema = z
     url: httpUrl().optional(),
     /**
      * WebSocket URL (`ws://` or `wss://`) the gateway opens this subgraph's subscriptions at, over
-     * `graphql-transport-ws`. Subscriptions go to one URL: they are not balanced, retried or mirrored.
+     * `graphql-transport-ws`. Subscriptions go to one URL: they are not balanced or mirrored, and are
+     * reconnected only as `subscriptions.upstreamReconnect` says.
      * @default the subgraph's URL (`url`, else the routing URL) with http→ws and https→wss
      */
     subscriptionUrl: z
