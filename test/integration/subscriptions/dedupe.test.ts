@@ -1,6 +1,7 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../gateway/logger.js';
+import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
 import { resetDemoData, startDemoSubgraphs } from '../../../subgraphs/index.js';
 import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../helpers/demo-gateway.js';
 import { collect, until, wsClient } from '../../helpers/subscription-clients.js';
@@ -11,8 +12,12 @@ import { collect, until, wsClient } from '../../helpers/subscription-clients.js'
 const SUBSCRIPTION = 'subscription { reviewAdded { id body item { upc name } } }';
 const ADD_REVIEW = 'mutation($body: String!) { addReview(input: { upc: "1001", authorId: "1", rating: 5, body: $body }) { id } }';
 
+const API_KEY = 'dedupe-test-key-0123456789abcdef';
+
 let subgraphs: DemoSubgraphs;
 let gateway: DemoGateway;
+/** Authorization enforced (filter mode), an API key, and no identity headers toward subgraphs. */
+let guarded: DemoGateway;
 const clients: Client[] = [];
 const lines: string[] = [];
 
@@ -32,11 +37,23 @@ beforeAll(async () => {
     config: { metrics: { enabled: true }, log: { accessLog: { enabled: true } } },
     logger: createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } }),
   });
+  guarded = await startDemoGateway({
+    subgraphs,
+    config: {
+      metrics: { enabled: true },
+      authorization: { mode: 'filter' },
+      auth: {
+        apiKeys: { keys: { member: { hash: hashApiKey(API_KEY), clientId: 'member' } } },
+        identityHeaders: { subject: '', scopes: '', clientId: '' },
+      },
+    },
+  });
 });
 
 afterAll(async () => {
   for (const client of clients) await client.dispose();
   await gateway?.close();
+  await guarded?.close();
   await subgraphs?.close();
   resetDemoData();
 });
@@ -45,7 +62,7 @@ describe('identical subscriptions share one upstream subscription', () => {
   it('serves 20 clients from 1 subgraph subscription, every client gets every event, and the last to leave closes it', async () => {
     const streams = Array.from({ length: 20 }, () => collect(wsClient(gateway.url, clients), SUBSCRIPTION));
     await until(async () => /atrium_subscriptions_open\{transport="websocket"\} 20\b/.test(await metrics()), 'twenty open subscriptions');
-    expect(reviewSubscribers()).toBe(1);
+    await until(() => reviewSubscribers() === 1, 'the upstream subscription');
     expect(await metrics()).toMatch(/atrium_subgraph_subscriptions_open\{subgraph="reviews"\} 1\b/);
 
     const ids = [await addReview('shared one'), await addReview('shared two')];
@@ -78,6 +95,36 @@ describe('identical subscriptions share one upstream subscription', () => {
     const line = JSON.parse(lines.find((l) => l.includes('"operationName":"Watch"'))!);
     expect(line).toMatchObject({ msg: 'subscription: closed', transport: 'websocket', operationType: 'subscription', events: 1, end: 'client' });
     expect(line.durationMs).toEqual(expect.any(Number));
+  });
+
+  it('shares between principals with the same rights, and authorizes every client on its own', async () => {
+    const guardedMetrics = async () => (await fetch(guarded.url.replace('/graphql', '/metrics'))).text();
+    // Same rights (no protected field), no identity headers forwarded: one upstream for both principals.
+    const plain = 'subscription { reviewAdded { id author { name } } }';
+    const member = collect(wsClient(guarded.url, clients, { connectionParams: { apiKey: API_KEY } }), plain);
+    const anonymous = collect(wsClient(guarded.url, clients), plain);
+    await until(async () => /atrium_subscriptions_open\{transport="websocket"\} 2\b/.test(await guardedMetrics()), 'both subscriptions');
+    await until(() => reviewSubscribers() === 1, 'the upstream subscription');
+    expect(await guardedMetrics()).toMatch(/atrium_subgraph_subscriptions_open\{subgraph="reviews"\} 1\b/);
+
+    // A protected field (User.email, @authenticated): each client's event is filtered for that client.
+    const email = 'subscription { reviewAdded { id author { name email } } }';
+    const memberEmail = collect(wsClient(guarded.url, clients, { connectionParams: { apiKey: API_KEY } }), email);
+    const anonymousEmail = collect(wsClient(guarded.url, clients), email);
+    await until(async () => /atrium_subscriptions_open\{transport="websocket"\} 4\b/.test(await guardedMetrics()), 'four subscriptions');
+    // The member's operation asks reviews the same as the plain ones and joins their upstream; the
+    // anonymous one, filtered, asks reviews something else and gets its own.
+    await until(() => reviewSubscribers() === 2, 'the upstream subscriptions');
+    expect(await guardedMetrics()).toMatch(/atrium_subgraph_subscriptions_open\{subgraph="reviews"\} 2\b/);
+    const id = await addReview('authorized per client');
+    await until(() => [member, anonymous, memberEmail, anonymousEmail].every((s) => s.events.length === 1), 'the event on every client');
+    for (const stream of [member, anonymous]) expect(stream.events[0]).toEqual({ data: { reviewAdded: { id, author: { name: expect.any(String) } } } });
+    expect(memberEmail.events[0]).toEqual({ data: { reviewAdded: { id, author: { name: expect.any(String), email: expect.stringContaining('@') } } } });
+    // email is String!: its null takes the (nullable) author with it.
+    expect(anonymousEmail.events[0].data.reviewAdded).toEqual({ id, author: null });
+    expect(anonymousEmail.events[0].errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHORIZED_FIELD_OR_TYPE' }) })]);
+    for (const stream of [member, anonymous, memberEmail, anonymousEmail]) stream.unsubscribe();
+    await until(() => reviewSubscribers() === 0, 'the upstream subscriptions to close');
   });
 
   it('does not share subscriptions whose variables differ', async () => {
