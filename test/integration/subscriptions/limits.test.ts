@@ -73,7 +73,7 @@ describe('subscriptions.maxPerClient', () => {
       body: JSON.stringify({ query: 'subscription { reviewAdded { id } }' }),
     });
     expect(response.status).toBe(429);
-    expect((await response.json()).errors[0].extensions.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('TOO_MANY_SUBSCRIPTIONS');
 
     // A slot given back is free again.
     open[0]!.unsubscribe();
