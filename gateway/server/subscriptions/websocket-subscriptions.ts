@@ -10,6 +10,7 @@ import type { Principal } from '../../request-context.js';
 import type { StreamPipeline, StreamRunOptions } from './subscription-server.js';
 import { createStreamContext } from './stream-operation.js';
 import { whenTokenExpires } from './token-expiry.js';
+import { IdleTimer } from './idle-timer.js';
 
 /** Close codes, after graphql-ws's conventions (4401 Unauthorized, 4403 Forbidden). */
 const CLOSE_UNAUTHORIZED = 4401;
@@ -34,29 +35,6 @@ interface Connection {
   readonly cancelExpiry: () => void;
   /** Starts or stops the idle timer after the operations changed. */
   readonly idle: IdleTimer;
-}
-
-/** `subscriptions.idleTimeout`: closes a connection that has had no operation for the whole timeout. */
-class IdleTimer {
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly timeoutMs: number,
-    private readonly onIdle: () => void,
-  ) {}
-
-  /** Call with the number of operations open now. */
-  update(operations: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (operations > 0 || this.timeoutMs <= 0) return;
-    this.timer = setTimeout(this.onIdle, this.timeoutMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    this.update(1);
-  }
 }
 
 type SocketContext = Context<Record<string, unknown>, Extra>;
