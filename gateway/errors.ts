@@ -68,9 +68,12 @@ export const ERROR_CODES = {
   // ── codes: subscriptions ──
   SUBSCRIPTION_TRANSPORT_REQUIRED: { status: 400, description: 'A subscription was sent as a plain POST/GET: subscribe over GraphQL over WebSocket (graphql-transport-ws on the GraphQL path), over SSE (`Accept: text/event-stream`) or over multipart HTTP (`Accept: multipart/mixed;subscriptionSpec=1.0`).' },
   SUBSCRIPTIONS_NOT_SUPPORTED: { status: 400, description: 'The supergraph has no Subscription type, or subscriptions are off (subscriptions.enabled: false).' },
-  SUBSCRIPTION_EVENT_TOO_LARGE: { status: 200, description: 'One event of a subscription, serialized, exceeded subscriptions.maxEventBytes; it was replaced by this error and the subscription goes on.' },
+  SUBSCRIPTION_EVENT_TOO_LARGE: { status: 200, description: 'One event of a subscription, serialized, exceeded subscriptions.maxEventBytes; the subscription ended with this error (the connection\'s other subscriptions go on).' },
   SUBSCRIPTION_SLOW_CONSUMER: { status: 200, description: 'The client read its events too slowly (more than subscriptions.maxBufferedBytes waiting in its socket, or too many events queued); the gateway ended its subscriptions.' },
-  TOO_MANY_SUBSCRIPTIONS: { status: 200, description: 'A WebSocket connection already holds subscriptions.maxPerConnection subscriptions; this one was refused.' },
+  TOO_MANY_SUBSCRIPTIONS: { status: 429, description: 'A WebSocket connection already holds subscriptions.maxPerConnection operations, or the client (its principal, else its address) subscriptions.maxPerClient subscriptions; this one was refused and the others go on.' },
+  TOO_MANY_CONNECTIONS: { status: 429, description: 'The client address already holds subscriptions.maxConnectionsPerAddress streaming connections (WebSocket, SSE, multipart); this one was refused before it started.' },
+  TOKEN_EXPIRED: { status: 401, description: 'The JWT a subscription was authenticated with expired (its exp claim) and subscriptions.closeOnTokenExpiry is on: the subscription ended (a WebSocket connection is closed with 4403). Subscribe again with a fresh token.' },
+  SUPERGRAPH_CHANGED: { status: 503, description: 'The supergraph was reloaded and subscriptions.reloadGrace passed: a subscription still running on the previous supergraph was ended so the client subscribes again on the new one.' },
   STREAM_NOT_SUPPORTED: { status: 400, description: 'The operation uses `@stream`, which the gateway does not serve; select the whole list (or `@defer` a fragment). See docs/defer.md.' },
   GATEWAY_SHUTTING_DOWN: { status: 503, description: 'The gateway is stopping; its subscriptions were closed so clients reconnect to another replica.' },
 

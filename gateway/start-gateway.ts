@@ -29,7 +29,7 @@ import { createHttpServer } from './server/http-server.js';
 import { browserPages, homeLinks } from './browser-pages.js';
 import { createSupergraphLifecycle, type SupergraphLifecycle } from './supergraph/supergraph-lifecycle.js';
 import { errorResponse, writeHttpResponse } from './http/write-response.js';
-import { createWebSocketTransport } from './subgraph-client/websocket-transport.js';
+import { createWebSocketTransport, type UpstreamSubscriptionObserver } from './subgraph-client/websocket-transport.js';
 import { createSubscriptionServer, type SubscriptionObserver, type SubscriptionServer } from './server/subscriptions/subscription-server.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import type { HttpGraphQLRequest, HttpResponse } from './http/graphql-exchange.js';
@@ -129,7 +129,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     options.withoutBuiltInPlugins,
   );
   const health = new SubgraphHealth();
-  const subscriptionTransport = createWebSocketTransport({ subscriptionUrl: (name) => settingsOf(name).subscriptionUrl });
+  const subscriptionTransport = createWebSocketTransport({
+    subscriptionUrl: (name) => settingsOf(name).subscriptionUrl,
+    dedupe: (name) => settingsOf(name).dedupeSubscriptions,
+    reconnect: { attempts: config.subscriptions.upstreamReconnect.attempts, delayMs: config.subscriptions.upstreamReconnect.delay },
+    observer: upstreamSubscriptionMetrics(metrics),
+  });
   const client = createSubgraphClient({
     subscriptions: subscriptionTransport,
     transport,
@@ -240,6 +245,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     plugins,
     logger,
     observer: subscriptionMetrics(metrics),
+    accessLog: config.log.accessLog.enabled,
   });
   let adminUrl: string | undefined;
   let address = options.listenWhenReady ? undefined : await http.listen(config.server.port, config.server.host);
@@ -258,6 +264,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     });
     lifecycle.watch((next) => {
       handler?.swapEngine(next);
+      subscriptions.engineSwapped(next);
       // A route the new schema breaks answers 503 until a later schema fixes it; the log says so at once.
       for (const problem of rest?.useSupergraph(next.supergraph) ?? []) {
         logger.warn({ problem }, 'rest: a route does not validate against the new supergraph');
@@ -340,6 +347,29 @@ function subscriptionMetrics(metrics: GatewayMetrics): SubscriptionObserver {
       openGauge.set({ transport }, open[transport]);
     },
     event: (transport) => events.inc({ transport }),
+  };
+}
+
+/** Upstream subscriptions open per subgraph (a gauge) and the events they delivered, in the gateway's metrics. */
+function upstreamSubscriptionMetrics(metrics: GatewayMetrics): UpstreamSubscriptionObserver {
+  const openGauge = metrics.gauge<'subgraph'>({
+    name: 'atrium_subgraph_subscriptions_open',
+    help: 'Subscriptions open now from the gateway to each subgraph (one per group of clients sharing it).',
+    labelNames: ['subgraph'],
+  });
+  const events = metrics.counter<'subgraph'>({
+    name: 'atrium_subgraph_subscription_events_total',
+    help: 'Subscription events received from each subgraph (once per upstream subscription).',
+    labelNames: ['subgraph'],
+  });
+  const open = new Map<string, number>();
+  return {
+    open(subgraph, delta) {
+      const count = (open.get(subgraph) ?? 0) + delta;
+      open.set(subgraph, count);
+      openGauge.set({ subgraph }, count);
+    },
+    event: (subgraph) => events.inc({ subgraph }),
   };
 }
 

@@ -13,7 +13,7 @@ interface SharedRequest {
  * that sent them): left out of the key, so that they do not defeat sharing. A shared request carries the
  * values of the request that started it.
  */
-const PER_REQUEST_HEADERS = new Set(['x-request-id', 'traceparent', 'tracestate']);
+export const PER_REQUEST_HEADERS: ReadonlySet<string> = new Set(['x-request-id', 'traceparent', 'tracestate']);
 
 /** The requests in flight of one transport, by key. */
 export type InFlightRequests = Map<string, SharedRequest>;

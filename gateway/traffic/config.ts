@@ -192,6 +192,14 @@ const allSubgraphsTrafficSchema = z
      */
     maxResponseSize: byteSize().default(DEFAULT_MAX_RESPONSE_BYTES),
     /**
+     * Share one upstream subscription among identical client subscriptions (same subgraph, operation text,
+     * variables and forwarded headers other than `x-request-id` and trace context): the subgraph sees one
+     * subscription, every event is fanned out, and each client's copy is completed and authorized on its
+     * own. The upstream subscription closes when the last client leaves. See docs/subscriptions.md.
+     * @default true
+     */
+    dedupeSubscriptions: flag().default(true),
+    /**
      * How a request picks one of several instances: `round-robin` takes them in turn,
      * `least-outstanding` the one with the fewest requests in flight (ties in turn).
      * @default "round-robin"
@@ -228,6 +236,12 @@ const subgraphTrafficSchema = z
      */
     maxResponseSize: byteSize().optional(),
     /**
+     * Whether identical subscriptions to this subgraph share one upstream subscription (see
+     * `traffic.all.dedupeSubscriptions`).
+     * @default traffic.all.dedupeSubscriptions
+     */
+    dedupeSubscriptions: flag().optional(),
+    /**
      * URL the gateway sends this subgraph's requests to, overriding the routing URL in the supergraph
      * (for example an internal address, or a value from `${env.PRODUCTS_URL}`).
      * @default the supergraph's routing URL
@@ -235,7 +249,8 @@ const subgraphTrafficSchema = z
     url: httpUrl().optional(),
     /**
      * WebSocket URL (`ws://` or `wss://`) the gateway opens this subgraph's subscriptions at, over
-     * `graphql-transport-ws`. Subscriptions go to one URL: they are not balanced, retried or mirrored.
+     * `graphql-transport-ws`. Subscriptions go to one URL: they are not balanced or mirrored, and are
+     * reconnected only as `subscriptions.upstreamReconnect` says.
      * @default the subgraph's URL (`url`, else the routing URL) with http→ws and https→wss
      */
     subscriptionUrl: z

@@ -7,6 +7,8 @@ export interface SubgraphSettings {
   readonly dedupe: boolean;
   /** Largest response body accepted, in bytes (`traffic.*.maxResponseSize`). */
   readonly maxResponseBytes: number;
+  /** Share one upstream subscription among identical client subscriptions. */
+  readonly dedupeSubscriptions: boolean;
   /** Set only when gateway.yaml overrides the supergraph's routing URL. */
   readonly url?: string;
   /** Set only when gateway.yaml gives the subgraph's WebSocket URL for subscriptions. */
@@ -28,6 +30,7 @@ export function subgraphSettings(config: GatewayConfig, name: string): SubgraphS
     timeoutMs,
     dedupe,
     maxResponseBytes,
+    dedupeSubscriptions: own?.dedupeSubscriptions ?? config.traffic.all.dedupeSubscriptions,
     ...(own?.url !== undefined && { url: own.url }),
     ...(own?.subscriptionUrl !== undefined && { subscriptionUrl: own.subscriptionUrl }),
   };

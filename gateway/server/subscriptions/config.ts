@@ -23,8 +23,23 @@ export const subscriptionsSchema = z
      */
     maxPerConnection: integer(1, 100_000).default(100),
     /**
-     * Largest event, serialized as JSON; a larger one is replaced by a SUBSCRIPTION_EVENT_TOO_LARGE error
-     * and the subscription goes on. A number of bytes or a size string such as `"256kb"`.
+     * Most subscriptions one client may hold open at once, over every connection and transport. A client
+     * is its principal (`clientId`, else the token's subject) when authenticated, else its address. One
+     * more is answered with TOO_MANY_SUBSCRIPTIONS (HTTP 429 before a multipart stream starts).
+     * @default 1000
+     */
+    maxPerClient: integer(1, 10_000_000).default(1000),
+    /**
+     * Most streaming connections one client address may hold open at once: WebSocket connections, SSE
+     * and multipart streams together. One more is refused with HTTP 429 TOO_MANY_CONNECTIONS before the
+     * WebSocket handshake (or before the stream starts).
+     * @default 1000
+     */
+    maxConnectionsPerAddress: integer(1, 10_000_000).default(1000),
+    /**
+     * Largest event, serialized as JSON; a larger one ends its subscription with a
+     * SUBSCRIPTION_EVENT_TOO_LARGE error (the client's other subscriptions go on). A number of bytes or a
+     * size string such as `"256kb"`.
      * @default "1mb"
      */
     maxEventBytes: byteSize().default(1024 * 1024),
@@ -54,6 +69,50 @@ export const subscriptionsSchema = z
      * @default "3s"
      */
     connectionInitTimeout: duration().default(3_000),
+    /**
+     * How long a WebSocket connection may stay open with no operation running on it; it is then closed
+     * with 1000 (normal closure, reason `IDLE_TIMEOUT`), which graphql-ws clients take quietly and reopen
+     * when they next subscribe. `0` keeps idle connections open.
+     * @default "60s"
+     */
+    idleTimeout: duration().default(60_000),
+    /**
+     * End a subscription when the JWT it was authenticated with expires (its `exp` claim): a WebSocket
+     * connection is closed with 4403 and reason `TOKEN_EXPIRED: …` (graphql-ws clients reconnect, so a
+     * `connectionParams` function can send a fresh token), an SSE or multipart stream gets a last
+     * TOKEN_EXPIRED error. Off: a subscription outlives its token.
+     * @default true
+     */
+    closeOnTokenExpiry: flag().default(true),
+    /**
+     * After a supergraph reload, how long subscriptions started on the previous supergraph keep running
+     * on it; then a WebSocket connection holding one is closed with 1012 (service restart, a close
+     * graphql-ws clients reconnect after), an SSE stream ends without `complete`, and a multipart stream
+     * ends with a SUPERGRAPH_CHANGED error, so clients subscribe again on the new supergraph. Unset: they
+     * run on the previous supergraph until they end.
+     * @default unset (no limit)
+     */
+    reloadGrace: duration().optional(),
+    /** Subscribing to a subgraph again when its WebSocket closes or fails. */
+    upstreamReconnect: z
+      .object({
+        /**
+         * Reconnects tried after an upstream WebSocket closes or fails (not after the subgraph sent an
+         * error or completed); every open operation on it is subscribed again. Events the subgraph
+         * published in between are lost. `0`: the client's subscription ends with an error naming the
+         * subgraph.
+         * @default 0
+         */
+        attempts: integer(0, 1000).default(0),
+        /**
+         * Wait before the first reconnect; it doubles on each further attempt (at most 30 s), with a
+         * random 0–50% added so many gateways do not reconnect at once.
+         * @default "1s"
+         */
+        delay: duration().default(1_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

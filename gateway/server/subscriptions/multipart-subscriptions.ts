@@ -5,7 +5,7 @@ import { multipartFraming, partError } from '../../http/multipart.js';
 import type { RequestContext } from '../../request-context.js';
 import type { StreamPipeline } from './subscription-server.js';
 import type { StreamOperationPayload } from './stream-operation.js';
-import { jsonErrors, refusalBeforeStart } from './stream-refusal.js';
+import { acquireConnectionOrRefuse, jsonErrors, refusalBeforeStart } from './stream-refusal.js';
 import { isAsyncGenerator } from './observed-stream.js';
 
 const FRAMING = multipartFraming('graphql', 'subscriptionSpec="1.0"');
@@ -25,7 +25,7 @@ export function createMultipartSubscriptions(pipeline: StreamPipeline): {
   serve(req: IncomingMessage, res: ServerResponse, context: RequestContext, body: unknown): Promise<void>;
   close(): Promise<void>;
 } {
-  const { config, logger } = pipeline;
+  const { config, logger, registry } = pipeline;
   const open = new Set<ServerResponse>();
   let closing = false;
 
@@ -40,9 +40,12 @@ export function createMultipartSubscriptions(pipeline: StreamPipeline): {
       if (refusal) return refuse(res, [toGraphQLError(refusal)]);
       const payload = operationPayload(req, body);
       if (payload instanceof AtriumError) return refuse(res, [toGraphQLError(payload)]);
+      const release = acquireConnectionOrRefuse(registry, req, res, config.maxConnectionsPerAddress);
+      if (!release) return;
+      res.once('close', release);
       const prepared = await pipeline.prepare(payload, context);
       if ('errors' in prepared) return refuse(res, prepared.errors as readonly GraphQLError[]);
-      const result = await pipeline.run(prepared, 'multipart');
+      const result = await pipeline.run(prepared, { transport: 'multipart' });
       if (!isAsyncGenerator(result)) {
         // Refused before it subscribed (authorization, cost, quotas): a JSON answer with the status.
         const code = result.errors?.[0]?.extensions.code;

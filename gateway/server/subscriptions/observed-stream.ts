@@ -1,44 +1,64 @@
 import type { ExecutionResult } from 'graphql';
 
+/** How an observed stream ended: completed (no error), failed, or returned by the client (`returned`). */
+export interface StreamOutcome {
+  readonly error?: unknown;
+  readonly returned?: boolean;
+}
+
 /**
- * Wraps an engine stream for a transport: `map` sees each result on its way out (size bound, metrics),
- * `onEnd` runs once however the stream ends (completed, failed, or returned by the client), and `onError`
- * may turn the error that ends the stream into a last result (SSE sends it as a `next` event, since a
- * failed SSE stream would just drop). `return()` is passed straight to the inner stream, so a departing
- * client closes the upstream subscription at once.
+ * Wraps an engine stream for a transport: `map` sees each result on its way out (size bound, metrics) and
+ * may throw to end the stream with that error, `onEnd` runs once however the stream ends (completed, failed,
+ * terminated, or returned by the client), and `onError` may turn the error that ends the stream into a last
+ * result (SSE sends it as a `next` event, since a failed SSE stream would just drop). `return()` is passed
+ * straight to the inner stream, so a departing client closes the upstream subscription at once;
+ * `terminate(error)` ends the stream from outside (token expired, supergraph reloaded) even while it waits
+ * for an event.
  */
 export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined, undefined> {
   private ended = false;
+  private stop!: (error: unknown) => void;
+  private readonly stopped: Promise<never>;
 
   constructor(
     private readonly inner: AsyncGenerator<ExecutionResult, undefined, undefined>,
     private readonly hooks: {
       map?(result: ExecutionResult): ExecutionResult;
-      onEnd?(): void;
+      onEnd?(outcome: StreamOutcome): void;
       onError?(error: unknown): ExecutionResult | undefined;
     },
-  ) {}
+  ) {
+    this.stopped = new Promise<never>((_, reject) => (this.stop = reject));
+    this.stopped.catch(() => {});
+  }
 
   async next(): Promise<IteratorResult<ExecutionResult, undefined>> {
     if (this.ended) return { value: undefined, done: true };
-    let step: IteratorResult<ExecutionResult, undefined>;
     try {
-      step = await this.inner.next();
+      const step = await Promise.race([this.inner.next(), this.stopped]);
+      if (step.done) {
+        this.end({});
+        return step;
+      }
+      return { value: this.hooks.map ? this.hooks.map(step.value) : step.value, done: false };
     } catch (error) {
-      this.end();
+      if (this.ended) return { value: undefined, done: true };
+      this.end({ error });
+      // A map that threw or a terminate(): the upstream is still open.
+      void this.inner.return(undefined);
       const last = this.hooks.onError?.(error);
       if (last === undefined) throw error;
       return { value: last, done: false };
     }
-    if (step.done) {
-      this.end();
-      return step;
-    }
-    return { value: this.hooks.map ? this.hooks.map(step.value) : step.value, done: false };
+  }
+
+  /** Ends the stream with `error`: the transport's pending or next read gets it, the upstream is closed. */
+  terminate(error: unknown): void {
+    if (!this.ended) this.stop(error);
   }
 
   async return(): Promise<IteratorResult<ExecutionResult, undefined>> {
-    this.end();
+    this.end({ returned: true });
     await this.inner.return(undefined);
     return { value: undefined, done: true };
   }
@@ -52,10 +72,10 @@ export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined
     return this;
   }
 
-  private end(): void {
+  private end(outcome: StreamOutcome): void {
     if (this.ended) return;
     this.ended = true;
-    this.hooks.onEnd?.();
+    this.hooks.onEnd?.(outcome);
   }
 }
 

@@ -2,12 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createHandler, type Request as SseRequest } from 'graphql-sse';
 import { AtriumError, toGraphQLError } from '../../errors.js';
-import { jsonErrors, refusalBeforeStart } from './stream-refusal.js';
+import { acquireConnectionOrRefuse, jsonErrors, refusalBeforeStart } from './stream-refusal.js';
 import type { RequestContext } from '../../request-context.js';
 import type { StreamPipeline } from './subscription-server.js';
 
 interface SseRaw {
   readonly req: IncomingMessage;
+  readonly res: ServerResponse;
   readonly context: RequestContext;
 }
 
@@ -23,7 +24,7 @@ export function createSseSubscriptions(pipeline: StreamPipeline): {
   serve(req: IncomingMessage, res: ServerResponse, context: RequestContext, body: unknown): Promise<void>;
   close(): Promise<void>;
 } {
-  const { config, logger } = pipeline;
+  const { config, logger, registry } = pipeline;
   const open = new Set<ServerResponse>();
   let closing = false;
   const handler = createHandler<SseRaw, undefined, Record<PropertyKey, unknown>>({
@@ -38,12 +39,17 @@ export function createSseSubscriptions(pipeline: StreamPipeline): {
         schema: prepared.engine.supergraph.apiSchema,
         document: prepared.request.document,
         ...(params.operationName && { operationName: params.operationName }),
-        contextValue: prepared as unknown as Record<PropertyKey, unknown>,
+        contextValue: { prepared, res: req.raw.res },
       } satisfies ExecutionArgs;
     },
-    execute: (args) => pipeline.run(args.contextValue as never, 'sse', lastEvent),
-    subscribe: (args) => pipeline.run(args.contextValue as never, 'sse', lastEvent),
+    execute: (args) => runOperation(args.contextValue),
+    subscribe: (args) => runOperation(args.contextValue),
   });
+  const runOperation = (contextValue: unknown) => {
+    const { prepared, res } = contextValue as { prepared: Parameters<StreamPipeline['run']>[0]; res: ServerResponse };
+    // After a reload's grace: ended without `complete`, so the client reconnects (as on SIGTERM).
+    return pipeline.run(prepared, { transport: 'sse', onError: lastEvent, restart: () => res.end() });
+  };
 
   return {
     async serve(req, res, context, body) {
@@ -53,12 +59,15 @@ export function createSseSubscriptions(pipeline: StreamPipeline): {
         res.writeHead(init.status, init.headers).end(text);
         return;
       }
+      const release = acquireConnectionOrRefuse(registry, req, res, config.maxConnectionsPerAddress);
+      if (!release) return;
+      res.once('close', release);
       const request: SseRequest<SseRaw, undefined> = {
         method: req.method ?? 'GET',
         url: req.url ?? '/',
         headers: { get: (key) => (key === 'accept' ? 'text/event-stream' : headerValue(req.headers[key])) },
         body: req.method === 'POST' ? (body as Record<PropertyKey, unknown>) : null,
-        raw: { req, context },
+        raw: { req, res, context },
         context: undefined,
       };
       const [stream, init] = await handler(request);

@@ -1,5 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLError } from 'graphql';
-import { AtriumError, ERROR_CODES, type ErrorCode } from '../../errors.js';
+import { AtriumError, ERROR_CODES, type ErrorCode, toGraphQLError } from '../../errors.js';
+import type { SubscriptionRegistry } from './subscription-registry.js';
 
 /** Why a new stream is refused before anything runs: the gateway is stopping, or subscriptions are off. */
 export function refusalBeforeStart(state: { closing: boolean; enabled: boolean }): AtriumError | undefined {
@@ -16,4 +18,17 @@ export function jsonErrors(errors: readonly GraphQLError[]): readonly [string, {
     JSON.stringify({ errors: errors.map((e) => e.toJSON()) }),
     { status: status === 200 ? 400 : status, statusText: 'Error', headers: { 'content-type': 'application/json; charset=utf-8' } },
   ];
+}
+
+/**
+ * Takes a connection slot of the request's address for an SSE or multipart stream, or answers 429
+ * TOO_MANY_CONNECTIONS and returns `undefined`. The caller releases the slot when the response closes.
+ */
+export function acquireConnectionOrRefuse(registry: SubscriptionRegistry, req: IncomingMessage, res: ServerResponse, max: number): (() => void) | undefined {
+  const release = registry.acquireConnection(req.socket.remoteAddress);
+  if (release) return release;
+  const error = new AtriumError('TOO_MANY_CONNECTIONS', `this address already has ${max} streaming connections open (subscriptions.maxConnectionsPerAddress)`);
+  const [text, init] = jsonErrors([toGraphQLError(error)]);
+  res.writeHead(init.status, init.headers).end(text);
+  return undefined;
 }

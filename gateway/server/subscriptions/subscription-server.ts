@@ -6,7 +6,9 @@ import type { Logger } from '../../logger.js';
 import type { RequestContext } from '../../request-context.js';
 import type { ServerHooks } from '../hooks.js';
 import type { SubscriptionsConfig } from './config.js';
-import { isAsyncGenerator, ObservedStream } from './observed-stream.js';
+import { isAsyncGenerator, ObservedStream, type StreamOutcome } from './observed-stream.js';
+import { SubscriptionRegistry } from './subscription-registry.js';
+import { whenTokenExpires } from './token-expiry.js';
 import { createMultipartSubscriptions } from './multipart-subscriptions.js';
 import { createSseSubscriptions } from './sse-subscriptions.js';
 import { prepareStreamOperation, type StreamOperationPayload } from './stream-operation.js';
@@ -22,23 +24,36 @@ export interface SubscriptionObserver {
 
 export type StreamTransport = 'websocket' | 'sse' | 'multipart';
 
-/** What both transports run an operation through: the same hooks and engine as `/graphql`. */
+/** How a transport runs one operation (`StreamPipeline.run`). */
+export interface StreamRunOptions {
+  readonly transport: StreamTransport;
+  /** Turns the error that ends a running subscription into a last event (SSE). */
+  readonly onError?: (error: unknown) => ExecutionResult | undefined;
+  /**
+   * The transport's reconnectable end, used when `subscriptions.reloadGrace` passes after a reload
+   * (WebSocket: close 1012; SSE: end without `complete`). Default: a last SUPERGRAPH_CHANGED error.
+   */
+  readonly restart?: () => void;
+  /** The connection ends itself when the token expires (WebSocket: close 4403); the stream need not. */
+  readonly connectionWatchesExpiry?: boolean;
+}
+
+/** What every transport runs an operation through: the same hooks and engine as `/graphql`. */
 export interface StreamPipeline {
   readonly config: SubscriptionsConfig;
   readonly logger: Logger;
+  /** Per-client subscription and per-address connection counts, and the open subscriptions. */
+  readonly registry: SubscriptionRegistry;
   /** The `onRequest` hooks (authentication, request-count limits) over a context; the rejection, if any. */
   authenticate(context: RequestContext): Promise<AtriumError | undefined>;
   /** Parse, `onDocument` hooks, validation against the current engine's schema. */
   prepare(payload: StreamOperationPayload, context: RequestContext): Promise<{ request: OperationRequest; engine: Engine } | { errors: readonly Error[] }>;
   /**
-   * Runs a prepared operation: a subscription through `engine.subscribe` (events observed, bounded in
-   * size), anything else through `engine.execute`.
+   * Runs a prepared operation: a subscription through `engine.subscribe` (counted per client, events
+   * observed and bounded in size, ended when its token expires or a reload's grace passes), anything else
+   * through `engine.execute`.
    */
-  run(
-    prepared: { request: OperationRequest; engine: Engine },
-    transport: StreamTransport,
-    onError?: (error: unknown) => ExecutionResult | undefined,
-  ): Promise<ExecutionResult | AsyncGenerator<ExecutionResult, undefined, undefined>>;
+  run(prepared: { request: OperationRequest; engine: Engine }, options: StreamRunOptions): Promise<ExecutionResult | AsyncGenerator<ExecutionResult, undefined, undefined>>;
 }
 
 export interface SubscriptionServerOptions {
@@ -60,6 +75,8 @@ export interface SubscriptionServerOptions {
   readonly plugins: readonly ServerHooks[];
   readonly logger: Logger;
   readonly observer?: SubscriptionObserver;
+  /** Log one `subscription: closed` line per subscription as it ends (`log.accessLog.enabled`). */
+  readonly accessLog?: boolean;
 }
 
 export interface SubscriptionServer {
@@ -67,6 +84,8 @@ export interface SubscriptionServer {
   serveEventStream(req: IncomingMessage, res: ServerResponse, context: RequestContext, body: unknown): Promise<void>;
   /** Serves one multipart subscription (`Accept: multipart/mixed;subscriptionSpec=1.0`); its context is authenticated. */
   serveMultipart(req: IncomingMessage, res: ServerResponse, context: RequestContext, body: unknown): Promise<void>;
+  /** A reload swapped in `engine`: subscriptions on older engines end after `subscriptions.reloadGrace`. */
+  engineSwapped(engine: Engine): void;
   /**
    * Ends every subscription with a reconnectable close (WebSocket 1001; SSE streams end without
    * `complete`) and refuses new ones: the gateway is stopping and clients should reconnect elsewhere.
@@ -86,9 +105,11 @@ export interface SubscriptionServer {
  */
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
   const { config, logger, observer } = options;
+  const registry = new SubscriptionRegistry(config);
   const pipeline: StreamPipeline = {
     config,
     logger,
+    registry,
     authenticate: options.authenticate,
     async prepare(payload, context) {
       const engine = options.engine();
@@ -96,19 +117,48 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       const prepared = await prepareStreamOperation({ engine, payload, context, plugins: options.plugins, introspection: options.introspection, introspectionScope: options.introspectionScope });
       return 'errors' in prepared ? prepared : { request: prepared.request, engine };
     },
-    async run({ request, engine }, transport, onError) {
+    async run({ request, engine }, run) {
       if (request.operation.operation !== 'subscription') return engine.execute(request);
-      const result = await engine.subscribe(request);
-      if (!isAsyncGenerator(result)) return result;
+      const { context } = request;
+      const release = registry.acquireSubscription(context.principal, context.http.remoteAddress);
+      if (!release) {
+        const error = new AtriumError('TOO_MANY_SUBSCRIPTIONS', `this client already has ${config.maxPerClient} subscriptions open (subscriptions.maxPerClient)`);
+        return { errors: [toGraphQLError(error)] };
+      }
+      const result = await engine.subscribe(request).catch((error: unknown) => {
+        release();
+        throw error;
+      });
+      if (!isAsyncGenerator(result)) {
+        release();
+        return result;
+      }
+      const { transport } = run;
       observer?.open(transport, 1);
-      return new ObservedStream(result, {
+      const startedAt = performance.now();
+      let events = 0;
+      const stream: ObservedStream = new ObservedStream(result, {
         map: (event) => {
+          events++;
           observer?.event(transport);
           return boundedEvent(event, config.maxEventBytes);
         },
-        onEnd: () => observer?.open(transport, -1),
-        ...(onError && { onError }),
+        onEnd: (outcome) => {
+          release();
+          untrack();
+          cancelExpiry();
+          observer?.open(transport, -1);
+          if (options.accessLog) logger.info(closeLine({ request, transport, events, durationMs: performance.now() - startedAt, outcome }), 'subscription: closed');
+        },
+        ...(run.onError && { onError: run.onError }),
       });
+      const untrack = registry.track({
+        engine,
+        restart: run.restart ?? (() => stream.terminate(toGraphQLError(new AtriumError('SUPERGRAPH_CHANGED', 'the supergraph was reloaded; subscribe again')))),
+      });
+      const cancelExpiry =
+        config.closeOnTokenExpiry && !run.connectionWatchesExpiry ? whenTokenExpires(context.principal, (error) => stream.terminate(toGraphQLError(error))) : () => {};
+      return stream;
     },
   };
   const webSockets = createWebSocketSubscriptions({
@@ -123,18 +173,40 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
   return {
     serveEventStream: sse.serve,
     serveMultipart: multipart.serve,
+    engineSwapped: (engine) => registry.engineSwapped(engine),
     async close() {
+      registry.close();
       await Promise.all([webSockets.close(), sse.close(), multipart.close()]);
     },
   };
 }
 
-/** The event, or an error in its place when it is larger than `subscriptions.maxEventBytes` serialized. */
+/** The fields of the line logged when a subscription ends (`log.accessLog.enabled`). */
+function closeLine(options: { request: OperationRequest; transport: StreamTransport; events: number; durationMs: number; outcome: StreamOutcome }): Record<string, unknown> {
+  const { request, outcome } = options;
+  const { context } = request;
+  const error = outcome.error as { extensions?: { code?: unknown }; code?: unknown } | undefined;
+  const code = error?.extensions?.code ?? error?.code;
+  return {
+    requestId: context.requestId,
+    transport: options.transport,
+    operationType: 'subscription',
+    operationName: request.operation.name?.value ?? null,
+    operationHash: request.queryHash,
+    ...(context.principal?.clientId !== undefined && { clientId: context.principal.clientId }),
+    events: options.events,
+    durationMs: Math.round(options.durationMs * 10) / 10,
+    end: outcome.returned ? 'client' : outcome.error === undefined ? 'complete' : 'error',
+    ...(typeof code === 'string' && { errorCode: code }),
+  };
+}
+
+/** The event; throws (ending the subscription) when it is larger than `subscriptions.maxEventBytes` serialized. */
 function boundedEvent(event: ExecutionResult, maxBytes: number): ExecutionResult {
   const bytes = Buffer.byteLength(JSON.stringify(event));
   if (bytes <= maxBytes) return event;
-  const error = new AtriumError('SUBSCRIPTION_EVENT_TOO_LARGE', `an event of ${bytes} bytes exceeds subscriptions.maxEventBytes (${maxBytes}); it was dropped`, {
+  const error = new AtriumError('SUBSCRIPTION_EVENT_TOO_LARGE', `an event of ${bytes} bytes exceeds subscriptions.maxEventBytes (${maxBytes}); the subscription ended`, {
     extensions: { max: maxBytes, actual: bytes },
   });
-  return { data: null, errors: [toGraphQLError(error)] };
+  throw toGraphQLError(error);
 }

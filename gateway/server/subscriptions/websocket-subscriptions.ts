@@ -1,14 +1,16 @@
-import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
+import { type IncomingHttpHeaders, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { type Context, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type AtriumError, toGraphQLError } from '../../errors.js';
+import { AtriumError, toGraphQLError } from '../../errors.js';
 import { jsonErrors, refusalBeforeStart } from './stream-refusal.js';
 import type { Principal } from '../../request-context.js';
-import type { StreamPipeline } from './subscription-server.js';
+import type { StreamPipeline, StreamRunOptions } from './subscription-server.js';
 import { createStreamContext } from './stream-operation.js';
+import { whenTokenExpires } from './token-expiry.js';
+import { IdleTimer } from './idle-timer.js';
 
 /** Close codes, after graphql-ws's conventions (4401 Unauthorized, 4403 Forbidden). */
 const CLOSE_UNAUTHORIZED = 4401;
@@ -18,6 +20,10 @@ const CLOSE_BAD_REQUEST = 4400;
 const CLOSE_SLOW_CONSUMER = 4429;
 /** Going away: graphql-ws clients reconnect after it (it is not one of their fatal codes). */
 const CLOSE_GOING_AWAY = 1001;
+/** Service restart: the supergraph changed; graphql-ws clients reconnect after it (not fatal either). */
+const CLOSE_SERVICE_RESTART = 1012;
+/** Normal closure, for an idle connection: graphql-ws clients reconnect only when they have operations. */
+const CLOSE_NORMAL = 1000;
 
 /** What one WebSocket connection knows once `connection_init` was accepted. */
 interface Connection {
@@ -25,6 +31,10 @@ interface Connection {
   readonly principal: Principal | undefined;
   /** One controller per operation: aborted when it completes, so its in-flight fetches stop. */
   readonly operations: Map<string, AbortController>;
+  /** Cancels the close at the token's expiry. */
+  readonly cancelExpiry: () => void;
+  /** Starts or stops the idle timer after the operations changed. */
+  readonly idle: IdleTimer;
 }
 
 type SocketContext = Context<Record<string, unknown>, Extra>;
@@ -33,8 +43,9 @@ type SocketContext = Context<Record<string, unknown>, Extra>;
  * GraphQL over WebSocket on the gateway's HTTP server: `graphql-ws`'s server (`useServer`) over `ws`, on
  * upgrades of the GraphQL path. Credentials come from the upgrade request's headers, or from the
  * `connection_init` payload (`authorization`, `apiKey`, or the header names themselves), and go through the
- * same `onRequest` hooks as HTTP requests; a refusal closes with 4401/4403 (4429 when rate limited). An
- * upgrade that does not offer `graphql-transport-ws` is refused with HTTP 400 and a JSON body.
+ * same `onRequest` hooks as HTTP requests; a refusal closes with 4401/4403 (4429 when rate limited), and
+ * an expired token closes with 4403 `TOKEN_EXPIRED`. An upgrade that does not offer `graphql-transport-ws`
+ * is refused with HTTP 400 and a JSON body, one over `maxConnectionsPerAddress` with 429.
  */
 export function createWebSocketSubscriptions(options: {
   httpServer: Server;
@@ -45,7 +56,7 @@ export function createWebSocketSubscriptions(options: {
   pipeline: StreamPipeline;
 }): { close(): Promise<void> } {
   const { pipeline } = options;
-  const { config, logger } = pipeline;
+  const { config, logger, registry } = pipeline;
   const connections = new WeakMap<SocketContext, Connection>();
   let closing = false;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
@@ -59,23 +70,23 @@ export function createWebSocketSubscriptions(options: {
     const refusal = refusalBeforeStart({ closing, enabled: config.enabled });
     if (refusal) {
       // 503 while stopping (reconnect elsewhere); 400 SUBSCRIPTIONS_NOT_SUPPORTED when turned off.
-      const [body] = jsonErrors([toGraphQLError(refusal)]);
-      socket.end(`HTTP/1.1 ${refusal.status} ${refusal.status === 400 ? 'Bad Request' : 'Service Unavailable'}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      refuseUpgrade(socket, refusal);
       return;
     }
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (!offered.includes(GRAPHQL_TRANSPORT_WS_PROTOCOL)) {
       // Refused before the handshake, with a body that says why (graphql-ws would accept the socket and
       // close it with 4406, which clients that asked for another subprotocol never get to see).
-      const body = JSON.stringify({
-        errors: [{
-          message: `unsupported WebSocket subprotocol ${JSON.stringify(offered.join(', '))}: this gateway speaks ${GRAPHQL_TRANSPORT_WS_PROTOCOL} (the graphql-ws library), or GraphQL over SSE`,
-          extensions: { code: 'BAD_REQUEST' },
-        }],
-      });
-      socket.end(`HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      const message = `unsupported WebSocket subprotocol ${JSON.stringify(offered.join(', '))}: this gateway speaks ${GRAPHQL_TRANSPORT_WS_PROTOCOL} (the graphql-ws library), or GraphQL over SSE`;
+      refuseUpgrade(socket, new AtriumError('BAD_REQUEST', message));
       return;
     }
+    const release = registry.acquireConnection(req.socket.remoteAddress);
+    if (!release) {
+      refuseUpgrade(socket, new AtriumError('TOO_MANY_CONNECTIONS', `this address already has ${config.maxConnectionsPerAddress} streaming connections open (subscriptions.maxConnectionsPerAddress)`));
+      return;
+    }
+    socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws) => {
       watchBuffer(ws);
       wss.emit('connection', ws, req);
@@ -112,7 +123,12 @@ export function createWebSocketSubscriptions(options: {
           socket.close(closeCodeOf(rejected), closeReason(`${rejected.code}: ${rejected.message}`));
           return false;
         }
-        connections.set(ctx, { headers, principal: context.principal, operations: new Map() });
+        const cancelExpiry = config.closeOnTokenExpiry
+          ? whenTokenExpires(context.principal, (error) => socket.close(CLOSE_FORBIDDEN, closeReason(`${error.code}: ${error.message}`)))
+          : () => {};
+        const idle = new IdleTimer(config.idleTimeout, () => socket.close(CLOSE_NORMAL, `IDLE_TIMEOUT: no operation for ${config.idleTimeout} ms`));
+        idle.update(0);
+        connections.set(ctx, { headers, principal: context.principal, operations: new Map(), cancelExpiry, idle });
         return true;
       },
       async onSubscribe(ctx, id, payload) {
@@ -122,6 +138,7 @@ export function createWebSocketSubscriptions(options: {
         }
         const controller = new AbortController();
         connection.operations.set(id, controller);
+        connection.idle.update(connection.operations.size);
         const { request } = ctx.extra;
         const context = createStreamContext({
           headers: connection.headers,
@@ -133,32 +150,48 @@ export function createWebSocketSubscriptions(options: {
         const prepared = await pipeline.prepare(payload, context);
         if ('errors' in prepared) {
           connection.operations.delete(id);
+          connection.idle.update(connection.operations.size);
           return prepared.errors as never;
         }
         const { request: operation, engine } = prepared;
+        const { socket } = ctx.extra;
+        const run: StreamRunOptions = {
+          transport: 'websocket',
+          connectionWatchesExpiry: true,
+          // The socket, not the one operation: graphql-ws clients reconnect and subscribe to all again.
+          restart: () => socket.close(CLOSE_SERVICE_RESTART, 'SUPERGRAPH_CHANGED: the supergraph was reloaded; reconnect'),
+        };
         return {
           schema: engine.supergraph.apiSchema,
           document: operation.document,
           ...(payload.operationName && { operationName: payload.operationName }),
-          contextValue: prepared,
+          contextValue: { prepared, run },
         } satisfies ExecutionArgs;
       },
-      execute: (args) => pipeline.run(args.contextValue as never, 'websocket'),
-      subscribe: (args) => pipeline.run(args.contextValue as never, 'websocket'),
+      execute: (args) => runOperation(args.contextValue),
+      subscribe: (args) => runOperation(args.contextValue),
       onComplete(ctx, id) {
         const connection = connections.get(ctx);
         connection?.operations.get(id)?.abort();
         connection?.operations.delete(id);
+        connection?.idle.update(connection.operations.size);
       },
       onClose(ctx) {
         const connection = connections.get(ctx);
         for (const controller of connection?.operations.values() ?? []) controller.abort();
         connection?.operations.clear();
+        connection?.cancelExpiry();
+        connection?.idle.stop();
       },
     },
     wss,
     config.keepAlive,
   );
+
+  const runOperation = (contextValue: unknown) => {
+    const { prepared, run } = contextValue as { prepared: Parameters<StreamPipeline['run']>[0]; run: StreamRunOptions };
+    return pipeline.run(prepared, run);
+  };
 
   let closed: Promise<void> | undefined;
   return {
@@ -193,6 +226,12 @@ function connectionHeaders(
     else if (lower === 'apikey' || lower === names.apiKey) headers[names.apiKey] = value;
   }
   return headers;
+}
+
+/** Refuses an upgrade before the handshake with the error's status and a JSON body. */
+function refuseUpgrade(socket: Duplex, error: AtriumError): void {
+  const [body, init] = jsonErrors([toGraphQLError(error)]);
+  socket.end(`HTTP/1.1 ${init.status} ${STATUS_CODES[init.status] ?? 'Error'}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 function closeCodeOf(error: AtriumError): number {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
 import { resetDemoData, startDemoSubgraphs } from '../../../subgraphs/index.js';
 import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../helpers/demo-gateway.js';
+import { collect as collectEvents, until, wsClient as openWsClient, wsUrl } from '../../helpers/subscription-clients.js';
 
 // Subscriptions through the real gateway over the real demo subgraphs, with the real protocol clients:
 // graphql-ws (graphql-transport-ws) and graphql-sse (distinct connections). reviewAdded comes from
@@ -13,47 +14,17 @@ import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../he
 const SUBSCRIPTION = 'subscription { reviewAdded { id body rating item { upc name price } } }';
 const ADD_REVIEW = 'mutation($body: String!) { addReview(input: { upc: "1001", authorId: "1", rating: 5, body: $body }) { id } }';
 const API_KEY = 'subscriptions-test-key-0123456789';
-const WAIT_MS = 10_000;
 
 let subgraphs: DemoSubgraphs;
 let gateway: DemoGateway;
 const clients: Client[] = [];
 
-const wsUrl = (url: string) => url.replace(/^http/, 'ws');
-
 function wsClient(options: { url?: string; connectionParams?: Record<string, unknown>; webSocketImpl?: unknown } = {}): Client {
-  const client = createClient({
-    url: wsUrl(options.url ?? gateway.url),
-    webSocketImpl: options.webSocketImpl ?? WebSocket,
-    retryAttempts: 0,
-    lazy: true,
-    connectionParams: options.connectionParams ?? { apiKey: API_KEY },
-  });
-  clients.push(client);
-  return client;
+  return openWsClient(options.url ?? gateway.url, clients, { connectionParams: options.connectionParams ?? { apiKey: API_KEY }, ...(options.webSocketImpl !== undefined && { webSocketImpl: options.webSocketImpl }) });
 }
 
 /** Collects a subscription's events; `ended` settles with the error or `complete`. */
-function collect(client: Client, query = SUBSCRIPTION) {
-  const events: any[] = [];
-  let resolveEnded!: (outcome: { error?: unknown }) => void;
-  const ended = new Promise<{ error?: unknown }>((resolve) => (resolveEnded = resolve));
-  const unsubscribe = client.subscribe({ query }, {
-    next: (value) => void events.push(value),
-    error: (error) => resolveEnded({ error }),
-    complete: () => resolveEnded({}),
-  });
-  return { events, ended, unsubscribe };
-}
-
-/** Polls until `check` holds (bounded; no timing assertion). */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const collect = (client: Client, query = SUBSCRIPTION) => collectEvents(client, query);
 
 const reviewSubscribers = () => subgraphs.subgraphs.find((s) => s.name === 'reviews')!.subscribers();
 
@@ -71,6 +42,8 @@ beforeAll(async () => {
       auth: { apiKeys: { keys: { tests: { hash: hashApiKey(API_KEY), clientId: 'tests' } } } },
       subscriptions: { maxPerConnection: 3, maxBufferedBytes: 64 * 1024 },
       metrics: { enabled: true },
+      // These tests count one upstream subscription per client; sharing has its own file (dedupe.test.ts).
+      traffic: { all: { dedupeSubscriptions: false } },
     },
   });
 });
@@ -225,7 +198,7 @@ describe('plain HTTP', () => {
 describe('lifecycle', () => {
   it('ends the client subscription with an error naming the subgraph when the subgraph goes away', async () => {
     const own = await startDemoSubgraphs({ host: '127.0.0.1' });
-    const local = await startDemoGateway({ subgraphs: own });
+    const local = await startDemoGateway({ subgraphs: own, config: { traffic: { all: { dedupeSubscriptions: false } } } });
     try {
       const client = createClient({ url: wsUrl(local.url), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
       clients.push(client);
@@ -244,7 +217,7 @@ describe('lifecycle', () => {
 
   it('closes every subscription with 1001 (reconnectable) when the gateway closes, and closes upstream', async () => {
     const own = await startDemoSubgraphs({ host: '127.0.0.1' });
-    const local = await startDemoGateway({ subgraphs: own });
+    const local = await startDemoGateway({ subgraphs: own, config: { traffic: { all: { dedupeSubscriptions: false } } } });
     const reviews = own.subgraphs.find((s) => s.name === 'reviews')!;
     try {
       const streams = [0, 1].map(() => {

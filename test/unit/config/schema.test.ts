@@ -8,7 +8,7 @@ describe('subgraphSettings', () => {
       traffic: {
         all: { timeout: '10s', maxResponseSize: '4mb' },
         subgraphs: {
-          products: { timeout: '2s', url: 'http://products.internal/graphql', dedupe: false, maxResponseSize: 65_536 },
+          products: { timeout: '2s', url: 'http://products.internal/graphql', dedupe: false, maxResponseSize: 65_536, dedupeSubscriptions: false },
           reviews: { url: 'http://r/graphql' },
         },
       },
@@ -21,14 +21,15 @@ describe('subgraphSettings', () => {
       timeoutMs: 2000,
       dedupe: false,
       maxResponseBytes: 65_536,
+      dedupeSubscriptions: false,
       url: 'http://products.internal/graphql',
     });
-    expect(subgraphSettings(config, 'reviews')).toEqual({ timeoutMs: 10_000, dedupe: true, maxResponseBytes: 4 * 1024 * 1024, url: 'http://r/graphql' });
+    expect(subgraphSettings(config, 'reviews')).toEqual({ timeoutMs: 10_000, dedupe: true, maxResponseBytes: 4 * 1024 * 1024, dedupeSubscriptions: true, url: 'http://r/graphql' });
   });
 
   it('falls back to all for a subgraph without settings, with no url override', () => {
-    expect(subgraphSettings(config, 'inventory')).toEqual({ timeoutMs: 10_000, dedupe: true, maxResponseBytes: 4 * 1024 * 1024 });
-    expect(subgraphSettings(config, 'constructor')).toEqual({ timeoutMs: 10_000, dedupe: true, maxResponseBytes: 4 * 1024 * 1024 });
+    expect(subgraphSettings(config, 'inventory')).toEqual({ timeoutMs: 10_000, dedupe: true, maxResponseBytes: 4 * 1024 * 1024, dedupeSubscriptions: true });
+    expect(subgraphSettings(config, 'constructor')).toEqual({ timeoutMs: 10_000, dedupe: true, maxResponseBytes: 4 * 1024 * 1024, dedupeSubscriptions: true });
   });
 
   it('defaults maxResponseSize to 16 MiB', () => {

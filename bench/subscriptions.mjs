@@ -1,0 +1,219 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { percentile } from './lib/load.mjs';
+import { cpuTicks, CLK_TCK, spawnTracked, stopAll, tree } from './lib/procs.mjs';
+import { fmt, table } from './lib/report.mjs';
+import { BENCH_DIR, ROOT } from './lib/workload.mjs';
+
+/**
+ * The subscriptions benchmark (not a test): `node bench/subscriptions.mjs [--idle 1000] [--subscribers 100]
+ * [--rate 100] [--duration 10] [--entities]` (`npm run bench:subscriptions -- …` builds first). Starts the
+ * five demo subgraphs and one `atrium serve --workers 1` as processes, then
+ *
+ * 1. opens `--idle` subscriptions (one graphql-ws connection each) while no event is published, reports
+ *    the gateway's RSS before and after, per open subscription, and closes them;
+ * 2. opens `--subscribers` more on `reviewAdded`, publishes `--rate` reviews per second for `--duration`
+ *    seconds straight to the reviews subgraph (each review's body is its emit time), and reports the event
+ *    latency p50/p99/max from emit to client receipt, the gateway's CPU per published and per delivered
+ *    event, and the events lost.
+ *
+ * Identical subscriptions share one upstream subscription (the default), so the subgraph serves one and the
+ * gateway fans every event out. `--entities` adds `item { name price }`, which the gateway fetches from
+ * products for every delivered event. Results go to stdout and bench/results/subscriptions-<time>.json.
+ * Clients, publisher and subgraphs share the machine with the gateway: run the full goals (10,000 idle,
+ * 1,000 events/s × 1,000 subscribers) on a quiet machine.
+ */
+
+const USAGE = `Usage: node bench/subscriptions.mjs [--idle n] [--subscribers n] [--rate n] [--duration s] [--entities]`;
+const DEMO = ['accounts', 'products', 'inventory', 'reviews', 'orders'];
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      idle: { type: 'string', default: '1000' },
+      subscribers: { type: 'string', default: '100' },
+      rate: { type: 'string', default: '100' },
+      duration: { type: 'string', default: '10' },
+      entities: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return void console.log(USAGE);
+  const idleCount = Number(values.idle);
+  const subscriberCount = Number(values.subscribers);
+  const rate = Number(values.rate);
+  const seconds = Number(values.duration);
+  const selection = values.entities ? 'id body item { name price }' : 'id body';
+
+  const dir = mkdtempSync(join(tmpdir(), 'atrium-bench-subs-'));
+  const urls = {};
+  for (const name of DEMO) {
+    const subgraph = spawnTracked(name, process.execPath, [join(ROOT, 'dist/subgraphs/serve-subgraph.js'), name, '--port', '0']);
+    const [, url] = await subgraph.waitFor(new RegExp(`${name} listening on (http://\\S+)`));
+    urls[name] = url;
+  }
+  const lines = ['federation_version: 2', 'subgraphs:'];
+  for (const name of DEMO) lines.push(`  ${name}:`, `    routing_url: ${urls[name]}`, '    schema:', `      file: ${join(ROOT, 'schema', `${name}.graphql`)}`);
+  writeFileSync(join(dir, 'supergraph.yaml'), `${lines.join('\n')}\n`);
+  // Limits raised for one client address holding every subscription; metrics on to count them.
+  writeFileSync(
+    join(dir, 'gateway.yaml'),
+    'log:\n  level: info\nmetrics:\n  enabled: true\nauthorization:\n  mode: measure\nsubscriptions:\n  maxPerClient: 10000000\n  maxConnectionsPerAddress: 10000000\n  idleTimeout: 0\n',
+  );
+  const gateway = spawnTracked('gateway', process.execPath, [
+    join(ROOT, 'dist/gateway/cli.js'), 'serve', '--supergraph-config', join(dir, 'supergraph.yaml'), '--config', join(dir, 'gateway.yaml'),
+    '--port', '0', '--host', '127.0.0.1', '--workers', '1'
+  ]);
+  const [, graphqlUrl] = await gateway.waitFor(/"url":"([^"]+)"[^\n]*"msg":"gateway: ready"/, 60_000);
+  const wsUrl = graphqlUrl.replace(/^http/, 'ws');
+  const rssMb = () => tree(gateway.pid).reduce((sum, pid) => sum + statusKb(pid, 'VmRSS'), 0) / 1024;
+  const open = () => openSubscriptions(graphqlUrl);
+
+  // 1. Idle subscriptions: open while no event is published, closed before the event phase.
+  const idleQuery = 'subscription { reviewAdded { id rating } }';
+  await settle();
+  const rssBefore = rssMb();
+  const idleClients = [];
+  for (let i = 0; i < idleCount; i++) idleClients.push(subscribe(wsUrl, idleQuery, () => {}));
+  await waitFor(async () => (await open()) >= idleCount, `${idleCount} idle subscriptions`);
+  await settle();
+  const rssIdle = rssMb();
+  await Promise.all(idleClients.map((client) => client.dispose()));
+  await waitFor(async () => (await open()) === 0, 'the idle subscriptions to close');
+
+  // 2. Events fanned out to subscribers.
+  const latencies = [];
+  let received = 0;
+  const query = `subscription { reviewAdded { ${selection} } }`;
+  const subscribers = [];
+  for (let i = 0; i < subscriberCount; i++) {
+    subscribers.push(
+      subscribe(wsUrl, query, (event) => {
+        const sentAt = Number(event.data?.reviewAdded?.body);
+        if (!Number.isFinite(sentAt)) return;
+        received++;
+        latencies.push(performance.timeOrigin + performance.now() - sentAt);
+      }),
+    );
+  }
+  await waitFor(async () => (await open()) >= subscriberCount, `${subscriberCount} subscribers`);
+  const mutation = 'mutation($b: String!) { addReview(input: { upc: "1001", authorId: "1", rating: 5, body: $b }) { id } }';
+  const cpuBefore = ticksOf(gateway.pid);
+  const runnerBefore = process.cpuUsage();
+  const started = performance.now();
+  let published = 0;
+  const total = Math.round(rate * seconds);
+  while (published < total) {
+    const due = started + (published * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    published++;
+    void fetch(urls.reviews, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: mutation, variables: { b: String(performance.timeOrigin + performance.now()) } }),
+    }).then((r) => r.arrayBuffer(), () => {});
+  }
+  const expected = published * subscriberCount;
+  await waitFor(async () => received >= expected, 'every event', 10_000).catch(() => {});
+  const elapsed = (performance.now() - started) / 1000;
+  const cpuSeconds = (ticksOf(gateway.pid) - cpuBefore) / CLK_TCK;
+  const runner = process.cpuUsage(runnerBefore);
+  const runnerCpuPercent = ((runner.user + runner.system) / 1e6 / elapsed) * 100;
+  const load = loadavg();
+
+  latencies.sort((a, b) => a - b);
+  const result = {
+    when: new Date().toISOString(),
+    cpus: cpus().length,
+    loadAverage: load.map((l) => Number(l.toFixed(2))),
+    idle: { subscriptions: idleCount, rssBeforeMb: rssBefore, rssAfterMb: rssIdle, kbPerSubscription: ((rssIdle - rssBefore) * 1024) / Math.max(idleCount, 1) },
+    events: {
+      subscribers: subscriberCount,
+      ratePerSecond: rate,
+      seconds,
+      entities: values.entities,
+      published,
+      delivered: received,
+      lost: expected - received,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: latencies.at(-1) ?? Number.NaN,
+      gatewayCpuSeconds: cpuSeconds,
+      gatewayCpuPercent: (cpuSeconds / elapsed) * 100,
+      cpuMsPerPublishedEvent: (cpuSeconds * 1000) / Math.max(published, 1),
+      cpuUsPerDeliveredEvent: (cpuSeconds * 1e6) / Math.max(received, 1),
+      rssMb: rssMb(),
+      // The clients and the publisher (this process): near 100% means the clients, not the gateway, lag.
+      runnerCpuPercent,
+    },
+  };
+  console.log(`\nSubscriptions benchmark (${result.when}, ${result.cpus} CPUs, load average ${result.loadAverage.join(' ')})\n`);
+  console.log(table(['idle subscriptions', 'gateway RSS before (MB)', 'after (MB)', 'per subscription (KB)'], [[idleCount, fmt(rssBefore), fmt(rssIdle), fmt(result.idle.kbPerSubscription)]]));
+  console.log();
+  const e = result.events;
+  console.log(
+    table(
+      ['subscribers', 'events/s', 'published', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'max ms', 'gateway CPU %', 'CPU ms / published', 'CPU µs / delivered', 'clients CPU %'],
+      [[subscriberCount, rate, published, received, e.lost, fmt(e.p50Ms, 2), fmt(e.p99Ms, 2), fmt(e.maxMs, 1), fmt(e.gatewayCpuPercent), fmt(e.cpuMsPerPublishedEvent, 2), fmt(e.cpuUsPerDeliveredEvent, 1), fmt(e.runnerCpuPercent)]],
+    ),
+  );
+  mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
+  const file = join(BENCH_DIR, 'results', `subscriptions-${result.when.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\n${file}`);
+
+  await Promise.all(subscribers.map((client) => client.dispose()));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** One graphql-ws client with one subscription; `onEvent` gets each event. */
+function subscribe(url, query, onEvent) {
+  const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+  client.subscribe({ query }, { next: onEvent, error: (error) => console.error('subscription failed', error), complete: () => {} });
+  return client;
+}
+
+/** The gateway's open WebSocket subscriptions, from /metrics. */
+async function openSubscriptions(graphqlUrl) {
+  const text = await (await fetch(graphqlUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const match = text.match(/atrium_subscriptions_open\{transport="websocket"\} (\d+)/);
+  return match ? Number(match[1]) : 0;
+}
+
+async function waitFor(check, what, withinMs = 120_000) {
+  const deadline = Date.now() + withinMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A second for the gateway's memory and timers to settle before a reading. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+
+function ticksOf(pid) {
+  let sum = 0;
+  for (const ticks of cpuTicks(tree(pid)).values()) sum += ticks;
+  return sum;
+}
+
+function statusKb(pid, field) {
+  try {
+    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());
