@@ -25,7 +25,7 @@ export const targets = [
     name: 'grafbase',
     what: `Grafbase gateway (Rust), ${PACKAGE} ${version(PACKAGE)}: grafbase dev, default settings`,
     peer: true,
-    dedup: 'default',
+    dedup: 'on (default)',
     cpus: '1',
     command: ({ port, supergraphFile }) => ({ command: process.execPath, args: [file, '--port', String(port), '--supergraph', supergraphFile] }),
     skipWhenExited: (_code, output) => (output.includes('grafbase binary not found') ? `${PACKAGE} is not installed (x86_64 Linux only)` : undefined),
