@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type GatewayConfig, type SubgraphSettings, subgraphSettings } from './config/schema.js';
 import { createCorsHandler } from './edge/cors.js';
 import { loadTls } from './edge/load-tls.js';
@@ -22,6 +23,7 @@ import { createUndiciTransport } from './subgraph-client/undici-transport.js';
 import type { SubgraphFetchHook } from './subgraph-client/contracts.js';
 import type { SupergraphSource } from './supergraph/load-supergraph.js';
 import { createSupergraphProvider } from './supergraph/supergraph-provider.js';
+import { directorySupergraphCache } from './supergraph/supergraph-cache.js';
 import { createPublishing } from './publishing/start-publishing.js';
 import { engineBuilder } from './build-engine.js';
 import { createGraphQLHandler, type GraphQLHandler } from './server/graphql-handler.js';
@@ -160,6 +162,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger,
     debounceMs: config.reload.debounce,
     warmPlans: config.reload.warmPlans,
+    ...(config.reload.cacheDir !== undefined && {
+      cache: directorySupergraphCache(resolve(options.configDir ?? process.cwd(), config.reload.cacheDir)),
+    }),
   });
   lifecycle.onReload((outcome) => metrics.recordSupergraphReload(outcome.kind === 'swapped' ? 'success' : 'failure'));
 

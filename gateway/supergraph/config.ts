@@ -34,5 +34,15 @@ export const reloadSchema = z
      * @default 100
      */
     warmPlans: integer(0, 100_000).default(100),
+    /**
+     * Directory (relative to gateway.yaml's) where the gateway keeps a copy of every supergraph it serves
+     * (`supergraph.graphql`, replaced atomically). When the sources do not answer at startup (a
+     * `subgraph_url` that is down, an empty registry), a gateway with a copy serves it at once instead of
+     * waiting with `/health` 503, keeps trying the sources with backoff and swaps to them when they answer;
+     * the admin listener's `/ready` says `schema.source: "cache"` until then. Problems waiting cannot fix
+     * (a composition error) still stop the start. Unset: no copy is kept.
+     * @default none
+     */
+    cacheDir: z.string().min(1).optional(),
   })
   .strict();

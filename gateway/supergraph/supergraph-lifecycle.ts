@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import { HotOperations } from '../engine/hot-operations.js';
 import type { Logger } from '../logger.js';
 import type { SupergraphProvider, SupergraphSnapshot } from './supergraph-provider.js';
+import type { SupergraphCache } from './supergraph-cache.js';
 import { SupergraphLoadError } from './supergraph-load-error.js';
 
 /** What `/ready` and metrics report about the served supergraph and its reloads. */
@@ -18,6 +19,11 @@ export interface SupergraphStatus {
   readonly reloads: { readonly succeeded: number; readonly failed: number };
   /** The problems of the last reload, while it is the latest outcome; cleared by a successful one. */
   readonly lastError?: { readonly at: string; readonly problems: readonly string[] };
+  /**
+   * `live`: loaded from the sources; `cache`: the copy of `reload.cacheDir`, served because the sources did
+   * not answer at startup (the gateway keeps trying them and says `live` once it has).
+   */
+  readonly source: 'live' | 'cache';
 }
 
 /** The outcome of one {@link SupergraphLifecycle.reload}. */
@@ -59,6 +65,11 @@ export interface SupergraphLifecycleOptions {
   readonly warmPlans: number;
   /** Backoff of the first load's retries (see `start`): first delay, doubling up to the maximum. Default 500 ms, 10 s. */
   readonly startRetry?: { readonly initialMs: number; readonly maxMs: number };
+  /**
+   * `reload.cacheDir`: every supergraph served is kept there; a start whose sources do not answer yet serves
+   * the kept one at once instead of waiting, and swaps to the live one when they do.
+   */
+  readonly cache?: SupergraphCache;
 }
 
 /**
@@ -86,6 +97,7 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
   let closed = false;
   const reloads = { succeeded: 0, failed: 0 };
   let lastError: SupergraphStatus['lastError'];
+  let source: SupergraphStatus['source'] = 'live';
   let running: Promise<unknown> = Promise.resolve();
   let waiting: Promise<ReloadOutcome> | undefined;
   const controller = new AbortController();
@@ -111,10 +123,14 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
     },
   });
 
-  const serve = (next: Engine, sdl: string) => {
+  const serve = (next: Engine, sdl: string, from: SupergraphStatus['source'] = 'live') => {
     engine = next;
     version = versionOf(sdl);
     loadedAt = new Date().toISOString();
+    source = from;
+    if (from === 'live' && options.cache) {
+      options.cache.write(sdl).catch((error: unknown) => logger.warn({ err: error, path: options.cache!.path }, 'supergraph: could not write the cached copy'));
+    }
   };
 
   async function warm(next: Engine): Promise<number> {
@@ -141,13 +157,18 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
    * waits, answering /health with 503 and showing the problems on /ready, instead of exiting. Any other
    * failure (an invalid file, a composition error) is thrown at once: waiting would not fix it.
    */
-  async function loadFirst(signal: AbortSignal): Promise<SupergraphSnapshot> {
+  async function loadFirst(signal: AbortSignal): Promise<SupergraphSnapshot & { fromCache?: boolean }> {
     for (let attempt = 1, delayMs = options.startRetry?.initialMs ?? 500; ; attempt++) {
       try {
         return await provider.load(signal);
       } catch (error) {
         if (!(error instanceof SupergraphLoadError && error.retryable) || signal.aborted) throw error;
         lastError = { at: new Date().toISOString(), problems: error.problems };
+        const cached = attempt === 1 ? await options.cache?.read() : undefined;
+        if (cached !== undefined) {
+          logger.warn({ problems: error.problems, path: options.cache!.path }, 'supergraph: the sources do not answer; serving the cached supergraph and retrying them');
+          return { sdl: cached, fromCache: true };
+        }
         logger.warn({ problems: error.problems, attempt, retryInMs: delayMs }, 'supergraph: not loaded yet (a subgraph did not answer introspection, or the registry is empty), retrying');
         await sleep(delayMs, undefined, { signal });
         delayMs = Math.min(delayMs * 2, options.startRetry?.maxMs ?? 10_000);
@@ -155,11 +176,36 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
     }
   }
 
+  /**
+   * After a start from the cache: loads the sources with the start's backoff until they answer, then
+   * reloads onto them (a swap, or the same supergraph now `live`).
+   */
+  async function retryUntilLive(): Promise<void> {
+    for (let delayMs = options.startRetry?.initialMs ?? 500; source === 'cache' && !closed; ) {
+      try {
+        await sleep(delayMs, undefined, { signal: controller.signal });
+        await provider.load(controller.signal);
+      } catch (error) {
+        if (closed) return;
+        if (error instanceof SupergraphLoadError && !error.retryable) {
+          logger.error({ problems: error.problems }, 'supergraph: the sources answered with a supergraph that cannot be served; still serving the cached one');
+        }
+        delayMs = Math.min(delayMs * 2, options.startRetry?.maxMs ?? 10_000);
+        continue;
+      }
+      await lifecycle.reload('sources answer again after a start from the cache');
+    }
+  }
+
   async function reloadNow(reason: string): Promise<ReloadOutcome> {
     let outcome: ReloadOutcome;
     try {
       const snapshot = await provider.load(controller.signal);
-      if (versionOf(snapshot.sdl) === version) return { kind: 'unchanged', version };
+      if (versionOf(snapshot.sdl) === version) {
+        // The sources answered with what the cache held: now it is served live.
+        if (source === 'cache') serve(engine!, snapshot.sdl);
+        return { kind: 'unchanged', version };
+      }
       const next = tracked(options.buildEngine(snapshot));
       const warmedPlans = await warm(next);
       if (closed) return { kind: 'unchanged', version };
@@ -181,28 +227,29 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
     return outcome;
   }
 
-  return {
+  const lifecycle: SupergraphLifecycle = {
     get engine() {
       return engine;
     },
 
     async start(signal) {
       const snapshot = await loadFirst(signal ? AbortSignal.any([signal, controller.signal]) : controller.signal);
-      lastError = undefined;
+      if (!snapshot.fromCache) lastError = undefined;
       const first = tracked(options.buildEngine(snapshot));
-      serve(first, snapshot.sdl);
+      serve(first, snapshot.sdl, snapshot.fromCache ? 'cache' : 'live');
       return first;
     },
 
     watch(onSwap) {
       swap = onSwap;
+      if (source === 'cache') void retryUntilLive();
       stopWatching = provider.watch((reason) => {
         // The first change of a burst opens the window; later ones join it instead of pushing it back, so a
         // source that keeps reporting (a poll every few ms) cannot postpone the reload forever.
         if (closed || debounce) return;
         debounce = setTimeout(() => {
           debounce = undefined;
-          void this.reload(reason);
+          void lifecycle.reload(reason);
         }, options.debounceMs);
         debounce.unref();
       });
@@ -226,6 +273,7 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
         subgraphs: engine ? [...engine.supergraph.subgraphs.keys()] : [],
         reloads: { ...reloads },
         ...(lastError && { lastError }),
+        source,
       };
     },
 
@@ -241,6 +289,7 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
       controller.abort();
     },
   };
+  return lifecycle;
 }
 
 function versionOf(sdl: string): string {

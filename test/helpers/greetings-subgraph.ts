@@ -1,6 +1,6 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { type RunningSubgraph, serveDemoSubgraph } from '../../subgraphs/shared/serve-demo-subgraph.js';
+import { type RunningSubgraph, serveDemoSubgraph, type ServeOptions } from '../../subgraphs/shared/serve-demo-subgraph.js';
 
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable"])';
 
@@ -30,7 +30,7 @@ export const WEATHER_SDL = `${LINK}\n\ntype Query {\n  weather: String\n}\n`;
  * const greetings = await startGreetingsSubgraph();
  * // publish GREETINGS.v1 with url greetings.url
  */
-export function startGreetingsSubgraph(name = 'greetings'): Promise<RunningSubgraph> {
+export function startGreetingsSubgraph(name = 'greetings', serve: ServeOptions = {}): Promise<RunningSubgraph> {
   const sdl = `${LINK}\n\ntype Query {\n  hello: String\n  goodbye(name: String): String\n  weather: String\n}\n`;
   const schema = buildSubgraphSchema({
     typeDefs: parse(sdl),
@@ -42,5 +42,5 @@ export function startGreetingsSubgraph(name = 'greetings'): Promise<RunningSubgr
       },
     } as any,
   });
-  return serveDemoSubgraph({ name, sdl, schema, createContext: () => ({}), reset() {} });
+  return serveDemoSubgraph({ name, sdl, schema, createContext: () => ({}), reset() {} }, serve);
 }
