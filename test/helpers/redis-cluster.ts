@@ -36,13 +36,15 @@ export interface TestRedisCluster {
  */
 export async function startRedisCluster(): Promise<TestRedisCluster> {
   const dir = await tempDir('atrium-redis-cluster-');
-  const ports = [await freePort(), await freePort(), await freePort()];
+  // Client ports and cluster-bus ports: the bus defaults to port + 10000, past 65535 for a high free port.
+  const [ports, busPorts] = await distinctFreePorts(6).then((free) => [free.slice(0, 3), free.slice(3)]);
   const children: (ChildProcess | undefined)[] = [];
   const startNode = async (index: number) => {
     const port = ports[index]!;
     children[index] = await spawnRedis(port, [
       '--bind', '127.0.0.1',
       '--cluster-enabled', 'yes',
+      '--cluster-port', String(busPorts[index]!),
       '--cluster-config-file', join(dir.path, `nodes-${port}.conf`),
       // Twice Redis's default: a node stopped by a test stays "possibly failing" on the others, never
       // "failed" (which would turn the whole cluster to cluster_state:fail), however slow this machine is.
@@ -58,8 +60,9 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
   };
   try {
     for (let index = 0; index < ports.length; index += 1) await startNode(index);
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], {
-      timeout: 30_000,
+    const create = ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'];
+    await run('redis-cli', create, { timeout: 30_000 }).catch((error: Error) => {
+      throw new Error(`redis-cli ${create.join(' ')} failed (redis-cli is in the Debian package redis-tools): ${error.message}`);
     });
     await waitForClusterOk(ports);
   } catch (error) {
@@ -104,6 +107,13 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
     },
     close: stopAll,
   };
+}
+
+/** `count` free loopback ports, no two the same. */
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
 }
 
 /** A test of whether the node `client` is connected to serves a slot, from `CLUSTER SLOTS`. */
