@@ -98,7 +98,8 @@ export const gatewayConfigSchema = z
   })
   .strict();
 
-type DeepReadonly<T> = T extends (infer E)[]
+/** `T` with every property and array readonly, all the way down: the type of frozen config. */
+export type DeepReadonly<T> = T extends (infer E)[]
   ? readonly DeepReadonly<E>[]
   : T extends object
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }

@@ -55,6 +55,8 @@ export function readConfigSchema(
 interface SchemaFile {
   readonly file: ts.SourceFile;
   readonly objectSchemas: ReadonlyMap<string, ts.ObjectLiteralExpression>;
+  /** `const a = b.extend({...})`: `a` is `b`'s fields (wherever `b` is declared), then these. */
+  readonly extendedSchemas: ReadonlyMap<string, { readonly base: ts.Identifier; readonly literal: ts.ObjectLiteralExpression }>;
   /** The exported ones among `objectSchemas`. */
   readonly exported: readonly string[];
   /** Local name -> the `.ts` file it is imported from (relative imports only) and its name there. */
@@ -64,6 +66,7 @@ interface SchemaFile {
 function schemaFile(sourceText: string, fileName: string): SchemaFile {
   const file = ts.createSourceFile(fileName, sourceText, ts.ScriptTarget.Latest, true);
   const objectSchemas = new Map<string, ts.ObjectLiteralExpression>();
+  const extendedSchemas = new Map<string, { base: ts.Identifier; literal: ts.ObjectLiteralExpression }>();
   const exported: string[] = [];
   const imports = new Map<string, { path: string; name: string }>();
   for (const statement of file.statements) {
@@ -82,6 +85,11 @@ function schemaFile(sourceText: string, fileName: string): SchemaFile {
     const isExported = statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) ?? false;
     for (const declaration of statement.declarationList.declarations) {
       if (!ts.isIdentifier(declaration.name) || declaration.initializer === undefined) continue;
+      const extended = extendCall(declaration.initializer);
+      if (extended !== undefined) {
+        extendedSchemas.set(declaration.name.text, extended);
+        continue;
+      }
       const base = zodBase(declaration.initializer);
       if (base?.kind !== 'z' || base.method !== 'object') continue;
       const literal = base.args[0];
@@ -92,7 +100,7 @@ function schemaFile(sourceText: string, fileName: string): SchemaFile {
       if (isExported) exported.push(declaration.name.text);
     }
   }
-  return { file, objectSchemas, exported, imports };
+  return { file, objectSchemas, extendedSchemas, exported, imports };
 }
 
 class SchemaReader {
@@ -134,7 +142,7 @@ class SchemaReader {
     const base = zodBase(initializer);
     const referenced = base?.kind === 'ref' ? this.objectSchema(base.name, initializer) : undefined;
     if (referenced !== undefined) {
-      return { kind: 'object', fields: this.objectFields(referenced, path, visiting) };
+      return { kind: 'object', fields: referenced.flatMap((literal) => this.objectFields(literal, path, visiting)) };
     }
     if (base?.kind === 'z' && base.method === 'object' && base.args[0] !== undefined && ts.isObjectLiteralExpression(base.args[0])) {
       return { kind: 'object', fields: this.objectFields(base.args[0], path, visiting) };
@@ -165,11 +173,20 @@ class SchemaReader {
     return ts.forEachChild(node, (child) => this.objectSchemaIn(child));
   }
 
-  /** The `z.object` literal that `name` stands for in the file of `at`: declared there, or imported into it. */
-  private objectSchema(name: string, at: ts.Node): ts.ObjectLiteralExpression | undefined {
+  /**
+   * The `z.object` literals whose fields `name` stands for in the file of `at` (declared there or imported
+   * into it): one, or for `base.extend({...})` the base's followed by the extension's.
+   */
+  private objectSchema(name: string, at: ts.Node): readonly ts.ObjectLiteralExpression[] | undefined {
     const file = this.files.get(at.getSourceFile().fileName)!;
     const declared = file.objectSchemas.get(name);
-    if (declared !== undefined) return declared;
+    if (declared !== undefined) return [declared];
+    const extended = file.extendedSchemas.get(name);
+    if (extended !== undefined) {
+      const base = this.objectSchema(extended.base.text, extended.base);
+      if (base === undefined) throw new Error(`${where(extended.base)}: ${extended.base.text} is not a z.object schema this reader can find`);
+      return [...base, extended.literal];
+    }
     const imported = file.imports.get(name);
     if (imported === undefined) return undefined;
     let source = this.files.get(imported.path);
@@ -179,6 +196,20 @@ class SchemaReader {
     }
     return this.objectSchema(imported.name, source.file);
   }
+}
+
+/** `base.extend({...})` (under any further method chain), or undefined. */
+function extendCall(expression: ts.Expression): { base: ts.Identifier; literal: ts.ObjectLiteralExpression } | undefined {
+  let current = expression;
+  while (ts.isCallExpression(current) && ts.isPropertyAccessExpression(current.expression)) {
+    const callee = current.expression;
+    const literal = current.arguments[0];
+    if (callee.name.text === 'extend' && ts.isIdentifier(callee.expression) && literal !== undefined && ts.isObjectLiteralExpression(literal)) {
+      return { base: callee.expression, literal };
+    }
+    current = callee.expression;
+  }
+  return undefined;
 }
 
 type ZodBase = { kind: 'z'; method: string; args: readonly ts.Expression[] } | { kind: 'ref'; name: string };

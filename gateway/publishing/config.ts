@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, integer } from '../config/units.js';
+import { oneRedisMode, redisConnectionSchema } from '../stores/redis-config.js';
 
 // The `admin` and `registry` sections of gateway.yaml, one part of the schema gateway/config/schema.ts
 // assembles. docs/config.md is generated from the TSDoc on these fields (`npm run docs`), so every field
@@ -29,20 +30,16 @@ export const adminSchema = z
   })
   .strict();
 
-const registryRedisSchema = z
-  .object({
-    /**
-     * Redis URL, e.g. `redis://redis.internal:6379/0` (`rediss://` for TLS).
-     * @default none (required)
-     */
-    url: z.string({ error: 'expected a redis:// or rediss:// URL' }).regex(/^rediss?:\/\/\S+$/, { error: 'expected a redis:// or rediss:// URL' }),
-    /**
-     * Prefix of every key and channel the registry uses, so several graphs can share one Redis.
-     * @default "atrium:registry:"
-     */
-    keyPrefix: z.string().min(1).default('atrium:registry:'),
-  })
-  .strict();
+// The shared connection block, plus the registry's own key prefix.
+const registryRedisSchema = redisConnectionSchema.extend({
+  /**
+   * Prefix of every key and channel the registry uses, so several graphs can share one Redis. On a Redis
+   * Cluster it is wrapped in a hash tag (`{atrium:registry:}revision`) unless it has one: a publish is one
+   * Lua script over the revision, the live versions and the history.
+   * @default "atrium:registry:"
+   */
+  keyPrefix: z.string().min(1).default('atrium:registry:'),
+});
 
 /** The `registry` section: where published subgraph schemas and their history are stored. */
 export const registrySchema = z
@@ -59,7 +56,7 @@ export const registrySchema = z
      * announced over Redis pub/sub and every replica hot-swaps to it.
      * @default none (directory store)
      */
-    redis: registryRedisSchema.optional(),
+    redis: registryRedisSchema.superRefine(oneRedisMode).optional(),
     /**
      * How often a replica also checks the store's revision, in case a pub/sub message was missed (Redis
      * restarted, connection lost) or another process wrote the directory store. `0` turns polling off.

@@ -1,11 +1,13 @@
-import { Redis } from 'ioredis';
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { createRedisClient, type RedisClient, slotPrefix } from '../stores/redis-client.js';
+import type { RedisConnection } from '../stores/redis-config.js';
 import type { PublishedSubgraph, RegistryStore } from './registry-store.js';
 
 // KEYS: revision, live hash, history list of the subgraph. ARGV: expected revision, subgraph name, record
 // JSON, channel. One script, so the revision check and every write happen atomically: two replicas
-// publishing at once cannot both succeed against the same revision.
+// publishing at once cannot both succeed against the same revision. On a cluster the three keys share the
+// prefix's hash tag, hence one slot; PUBLISH from a script reaches subscribers on every node.
 const COMMIT_SCRIPT = `
 local revision = tonumber(redis.call('GET', KEYS[1]) or '0')
 if revision ~= tonumber(ARGV[1]) then return 0 end
@@ -21,24 +23,27 @@ return 1
  * live version), `<prefix>history:<name>` (list of versions). A commit is one Lua script (compare the
  * revision, write, increment, publish on `<prefix>changed`); every replica subscribes to that channel and
  * also polls the revision, in case a message was lost while its connection was down. Commands fail within
- * a few seconds when Redis is unreachable (`REGISTRY_UNAVAILABLE`) instead of queueing forever.
+ * a few seconds when Redis is unreachable (`REGISTRY_UNAVAILABLE`) instead of queueing forever. Works on
+ * one server, a Sentinel-managed master or a cluster (where the prefix becomes a hash tag: see
+ * {@link slotPrefix}).
  *
  * @example
- * const store = createRedisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'atrium:registry:', pollIntervalMs: 5000, logger });
+ * const store = createRedisStore({ connection: { url: 'redis://127.0.0.1:6379' }, keyPrefix: 'atrium:registry:', pollIntervalMs: 5000, logger });
  */
-export function createRedisStore(options: { url: string; keyPrefix: string; pollIntervalMs: number; logger: Logger }): RegistryStore {
-  const { keyPrefix: prefix, logger } = options;
+export function createRedisStore(options: { connection: RedisConnection; keyPrefix: string; pollIntervalMs: number; logger: Logger }): RegistryStore {
+  const { logger } = options;
   const connect = () => {
-    const client = new Redis(options.url, { maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: false });
-    client.on('error', (error) => logger.debug({ err: error }, 'registry: redis connection error'));
+    const client = createRedisClient(options.connection, { maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: false });
+    client.on('error', (error: Error) => logger.debug({ err: error }, 'registry: redis connection error'));
     return client;
   };
   const redis = connect();
+  const prefix = slotPrefix(redis, options.keyPrefix);
   const revisionKey = `${prefix}revision`;
   const liveKey = `${prefix}live`;
   const historyKey = (name: string) => `${prefix}history:${name}`;
   const channel = `${prefix}changed`;
-  let subscriber: Redis | undefined;
+  let subscriber: RedisClient | undefined;
 
   const unavailable = (error: unknown): never => {
     throw new AtriumError('REGISTRY_UNAVAILABLE', `the schema registry (redis) is unavailable: ${(error as Error).message}`, { cause: error });

@@ -37,7 +37,12 @@ export async function createPublishing(options: {
   if (config.registry === undefined && config.admin === undefined) return undefined;
   const registryConfig = config.registry ?? { directory: './.atrium/registry', pollInterval: 5_000, redis: undefined };
   const store: RegistryStore = registryConfig.redis
-    ? createRedisStore({ ...registryConfig.redis, pollIntervalMs: registryConfig.pollInterval, logger })
+    ? createRedisStore({
+        connection: registryConfig.redis,
+        keyPrefix: registryConfig.redis.keyPrefix,
+        pollIntervalMs: registryConfig.pollInterval,
+        logger,
+      })
     : createDirectoryStore({
         directory: isAbsolute(registryConfig.directory) ? registryConfig.directory : join(configDir, registryConfig.directory),
         pollIntervalMs: registryConfig.pollInterval,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../config/units.js';
+import { oneRedisMode, redisConnectionSchema } from '../stores/redis-config.js';
 
 // The `clients` and `quotaStore` sections of gateway.yaml, one part of the schema gateway/config/schema.ts
 // assembles. docs/config.md is generated from the TSDoc on these fields (`npm run docs`), so every field
@@ -44,10 +45,18 @@ export const quotaStoreSchema = z
      */
     kind: z.enum(STORE_KINDS, { error: `expected one of ${STORE_KINDS.join(', ')}` }).default('memory'),
     /**
-     * Redis URL for `kind: redis`, e.g. `redis://redis.internal:6379/0` or `${env.REDIS_URL}`.
+     * Redis URL for `kind: redis`, e.g. `redis://redis.internal:6379/0` or `${env.REDIS_URL}`: the short
+     * form of `redis: { url }`, used when `redis` is not set.
      * @default "redis://127.0.0.1:6379"
      */
     url: z.string().regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+    /**
+     * The Redis of `kind: redis` when it is more than one URL: a Sentinel-managed master or a Redis
+     * Cluster, with credentials and TLS. Takes the place of `url`. Each bucket is one key, so buckets spread
+     * over every shard of a cluster.
+     * @default none (url)
+     */
+    redis: redisConnectionSchema.superRefine(oneRedisMode).optional(),
     /**
      * Prefix of every Redis key Atrium writes.
      * @default "atrium:quota:"

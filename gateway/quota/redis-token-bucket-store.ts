@@ -1,10 +1,12 @@
-import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { createRedisClient } from '../stores/redis-client.js';
+import type { RedisConnection } from '../stores/redis-config.js';
 import { type BucketPolicy, bucketResult, type TokenBucketStore } from './token-bucket-store.js';
 
 /**
  * One atomic read-refill-write of a bucket, on Redis's own clock (TIME), so replicas with skewed clocks
  * share one consistent bucket and two replicas can never spend the same points.
+ * One key per call, so it needs no hash tag on a Redis Cluster: each bucket lives in its own slot.
  * KEYS[1] bucket; ARGV capacity, refill per second, delta (> 0 take all or nothing, < 0 give back).
  * Returns { allowed (1/0), tokens after the call (as a string: Lua numbers would be truncated) }.
  * The key expires once the bucket would be full again: an idle client costs no memory.
@@ -39,7 +41,8 @@ type BucketCommand = (key: string, capacity: number, rate: number, delta: number
 
 /** Options of {@link createRedisTokenBucketStore}. */
 export interface RedisTokenBucketStoreOptions {
-  readonly url: string;
+  /** A single server, a Sentinel-managed master or a cluster. */
+  readonly connection: RedisConnection;
   /** Prefix of every key, e.g. `atrium:quota:`. */
   readonly keyPrefix: string;
   /** Longest wait for one command, in ms; then the call fails (and the caller's `onStoreError` applies). */
@@ -53,12 +56,12 @@ export interface RedisTokenBucketStoreOptions {
  * background. Resolves once connected, or after `timeoutMs` without Redis (it keeps trying).
  *
  * @example
- * const store = await createRedisTokenBucketStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'atrium:quota:', timeoutMs: 250, logger });
+ * const store = await createRedisTokenBucketStore({ connection: { url: 'redis://127.0.0.1:6379' }, keyPrefix: 'atrium:quota:', timeoutMs: 250, logger });
  * await store.take('client:app-1', 12, { capacity: 1000, refillPerSecond: 50 });
  */
 export async function createRedisTokenBucketStore(options: RedisTokenBucketStoreOptions): Promise<TokenBucketStore> {
   const { logger } = options;
-  const redis = new Redis(options.url, {
+  const redis = createRedisClient(options.connection, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -85,7 +88,7 @@ export async function createRedisTokenBucketStore(options: RedisTokenBucketStore
   if (!connected) logger.warn({ store: 'redis' }, 'quota store: Redis is not reachable yet; onStoreError applies until it is');
 
   const apply = async (key: string, delta: number, policy: BucketPolicy) => {
-    const [allowed, tokens] = await bucketCommand(options.keyPrefix + key, policy.capacity, policy.refillPerSecond, delta);
+    const [allowed, tokens] = await withinTimeout(bucketCommand(options.keyPrefix + key, policy.capacity, policy.refillPerSecond, delta), options.timeoutMs);
     return bucketResult(Number(tokens), Math.max(delta, 0), allowed === 1, policy);
   };
   let closed = false;
@@ -98,4 +101,16 @@ export async function createRedisTokenBucketStore(options: RedisTokenBucketStore
       redis.disconnect();
     },
   };
+}
+
+/**
+ * `command`, failed after `ms`: `commandTimeout` bounds one attempt on one connection, but a cluster client
+ * retries a command whose node is down (a new slot map, another attempt), and a request must not wait for that.
+ */
+function withinTimeout<T>(command: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`quota store: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([command, expired]).finally(() => clearTimeout(timer));
 }

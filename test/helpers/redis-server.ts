@@ -29,32 +29,13 @@ export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();
   const dir = await tempDir('atrium-redis-');
   let child: ChildProcess | undefined;
-
   const start = async () => {
-    const started = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir.path],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    child = started;
-    let stderr = '';
-    started.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const failed = new Promise<never>((_, reject) => {
-      started.once('error', (error) =>
-        reject(new Error(`could not start redis-server (install the Debian package redis-server): ${error.message}`)),
-      );
-      started.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}: ${stderr.trim()}`)));
-    });
-    await Promise.race([waitForPort(port), failed]);
+    child = await spawnRedis(port, ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir.path]);
   };
-
   const stop = async (signal: NodeJS.Signals) => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-    running.kill(signal);
-    await exited;
+    await stopRedis(running, signal);
   };
 
   await start();
@@ -68,6 +49,36 @@ export async function startRedis(): Promise<TestRedis> {
       await dir.remove();
     },
   };
+}
+
+/**
+ * Spawns `redis-server --port <port> ...args` (args may start with a config file, or `--sentinel`) and
+ * resolves once the port accepts connections; rejects with redis-server's own message if it exits first.
+ *
+ * @example
+ * const child = await spawnRedis(port, ['--cluster-enabled', 'yes']);
+ */
+export async function spawnRedis(port: number, args: readonly string[], leading: readonly string[] = []): Promise<ChildProcess> {
+  const started = spawn('redis-server', [...leading, '--port', String(port), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  started.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const failed = new Promise<never>((_, reject) => {
+    started.once('error', (error) =>
+      reject(new Error(`could not start redis-server (install the Debian package redis-server): ${error.message}`)),
+    );
+    started.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}: ${stderr.trim()}`)));
+  });
+  failed.catch(() => undefined);
+  await Promise.race([waitForPort(port), failed]);
+  return started;
+}
+
+/** Sends `signal` to a redis-server started by {@link spawnRedis} and waits for it to exit. */
+export async function stopRedis(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  await exited;
 }
 
 /** Resolves once a TCP connection to the port succeeds; gives up after 10 s. */

@@ -3,17 +3,10 @@ import { startDemoSubgraphs } from '../../subgraphs/index.js';
 import { startDemoGateway, type DemoGateway, type DemoSubgraphs } from '../helpers/demo-gateway.js';
 import { hashApiKey } from '../../gateway/plugins/auth/api-keys.js';
 import { startRedis, type TestRedis } from '../helpers/redis-server.js';
+import { expectExactSharedBudget, quotaStoreErrors as storeErrors, sharedBudgetConfig, TWO_POINTS } from '../helpers/shared-budget.js';
 
-/** 2 points, estimated and actual (the demo always has two top products). */
-const TWO_POINTS = '{ topProducts(first: 2) { upc } }';
-
-function redisConfig(redis: TestRedis, onStoreError: 'allow' | 'deny', keyPrefix: string) {
-  return {
-    metrics: { enabled: true },
-    cost: { budget: { default: { capacity: 40, restoreRate: 0.001 } } },
-    quotaStore: { kind: 'redis', url: redis.url, keyPrefix, onStoreError, timeout: '500ms' },
-  };
-}
+const redisConfig = (redis: TestRedis, onStoreError: 'allow' | 'deny', keyPrefix: string) =>
+  sharedBudgetConfig({ url: redis.url, keyPrefix, onStoreError });
 
 describe('cost budget in Redis', () => {
   let redis: TestRedis;
@@ -33,14 +26,7 @@ describe('cost budget in Redis', () => {
     const a = await startDemoGateway({ subgraphs, config: redisConfig(redis, 'allow', 'shared:') });
     const b = await startDemoGateway({ subgraphs, config: redisConfig(redis, 'allow', 'shared:') });
     gateways.push(a, b);
-    // 100 requests of 2 points, alternating gateways, all in flight together, against 40 points.
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? a : b).post(TWO_POINTS)));
-    expect(results.filter((r) => r.status === 200)).toHaveLength(20);
-    expect(results.filter((r) => r.status === 429)).toHaveLength(80);
-    // Two separate buckets would have admitted 20 each.
-    const refused = results.find((r) => r.status === 429)!;
-    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    await expectExactSharedBudget(a, b);
   });
 
   it('applies onStoreError while Redis is down (allow serves, deny answers 503), and enforces again once it is back', async () => {
@@ -131,10 +117,3 @@ describe('throttles of issue 16 in Redis: failed authentications, batches and ma
     expect(((await refused.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
   });
 });
-
-/** `atrium_quota_store_errors_total` as the gateway's /metrics reports it. */
-async function storeErrors(gateway: DemoGateway): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', gateway.url))).text();
-  const line = text.split('\n').find((l) => l.startsWith('atrium_quota_store_errors_total'));
-  return Number(line?.split(' ')[1] ?? 0);
-}

@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '../../config/schema.js';
 import type { Logger } from '../../logger.js';
 import { ByteLru } from '../../stores/byte-lru.js';
 import { createStoreRedis, storeFailureLogger } from '../../stores/redis-client.js';
+import { redisConnectionOf } from '../../stores/redis-config.js';
 
 /** Where APQ registrations live. Failures never throw: a lost registration is re-sent by the client. */
 export interface ApqStore {
@@ -33,7 +33,8 @@ export async function createApqStore(config: GatewayConfig['persistedDocuments']
       },
     };
   }
-  const redis: Redis = await createStoreRedis(config.redisUrl!, logger, 'apq');
+  // One key per registration: no hash tag needed on a cluster.
+  const redis = await createStoreRedis(redisConnectionOf(config.redis, config.redisUrl), logger, 'apq');
   const warn = storeFailureLogger(logger, 'apq');
   return {
     async get(id) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { byteSize, duration, flag } from '../../config/units.js';
+import { oneRedisMode, redisConnectionSchema } from '../../stores/redis-config.js';
 
 // The `persistedDocuments` section of gateway.yaml, one part of the schema gateway/config/schema.ts assembles.
 // docs/config.md is generated from the TSDoc on these fields (`npm run docs`), so every field carries one,
@@ -16,7 +17,7 @@ const apqSchema = z
     enabled: flag().default(true),
     /**
      * Where registered queries are kept: `memory` (this process, least recently used dropped past
-     * `maxBytes`) or `redis` (shared by every replica; needs `redisUrl`).
+     * `maxBytes`) or `redis` (shared by every replica; needs `redisUrl` or `redis`).
      * @default "memory"
      */
     store: z.enum(['memory', 'redis'], { error: 'expected one of memory, redis' }).default('memory'),
@@ -25,6 +26,12 @@ const apqSchema = z
      * @default none
      */
     redisUrl: z.string().optional(),
+    /**
+     * The Redis of the `redis` store when it is more than one URL: a Sentinel-managed master or a Redis
+     * Cluster, with credentials and TLS. Each registration is one key, so they spread over a cluster's shards.
+     * @default none (redisUrl)
+     */
+    redis: redisConnectionSchema.superRefine(oneRedisMode).optional(),
     /**
      * How long a registered query is kept; `0` keeps it until it is evicted.
      * @default "24h"
@@ -66,6 +73,9 @@ export const persistedDocumentsSchema = z
   .refine((value) => !(value.onlyTrusted && value.manifest === undefined), {
     error: 'onlyTrusted needs a manifest (persistedDocuments.manifest)',
   })
-  .refine((value) => !(value.apq.store === 'redis' && value.apq.redisUrl === undefined), {
-    error: 'apq.store: redis needs apq.redisUrl',
+  .refine((value) => !(value.apq.store === 'redis' && value.apq.redisUrl === undefined && value.apq.redis === undefined), {
+    error: 'apq.store: redis needs apq.redisUrl or apq.redis',
+  })
+  .refine((value) => !(value.apq.redisUrl !== undefined && value.apq.redis !== undefined), {
+    error: 'apq: set redisUrl or redis, not both',
   });

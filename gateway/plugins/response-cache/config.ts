@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { byteSize, duration, flag } from '../../config/units.js';
+import { oneRedisMode, redisConnectionSchema } from '../../stores/redis-config.js';
 
 // The `responseCache` section of gateway.yaml, one part of the schema gateway/config/schema.ts assembles.
 // docs/config.md is generated from the TSDoc on these fields (`npm run docs`), so every field carries one,
@@ -29,15 +30,23 @@ export const responseCacheSchema = z
     ttl: z.record(z.string(), duration()).default({}),
     /**
      * `memory` (this process, bounded by `maxBytes`, least recently used dropped first) or `redis` (shared by
-     * every replica; needs `redisUrl`).
+     * every replica; needs `redisUrl` or `redis`).
      * @default "memory"
      */
     store: z.enum(['memory', 'redis'], { error: 'expected one of memory, redis' }).default('memory'),
     /**
-     * Redis server of the `redis` store.
+     * Redis server of the `redis` store, e.g. `redis://cache.internal:6379` or `${env.REDIS_URL}`: the short
+     * form of `redis: { url }`.
      * @default none
      */
     redisUrl: z.string().optional(),
+    /**
+     * The Redis of the `redis` store when it is more than one URL: a Sentinel-managed master or a Redis
+     * Cluster, with credentials and TLS. On a cluster every entry and tag set carries the hash tag
+     * `{atrium:rc:}` (a purge is one atomic script over both), so the cache lives on one shard.
+     * @default none (redisUrl)
+     */
+    redis: redisConnectionSchema.superRefine(oneRedisMode).optional(),
     /**
      * Bytes of responses the `memory` store keeps at most.
      * @default "64mb"
@@ -56,6 +65,9 @@ export const responseCacheSchema = z
     purgeToken: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
   })
   .strict()
-  .refine((value) => !(value.store === 'redis' && value.redisUrl === undefined), {
-    error: 'store: redis needs redisUrl',
+  .refine((value) => !(value.store === 'redis' && value.redisUrl === undefined && value.redis === undefined), {
+    error: 'store: redis needs redisUrl or redis',
+  })
+  .refine((value) => !(value.redisUrl !== undefined && value.redis !== undefined), {
+    error: 'set redisUrl or redis, not both',
   });

@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../../config/schema.js';
 import type { Logger } from '../../logger.js';
 import type { GatewayMetrics } from '../../observability/metrics.js';
 import type { Principal, RequestContext } from '../../request-context.js';
+import { redisConnectionOf } from '../../stores/redis-config.js';
 import type { LoadedSupergraph } from '../../supergraph/build-supergraph.js';
 import type { AtriumPlugin } from '../plugin.js';
 import { parseCacheControl } from './cache-control.js';
@@ -68,7 +69,7 @@ export async function createResponseCachePlugin(
 ): Promise<ResponseCachePlugin> {
   const store: ResponseStore =
     config.store === 'redis'
-      ? await createRedisResponseStore(config.redisUrl!, logger)
+      ? await createRedisResponseStore(redisConnectionOf(config.redis, config.redisUrl), logger)
       : createMemoryResponseStore({ maxBytes: config.maxBytes });
   const misses = new WeakMap<RequestContext, MissState>();
   const counters = { hits: 0, misses: 0, stores: 0, uncacheable: 0, purged: 0 };

@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../logger.js';
-import { createStoreRedis, storeFailureLogger } from '../../stores/redis-client.js';
+import { createStoreRedis, type RedisClient, slotPrefix, storeFailureLogger } from '../../stores/redis-client.js';
+import type { RedisConnection } from '../../stores/redis-config.js';
 import type { ResponseStore } from './response-store.js';
 
-const ENTRY_PREFIX = 'atrium:rc:e:';
-const TAG_PREFIX = 'atrium:rc:t:';
+const KEY_PREFIX = 'atrium:rc:';
 const SCAN_BATCH = 500;
 
 /**
@@ -45,12 +45,17 @@ return count`;
  * The shared store: entries `atrium:rc:e:<key>` with a PX lifetime and tag sets `atrium:rc:t:<tag>`, both
  * written by one Lua script (never read-then-write). Every replica pointed at the same Redis shares hits
  * and purges. Any Redis failure counts as a miss (reads) or a skipped write, logged at most every 10 s.
+ * On a Redis Cluster the prefix is `{atrium:rc:}`: the scripts touch an entry with its tag sets and a purge
+ * deletes entries the scripts find in tag sets, so all of them must share one slot (one shard holds the cache).
  *
  * @example
- * const store = await createRedisResponseStore('redis://127.0.0.1:6379', logger);
+ * const store = await createRedisResponseStore({ url: 'redis://127.0.0.1:6379' }, logger);
  */
-export async function createRedisResponseStore(url: string, logger: Logger): Promise<ResponseStore> {
-  const redis: Redis = await createStoreRedis(url, logger, 'responseCache');
+export async function createRedisResponseStore(connection: RedisConnection, logger: Logger): Promise<ResponseStore> {
+  const redis = await createStoreRedis(connection, logger, 'responseCache');
+  const prefix = slotPrefix(redis, KEY_PREFIX);
+  const ENTRY_PREFIX = `${prefix}e:`;
+  const TAG_PREFIX = `${prefix}t:`;
   const warn = storeFailureLogger(logger, 'responseCache');
   return {
     async get(key) {
@@ -70,7 +75,7 @@ export async function createRedisResponseStore(url: string, logger: Logger): Pro
       }
     },
     async purge(groups) {
-      if (groups === 'all') return purgeAll(redis);
+      if (groups === 'all') return purgeAll(redis, ENTRY_PREFIX, TAG_PREFIX);
       const keys = groups.flatMap((group) => group.map((tag) => TAG_PREFIX + tag));
       if (keys.length === 0) return 0;
       const sizes = groups.map((group) => String(group.length));
@@ -82,19 +87,25 @@ export async function createRedisResponseStore(url: string, logger: Logger): Pro
   };
 }
 
-/** Deletes every entry and tag set under the cache's prefixes, a SCAN page at a time. */
-async function purgeAll(redis: Redis): Promise<number> {
+/**
+ * Deletes every entry and tag set under the cache's prefixes (entries first: their count is returned), a
+ * SCAN page at a time, on every master of a cluster (SCAN walks one node's keys).
+ */
+async function purgeAll(redis: RedisClient, entryPrefix: string, tagPrefix: string): Promise<number> {
+  const nodes: Redis[] = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
   let count = 0;
-  for (const prefix of [ENTRY_PREFIX, TAG_PREFIX]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', SCAN_BATCH);
-      cursor = next;
-      if (keys.length > 0) {
-        const deleted = await redis.unlink(...keys);
-        if (prefix === ENTRY_PREFIX) count += deleted;
-      }
-    } while (cursor !== '0');
+  for (const node of nodes) {
+    for (const prefix of [entryPrefix, tagPrefix]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', SCAN_BATCH);
+        cursor = next;
+        if (keys.length > 0) {
+          const deleted = await node.unlink(...keys);
+          if (prefix === entryPrefix) count += deleted;
+        }
+      } while (cursor !== '0');
+    }
   }
   return count;
 }

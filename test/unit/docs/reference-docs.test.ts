@@ -127,6 +127,30 @@ export const rootSchema = z.object({
     const [items] = readConfigSchema(source, 'schema.ts');
     expect(items).toMatchObject({ key: 'items', kind: 'list', default: '[]', fields: [{ key: 'name', kind: 'value' }] });
   });
+  it('reads base.extend({...}) as the base\'s fields followed by the extension\'s', () => {
+    const source = `import { z } from 'zod';
+const connectionSchema = z.object({
+  /**
+   * URL.
+   * @default none
+   */
+  url: z.string().optional(),
+}).strict();
+const storeSchema = connectionSchema.extend({
+  /**
+   * Prefix.
+   * @default "a:"
+   */
+  prefix: z.string().default('a:'),
+});
+export const rootSchema = z.object({
+  /** The store. */
+  store: storeSchema.superRefine(() => {}).optional(),
+}).strict();
+`;
+    const [store] = readConfigSchema(source, 'schema.ts');
+    expect(store).toMatchObject({ key: 'store', kind: 'object', fields: [{ key: 'url' }, { key: 'prefix', default: '"a:"' }] });
+  });
   it('follows a schema variable imported from a relative module into that module\'s source', () => {
     const source = `import { z } from 'zod';
 import { limitsSchema as limits } from '../plugins/limits/config.js';
