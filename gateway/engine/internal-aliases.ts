@@ -61,7 +61,11 @@ export function withInternalAliases(document: DocumentNode, reserved: ReservedRe
   return renamed ? result : document;
 }
 
-/** A response path segment as the client named it (the internal prefix removed once). */
+/**
+ * A response path segment as the client named it (the internal prefix removed once). A field whose own
+ * schema name starts with the prefix and is selected without an alias would lose it here too; no schema we
+ * know names fields so.
+ */
 export function clientPathSegment(segment: string | number): string | number {
   return typeof segment === 'string' && segment.startsWith(INTERNAL_ALIAS_PREFIX) ? segment.slice(INTERNAL_ALIAS_PREFIX.length) : segment;
 }
