@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { percentile } from './lib/load.mjs';
-import { cpuTicks, CLK_TCK, spawnTracked, stopAll, tree } from './lib/procs.mjs';
+import { cpuTicks, CLK_TCK, spawnTracked, statusKb, stopAll, tree } from './lib/procs.mjs';
 import { fmt, table } from './lib/report.mjs';
 import { BENCH_DIR, ROOT } from './lib/workload.mjs';
 
@@ -200,15 +200,6 @@ function ticksOf(pid) {
   let sum = 0;
   for (const ticks of cpuTicks(tree(pid)).values()) sum += ticks;
   return sum;
-}
-
-function statusKb(pid, field) {
-  try {
-    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
 }
 
 main()

@@ -225,7 +225,7 @@ export function cpuPercent(before, after, seconds) {
 }
 
 /** @param {number} pid @param {string} field e.g. VmRSS, VmHWM @returns {number} kB */
-function statusKb(pid, field) {
+export function statusKb(pid, field) {
   try {
     const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
     return match ? Number(match[1]) : 0;

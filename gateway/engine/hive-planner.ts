@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
 import type * as HivePlannerModule from '@graphql-hive/router-query-planner';
-import { type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, Kind, type OperationDefinitionNode, print, type SelectionSetNode, visit } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode, print, visit } from 'graphql';
 import { AtriumError } from '../errors.js';
 import { contextArgumentFields, selectedContextField } from './context-arguments.js';
 import { convertHivePlan, UnsupportedHivePlanError } from './hive-plan.js';
+import { measureDocument } from './measure-document.js';
 import type { ExplainedPlan, ExplainingPlanner, PlannerFallbackReason } from './planner-fallback.js';
 import type { PlanInput, QueryPlannerBackend } from './planner-and-executor.js';
 import { NO_OVERRIDE_BAND } from './progressive-override.js';
@@ -124,7 +125,8 @@ export function createHivePlanner(options: HivePlannerOptions): QueryPlannerBack
         }
       }
     }
-    const selections = fieldSelections(planned, operationName);
+    // The limits plugin measured (and bounded) the same count before validation; remembered per document.
+    const { selections } = measureDocument(planned);
     if (maxFallbackSelections > 0 && selections > maxFallbackSelections) {
       throw new AtriumError(
         'QUERY_PLANNING_FAILED',
@@ -160,37 +162,3 @@ function withoutIntrospection(document: DocumentNode, operationName: string | un
   return found ? stripped : document;
 }
 
-/**
- * The field selections of the selected operation with fragment spreads expanded (each fragment counted
- * once per spread, from a memo). Runs after the limits plugin bounded the same count, so it stays small.
- */
-function fieldSelections(document: DocumentNode, operationName: string | undefined): number {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const memo = new Map<string, number>();
-  const count = (set: SelectionSetNode, visiting: Set<string>): number => {
-    let total = 0;
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) total += 1 + (selection.selectionSet ? count(selection.selectionSet, visiting) : 0);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) total += count(selection.selectionSet, visiting);
-      else {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        if (!fragment || visiting.has(name)) continue;
-        let size = memo.get(name);
-        if (size === undefined) {
-          visiting.add(name);
-          size = count(fragment.selectionSet, visiting);
-          visiting.delete(name);
-          memo.set(name, size);
-        }
-        total += size;
-      }
-    }
-    return total;
-  };
-  const operation = document.definitions.find(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (operationName === undefined || d.name?.value === operationName),
-  );
-  return operation ? count(operation.selectionSet, new Set()) : 0;
-}

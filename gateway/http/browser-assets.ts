@@ -75,6 +75,25 @@ export function writeHtmlPage(req: IncomingMessage, res: ServerResponse, page: {
   res.end(req.method === 'HEAD' ? undefined : page.html);
 }
 
+/**
+ * The HTML shell of the gateway's pages: doctype, charset, viewport, an empty icon (no /favicon.ico
+ * request) and `title` (escaped); `head` and `body` are inserted as given, each ending in a newline.
+ */
+export function htmlDocument(page: { title: string; head?: string; body: string }): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>${escapeHtml(page.title)}</title>
+${page.head ?? ''}</head>
+<body>
+${page.body}</body>
+</html>
+`;
+}
+
 /** JSON for a `<script type="application/json">` data block: `<` escaped so the text cannot close the element. */
 export function jsonForHtml(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');

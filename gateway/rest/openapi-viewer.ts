@@ -1,4 +1,4 @@
-import { escapeHtml, loadBrowserAssets, writeBrowserAsset, writeHtmlPage } from '../http/browser-assets.js';
+import { escapeHtml, htmlDocument, loadBrowserAssets, writeBrowserAsset, writeHtmlPage } from '../http/browser-assets.js';
 import type { HttpRoute } from '../http/http-route.js';
 
 const VIEWER_FILE = 'redoc.standalone.js';
@@ -45,20 +45,10 @@ export async function createOpenApiViewer(options: OpenApiViewerOptions): Promis
   if (!assets) return undefined;
   const { docsPath, openapiPath } = options;
   const scriptPath = `${docsPath === '/' ? '' : docsPath}/${VIEWER_FILE}`;
-  const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(options.title)}</title>
-</head>
-<body>
-<redoc spec-url="${escapeHtml(openapiPath)}"></redoc>
-<script src="${escapeHtml(scriptPath)}"></script>
-</body>
-</html>
-`;
+  const html = htmlDocument({
+    title: options.title,
+    body: `<redoc spec-url="${escapeHtml(openapiPath)}"></redoc>\n<script src="${escapeHtml(scriptPath)}"></script>\n`,
+  });
   return {
     matches: (path) => path === docsPath || path === scriptPath,
     async handle(req, res) {

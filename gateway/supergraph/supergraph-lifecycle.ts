@@ -178,13 +178,14 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
 
   /**
    * After a start from the cache: loads the sources with the start's backoff until they answer, then
-   * reloads onto them (a swap, or the same supergraph now `live`).
+   * swaps onto that load (a new supergraph, or the same one now `live`).
    */
   async function retryUntilLive(): Promise<void> {
     for (let delayMs = options.startRetry?.initialMs ?? 500; source === 'cache' && !closed; ) {
+      let snapshot: SupergraphSnapshot;
       try {
         await sleep(delayMs, undefined, { signal: controller.signal });
-        await provider.load(controller.signal);
+        snapshot = await provider.load(controller.signal);
       } catch (error) {
         if (closed) return;
         if (error instanceof SupergraphLoadError && !error.retryable) {
@@ -193,14 +194,18 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
         delayMs = Math.min(delayMs * 2, options.startRetry?.maxMs ?? 10_000);
         continue;
       }
-      await lifecycle.reload('sources answer again after a start from the cache');
+      // Swap onto what was just loaded, in turn with other reloads (no second load of the sources).
+      const swapped = running.then(() => reloadNow('sources answer again after a start from the cache', snapshot));
+      running = swapped.catch(() => {});
+      await swapped;
     }
   }
 
-  async function reloadNow(reason: string): Promise<ReloadOutcome> {
+  /** One reload: `loaded` when the caller already loaded the sources, else they are loaded here. */
+  async function reloadNow(reason: string, loaded?: SupergraphSnapshot): Promise<ReloadOutcome> {
     let outcome: ReloadOutcome;
     try {
-      const snapshot = await provider.load(controller.signal);
+      const snapshot = loaded ?? (await provider.load(controller.signal));
       if (versionOf(snapshot.sdl) === version) {
         // The sources answered with what the cache held: now it is served live.
         if (source === 'cache') serve(engine!, snapshot.sdl);

@@ -3,7 +3,7 @@ import { AtriumError, type ErrorCode, limitError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { GatewayMetrics } from '../../observability/metrics.js';
 import type { AtriumPlugin } from '../plugin.js';
-import { type DocumentMeasures, measureDocument } from './measure-document.js';
+import { type DocumentMeasures, measureDocument } from '../../engine/measure-document.js';
 
 /** The operation limits of gateway.yaml, by their key under `limits`. */
 export type LimitName = 'maxDepth' | 'maxAliases' | 'maxRootFields' | 'maxTokens' | 'maxDirectives' | 'maxSelections' | 'maxBatchSize';

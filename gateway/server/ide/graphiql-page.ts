@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { posix } from 'node:path';
-import { type BrowserAsset, acceptsHtml, escapeHtml, jsonForHtml, loadBrowserAssets, writeBrowserAsset, writeHtmlPage } from '../../http/browser-assets.js';
+import { type BrowserAsset, acceptsHtml, escapeHtml, htmlDocument, jsonForHtml, loadBrowserAssets, writeBrowserAsset, writeHtmlPage } from '../../http/browser-assets.js';
 import type { HttpRoute } from '../../http/http-route.js';
 
 /**
@@ -57,22 +57,11 @@ export async function createGraphiqlIde(options: GraphiqlIdeOptions): Promise<Gr
     defaultQuery: options.defaultQuery,
     ...(options.defaultHeaders !== undefined && { defaultHeaders: options.defaultHeaders }),
   };
-  const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>Atrium GraphQL IDE</title>
-<link rel="stylesheet" href="${escapeHtml(assetBase)}graphiql.css">
-<script defer src="${escapeHtml(assetBase)}graphiql.js"></script>
-</head>
-<body>
-<div id="atrium-ide"></div>
-<script type="application/json" id="atrium-ide-settings">${jsonForHtml(settings)}</script>
-</body>
-</html>
-`;
+  const html = htmlDocument({
+    title: 'Atrium GraphQL IDE',
+    head: `<link rel="stylesheet" href="${escapeHtml(assetBase)}graphiql.css">\n<script defer src="${escapeHtml(assetBase)}graphiql.js"></script>\n`,
+    body: `<div id="atrium-ide"></div>\n<script type="application/json" id="atrium-ide-settings">${jsonForHtml(settings)}</script>\n`,
+  });
   const byPath = new Map<string, BrowserAsset>([...assets].map(([name, asset]) => [`${assetBase}${name}`, asset]));
   return {
     wantsPage(req, search) {

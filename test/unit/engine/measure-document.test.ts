@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { countTokens, measureDocument } from '../../../../gateway/plugins/limits/measure-document.js';
+import { countTokens, measureDocument } from '../../../gateway/engine/measure-document.js';
 
 describe('measureDocument', () => {
   it('measures depth, aliases, root fields and directives of the worst operation', () => {
