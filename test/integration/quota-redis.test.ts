@@ -82,7 +82,7 @@ describe('throttles of issue 16 in Redis: failed authentications, batches and ma
       auth: { apiKeys: { keys: { bot: { hash: hashApiKey(API_KEY) } } } },
       rateLimit,
       limits: { maxBatchSize: 10 },
-      quotaStore: { kind: 'redis', url: redis.url, keyPrefix, timeout: '500ms' },
+      quotaStore: { kind: 'redis', url: redis.url, keyPrefix, timeout: '5s' },
     };
     const a = await startDemoGateway({ subgraphs, config });
     const b = await startDemoGateway({ subgraphs, config });
