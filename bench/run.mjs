@@ -168,7 +168,7 @@ async function main() {
   writeFileSync(`${resultsDir}${stamp}.md`, markdown);
   writeFileSync(
     `${resultsDir}${stamp}.json`,
-    JSON.stringify({ startedAt, command, options, machine, targets: targets.map(({ command: _, skipWhenExited: __, ...t }) => t), notes, results }, null, 2),
+    JSON.stringify({ startedAt, command, options, machine, targets: targets.map(({ command: _, skipWhenExited: __, headers, ...t }) => ({ ...t, ...(headers && { headerNames: Object.keys(headers) }) })), notes, results }, null, 2),
   );
   console.log(`results: bench/results/${stamp}.md and .json`);
   if (ctx.status.failed) {
