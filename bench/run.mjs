@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chooseLoadTool, cleanUpLoad } from './lib/load.mjs';
 import { hasTaskset, killAllNow, pinSelf, spawnTracked, stopAll } from './lib/procs.mjs';
-import { BENCH_DIR, ROOT, SUBGRAPHS, WORKLOAD_DIR } from './lib/workload.mjs';
+import { BENCH_DIR, compose, ROOT } from './lib/workload.mjs';
 
 /**
  * The benchmark runner: `node bench/run.mjs [--targets a,b] [--scenario throughput|plan-misses|latency|
@@ -19,7 +19,7 @@ import { BENCH_DIR, ROOT, SUBGRAPHS, WORKLOAD_DIR } from './lib/workload.mjs';
  * core 1 (taskset), except targets that say otherwise (atrium-2-workers uses both).
  */
 
-const TARGET_FILES = ['atrium', 'atrium-apollo-planner', 'atrium-observability', 'atrium-cost', 'atrium-response-cache', 'atrium-2-workers', 'apollo-gateway', 'hive-gateway', 'hive-gateway-router-runtime', 'grafbase', 'monolith'];
+const TARGET_FILES = ['atrium', 'atrium-apollo-planner', 'atrium-observability', 'atrium-cost', 'atrium-full', 'atrium-response-cache', 'atrium-2-workers', 'apollo-gateway', 'hive-gateway', 'hive-gateway-router-runtime', 'grafbase', 'monolith'];
 const SCENARIOS = ['throughput', 'plan-misses', 'latency', 'cold-start'];
 const SMOKE_TARGETS = ['atrium', 'monolith'];
 
@@ -168,7 +168,7 @@ async function main() {
   writeFileSync(`${resultsDir}${stamp}.md`, markdown);
   writeFileSync(
     `${resultsDir}${stamp}.json`,
-    JSON.stringify({ startedAt, command, options, machine, targets: targets.map(({ command: _, skipWhenExited: __, ...t }) => t), notes, results }, null, 2),
+    JSON.stringify({ startedAt, command, options, machine, targets: targets.map(({ command: _, skipWhenExited: __, headers, ...t }) => ({ ...t, ...(headers && { headerNames: Object.keys(headers) }) })), notes, results }, null, 2),
   );
   console.log(`results: bench/results/${stamp}.md and .json`);
   if (ctx.status.failed) {
@@ -177,27 +177,6 @@ async function main() {
   }
   if (smoke) console.log('SMOKE OK');
   return 0;
-}
-
-/**
- * Composes the bench supergraph with `atrium compose` (the SDLs are Federation 1), routing to the bench
- * subgraphs' ports.
- * @param {string} dir
- * @param {Record<string, string>} urls
- */
-function compose(dir, urls) {
-  const lines = ['federation_version: 1', 'subgraphs:'];
-  for (const name of SUBGRAPHS) {
-    lines.push(`  ${name}:`, `    routing_url: ${urls[name]}`, '    schema:', `      file: ${WORKLOAD_DIR}schemas/${name}.graphql`);
-  }
-  writeFileSync(join(dir, 'supergraph.yaml'), `${lines.join('\n')}\n`);
-  const output = join(dir, 'supergraph.graphql');
-  const result = spawnSync(process.execPath, [`${ROOT}dist/gateway/cli.js`, 'compose', join(dir, 'supergraph.yaml'), '-o', output], {
-    encoding: 'utf8',
-    env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1' },
-  });
-  if (result.status !== 0) throw new Error(`atrium compose failed (${result.status}):\n${result.stdout}${result.stderr}`);
-  return output;
 }
 
 /** @param {string} tool */

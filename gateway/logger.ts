@@ -33,15 +33,7 @@ const CENSORED = '[redacted]';
 export function createLogger(options: LoggerOptions = {}): Logger {
   const { destination } = options;
   const pretty = options.format === 'pretty' || (options.format === 'auto' && isTerminal(destination ?? process.stdout));
-  const redact = options.redact?.length
-    ? {
-        paths: options.redact.flatMap((name) => {
-          const key = JSON.stringify(name.toLowerCase());
-          return [`headers[${key}]`, `*.headers[${key}]`];
-        }),
-        censor: CENSORED,
-      }
-    : undefined;
+  const redact = options.redact?.length ? headerRedaction(options.redact, { nested: true }) : undefined;
   return pino(
     {
       level: options.level ?? 'info',
@@ -52,6 +44,24 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     // Without a destination pino writes to fd 1 itself (sonic-boom), faster than through process.stdout.
     pretty ? prettyStream(destination ?? 1) : (destination as DestinationStream | undefined),
   );
+}
+
+/**
+ * pino `redact` options that censor `names` (`log.redact`) in a `headers` object at the top of a log line
+ * and, when `nested`, one level down (`*.headers`). A wildcard path makes pino run the redactor over every
+ * object-valued field of every line, re-reading its paths each time (~2 % of the CPU with the access log on).
+ *
+ * @example
+ * pino({ redact: headerRedaction(['authorization'], { nested: true }) });
+ */
+export function headerRedaction(names: readonly string[], { nested }: { nested: boolean }) {
+  return {
+    paths: names.flatMap((name) => {
+      const key = JSON.stringify(name.toLowerCase());
+      return nested ? [`headers[${key}]`, `*.headers[${key}]`] : [`headers[${key}]`];
+    }),
+    censor: CENSORED,
+  };
 }
 
 /** pino-pretty is loaded only when asked for: JSON logging (the production default) never pays for it. */

@@ -8,7 +8,8 @@ const agent = new Agent({ keepAlive: true, maxSockets: 8 });
  * POSTs `body` as JSON; resolves with the status, the body text and the milliseconds it took.
  * @param {string} url
  * @param {string} body
- * @param {{ timeoutMs?: number; fresh?: boolean }} [options] `fresh`: a new connection, not kept alive
+ * @param {{ timeoutMs?: number; fresh?: boolean; headers?: Record<string, string> }} [options] `fresh`: a new connection,
+ *   not kept alive; `headers`: sent besides content-type and content-length (a target's credentials)
  * @returns {Promise<{ status: number; text: string; ms: number }>}
  */
 export function post(url, body, options = {}) {
@@ -23,7 +24,7 @@ export function post(url, body, options = {}) {
         port: target.port,
         path: target.pathname + target.search,
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': payload.length },
+        headers: { ...options.headers, 'content-type': 'application/json', 'content-length': payload.length },
         timeout: options.timeoutMs ?? 30_000,
       },
       (res) => {
@@ -54,16 +55,16 @@ export async function getJson(url) {
  * to the last of the run of good ones. Rejects when `exited()` says the process died, or after `withinMs`.
  * @param {string} url
  * @param {string} body
- * @param {{ since: number; withinMs: number; exited: () => boolean; describe: () => string; inARow?: number }} options
+ * @param {{ since: number; withinMs: number; exited: () => boolean; describe: () => string; inARow?: number; headers?: Record<string, string> }} options
  * @returns {Promise<{ firstMs: number; steadyMs: number }>}
  */
-export async function waitUntilServing(url, body, { since, withinMs, exited, describe, inARow = 4 }) {
+export async function waitUntilServing(url, body, { since, withinMs, exited, describe, inARow = 4, headers }) {
   let firstMs = Number.NaN;
   let good = 0;
   for (;;) {
     let ok = false;
     try {
-      const { status, text } = await post(url, body, { timeoutMs: 10_000, fresh: true });
+      const { status, text } = await post(url, body, { timeoutMs: 10_000, fresh: true, headers });
       ok = status === 200 && text.includes('"data"');
     } catch {
       // not listening yet

@@ -70,20 +70,23 @@ export function cleanUpLoad() {
   scripts.clear();
 }
 
-/** @param {string} body */
-function wrkScript(body) {
-  const existing = scripts.get(body);
+/** @param {string} body @param {Record<string, string>} headers */
+function wrkScript(body, headers) {
+  const key = JSON.stringify([body, headers]);
+  const existing = scripts.get(key);
   if (existing) return existing;
   luaDir ||= mkdtempSync(join(tmpdir(), 'atrium-bench-wrk-'));
   const file = join(luaDir, `post-${scripts.size}.lua`);
-  scripts.set(body, file);
+  scripts.set(key, file);
   writeFileSync(
     file,
     `-- POST the GraphQL request; print the summary and latency percentiles (microseconds) as JSON.
 wrk.method = "POST"
 wrk.body = ${luaString(body)}
 wrk.headers["Content-Type"] = "application/json"
-
+${Object.entries(headers)
+  .map(([name, value]) => `wrk.headers[ ${luaString(name)} ] = ${luaString(value)}\n`)
+  .join('')}
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -111,6 +114,7 @@ function luaString(/** @type {string} */ text) {
  * @param {number} options.connections
  * @param {number} options.seconds
  * @param {string} [options.cpus] where the load generator runs (wrk, autocannon)
+ * @param {Record<string, string>} [options.headers] sent with every request besides content-type (a target's credentials)
  * @returns {Promise<LoadResult>}
  */
 export async function runLoad(options) {
@@ -120,8 +124,8 @@ export async function runLoad(options) {
 }
 
 /** @param {Parameters<typeof runLoad>[0]} options */
-async function runWrk({ url, body, connections, seconds, cpus }) {
-  const script = wrkScript(body);
+async function runWrk({ url, body, connections, seconds, cpus, headers = {} }) {
+  const script = wrkScript(body, headers);
   const wrk = spawnTracked('wrk', 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '-s', script, url], { cpus });
   const code = await wrk.exited;
   const line = wrk.output().match(/WRK_JSON (\{.*\})/);
@@ -141,9 +145,10 @@ async function runWrk({ url, body, connections, seconds, cpus }) {
 }
 
 /** @param {Parameters<typeof runLoad>[0]} options */
-async function runAutocannon({ url, body, connections, seconds, cpus }) {
+async function runAutocannon({ url, body, connections, seconds, cpus, headers = {} }) {
   const bin = `${BENCH_DIR}node_modules/autocannon/autocannon.js`;
-  const args = [bin, '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', body, '-j', '--timeout', '30', url];
+  const extra = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}=${value}`]);
+  const args = [bin, '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', ...extra, '-b', body, '-j', '--timeout', '30', url];
   const ac = spawnTracked('autocannon', process.execPath, args, { cpus });
   const code = await ac.exited;
   const text = ac.output();
@@ -164,7 +169,7 @@ async function runAutocannon({ url, body, connections, seconds, cpus }) {
 }
 
 /** @param {Parameters<typeof runLoad>[0]} options */
-async function runBuiltin({ url, body, connections, seconds }) {
+async function runBuiltin({ url, body, connections, seconds, headers = {} }) {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const target = new URL(url);
   const payload = Buffer.from(body);
@@ -184,7 +189,7 @@ async function runBuiltin({ url, body, connections, seconds }) {
           port: target.port,
           path: target.pathname,
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': payload.length },
+          headers: { ...headers, 'content-type': 'application/json', 'content-length': payload.length },
         },
         (res) => {
           res.on('data', (chunk) => {

@@ -25,6 +25,8 @@ export function freePort() {
  * @property {import('./procs.mjs').Tracked} proc
  * @property {string} url the GraphQL endpoint
  * @property {number} readyMs spawn to the first answered benchmark query
+ * @property {Record<string, string>} headers what every request to it carries besides the body's headers
+ *   (the target's `headers`, e.g. a bearer token)
  * @property {number} steadyMs spawn to the 4th good answer in a row (every worker of a multi-process
  *   target serving, in practice)
  */
@@ -40,14 +42,16 @@ export async function startTarget(target, context) {
   const since = performance.now();
   const proc = spawnTracked(target.name, command, args, { cpus: target.cpus, env: { NODE_ENV: 'production', APOLLO_TELEMETRY_DISABLED: '1', ...env } });
   const url = `http://127.0.0.1:${port}/graphql`;
+  const headers = target.headers ?? {};
   try {
     const { firstMs: readyMs, steadyMs } = await waitUntilServing(url, requestBody, {
       since,
       withinMs: context.readyWithinMs ?? 90_000,
       exited: () => !proc.running(),
       describe: () => proc.output().slice(-2000),
+      headers,
     });
-    return { proc, url, readyMs, steadyMs };
+    return { proc, url, headers, readyMs, steadyMs };
   } catch (error) {
     const code = proc.running() ? undefined : await proc.exited;
     await proc.stop();

@@ -17,6 +17,8 @@ import { BENCH_DIR } from './workload.mjs';
  * @property {string} [note] printed under the table
  * @property {string} [variantOf] the target this row varies only in its dedup setting: scenarios that send
  *   one request at a time (nothing in flight to share) skip it when that target runs too
+ * @property {Record<string, string>} [headers] request headers every request to this target carries (the load
+ *   generator's, the answer checks' and the readiness probe's), e.g. `authorization: Bearer <jwt>`
  * @property {(ctx: StartContext) => { command: string; args: string[]; env?: Record<string, string> }} command
  * @property {(exitCode: number | string, output: string) => string | undefined} [skipWhenExited] a reason to
  *   skip (instead of failing) when the process exits before serving

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -64,4 +66,30 @@ export function firstDifference(a, b) {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return i;
   return n;
+}
+
+/**
+ * Composes the bench supergraph with `atrium compose` into `dir`, routing to the bench subgraphs' URLs.
+ * The SDLs are bench/workload/schemas/ (Federation 1); `schemaFiles` replaces some of them (a Federation 2
+ * file among them makes a Federation 2 composition, the others upgraded as rover does).
+ * @param {string} dir
+ * @param {Record<string, string>} urls by subgraph name
+ * @param {{ schemaFiles?: Partial<Record<string, string>>; name?: string }} [options] `name`: of the output file
+ * @returns {string} the supergraph file
+ */
+export function compose(dir, urls, { schemaFiles = {}, name = 'supergraph' } = {}) {
+  const lines = [`federation_version: ${Object.keys(schemaFiles).length > 0 ? 2 : 1}`, 'subgraphs:'];
+  for (const subgraph of SUBGRAPHS) {
+    const file = schemaFiles[subgraph] ?? `${WORKLOAD_DIR}schemas/${subgraph}.graphql`;
+    lines.push(`  ${subgraph}:`, `    routing_url: ${urls[subgraph]}`, '    schema:', `      file: ${file}`);
+  }
+  const config = join(dir, `${name}.yaml`);
+  writeFileSync(config, `${lines.join('\n')}\n`);
+  const output = join(dir, `${name}.graphql`);
+  const result = spawnSync(process.execPath, [`${ROOT}dist/gateway/cli.js`, 'compose', config, '-o', output], {
+    encoding: 'utf8',
+    env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1' },
+  });
+  if (result.status !== 0) throw new Error(`atrium compose failed (${result.status}):\n${result.stdout}${result.stderr}`);
+  return output;
 }

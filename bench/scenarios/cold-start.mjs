@@ -28,7 +28,7 @@ export async function run(ctx) {
           continue;
         }
         try {
-          const ok = checkBody((await post(started.url, requestBody)).text).ok;
+          const ok = checkBody((await post(started.url, requestBody, { headers: started.headers })).text).ok;
           ctx.log(`${tag} first answer ${fmt(started.readyMs, 0)} ms after spawn; byte-identical: ${ok ? 'OK' : 'MISMATCH'}`);
           runs.push({ target: target.name, repeat, readyMs: started.readyMs, steadyMs: started.steadyMs, ok });
         } finally {

@@ -25,7 +25,8 @@ export async function run(ctx) {
   const body = JSON.stringify({ query: SMALL_QUERY });
   const seconds = ctx.options.smoke ? ctx.options.duration : Math.min(ctx.options.duration, 10);
   const warmup = Math.min(ctx.options.warmup, 3);
-  const load = (/** @type {string} */ url, /** @type {number} */ s) => runLoad({ tool: ctx.tool, url, body, connections: 1, seconds: s, cpus: ctx.loadCpus });
+  const load = (/** @type {string} */ url, /** @type {number} */ s, /** @type {Record<string, string>} */ headers = {}) =>
+    runLoad({ tool: ctx.tool, url, body, connections: 1, seconds: s, cpus: ctx.loadCpus, headers });
   const directUrl = ctx.subgraphs.urls.products;
   const reference = (await post(directUrl, body)).text;
   const DIRECT = 'products subgraph, direct';
@@ -48,15 +49,15 @@ export async function run(ctx) {
           continue;
         }
         try {
-          const { status, text } = await post(started.url, body);
+          const { status, text } = await post(started.url, body, { headers: started.headers });
           const ok = status === 200 && sameJson(text, reference);
           if (!ok) ctx.log(`${tag} MISMATCH: HTTP ${status} ${text.slice(0, 200)}`);
           const placements = [{ placement: `cpus ${target.cpus}`, cpus: target.cpus }];
           if (target.cpus !== ctx.loadCpus && !target.cpus.includes(',')) placements.push({ placement: `cpus ${ctx.loadCpus} (re-pinned)`, cpus: ctx.loadCpus });
           for (const { placement, cpus } of placements) {
             if (cpus !== target.cpus && !pinTree(started.proc.pid, cpus)) continue;
-            if (warmup > 0) await load(started.url, warmup);
-            const result = await load(started.url, seconds);
+            if (warmup > 0) await load(started.url, warmup, started.headers);
+            const result = await load(started.url, seconds, started.headers);
             ctx.log(
               `${tag} ${placement}: p50 ${fmt(result.p50Ms, 3)} ms, p99 ${fmt(result.p99Ms, 3)} ms (${fmt(result.p50Ms - direct.p50Ms, 3)} ms added at p50)`,
             );

@@ -27,7 +27,7 @@ async function measure(ctx, target, operations, expected, repeat) {
     ctx.log(`${tag} SKIPPED: ${started.skipped}`);
     return { target: target.name, repeat, skipped: started.skipped };
   }
-  const { proc, url } = started;
+  const { proc, url, headers } = started;
   try {
     /** @type {number[]} */
     const cold = [];
@@ -39,8 +39,8 @@ async function measure(ctx, target, operations, expected, repeat) {
     let firstWrong = '';
     for (const [i, operation] of operations.entries()) {
       const body = JSON.stringify({ query: operation });
-      const first = await post(url, body);
-      const again = [await post(url, body), await post(url, body), await post(url, body)];
+      const first = await post(url, body, { headers });
+      const again = [await post(url, body, { headers }), await post(url, body, { headers }), await post(url, body, { headers })];
       const warmMs = median(again.map((r) => r.ms));
       cold.push(first.ms);
       warm.push(warmMs);

@@ -59,14 +59,14 @@ async function measure(ctx, target, repeat) {
     log(`${tag} SKIPPED: ${started.skipped}`);
     return { target: target.name, repeat, skipped: started.skipped };
   }
-  const { proc, url } = started;
+  const { proc, url, headers } = started;
   try {
-    const before = await check(url);
+    const before = await check(url, headers);
     log(`${tag} byte-identical to expected-response.json before load: ${before}`);
     const rss = sampleRss(proc.pid);
     if (options.warmup > 0) {
       log(`${tag} warm-up ${options.warmup} s`);
-      await runLoad({ tool: ctx.tool, url, body: requestBody, connections: options.connections, seconds: options.warmup, cpus: ctx.loadCpus });
+      await runLoad({ tool: ctx.tool, url, body: requestBody, connections: options.connections, seconds: options.warmup, cpus: ctx.loadCpus, headers });
     }
     // The warm-up's abandoned operations finish first, so none of their fetches land in the window.
     await settledSubgraphCount(ctx);
@@ -77,7 +77,7 @@ async function measure(ctx, target, repeat) {
     const processesBefore = allProcessTicks();
     const t0 = performance.now();
     log(`${tag} measuring ${options.duration} s at ${options.connections} connections (${ctx.tool})`);
-    const loading = runLoad({ tool: ctx.tool, url, body: requestBody, connections: options.connections, seconds: options.duration, cpus: ctx.loadCpus });
+    const loading = runLoad({ tool: ctx.tool, url, body: requestBody, connections: options.connections, seconds: options.duration, cpus: ctx.loadCpus, headers });
     // Subgraph requests per operation in steady state: the counter is read 1 s into the window and 1 s
     // before its end, and divided by the operations completed meanwhile (the run's rate × that time), so
     // neither the first requests nor the ones cut off when the load stops skew it.
@@ -106,8 +106,8 @@ async function measure(ctx, target, repeat) {
     const gatewayCore = /^\d+$/.test(target.cpus) ? `cpu${target.cpus}` : undefined;
     const otherCpuOnGatewayCore = gatewayCore ? Math.max(0, toPercent(systemAfter[gatewayCore] - systemBefore[gatewayCore]) - gatewayCpu) : undefined;
     const { peakRssMb, maxHwmMb } = rss.stop();
-    const after = await check(url);
-    const alone = await fetchesAlone(ctx, url);
+    const after = await check(url, headers);
+    const alone = await fetchesAlone(ctx, url, headers);
     log(`${tag} byte-identical to expected-response.json after load: ${after}`);
     log(
       `${tag} ${fmt(load.rps)} RPS, p50 ${fmt(load.p50Ms, 2)} ms, p99 ${fmt(load.p99Ms, 2)} ms, CPU ${fmt(gatewayCpu)} %, RSS ${fmt(peakRssMb)} MB, errors ${load.errors}; other processes ${fmt(otherCpu)} % CPU${otherCpuOnGatewayCore === undefined ? '' : ` (${fmt(otherCpuOnGatewayCore)} % on the gateway's core)`}${otherProcesses.length > 0 ? `: ${otherProcesses.join(', ')}` : ''}`,
@@ -154,18 +154,19 @@ async function settledSubgraphCount(ctx) {
  * fetch count, with nothing in flight to deduplicate.
  * @param {import('./context.mjs').Context} ctx
  * @param {string} url
+ * @param {Record<string, string>} headers
  */
-async function fetchesAlone(ctx, url) {
+async function fetchesAlone(ctx, url, headers) {
   // Operations the load left in flight may still be fetching: let them finish first.
   const before = await settledSubgraphCount(ctx);
-  for (let i = 0; i < 5; i++) await post(url, requestBody);
+  for (let i = 0; i < 5; i++) await post(url, requestBody, { headers });
   return ((await getJson(ctx.subgraphs.statsUrl)).total - before) / 5;
 }
 
 /** One request: "OK", or MISMATCH with the first differing offset, or the status. */
-async function check(/** @type {string} */ url) {
+async function check(/** @type {string} */ url, /** @type {Record<string, string>} */ headers) {
   try {
-    const { status, text } = await post(url, requestBody);
+    const { status, text } = await post(url, requestBody, { headers });
     const result = checkBody(text);
     if (result.ok) return status === 200 ? 'OK' : `OK body but HTTP ${status}`;
     return `MISMATCH (HTTP ${status}, first differing offset ${result.offset}: ${result.detail})`;

@@ -13,15 +13,22 @@ const FULL = fileURLToPath(new URL('../gateway-observability.yaml', import.meta.
 const SAMPLED = fileURLToPath(new URL('../gateway-observability-sampled.yaml', import.meta.url));
 
 /**
+ * The bench subgraphs' span sink, found from the first routing URL of the composed supergraph.
+ * @param {string} supergraphFile
+ */
+export function otlpSink(supergraphFile) {
+  const routingUrl = /url: "(http:\/\/[^"]+)"/.exec(readFileSync(supergraphFile, 'utf8'));
+  if (!routingUrl) throw new Error(`no routing URL in ${supergraphFile}`);
+  return new URL('/__bench/otlp/v1/traces', routingUrl[1]).href;
+}
+
+/**
  * `atrium serve` with `config`, its spans sent to the bench subgraphs' sink.
  * @param {import('../lib/target.mjs').StartContext} ctx
  * @param {string} config
  */
 function observedServe(ctx, config) {
-  const routingUrl = /url: "(http:\/\/[^"]+)"/.exec(readFileSync(ctx.supergraphFile, 'utf8'));
-  if (!routingUrl) throw new Error(`no routing URL in ${ctx.supergraphFile}`);
-  const sink = new URL('/__bench/otlp/v1/traces', routingUrl[1]).href;
-  return { ...atriumServe(ctx, config), env: { ATRIUM_BENCH_OTLP_URL: sink } };
+  return { ...atriumServe(ctx, config), env: { ATRIUM_BENCH_OTLP_URL: otlpSink(ctx.supergraphFile) } };
 }
 
 /** Skips the rows when this build's gateway.yaml has no observability settings yet. */

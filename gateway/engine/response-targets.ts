@@ -66,37 +66,48 @@ export function compilePath(path: ResponsePath): readonly PathStep[] {
  */
 export function collectTargets(targets: readonly Target[], steps: readonly PathStep[], matches: TypeMatcher): Target[] {
   const out: Target[] = [];
-  const passes = (value: unknown, types: readonly string[] | undefined): boolean =>
-    types === undefined || (isObject(value) && types.some((type) => matches(type, value.__typename)));
-  const walk = (value: unknown, index: number, at: PathNode | undefined): void => {
-    if (index === steps.length) {
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) walk(value[i], index, { parent: at, key: i });
-      } else if (isObject(value)) {
-        out.push({ object: value, path: at });
+  for (const target of targets) walk(target.object, 0, target.path, steps, matches, out);
+  return out;
+}
+
+/** `value` passes a step's type filter (no filter: anything passes). */
+function passes(value: unknown, types: readonly string[] | undefined, matches: TypeMatcher): boolean {
+  if (types === undefined) return true;
+  if (!isObject(value)) return false;
+  for (const type of types) if (matches(type, value.__typename)) return true;
+  return false;
+}
+
+/**
+ * The walk of {@link collectTargets}: a module function taking everything it needs, so a Flatten node
+ * allocates no closures per call, only the path nodes of the objects it reaches.
+ */
+function walk(value: unknown, index: number, at: PathNode | undefined, steps: readonly PathStep[], matches: TypeMatcher, out: Target[]): void {
+  if (index === steps.length) {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) walk(value[i], index, { parent: at, key: i }, steps, matches, out);
+    } else if (isObject(value)) {
+      out.push({ object: value, path: at });
+    }
+    return;
+  }
+  const step = steps[index]!;
+  switch (step.kind) {
+    case 'list':
+      if (!Array.isArray(value)) return;
+      for (let i = 0; i < value.length; i++) {
+        if (passes(value[i], step.types, matches)) walk(value[i], index + 1, { parent: at, key: i }, steps, matches, out);
       }
       return;
+    case 'field': {
+      if (!isObject(value)) return;
+      const next = value[step.name];
+      if (passes(next, step.types, matches)) walk(next, index + 1, { parent: at, key: step.name }, steps, matches, out);
+      return;
     }
-    const step = steps[index]!;
-    switch (step.kind) {
-      case 'list':
-        if (!Array.isArray(value)) return;
-        for (let i = 0; i < value.length; i++) {
-          if (passes(value[i], step.types)) walk(value[i], index + 1, { parent: at, key: i });
-        }
-        return;
-      case 'field': {
-        if (!isObject(value)) return;
-        const next = value[step.name];
-        if (passes(next, step.types)) walk(next, index + 1, { parent: at, key: step.name });
-        return;
-      }
-      case 'filter':
-        if (passes(value, step.types)) walk(value, index + 1, at);
-    }
-  };
-  for (const target of targets) walk(target.object, 0, target.path);
-  return out;
+    case 'filter':
+      if (passes(value, step.types, matches)) walk(value, index + 1, at, steps, matches, out);
+  }
 }
 
 /** `typename` satisfies `typeCondition` when they are equal or `typeCondition` is an abstract supertype. */

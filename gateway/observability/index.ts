@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { GatewayConfig } from '../config/schema.js';
-import type { Logger } from '../logger.js';
+import { headerRedaction, type Logger } from '../logger.js';
 import type { HttpRoute } from '../http/http-route.js';
 import type { AtriumPlugin } from '../plugins/plugin.js';
 import type { HttpResponseHookPayload } from '../server/hooks.js';
@@ -53,6 +53,11 @@ export async function createObservabilityPlugin(options: {
     variables: config.log.accessLog.variables,
     redact: new Set(config.log.redact.map((name) => name.toLowerCase())),
   };
+  // Access-log lines copy headers and variables already redacted (access-log.ts), and their other object
+  // fields (subgraphs, cost, errorCodes) hold no headers: they are written without the logger's `*.headers`
+  // wildcard, which costs a redactor pass over every object field of every line. The top-level
+  // `headers` path stays as a second guard.
+  const accessLogger = accessLog && config.log.redact.length > 0 ? logger.child({}, { redact: headerRedaction(config.log.redact, { nested: false }) }) : logger;
   const metricsPath = registry && config.metrics.port === undefined ? config.metrics.path : undefined;
   const tracing: Tracing | undefined = config.tracing.enabled
     ? createTracing({
@@ -158,7 +163,7 @@ export async function createObservabilityPlugin(options: {
         const operation = record?.operationType === undefined ? OPERATION_LABEL.none : metrics.operationLabel(record.operationName);
         metrics.recordRequest({ operation, outcome: outcomeOf(payload) }, payload.durationMs / 1000);
       }
-      if (accessLog) logger.info(accessLogFields(payload, record, accessLogOptions), 'access');
+      if (accessLog) accessLogger.info(accessLogFields(payload, record, accessLogOptions), 'access');
       if (record?.span) endRequestSpan(record, payload);
     },
     async close() {

@@ -35,6 +35,8 @@ export interface RemoteKeySetOptions {
  */
 export class RemoteKeySet {
   private keys: JWTVerifyGetKey | undefined;
+  /** Counts the key sets fetched: a token verified under an older one must be verified again (its key may be gone). */
+  generation = 0;
   private lastFetchStart = Number.NEGATIVE_INFINITY;
   private inFlight: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -90,6 +92,7 @@ export class RemoteKeySet {
       if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
       if (text.length > MAX_JWKS_BYTES) throw new Error(`the key set is larger than ${MAX_JWKS_BYTES} bytes`);
       this.keys = createLocalJWKSet(JSON.parse(text) as JSONWebKeySet);
+      this.generation++;
       logger.debug({ url, reason }, 'auth: key set fetched');
     } catch (error) {
       if (this.closed.signal.aborted) return;
