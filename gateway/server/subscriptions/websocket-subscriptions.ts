@@ -11,6 +11,7 @@ import type { StreamPipeline, StreamRunOptions } from './subscription-server.js'
 import { createStreamContext } from './stream-operation.js';
 import { whenTokenExpires } from './token-expiry.js';
 import { IdleTimer } from './idle-timer.js';
+import { preSerialized } from './serialized-event.js';
 
 /** Close codes, after graphql-ws's conventions (4401 Unauthorized, 4403 Forbidden). */
 const CLOSE_UNAUTHORIZED = 4401;
@@ -170,6 +171,8 @@ export function createWebSocketSubscriptions(options: {
       },
       execute: (args) => runOperation(args.contextValue),
       subscribe: (args) => runOperation(args.contextValue),
+      // Serialized once for every client that shares the event; graphql-ws adds only the id and type.
+      onNext: (_ctx, _id, _payload, _args, result) => preSerialized(result),
       onComplete(ctx, id) {
         const connection = connections.get(ctx);
         connection?.operations.get(id)?.abort();
