@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { preSerialized } from './serialized-event.js';
 import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createHandler, type Request as SseRequest } from 'graphql-sse';
 import { AtriumError, toGraphQLError } from '../../errors.js';
@@ -45,8 +44,6 @@ export function createSseSubscriptions(pipeline: StreamPipeline): {
     },
     execute: (args) => runOperation(args.contextValue),
     subscribe: (args) => runOperation(args.contextValue),
-    // Serialized once for every client that shares the event.
-    onNext: (_ctx, _req, result) => preSerialized(result as ExecutionResult),
   });
   const runOperation = (contextValue: unknown) => {
     const { prepared, res } = contextValue as { prepared: Parameters<StreamPipeline['run']>[0]; res: ServerResponse };
