@@ -6,12 +6,13 @@ import WebSocket from 'ws';
  * publisher shares an event loop with them: `node subscriber-process.mjs <wsUrl> <count> <query>`. Opens
  * `count` graphql-ws clients with one subscription each; each event's `reviewAdded.body` is its emit time
  * (ms since the epoch). Prints `received <n>` as the count grows and, on SIGUSR2, `report <json>`: the
- * latencies as a histogram of 0.1 ms buckets, so that several processes' reports add up.
+ * latencies (ms) as a histogram of buckets of three significant digits, so that several processes'
+ * reports add up and a report stays a few KB however long the latencies grow.
  */
 
 const [url, countText, query] = process.argv.slice(2);
 const count = Number(countText);
-/** @type {Map<number, number>} latency bucket (0.1 ms) → events */
+/** @type {Map<number, number>} latency (ms, three significant digits) → events */
 const histogram = new Map();
 let received = 0;
 let printed = -1;
@@ -25,7 +26,7 @@ for (let i = 0; i < count; i++) {
         const sentAt = Number(event.data?.reviewAdded?.body);
         if (!Number.isFinite(sentAt)) return;
         received++;
-        const bucket = Math.max(0, Math.round((performance.timeOrigin + performance.now() - sentAt) * 10));
+        const bucket = Number(Math.max(0, performance.timeOrigin + performance.now() - sentAt).toPrecision(3));
         histogram.set(bucket, (histogram.get(bucket) ?? 0) + 1);
       },
       error: (error) => console.error('subscription failed', error),

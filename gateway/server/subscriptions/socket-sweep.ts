@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { CloseCode, type ServerOptions } from 'graphql-ws';
 import { makeServer } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
@@ -36,8 +37,8 @@ export interface SocketSweepOptions {
  * timer for every socket instead of a ping interval and a pong timeout per socket (and the gateway's
  * buffer watch and idle timer per socket): with 10,000 connections the timers alone were ~40,000 objects.
  * The sweep pings, cuts off sockets whose pong is late, closes slow clients (more than `maxBufferedBytes`
- * unsent: graphql-ws waits for each send before it takes the next event, so a client that stops reading
- * shows there) and cuts them off a second later if they never answer the close. Messages graphql-ws sends
+ * unsent: sends do not wait for the write, so a client that stops reading shows there) and cuts them off
+ * a second later if they never answer the close. Messages graphql-ws sends
  * with a pre-serialized event (serialized-event.ts) get that event's JSON spliced in.
  *
  * @example
@@ -84,19 +85,34 @@ export function serveWebSockets(
   const timer = setInterval(sweep, options.periodMs ?? 1_000);
   timer.unref();
 
+  // Sockets written to in this turn of the event loop, corked until the next: a client that several events
+  // reach in one turn (the gateway catching up on a backlog) gets them in one write, not one each.
+  const corked = new Set<Socket>();
+  const uncorkAll = () => {
+    for (const raw of corked) raw.uncork();
+    corked.clear();
+  };
+
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     sockets.set(socket, { pingedAt: performance.now(), awaitingPong: false, cutAt: undefined });
     socket.once('error', onSocketError);
     socket.on('pong', onPong);
+    const raw = request.socket;
     const closed = server.opened(
       {
         protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve, reject) => {
-            const message = withSerializedPayload(data);
-            if (socket.readyState !== socket.OPEN) return resolve();
-            socket.send(message, (error) => (error ? reject(error) : resolve()));
-          }),
+        // Not waiting for the write: the sweep's maxBufferedBytes bounds what a slow client holds, and a
+        // send that waited kept one promise and one flush per message.
+        send: (data) => {
+          const message = withSerializedPayload(data);
+          if (socket.readyState !== socket.OPEN) return;
+          if (!corked.has(raw)) {
+            if (corked.size === 0) setImmediate(uncorkAll);
+            raw.cork();
+            corked.add(raw);
+          }
+          socket.send(message);
+        },
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', (data: Buffer) => {
