@@ -10,7 +10,15 @@ import { PushStream } from '../subgraph-client/push-stream.js';
  */
 export const MAX_QUEUED_EVENTS = 1000;
 
+/**
+ * Events of one group completed at once: each completion waits on its entity fetches, so completing one
+ * event at a time capped a stream at one event per fetch round trip and let a backlog (and the latency)
+ * grow. Results are still delivered in the upstream's order.
+ */
+const CONCURRENT_COMPLETIONS = 32;
+
 type SubgraphEvent = SubgraphResponse['body'];
+const ignore = () => {};
 
 /** How one group of clients gets its events: the upstream stream and the completion of one event. */
 export interface EventSource {
@@ -32,7 +40,8 @@ interface Group {
  * Completes each upstream event once per group and hands the same result object to every client of the
  * group. Clients join under a sharing key (engine.ts decides it: same operation, variables, plan,
  * principal and forwarded request headers, so every member would have got an identical completion);
- * `undefined` gives the client a group of its own. Events are completed in order, one at a time; when
+ * `undefined` gives the client a group of its own. Events are completed concurrently (up to
+ * {@link CONCURRENT_COMPLETIONS}) and delivered in the upstream's order; when
  * the upstream fails, every member's stream ends with that error as a GraphQLError (code, `serviceName`);
  * when the last member leaves (`return()`), the group's signal aborts its in-flight fetches and the
  * upstream stream is closed.
@@ -82,12 +91,26 @@ export class SharedEventCompletion {
   private async run(group: Group, events: SubgraphEventStream, source: EventSource): Promise<void> {
     const { members, controller } = group;
     let failure: Error | undefined;
+    // The delivery of every event started so far, in order; a completion that throws rejects it.
+    let delivered: Promise<void> = Promise.resolve();
+    let inFlight = 0;
     try {
       for await (const event of events) {
         if (members.size === 0) return;
-        const result = await source.complete(event, controller.signal);
-        for (const member of members) member.push(result);
+        if (inFlight >= CONCURRENT_COMPLETIONS) await delivered;
+        const completion = source.complete(event, controller.signal);
+        inFlight++;
+        delivered = delivered.then(async () => {
+          const result = await completion;
+          inFlight--;
+          for (const member of members) member.push(result);
+        });
+        // Handled now, thrown at the next await of it (above or below); a failure stops reading the
+        // upstream at once, so the loop reaches that await.
+        completion.catch(ignore);
+        delivered.catch(() => void events.return(undefined));
       }
+      await delivered;
     } catch (error) {
       failure = toGraphQLError(error instanceof AtriumError ? error : new AtriumError('INTERNAL_SERVER_ERROR', 'the subscription failed', { cause: error }));
     }
