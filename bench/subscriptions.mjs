@@ -1,10 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
-import { percentile } from './lib/load.mjs';
+import { summarizeProfile } from './lib/cpu-profile-summary.mjs';
 import { cpuTicks, CLK_TCK, spawnTracked, statusKb, stopAll, tree } from './lib/procs.mjs';
 import { fmt, table } from './lib/report.mjs';
 import { BENCH_DIR, ROOT } from './lib/workload.mjs';
@@ -39,6 +37,8 @@ async function main() {
       rate: { type: 'string', default: '100' },
       duration: { type: 'string', default: '10' },
       entities: { type: 'boolean', default: false },
+      'client-processes': { type: 'string', default: '2' },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -48,11 +48,13 @@ async function main() {
   const rate = Number(values.rate);
   const seconds = Number(values.duration);
   const selection = values.entities ? 'id body item { name price }' : 'id body';
+  const clientProcesses = Math.max(1, Number(values['client-processes']));
 
   const dir = mkdtempSync(join(tmpdir(), 'atrium-bench-subs-'));
   const urls = {};
+  const subgraphs = {};
   for (const name of DEMO) {
-    const subgraph = spawnTracked(name, process.execPath, [join(ROOT, 'dist/subgraphs/serve-subgraph.js'), name, '--port', '0']);
+    const subgraph = (subgraphs[name] = spawnTracked(name, process.execPath, [join(ROOT, 'dist/subgraphs/serve-subgraph.js'), name, '--port', '0']));
     const [, url] = await subgraph.waitFor(new RegExp(`${name} listening on (http://\\S+)`));
     urls[name] = url;
   }
@@ -64,7 +66,9 @@ async function main() {
     join(dir, 'gateway.yaml'),
     'log:\n  level: info\nmetrics:\n  enabled: true\nauthorization:\n  mode: measure\nsubscriptions:\n  maxPerClient: 10000000\n  maxConnectionsPerAddress: 10000000\n  idleTimeout: 0\n',
   );
+  const profileDir = join(dir, 'profile');
   const gateway = spawnTracked('gateway', process.execPath, [
+    ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     join(ROOT, 'dist/gateway/cli.js'), 'serve', '--supergraph-config', join(dir, 'supergraph.yaml'), '--config', join(dir, 'gateway.yaml'),
     '--port', '0', '--host', '127.0.0.1', '--workers', '1'
   ]);
@@ -77,32 +81,22 @@ async function main() {
   const idleQuery = 'subscription { reviewAdded { id rating } }';
   await settle();
   const rssBefore = rssMb();
-  const idleClients = [];
-  for (let i = 0; i < idleCount; i++) idleClients.push(subscribe(wsUrl, idleQuery, () => {}));
+  const idleClients = startSubscribers(wsUrl, idleQuery, idleCount, clientProcesses);
   await waitFor(async () => (await open()) >= idleCount, `${idleCount} idle subscriptions`);
   await settle();
   const rssIdle = rssMb();
-  await Promise.all(idleClients.map((client) => client.dispose()));
+  await Promise.all(idleClients.map((client) => client.stop()));
   await waitFor(async () => (await open()) === 0, 'the idle subscriptions to close');
 
   // 2. Events fanned out to subscribers.
-  const latencies = [];
-  let received = 0;
   const query = `subscription { reviewAdded { ${selection} } }`;
-  const subscribers = [];
-  for (let i = 0; i < subscriberCount; i++) {
-    subscribers.push(
-      subscribe(wsUrl, query, (event) => {
-        const sentAt = Number(event.data?.reviewAdded?.body);
-        if (!Number.isFinite(sentAt)) return;
-        received++;
-        latencies.push(performance.timeOrigin + performance.now() - sentAt);
-      }),
-    );
-  }
+  const subscribers = startSubscribers(wsUrl, query, subscriberCount, clientProcesses);
   await waitFor(async () => (await open()) >= subscriberCount, `${subscriberCount} subscribers`);
   const mutation = 'mutation($b: String!) { addReview(input: { upc: "1001", authorId: "1", rating: 5, body: $b }) { id } }';
   const cpuBefore = ticksOf(gateway.pid);
+  const clientsCpuBefore = subscribers.reduce((sum, client) => sum + ticksOf(client.pid), 0);
+  const reviewsCpuBefore = ticksOf(subgraphs.reviews.pid);
+  const productsCpuBefore = ticksOf(subgraphs.products.pid);
   const runnerBefore = process.cpuUsage();
   const started = performance.now();
   let published = 0;
@@ -119,14 +113,19 @@ async function main() {
     }).then((r) => r.arrayBuffer(), () => {});
   }
   const expected = published * subscriberCount;
-  await waitFor(async () => received >= expected, 'every event', 10_000).catch(() => {});
+  const receivedNow = () => subscribers.reduce((sum, client) => sum + receivedBy(client), 0);
+  await waitFor(async () => receivedNow() >= expected, 'every event', 10_000).catch(() => {});
   const elapsed = (performance.now() - started) / 1000;
   const cpuSeconds = (ticksOf(gateway.pid) - cpuBefore) / CLK_TCK;
   const runner = process.cpuUsage(runnerBefore);
   const runnerCpuPercent = ((runner.user + runner.system) / 1e6 / elapsed) * 100;
+  const percentOf = (ticks) => (ticks / CLK_TCK / elapsed) * 100;
+  const reviewsCpuPercent = percentOf(ticksOf(subgraphs.reviews.pid) - reviewsCpuBefore);
+  const productsCpuPercent = percentOf(ticksOf(subgraphs.products.pid) - productsCpuBefore);
+  const clientsCpuPercent = (subscribers.reduce((sum, client) => sum + ticksOf(client.pid), 0) - clientsCpuBefore) / CLK_TCK / elapsed * 100;
   const load = loadavg();
+  const { received, p50, p99, max } = await reports(subscribers);
 
-  latencies.sort((a, b) => a - b);
   const result = {
     when: new Date().toISOString(),
     cpus: cpus().length,
@@ -140,16 +139,22 @@ async function main() {
       published,
       delivered: received,
       lost: expected - received,
-      p50Ms: percentile(latencies, 50),
-      p99Ms: percentile(latencies, 99),
-      maxMs: latencies.at(-1) ?? Number.NaN,
+      p50Ms: p50,
+      p99Ms: p99,
+      maxMs: max,
       gatewayCpuSeconds: cpuSeconds,
       gatewayCpuPercent: (cpuSeconds / elapsed) * 100,
       cpuMsPerPublishedEvent: (cpuSeconds * 1000) / Math.max(published, 1),
       cpuUsPerDeliveredEvent: (cpuSeconds * 1e6) / Math.max(received, 1),
       rssMb: rssMb(),
-      // The clients and the publisher (this process): near 100% means the clients, not the gateway, lag.
-      runnerCpuPercent,
+      // The publisher (this process) and the subscriber processes: a process near 100% of a core is the
+      // limit, not the gateway.
+      publisherCpuPercent: runnerCpuPercent,
+      clientProcesses,
+      clientsCpuPercent,
+      // The subgraph that takes the publisher's mutations and emits the events, and the one the entities come from.
+      reviewsCpuPercent,
+      productsCpuPercent,
     },
   };
   console.log(`\nSubscriptions benchmark (${result.when}, ${result.cpus} CPUs, load average ${result.loadAverage.join(' ')})\n`);
@@ -158,8 +163,8 @@ async function main() {
   const e = result.events;
   console.log(
     table(
-      ['subscribers', 'events/s', 'published', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'max ms', 'gateway CPU %', 'CPU ms / published', 'CPU µs / delivered', 'clients CPU %'],
-      [[subscriberCount, rate, published, received, e.lost, fmt(e.p50Ms, 2), fmt(e.p99Ms, 2), fmt(e.maxMs, 1), fmt(e.gatewayCpuPercent), fmt(e.cpuMsPerPublishedEvent, 2), fmt(e.cpuUsPerDeliveredEvent, 1), fmt(e.runnerCpuPercent)]],
+      ['subscribers', 'events/s', 'published', 'delivered', 'lost', 'p50 ms', 'p99 ms', 'max ms', 'gateway CPU %', 'CPU ms / published', 'CPU µs / delivered', `clients CPU % (${clientProcesses} proc)`, 'publisher CPU %', 'reviews CPU %', 'products CPU %'],
+      [[subscriberCount, rate, published, received, e.lost, fmt(e.p50Ms, 2), fmt(e.p99Ms, 2), fmt(e.maxMs, 1), fmt(e.gatewayCpuPercent), fmt(e.cpuMsPerPublishedEvent, 2), fmt(e.cpuUsPerDeliveredEvent, 1), fmt(e.clientsCpuPercent), fmt(e.publisherCpuPercent), fmt(e.reviewsCpuPercent), fmt(e.productsCpuPercent)]],
     ),
   );
   mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
@@ -167,15 +172,54 @@ async function main() {
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\n${file}`);
 
-  await Promise.all(subscribers.map((client) => client.dispose()));
+  await Promise.all(subscribers.map((client) => client.stop()));
+  if (values.profile) {
+    await gateway.stop(30_000);
+    for (const name of readdirSync(profileDir)) {
+      const target = join(BENCH_DIR, 'results', `subscriptions-gateway-${result.when.replace(/[:.]/g, '-')}.cpuprofile`);
+      copyFileSync(join(profileDir, name), target);
+      console.log(`${target}\n${summarizeProfile(target)}`);
+    }
+  }
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** One graphql-ws client with one subscription; `onEvent` gets each event. */
-function subscribe(url, query, onEvent) {
-  const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
-  client.subscribe({ query }, { next: onEvent, error: (error) => console.error('subscription failed', error), complete: () => {} });
-  return client;
+/** `count` subscriptions spread over `processes` subscriber processes (bench/lib/subscriber-process.mjs). */
+function startSubscribers(url, query, count, processes) {
+  const started = [];
+  for (let i = 0; i < processes; i++) {
+    const share = Math.floor(count / processes) + (i < count % processes ? 1 : 0);
+    if (share > 0) started.push(spawnTracked(`subscribers-${i}`, process.execPath, [join(BENCH_DIR, 'lib/subscriber-process.mjs'), url, String(share), query]));
+  }
+  return started;
+}
+
+/** The events a subscriber process has counted so far (its last `received <n>` line). */
+function receivedBy(client) {
+  const lines = client.output().match(/received (\d+)\n/g);
+  return lines ? Number(lines.at(-1).slice('received '.length)) : 0;
+}
+
+/** Every subscriber process's count and latencies (a histogram, ms), from its `report` line. */
+async function reports(subscribers) {
+  let received = 0;
+  const histogram = new Map();
+  for (const client of subscribers) {
+    process.kill(client.pid, 'SIGUSR2');
+    const [, json] = await client.waitFor(/report (.*)\n/);
+    const report = JSON.parse(json);
+    received += report.received;
+    for (const [bucket, events] of report.histogram) histogram.set(bucket, (histogram.get(bucket) ?? 0) + events);
+  }
+  const buckets = [...histogram].sort(([a], [b]) => a - b);
+  /** The latency (ms) at percentile `p`, as `percentile` reads a sorted list. */
+  const at = (p) => {
+    const rank = Math.max(1, Math.ceil((p / 100) * received));
+    let seen = 0;
+    for (const [bucket, events] of buckets) if ((seen += events) >= rank) return bucket;
+    return Number.NaN;
+  };
+  return { received, p50: at(50), p99: at(99), max: buckets.length > 0 ? buckets.at(-1)[0] : Number.NaN };
 }
 
 /** The gateway's open WebSocket subscriptions, from /metrics. */

@@ -51,6 +51,7 @@ export function engineBuilder(options: {
       planner: config.engine.planner,
       fallbackMaxSelections: config.engine.fallbackMaxSelections,
       subgraphError,
+      shareSubscriptionEvents: (name) => subgraphSettings(config, name).dedupeSubscriptions,
       logger,
       ...(metrics && { countPlannerFallback: plannerFallbackCounter(metrics) }),
       ...(overrideRandom && { overrideRandom }),

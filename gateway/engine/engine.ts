@@ -20,7 +20,8 @@ import type { ExplainedPlan, PlannerFallbackReason } from './planner-fallback.js
 import { createPlanner, isExplaining, lazyApolloExecutor } from './plan-backends.js';
 import { reservedResponseKeys, withInternalAliases } from './internal-aliases.js';
 import { estimatePlanBytes, planCacheKey, replacedDocumentHash } from './plan-cache-keys.js';
-import { completeEvents } from './subscription-events.js';
+import { type EventSource, SharedEventCompletion } from './subscription-events.js';
+import { subscriptionSharingKey } from './subscription-sharing-key.js';
 import { deferUsage, withoutDeferDirectives } from './defer-operation.js';
 import { deliverIncrementally, type IncrementalResponse } from './incremental-response.js';
 import type { PlanExecutor, PlanInput, QueryPlannerBackend } from './planner-and-executor.js';
@@ -55,6 +56,12 @@ export interface EngineOptions {
   readonly overrideRandom?: () => number;
   /** What of subgraphs' errors reaches clients (the atrium executor). Default: message, path, `code`, `serviceName`. */
   readonly subgraphError?: SubgraphErrorMapper;
+  /**
+   * Whether subscriptions whose root field this subgraph serves share the completion of each event among
+   * clients with the same sharing key (subscription-sharing-key.ts). Default: never (each client completes
+   * its own); the gateway passes `traffic.*.dedupeSubscriptions`.
+   */
+  readonly shareSubscriptionEvents?: (subgraph: string) => boolean;
 }
 
 /** One validated operation, as the GraphQL-over-HTTP layer hands it over. */
@@ -147,6 +154,7 @@ export function createEngine(options: EngineOptions): Engine {
   const planHooks = hooks.filter((p) => p.onPlan);
   const responseHooks = hooks.filter((p) => p.onResponse);
   const beginStage = stageHooksOf(hooks);
+  const sharedEvents = new SharedEventCompletion();
 
   // Atrium's executor plans with client aliases named like supergraph fields renamed (internal-aliases.ts);
   // Apollo's executor runs Apollo's plans as they are.
@@ -252,27 +260,40 @@ export function createEngine(options: EngineOptions): Engine {
       if (node?.kind !== 'Subscription') {
         return { errors: [toGraphQLError(new AtriumError('QUERY_PLANNING_FAILED', 'the planner did not plan this subscription as one'), { decidesStatus: true })] };
       }
-      try {
-        const primary = node.primary;
-        const events = await client.subscribe(
-          {
-            subgraph: primary.serviceName,
-            url: supergraph.subgraphs.get(primary.serviceName)?.url ?? '',
-            operationKind: 'subscription',
-            body: { query: primary.operation, operationName: primary.operationName, variables: pickVariables(prepared.variables, primary.variableUsages) },
-            headers: {},
-          },
-          { context, signal: context.signal },
-        );
-        return completeEvents(events, async (event) => {
+      const primary = node.primary;
+      const source: EventSource = {
+        open: (signal) =>
+          client.subscribe!(
+            {
+              subgraph: primary.serviceName,
+              url: supergraph.subgraphs.get(primary.serviceName)?.url ?? '',
+              operationKind: 'subscription',
+              body: { query: primary.operation, operationName: primary.operationName, variables: pickVariables(prepared.variables, primary.variableUsages) },
+              headers: {},
+            },
+            { context, signal },
+          ),
+        complete: async (event, signal) => {
           try {
-            const result = await executor.execute({ ...executeInput(context, prepared, true), subscriptionEvent: event });
+            const result = await executor.execute({ ...executeInput(context, prepared, true), signal, subscriptionEvent: event });
             return await respond(context, prepared.early, result);
           } catch (error) {
             if (error instanceof AtriumError) return { errors: [toGraphQLError(error)] };
             throw error;
           }
-        });
+        },
+      };
+      // Clients whose completions would be identical share them (subscription-sharing-key.ts); the first
+      // client's context completes the group's events, under the group's signal, not the client's.
+      const key =
+        !prepared.answered && options.shareSubscriptionEvents?.(primary.serviceName)
+          ? subscriptionSharingKey({ plan: prepared.queryPlan, operationName: request.operation.name?.value, variables: prepared.variables, early: prepared.early, context })
+          : undefined;
+      try {
+        const events = await sharedEvents.join(key, source);
+        // A transport that aborts the operation without return() still takes the client off its group.
+        context.signal.addEventListener('abort', () => void events.return(), { once: true });
+        return events;
       } catch (error) {
         if (error instanceof AtriumError) return { errors: [toGraphQLError(error, { decidesStatus: true })] };
         throw error;

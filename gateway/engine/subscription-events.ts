@@ -5,40 +5,129 @@ import { PushStream } from '../subgraph-client/push-stream.js';
 
 /**
  * Completed events that may wait for a client that takes them slowly (its transport sends one at a time);
- * one more ends the subscription with SUBSCRIPTION_SLOW_CONSUMER, so a slow client cannot grow the queue.
+ * one more ends that client's subscription with SUBSCRIPTION_SLOW_CONSUMER, so a slow client cannot grow
+ * the queue (and cannot hold back the other clients of its group).
  */
 export const MAX_QUEUED_EVENTS = 1000;
 
 /**
- * The client's side of one subscription: each upstream event is completed (`complete`: the plan's rest,
- * shaping, response hooks) in order, one at a time, so events keep their order. When the upstream stream
- * fails, the client's stream ends with that error as a GraphQLError (code, `serviceName`); when the client
- * leaves (`return()`), the upstream subscription is closed at once.
+ * Events of one group completed at once: each completion waits on its entity fetches, so completing one
+ * event at a time capped a stream at one event per fetch round trip and let a backlog (and the latency)
+ * grow. Results are still delivered in the upstream's order.
+ */
+const CONCURRENT_COMPLETIONS = 32;
+
+type SubgraphEvent = SubgraphResponse['body'];
+const ignore = () => {};
+
+/** How one group of clients gets its events: the upstream stream and the completion of one event. */
+export interface EventSource {
+  /** Opens the upstream stream; `signal` aborts when the group's last client leaves. */
+  open(signal: AbortSignal): Promise<SubgraphEventStream>;
+  /** Completes one upstream event (the plan's rest, shaping, response hooks); `signal` as for `open`. */
+  complete(event: SubgraphEvent, signal: AbortSignal): Promise<ExecutionResult>;
+}
+
+/** Clients that receive the same completed events, and the one upstream stream and loop that feed them. */
+interface Group {
+  readonly members: Set<PushStream<ExecutionResult>>;
+  readonly controller: AbortController;
+  readonly opened: Promise<SubgraphEventStream>;
+  readonly key: string | undefined;
+}
+
+/**
+ * Completes each upstream event once per group and hands the same result object to every client of the
+ * group. Clients join under a sharing key (engine.ts decides it: same operation, variables, plan,
+ * principal and forwarded request headers, so every member would have got an identical completion);
+ * `undefined` gives the client a group of its own. Events are completed concurrently (up to
+ * {@link CONCURRENT_COMPLETIONS}) and delivered in the upstream's order; when
+ * the upstream fails, every member's stream ends with that error as a GraphQLError (code, `serviceName`);
+ * when the last member leaves (`return()`), the group's signal aborts its in-flight fetches and the
+ * upstream stream is closed.
  *
  * @example
- * return completeEvents(events, (event) => executor.execute({ ...input, subscriptionEvent: event }));
+ * const events = await sharedEvents.join(key, { open: (signal) => client.subscribe(request, signal), complete });
  */
-export function completeEvents(
-  events: SubgraphEventStream,
-  complete: (event: SubgraphResponse['body']) => Promise<ExecutionResult>,
-): PushStream<ExecutionResult> {
-  const output = new PushStream<ExecutionResult>({
-    onReturn: () => void events.return(undefined),
-    maxQueued: MAX_QUEUED_EVENTS,
-    overflow: () =>
-      toGraphQLError(new AtriumError('SUBSCRIPTION_SLOW_CONSUMER', `more than ${MAX_QUEUED_EVENTS} events waited for the client to take them`)),
-  });
-  void (async () => {
+export class SharedEventCompletion {
+  private readonly groups = new Map<string, Group>();
+
+  /** Groups that complete events for more than one client now, and their clients (tests, metrics). */
+  get size(): number {
+    return this.groups.size;
+  }
+
+  async join(key: string | undefined, source: EventSource): Promise<PushStream<ExecutionResult>> {
+    let group = key === undefined ? undefined : this.groups.get(key);
+    if (!group) group = this.start(key, source);
+    const member: PushStream<ExecutionResult> = new PushStream({
+      onReturn: () => this.leave(group, member),
+      maxQueued: MAX_QUEUED_EVENTS,
+      overflow: () =>
+        toGraphQLError(new AtriumError('SUBSCRIPTION_SLOW_CONSUMER', `more than ${MAX_QUEUED_EVENTS} events waited for the client to take them`)),
+    });
+    group.members.add(member);
+    try {
+      await group.opened;
+    } catch (error) {
+      group.members.delete(member);
+      throw error;
+    }
+    return member;
+  }
+
+  private start(key: string | undefined, source: EventSource): Group {
+    const controller = new AbortController();
+    const opened = source.open(controller.signal);
+    const group: Group = { members: new Set(), controller, opened, key };
+    if (key !== undefined) this.groups.set(key, group);
+    opened.then(
+      (events) => void this.run(group, events, source),
+      () => this.forget(group),
+    );
+    return group;
+  }
+
+  private async run(group: Group, events: SubgraphEventStream, source: EventSource): Promise<void> {
+    const { members, controller } = group;
+    let failure: Error | undefined;
+    // The delivery of every event started so far, in order; a completion that throws rejects it.
+    let delivered: Promise<void> = Promise.resolve();
+    let inFlight = 0;
     try {
       for await (const event of events) {
-        if (output.done) return;
-        output.push(await complete(event));
+        if (members.size === 0) return;
+        if (inFlight >= CONCURRENT_COMPLETIONS) await delivered;
+        const completion = source.complete(event, controller.signal);
+        inFlight++;
+        delivered = delivered.then(async () => {
+          const result = await completion;
+          inFlight--;
+          for (const member of members) member.push(result);
+        });
+        // Handled now, thrown at the next await of it (above or below); a failure stops reading the
+        // upstream at once, so the loop reaches that await.
+        completion.catch(ignore);
+        delivered.catch(() => void events.return(undefined));
       }
-      output.end();
+      await delivered;
     } catch (error) {
-      const atrium = error instanceof AtriumError ? error : new AtriumError('INTERNAL_SERVER_ERROR', 'the subscription failed', { cause: error });
-      output.end(toGraphQLError(atrium));
+      failure = toGraphQLError(error instanceof AtriumError ? error : new AtriumError('INTERNAL_SERVER_ERROR', 'the subscription failed', { cause: error }));
     }
-  })();
-  return output;
+    this.forget(group);
+    for (const member of members) member.end(failure);
+    members.clear();
+  }
+
+  private leave(group: Group, member: PushStream<ExecutionResult>): void {
+    if (!group.members.delete(member) || group.members.size > 0) return;
+    this.forget(group);
+    group.controller.abort();
+    void group.opened.then((events) => events.return(undefined), () => {});
+  }
+
+  /** New clients with the group's key start a group of their own from now on. */
+  private forget(group: Group): void {
+    if (group.key !== undefined && this.groups.get(group.key) === group) this.groups.delete(group.key);
+  }
 }

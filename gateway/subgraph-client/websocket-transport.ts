@@ -148,16 +148,17 @@ function sharingKey(url: string, request: SubgraphRequest): string {
     .filter(([name]) => !PER_REQUEST_HEADERS.has(name))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const { query, operationName, variables } = request.body;
-  return JSON.stringify([url, query, operationName ?? null, sortedValue(variables ?? {}), headers]);
+  return JSON.stringify([url, query, operationName ?? null, canonicalValue(variables ?? {}), headers]);
 }
 
-function sortedValue(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedValue);
+/** A JSON value with every object's keys sorted, so that two equal values stringify alike. */
+export function canonicalValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonicalValue);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
     Object.keys(value)
       .sort()
-      .map((key) => [key, sortedValue((value as Record<string, unknown>)[key])]),
+      .map((key) => [key, canonicalValue((value as Record<string, unknown>)[key])]),
   );
 }
 

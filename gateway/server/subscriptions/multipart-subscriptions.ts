@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { serializedOnce } from './serialized-event.js';
 import { AtriumError, toGraphQLError } from '../../errors.js';
 import { multipartFraming, partError } from '../../http/multipart.js';
 import type { RequestContext } from '../../request-context.js';
@@ -93,11 +94,11 @@ export function createMultipartSubscriptions(pipeline: StreamPipeline): {
   };
 }
 
-/** One event as a part's JSON: `{"payload":{"data":…,"errors":…}}`. */
-function eventPart(event: ExecutionResult): string {
+/** One event as a part's JSON: `{"payload":{"data":…,"errors":…}}`, once for every client it goes to. */
+const eventPart = serializedOnce((event) => {
   const payload = event.errors?.length ? { ...event, errors: event.errors.map(partError) } : event;
   return JSON.stringify({ payload });
-}
+});
 
 /** The operation of a POST body, or of a GET's query string (`query`, `operationName`, `variables` as JSON). */
 function operationPayload(req: IncomingMessage, body: unknown): StreamOperationPayload | AtriumError {

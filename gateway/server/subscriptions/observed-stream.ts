@@ -13,12 +13,13 @@ export interface StreamOutcome {
  * result (SSE sends it as a `next` event, since a failed SSE stream would just drop). `return()` is passed
  * straight to the inner stream, so a departing client closes the upstream subscription at once;
  * `terminate(error)` ends the stream from outside (token expired, supergraph reloaded) even while it waits
- * for an event.
+ * for an event: it returns the inner stream, whose pending read then ends (the engine's streams end a
+ * pending read on `return()`), and that read throws the error. No race per event, no promise per stream.
  */
 export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined, undefined> {
   private ended = false;
-  private stop!: (error: unknown) => void;
-  private readonly stopped: Promise<never>;
+  private stopped = false;
+  private stopError: unknown;
 
   constructor(
     private readonly inner: AsyncGenerator<ExecutionResult, undefined, undefined>,
@@ -27,15 +28,13 @@ export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined
       onEnd?(outcome: StreamOutcome): void;
       onError?(error: unknown): ExecutionResult | undefined;
     },
-  ) {
-    this.stopped = new Promise<never>((_, reject) => (this.stop = reject));
-    this.stopped.catch(() => {});
-  }
+  ) {}
 
   async next(): Promise<IteratorResult<ExecutionResult, undefined>> {
     if (this.ended) return { value: undefined, done: true };
     try {
-      const step = await Promise.race([this.inner.next(), this.stopped]);
+      const step = await this.inner.next();
+      if (this.stopped) throw this.stopError;
       if (step.done) {
         this.end({});
         return step;
@@ -54,7 +53,10 @@ export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined
 
   /** Ends the stream with `error`: the transport's pending or next read gets it, the upstream is closed. */
   terminate(error: unknown): void {
-    if (!this.ended) this.stop(error);
+    if (this.ended || this.stopped) return;
+    this.stopped = true;
+    this.stopError = error;
+    void this.inner.return(undefined);
   }
 
   async return(): Promise<IteratorResult<ExecutionResult, undefined>> {

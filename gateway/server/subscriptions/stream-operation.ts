@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
-import { getOperationAST, GraphQLError, parse, specifiedRules, validate } from 'graphql';
+import { type DocumentNode, getOperationAST, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate } from 'graphql';
+import { LruCache } from '../../engine/lru-cache.js';
 import type { Engine, OperationRequest } from '../../engine/engine.js';
 import { type AtriumError, toGraphQLError } from '../../errors.js';
 import type { Principal, RequestContext } from '../../request-context.js';
@@ -40,6 +41,19 @@ export function createStreamContext(options: {
   };
 }
 
+/** Operations that parsed and validated against a schema: many clients subscribe with the same text. */
+interface ValidDocument {
+  readonly document: DocumentNode;
+  readonly queryHash: string;
+  /** The text's length: a document's size grows with it (the bound on what the cache holds). */
+  readonly length: number;
+}
+
+/** Valid documents by API schema, then by query text (and whether introspection is allowed). */
+const validDocuments = new WeakMap<GraphQLSchema, LruCache<ValidDocument>>();
+/** At most 1,000 documents and about 16 MiB of text (its AST several times that) per schema. */
+const validDocumentBounds = { maxEntries: 1000, maxWeight: 16 * 1024 * 1024, weigh: (valid: ValidDocument) => valid.length };
+
 /**
  * Parses, checks (the plugins' `onDocument` hooks: limits, trusted documents) and validates an operation
  * against the engine's API schema, as the HTTP path does inside Apollo Server. Returns the engine's
@@ -56,20 +70,32 @@ export async function prepareStreamOperation(options: {
 }): Promise<{ request: OperationRequest } | { errors: readonly GraphQLError[] }> {
   const { engine, payload, context } = options;
   if (typeof payload.query !== 'string') return { errors: [codedError('BAD_REQUEST', 'the operation has no query')] };
-  let document;
-  try {
-    document = parse(payload.query);
-  } catch (error) {
-    return { errors: [codedError('GRAPHQL_PARSE_FAILED', (error as Error).message)] };
+  const schema = engine.supergraph.apiSchema;
+  let cache = validDocuments.get(schema);
+  if (!cache) {
+    cache = new LruCache<ValidDocument>(validDocumentBounds);
+    validDocuments.set(schema, cache);
   }
-  const queryHash = createHash('sha256').update(payload.query).digest('hex');
+  // One parsed document (and hash) for every client that sends the same text: each subscription holds
+  // its request, and 10,000 copies of one document were a large part of what idle subscriptions held.
+  const cacheKey = `${options.introspection ? 'i' : '-'}${payload.query}`;
+  const valid = cache.get(cacheKey);
+  let document: DocumentNode;
+  if (valid) document = valid.document;
+  else {
+    try {
+      document = parse(payload.query);
+    } catch (error) {
+      return { errors: [codedError('GRAPHQL_PARSE_FAILED', (error as Error).message)] };
+    }
+  }
+  const queryHash = valid?.queryHash ?? createHash('sha256').update(payload.query).digest('hex');
   for (const plugin of options.plugins) {
     if (!plugin.onDocument) continue;
     let rejected: AtriumError | undefined;
     await plugin.onDocument({ context, source: payload.query, queryHash, document, reject: (error) => (rejected ??= error) });
     if (rejected) return { errors: [toGraphQLError(rejected)] };
   }
-  const schema = engine.supergraph.apiSchema;
   const operationName = payload.operationName ?? undefined;
   const operation = getOperationAST(document, operationName);
   if (!operation) {
@@ -79,10 +105,13 @@ export async function prepareStreamOperation(options: {
   if (operation.operation === 'subscription' && !schema.getSubscriptionType()) {
     return { errors: [codedError('SUBSCRIPTIONS_NOT_SUPPORTED', 'the supergraph has no Subscription type')] };
   }
-  const errors = validate(schema, document, options.introspection ? specifiedRules : [...specifiedRules, noIntrospectionRule]);
-  if (errors.length > 0) {
-    const hide = hidesSchemaFrom(options, context);
-    return { errors: errors.map((e) => new GraphQLError(hide ? withoutSuggestions(e.message) : e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };
+  if (!valid) {
+    const errors = validate(schema, document, options.introspection ? specifiedRules : [...specifiedRules, noIntrospectionRule]);
+    if (errors.length > 0) {
+      const hide = hidesSchemaFrom(options, context);
+      return { errors: errors.map((e) => new GraphQLError(hide ? withoutSuggestions(e.message) : e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };
+    }
+    cache.set(cacheKey, { document, queryHash, length: payload.query.length });
   }
   return { request: { document, operation, rawVariables: payload.variables ?? undefined, queryHash, context } };
 }

@@ -9,6 +9,7 @@ import type { SubscriptionsConfig } from './config.js';
 import { isAsyncGenerator, ObservedStream, type StreamOutcome } from './observed-stream.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
 import { whenTokenExpires } from './token-expiry.js';
+import { serializedEvent } from './serialized-event.js';
 import { createMultipartSubscriptions } from './multipart-subscriptions.js';
 import { createSseSubscriptions } from './sse-subscriptions.js';
 import { prepareStreamOperation, type StreamOperationPayload } from './stream-operation.js';
@@ -203,7 +204,7 @@ function closeLine(options: { request: OperationRequest; transport: StreamTransp
 
 /** The event; throws (ending the subscription) when it is larger than `subscriptions.maxEventBytes` serialized. */
 function boundedEvent(event: ExecutionResult, maxBytes: number): ExecutionResult {
-  const bytes = Buffer.byteLength(JSON.stringify(event));
+  const bytes = Buffer.byteLength(serializedEvent(event));
   if (bytes <= maxBytes) return event;
   const error = new AtriumError('SUBSCRIPTION_EVENT_TOO_LARGE', `an event of ${bytes} bytes exceeds subscriptions.maxEventBytes (${maxBytes}); the subscription ended`, {
     extensions: { max: maxBytes, actual: bytes },

@@ -1,8 +1,8 @@
 import { type IncomingHttpHeaders, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
-import { type Context, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
-import { type Extra, useServer } from 'graphql-ws/use/ws';
+import { type Context, GRAPHQL_TRANSPORT_WS_PROTOCOL, handleProtocols } from 'graphql-ws';
+import type { Extra } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AtriumError, toGraphQLError } from '../../errors.js';
 import { jsonErrors, refusalBeforeStart } from './stream-refusal.js';
@@ -10,14 +10,14 @@ import type { Principal } from '../../request-context.js';
 import type { StreamPipeline, StreamRunOptions } from './subscription-server.js';
 import { createStreamContext } from './stream-operation.js';
 import { whenTokenExpires } from './token-expiry.js';
-import { IdleTimer } from './idle-timer.js';
+import { serializedPayload } from './serialized-event.js';
+import { serveWebSockets } from './socket-sweep.js';
 
 /** Close codes, after graphql-ws's conventions (4401 Unauthorized, 4403 Forbidden). */
 const CLOSE_UNAUTHORIZED = 4401;
 const CLOSE_FORBIDDEN = 4403;
 const CLOSE_TOO_MANY_REQUESTS = 4429;
 const CLOSE_BAD_REQUEST = 4400;
-const CLOSE_SLOW_CONSUMER = 4429;
 /** Going away: graphql-ws clients reconnect after it (it is not one of their fatal codes). */
 const CLOSE_GOING_AWAY = 1001;
 /** Service restart: the supergraph changed; graphql-ws clients reconnect after it (not fatal either). */
@@ -33,8 +33,8 @@ interface Connection {
   readonly operations: Map<string, AbortController>;
   /** Cancels the close at the token's expiry. */
   readonly cancelExpiry: () => void;
-  /** Starts or stops the idle timer after the operations changed. */
-  readonly idle: IdleTimer;
+  /** Since when it has had no operation (`performance.now()`); undefined while it has one. */
+  idleSince: number | undefined;
 }
 
 type SocketContext = Context<Record<string, unknown>, Extra>;
@@ -57,9 +57,9 @@ export function createWebSocketSubscriptions(options: {
 }): { close(): Promise<void> } {
   const { pipeline } = options;
   const { config, logger, registry } = pipeline;
-  const connections = new WeakMap<SocketContext, Connection>();
+  const connections = new WeakMap<WebSocket, Connection>();
   let closing = false;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, handleProtocols });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?', 1)[0];
@@ -87,31 +87,18 @@ export function createWebSocketSubscriptions(options: {
       return;
     }
     socket.once('close', release);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      watchBuffer(ws);
-      wss.emit('connection', ws, req);
-    });
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
 
-  /**
-   * The slow-client bound, checked every second: graphql-ws waits for each send to finish before it takes
-   * the next event, so a client that stops reading shows as bytes waiting in its socket. It is closed with
-   * 4429 and, since a client that does not read never answers the close, cut off a second later.
-   */
-  const watchBuffer = (ws: WebSocket) => {
-    const timer = setInterval(() => {
-      if (ws.bufferedAmount <= config.maxBufferedBytes) return;
-      clearInterval(timer);
-      logger.warn({ bufferedBytes: ws.bufferedAmount }, 'subscriptions: a slow WebSocket client was disconnected');
-      ws.close(CLOSE_SLOW_CONSUMER, closeReason(`SUBSCRIPTION_SLOW_CONSUMER: more than ${config.maxBufferedBytes} bytes unread`));
-      setTimeout(() => ws.terminate(), 1_000).unref();
-    }, 1_000);
-    timer.unref();
-    ws.once('close', () => clearInterval(timer));
-  };
   options.httpServer.on('upgrade', onUpgrade);
 
-  const server = useServer(
+  const connectionOf = (ctx: SocketContext) => connections.get(ctx.extra.socket);
+  /** Counts the connection's operations; with none, it is idle from now (the sweep closes it after `idleTimeout`). */
+  const operationsChanged = (connection: Connection) => {
+    connection.idleSince = connection.operations.size === 0 ? performance.now() : undefined;
+  };
+  const server = serveWebSockets(
+    wss,
     {
       connectionInitWaitTimeout: config.connectionInitTimeout,
       async onConnect(ctx) {
@@ -126,19 +113,17 @@ export function createWebSocketSubscriptions(options: {
         const cancelExpiry = config.closeOnTokenExpiry
           ? whenTokenExpires(context.principal, (error) => socket.close(CLOSE_FORBIDDEN, closeReason(`${error.code}: ${error.message}`)))
           : () => {};
-        const idle = new IdleTimer(config.idleTimeout, () => socket.close(CLOSE_NORMAL, `IDLE_TIMEOUT: no operation for ${config.idleTimeout} ms`));
-        idle.update(0);
-        connections.set(ctx, { headers, principal: context.principal, operations: new Map(), cancelExpiry, idle });
+        connections.set(socket, { headers, principal: context.principal, operations: new Map(), cancelExpiry, idleSince: performance.now() });
         return true;
       },
       async onSubscribe(ctx, id, payload) {
-        const connection = connections.get(ctx)!;
+        const connection = connectionOf(ctx)!;
         if (Object.keys(ctx.subscriptions).length > config.maxPerConnection) {
           return [codedError('TOO_MANY_SUBSCRIPTIONS', `this connection already has ${config.maxPerConnection} operations open (subscriptions.maxPerConnection)`)];
         }
         const controller = new AbortController();
         connection.operations.set(id, controller);
-        connection.idle.update(connection.operations.size);
+        operationsChanged(connection);
         const { request } = ctx.extra;
         const context = createStreamContext({
           headers: connection.headers,
@@ -150,7 +135,7 @@ export function createWebSocketSubscriptions(options: {
         const prepared = await pipeline.prepare(payload, context);
         if ('errors' in prepared) {
           connection.operations.delete(id);
-          connection.idle.update(connection.operations.size);
+          operationsChanged(connection);
           return prepared.errors as never;
         }
         const { request: operation, engine } = prepared;
@@ -170,22 +155,37 @@ export function createWebSocketSubscriptions(options: {
       },
       execute: (args) => runOperation(args.contextValue),
       subscribe: (args) => runOperation(args.contextValue),
+      // Serialized once for every client that shares the event; graphql-ws adds only the id and type.
+      onNext: (_ctx, _id, _payload, _args, result) => serializedPayload(result),
       onComplete(ctx, id) {
-        const connection = connections.get(ctx);
-        connection?.operations.get(id)?.abort();
-        connection?.operations.delete(id);
-        connection?.idle.update(connection.operations.size);
+        const connection = connectionOf(ctx);
+        if (!connection) return;
+        connection.operations.get(id)?.abort();
+        connection.operations.delete(id);
+        operationsChanged(connection);
       },
       onClose(ctx) {
-        const connection = connections.get(ctx);
-        for (const controller of connection?.operations.values() ?? []) controller.abort();
-        connection?.operations.clear();
-        connection?.cancelExpiry();
-        connection?.idle.stop();
+        const connection = connectionOf(ctx);
+        if (!connection) return;
+        for (const controller of connection.operations.values()) controller.abort();
+        connection.operations.clear();
+        connection.cancelExpiry();
+        connection.idleSince = undefined;
       },
     },
-    wss,
-    config.keepAlive,
+    {
+      keepAliveMs: config.keepAlive,
+      maxBufferedBytes: config.maxBufferedBytes,
+      logger,
+      // Often enough for a short idle timeout or keep-alive; at most once a second.
+      periodMs: sweepPeriod(config.keepAlive, config.idleTimeout),
+      onSweep(socket, now) {
+        const connection = connections.get(socket);
+        if (config.idleTimeout <= 0 || connection?.idleSince === undefined || now - connection.idleSince < config.idleTimeout) return;
+        connection.idleSince = undefined;
+        socket.close(CLOSE_NORMAL, `IDLE_TIMEOUT: no operation for ${config.idleTimeout} ms`);
+      },
+    },
   );
 
   const runOperation = (contextValue: unknown) => {
@@ -206,6 +206,12 @@ export function createWebSocketSubscriptions(options: {
       return closed;
     },
   };
+}
+
+/** Half the shortest of the keep-alive and idle timeout (0: off), between 50 ms and a second. */
+function sweepPeriod(...durations: number[]): number {
+  const shortest = Math.min(2_000, ...durations.filter((ms) => ms > 0));
+  return Math.max(50, Math.floor(shortest / 2));
 }
 
 /**

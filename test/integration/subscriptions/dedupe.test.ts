@@ -7,25 +7,36 @@ import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../he
 import { collect, until, wsClient } from '../../helpers/subscription-clients.js';
 
 // Upstream sharing (traffic.*.dedupeSubscriptions): identical subscriptions from many clients share one
-// subgraph subscription over the real gateway and the real reviews subgraph, which counts what it serves.
+// subgraph subscription over the real gateway and the real reviews subgraph, which counts what it serves;
+// and clients that would complete its events identically share each event's completion (complete once,
+// send to many), counted in the entity fetches the real subgraphs receive. Neither gateway shares identical
+// fetches in flight (traffic.all.dedupe), so that every completion's fetches reach the subgraphs.
 
 const SUBSCRIPTION = 'subscription { reviewAdded { id body item { upc name } } }';
 const ADD_REVIEW = 'mutation($body: String!) { addReview(input: { upc: "1001", authorId: "1", rating: 5, body: $body }) { id } }';
 
 const API_KEY = 'dedupe-test-key-0123456789abcdef';
+const OTHER_API_KEY = 'dedupe-other-key-0123456789abcdef';
 
 let subgraphs: DemoSubgraphs;
 let gateway: DemoGateway;
-/** Authorization enforced (filter mode), an API key, and no identity headers toward subgraphs. */
+/** Authorization enforced (filter mode), two API keys of different clients, no identity headers toward subgraphs. */
 let guarded: DemoGateway;
 const clients: Client[] = [];
 const lines: string[] = [];
 
-const reviewSubscribers = () => subgraphs.subgraphs.find((s) => s.name === 'reviews')!.subscribers();
+const subgraph = (name: string) => subgraphs.subgraphs.find((s) => s.name === name)!;
+const reviewSubscribers = () => subgraph('reviews').subscribers();
+/** Entity fetches a subgraph received since `from` (an index into its request log). */
+const entityFetches = (name: string, from: number) => subgraph(name).requests.slice(from).filter((r) => r.query.includes('_entities')).length;
+const openOn = async (target: DemoGateway, count: number) => {
+  const text = await (await fetch(target.url.replace('/graphql', '/metrics'))).text();
+  return new RegExp(`atrium_subscriptions_open\\{transport="websocket"\\} ${count}\\b`).test(text);
+};
 const metrics = async () => (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
 
-async function addReview(body: string): Promise<string> {
-  const response = await gateway.post(ADD_REVIEW, { body });
+async function addReview(body: string, target = gateway): Promise<string> {
+  const response = await target.post(ADD_REVIEW, { body });
   expect(response.body.errors).toBeUndefined();
   return response.body.data.addReview.id as string;
 }
@@ -34,16 +45,17 @@ beforeAll(async () => {
   subgraphs = await startDemoSubgraphs({ host: '127.0.0.1' });
   gateway = await startDemoGateway({
     subgraphs,
-    config: { metrics: { enabled: true }, log: { accessLog: { enabled: true } } },
+    config: { metrics: { enabled: true }, log: { accessLog: { enabled: true } }, traffic: { all: { dedupe: false } } },
     logger: createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } }),
   });
   guarded = await startDemoGateway({
     subgraphs,
     config: {
       metrics: { enabled: true },
+      traffic: { all: { dedupe: false } },
       authorization: { mode: 'filter' },
       auth: {
-        apiKeys: { keys: { member: { hash: hashApiKey(API_KEY), clientId: 'member' } } },
+        apiKeys: { keys: { member: { hash: hashApiKey(API_KEY), clientId: 'member' }, other: { hash: hashApiKey(OTHER_API_KEY), clientId: 'other' } } },
         identityHeaders: { subject: '', scopes: '', clientId: '' },
       },
     },
@@ -69,7 +81,7 @@ describe('identical subscriptions share one upstream subscription', () => {
     await until(() => streams.every((s) => s.events.length === 2), 'two events on every client');
     for (const stream of streams) {
       expect(stream.events.map((e) => e.data.reviewAdded.id)).toEqual(ids);
-      // Completed per client: the products fields were fetched for each copy of the event.
+      // Completed with the products fields (once for all twenty: shared-completion.test.ts counts it).
       expect(stream.events[0].data.reviewAdded.item).toEqual({ upc: '1001', name: expect.any(String) });
     }
     const text = await metrics();
@@ -138,3 +150,61 @@ describe('identical subscriptions share one upstream subscription', () => {
   });
 });
 
+describe('clients on one stream share the completion of each event', () => {
+  it('fetches the entities of each event once for 10 clients, and every client gets every event with them', async () => {
+    const query = 'subscription { reviewAdded { id body item { upc name price } } }';
+    const streams = Array.from({ length: 10 }, () => collect(wsClient(gateway.url, clients), query));
+    await until(() => openOn(gateway, 10), 'ten open subscriptions');
+    await until(() => subgraph('reviews').subscribers() === 1, 'the upstream subscription');
+    const from = subgraph('products').requests.length;
+
+    const ids = [await addReview('once one'), await addReview('once two'), await addReview('once three')];
+    await until(() => streams.every((s) => s.events.length === 3), 'three events on every client');
+    for (const stream of streams) {
+      expect(stream.events.map((e) => e.data.reviewAdded.id)).toEqual(ids);
+      for (const event of stream.events) expect(event.data.reviewAdded.item).toEqual({ upc: '1001', name: expect.any(String), price: expect.any(Number) });
+    }
+    // One entity fetch per event, not one per event per client (30).
+    expect(entityFetches('products', from)).toBe(3);
+
+    // A client that leaves does not end the others' events, nor their sharing.
+    streams[0]!.unsubscribe();
+    await until(() => openOn(gateway, 9), 'nine left');
+    const next = subgraph('products').requests.length;
+    const id = await addReview('once four');
+    await until(() => streams.slice(1).every((s) => s.events.length === 4), 'the fourth event on the nine');
+    for (const stream of streams.slice(1)) expect(stream.events[3].data.reviewAdded).toMatchObject({ id, item: { upc: '1001' } });
+    expect(streams[0]!.events).toHaveLength(3);
+    expect(entityFetches('products', next)).toBe(1);
+    for (const stream of streams.slice(1)) stream.unsubscribe();
+    await until(() => subgraph('reviews').subscribers() === 0, 'the upstream subscription to close');
+  });
+
+  it('gives clients with different rights on one stream their own filtered events, and shares only within one principal', async () => {
+    // User.email is @authenticated: the members see it, the anonymous client gets it removed.
+    const query = 'subscription { reviewAdded { id author { name email } } }';
+    const member = collect(wsClient(guarded.url, clients, { connectionParams: { apiKey: API_KEY } }), query);
+    const memberAgain = collect(wsClient(guarded.url, clients, { connectionParams: { apiKey: API_KEY } }), query);
+    const other = collect(wsClient(guarded.url, clients, { connectionParams: { apiKey: OTHER_API_KEY } }), query);
+    const anonymous = collect(wsClient(guarded.url, clients), query);
+    await until(() => openOn(guarded, 4), 'four subscriptions');
+    const from = subgraph('accounts').requests.length;
+
+    const id = await addReview('per rights', guarded);
+    await until(() => [member, memberAgain, other, anonymous].every((s) => s.events.length === 1), 'the event on every client');
+    for (const stream of [member, memberAgain, other]) {
+      expect(stream.events[0]).toEqual({ data: { reviewAdded: { id, author: { name: expect.any(String), email: expect.stringContaining('@') } } } });
+    }
+    // email is String!: its null takes the (nullable) author with it; the anonymous client sees no email.
+    expect(anonymous.events[0].data.reviewAdded).toEqual({ id, author: null });
+    expect(anonymous.events[0].errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHORIZED_FIELD_OR_TYPE' }) })]);
+    expect(JSON.stringify(anonymous.events)).not.toContain('@');
+    // Three groups: the two connections of "member" share one completion; "other" and the anonymous
+    // client (whose filtered operation asks accounts for the name only) complete their own: 3, not 4.
+    expect(entityFetches('accounts', from)).toBe(3);
+    const emailFetches = subgraph('accounts').requests.slice(from).filter((r) => r.query.includes('_entities') && r.query.includes('email')).length;
+    expect(emailFetches).toBe(2);
+    for (const stream of [member, memberAgain, other, anonymous]) stream.unsubscribe();
+    await until(() => subgraph('reviews').subscribers() === 0, 'the upstream subscriptions to close');
+  });
+});
