@@ -52,11 +52,6 @@ interface Group {
 export class SharedEventCompletion {
   private readonly groups = new Map<string, Group>();
 
-  /** Groups that complete events for more than one client now, and their clients (tests, metrics). */
-  get size(): number {
-    return this.groups.size;
-  }
-
   async join(key: string | undefined, source: EventSource): Promise<PushStream<ExecutionResult>> {
     let group = key === undefined ? undefined : this.groups.get(key);
     if (!group) group = this.start(key, source);

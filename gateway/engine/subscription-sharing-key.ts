@@ -1,8 +1,7 @@
 import type { QueryPlan } from '@apollo/query-planner';
 import type { GraphQLError } from 'graphql';
 import type { RequestContext } from '../request-context.js';
-import { PER_REQUEST_HEADERS } from '../subgraph-client/shared-requests.js';
-import { canonicalValue } from '../subgraph-client/websocket-transport.js';
+import { canonicalValue, keyedHeaders, PER_REQUEST_HEADERS } from '../subgraph-client/shared-requests.js';
 
 /**
  * Headers of a client's connection that say nothing about what it may see or what the gateway forwards:
@@ -53,10 +52,7 @@ export function subscriptionSharingKey(options: {
     planId = nextPlanId++;
     planIds.set(plan, planId);
   }
-  const headers = Object.entries(context.http.headers)
-    .filter(([name]) => !CONNECTION_HEADERS.has(name))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const principal = context.principal && canonicalValue({ ...context.principal, scopes: [...context.principal.scopes].sort() });
   const early = options.early.map((error) => [error.message, error.path ?? null, error.extensions]);
-  return JSON.stringify([planId, options.operationName ?? null, canonicalValue(options.variables), early, principal ?? null, headers]);
+  return JSON.stringify([planId, options.operationName ?? null, canonicalValue(options.variables), early, principal ?? null, keyedHeaders(context.http.headers, CONNECTION_HEADERS)]);
 }

@@ -15,6 +15,30 @@ interface SharedRequest {
  */
 export const PER_REQUEST_HEADERS: ReadonlySet<string> = new Set(['x-request-id', 'traceparent', 'tracestate']);
 
+/**
+ * `headers` as `[name, value]` pairs sorted by name, without the `excluded` names: the headers part of a
+ * sharing key, alike for two requests whose headers differ only in order or in excluded names.
+ *
+ * @example
+ * JSON.stringify(keyedHeaders(request.headers, PER_REQUEST_HEADERS));
+ */
+export function keyedHeaders(headers: Readonly<Record<string, unknown>>, excluded: ReadonlySet<string>): [string, unknown][] {
+  return Object.entries(headers)
+    .filter(([name]) => !excluded.has(name))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** A JSON value with every object's keys sorted, so that two equal values stringify alike. */
+export function canonicalValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonicalValue);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, canonicalValue((value as Record<string, unknown>)[key])]),
+  );
+}
+
 /** The requests in flight of one transport, by key. */
 export type InFlightRequests = Map<string, SharedRequest>;
 

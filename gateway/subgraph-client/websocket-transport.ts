@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { AtriumError } from '../errors.js';
 import type { SubgraphEventStream, SubgraphRequest, SubgraphSubscriptionTransport } from './contracts.js';
 import { PushStream } from './push-stream.js';
-import { PER_REQUEST_HEADERS } from './shared-requests.js';
+import { canonicalValue, keyedHeaders, PER_REQUEST_HEADERS } from './shared-requests.js';
 
 type SubgraphEvent = SubgraphEventStream extends AsyncIterable<infer E> ? E : never;
 
@@ -144,23 +144,10 @@ export function webSocketUrlOf(httpUrl: string): string {
  * are then those of the client that opened it.
  */
 function sharingKey(url: string, request: SubgraphRequest): string {
-  const headers = Object.entries(request.headers)
-    .filter(([name]) => !PER_REQUEST_HEADERS.has(name))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const { query, operationName, variables } = request.body;
-  return JSON.stringify([url, query, operationName ?? null, canonicalValue(variables ?? {}), headers]);
+  return JSON.stringify([url, query, operationName ?? null, canonicalValue(variables ?? {}), keyedHeaders(request.headers, PER_REQUEST_HEADERS)]);
 }
 
-/** A JSON value with every object's keys sorted, so that two equal values stringify alike. */
-export function canonicalValue(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonicalValue);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((key) => [key, canonicalValue((value as Record<string, unknown>)[key])]),
-  );
-}
 
 /** graphql-ws retry settings: none, or `attempts` with an exponential, jittered wait from `delayMs`. */
 function retryOptions(reconnect: WebSocketTransportOptions['reconnect']) {

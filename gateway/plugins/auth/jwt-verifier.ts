@@ -19,6 +19,7 @@ type JwtConfig = GatewayConfig['auth']['jwt'];
 type IssuerConfig = JwtConfig['issuers'][string];
 
 const KEY_SET_ALGORITHMS = ['RS256', 'ES256', 'PS256', 'EdDSA'];
+const SECRET_ALGORITHMS = ['HS256'];
 
 /**
  * Tokens verified recently. A client sends the same token on every request until it expires, and checking
@@ -37,7 +38,6 @@ interface VerifiedToken {
   /** The issuer's key-set generation it was verified under (0 for files and secrets, read once). */
   readonly generation: number;
 }
-const SECRET_ALGORITHMS = ['HS256'];
 
 /** A credential was refused; `message` is what the client is told (never key material). */
 export class CredentialError extends Error {
