@@ -1,0 +1,115 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FederationGateway, type FederationGraph, startFederationGraph } from '../../helpers/federation-graph.js';
+
+/**
+ * Identical subgraph queries in flight share one request (`traffic.*.dedupe`, on by default). Two different
+ * operations can share the root fetch and then write different values under the same key of the same
+ * product (`price` in USD for one, in EUR for the other): each must still answer its own. This holds as
+ * long as no operation writes into an answer another one reads — what a change that hands every waiter
+ * one parsed answer (to save the parse) must keep true; an attempt that merged a shared parse in place
+ * answered `p1 in EUR` to the USD operation here.
+ *
+ * Timing makes the overlap certain without asserting on time: the catalog answers after 150 ms, so both
+ * operations wait on one catalog request; pricing answers at once, so both write `price` before the first
+ * operation shapes its answer, which waits for the reviews subgraph (300 ms).
+ */
+const PRODUCTS = [
+  { id: 'p1', name: 'Lamp' },
+  { id: 'p2', name: 'Desk' },
+];
+
+describe('answers shared by identical in-flight subgraph requests', () => {
+  let graph: FederationGraph;
+  let gateway: FederationGateway;
+
+  beforeAll(async () => {
+    graph = await startFederationGraph([
+      {
+        name: 'catalog',
+        sdl: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+          type Query { products: [Product!]! }
+          type Product @key(fields: "id") { id: ID! name: String! }`,
+        resolvers: {
+          Query: {
+            products: async () => {
+              await sleep(150);
+              return PRODUCTS;
+            },
+          },
+          Product: { __resolveReference: (ref: { id: string }) => PRODUCTS.find((p) => p.id === ref.id) },
+        },
+      },
+      {
+        name: 'pricing',
+        sdl: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+          type Product @key(fields: "id") { id: ID! price(currency: String!): String! }`,
+        resolvers: {
+          Product: {
+            __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+            price: (product: { id: string }, args: { currency: string }) => `${product.id} in ${args.currency}`,
+          },
+        },
+      },
+      {
+        name: 'reviews',
+        sdl: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+          type Product @key(fields: "id") { id: ID! reviewCount: Int! }`,
+        resolvers: {
+          Product: {
+            __resolveReference: async (ref: { id: string }) => {
+              await sleep(300);
+              return { id: ref.id, reviewCount: ref.id.length };
+            },
+          },
+        },
+      },
+    ]);
+    // Plain dedupe is the default; the per-operation cache and any other sharing stay out of the way.
+    gateway = await graph.startGateway({});
+  });
+  afterAll(async () => graph?.close());
+
+  it('two operations that share the root fetch each answer with their own values under one key', async () => {
+    const catalogBefore = graph.subgraphs.catalog!.requests.length;
+    const [usd, eur] = await Promise.all([
+      gateway.send({ query: '{ products { name price(currency: "USD") reviewCount } }' }),
+      gateway.send({ query: '{ products { name price(currency: "EUR") } }' }),
+    ]);
+    // They did share the catalog request (so the answer object was the same for both).
+    expect(graph.subgraphs.catalog!.requests.length - catalogBefore).toBe(1);
+    expect(usd.body).toEqual({
+      data: {
+        products: [
+          { name: 'Lamp', price: 'p1 in USD', reviewCount: 2 },
+          { name: 'Desk', price: 'p2 in USD', reviewCount: 2 },
+        ],
+      },
+    });
+    expect(eur.body).toEqual({
+      data: {
+        products: [
+          { name: 'Lamp', price: 'p1 in EUR' },
+          { name: 'Desk', price: 'p2 in EUR' },
+        ],
+      },
+    });
+  });
+
+  it('many identical operations on one shared answer all get the whole answer', async () => {
+    const query = '{ products { name price(currency: "USD") reviewCount } }';
+    const catalogBefore = graph.subgraphs.catalog!.requests.length;
+    const results = await Promise.all(Array.from({ length: 8 }, () => gateway.send({ query })));
+    expect(graph.subgraphs.catalog!.requests.length - catalogBefore).toBe(1);
+    for (const result of results) {
+      expect(result.body).toEqual({
+        data: {
+          products: [
+            { name: 'Lamp', price: 'p1 in USD', reviewCount: 2 },
+            { name: 'Desk', price: 'p2 in USD', reviewCount: 2 },
+          ],
+        },
+      });
+    }
+  });
+});
