@@ -52,6 +52,7 @@ export function engineBuilder(options: {
       fallbackMaxSelections: config.engine.fallbackMaxSelections,
       subgraphError,
       shareSubscriptionEvents: (name) => subgraphSettings(config, name).dedupeSubscriptions,
+      ...(config.engine.dedupe.enabled && { dedupe: { headers: config.engine.dedupe.headers } }),
       logger,
       ...(metrics && { countPlannerFallback: plannerFallbackCounter(metrics) }),
       ...(overrideRandom && { overrideRandom }),

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ATRIUM_CONFIG = fileURLToPath(new URL('../gateway.yaml', import.meta.url));
 export const ATRIUM_NO_DEDUP_CONFIG = fileURLToPath(new URL('../gateway-no-dedup.yaml', import.meta.url));
+export const ATRIUM_INBOUND_DEDUP_CONFIG = fileURLToPath(new URL('../gateway-inbound-dedupe.yaml', import.meta.url));
 
 /**
  * The `atrium serve` command line.
@@ -46,6 +47,16 @@ export const targets = [
     variantOf: 'atrium',
     cpus: '1',
     command: (ctx) => atriumServe(ctx, ATRIUM_NO_DEDUP_CONFIG),
+    skipWhenExited: skipWithoutDedupeSetting,
+  },
+  {
+    name: 'atrium-inbound-dedupe',
+    what: 'Atrium (dist/gateway/cli.js serve): one process, server in a worker thread, engine.dedupe on (identical queries in flight share one execution; off by default)',
+    peer: false,
+    dedup: 'on + inbound',
+    variantOf: 'atrium',
+    cpus: '1',
+    command: (ctx) => atriumServe(ctx, ATRIUM_INBOUND_DEDUP_CONFIG),
     skipWhenExited: skipWithoutDedupeSetting,
   },
 ];

@@ -97,3 +97,11 @@ export function enforcementMode() {
 export function httpUrl() {
   return z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 }
+
+/** An HTTP header name, lower-cased. */
+export function headerName() {
+  return z
+    .string({ error: 'expected an HTTP header name' })
+    .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'expected an HTTP header name' })
+    .transform((name) => name.toLowerCase());
+}

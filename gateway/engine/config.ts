@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { byteSize, flag, integer } from '../config/units.js';
+import { byteSize, flag, headerName, integer } from '../config/units.js';
 
 // The `engine` section of gateway.yaml, one part of the schema gateway/config/schema.ts assembles.
 // docs/config.md is generated from the TSDoc on these fields (`npm run docs`), so every field carries one,
@@ -59,6 +59,32 @@ export const engineSchema = z
      * @default 0
      */
     maxConcurrentOperations: integer(0, 100_000).default(0),
+    /**
+     * Inbound deduplication: identical queries in flight at the same time share one execution — one set of
+     * subgraph fetches, one merge, one shaping — and each client gets the result. Authentication,
+     * authorization, cost, quotas and every response hook still run per request. Mutations, subscriptions
+     * and `@defer` answers are never shared. Identical: same plan (the document after authorization), same
+     * variables, same principal, same values of the `headers` below. Worth turning on where many clients send the
+     * same queries at once (a landing page, a dashboard); with distinct queries it only adds a key per query.
+     */
+    dedupe: z
+      .object({
+        /**
+         * Turn inbound deduplication on.
+         * @default false
+         */
+        enabled: flag().default(false),
+        /**
+         * Which client request headers must also be equal. Absent: every header except `x-request-id`,
+         * `traceparent`, `tracestate` and connection framing; `[]`: none; a list: only those names. The
+         * shared execution forwards the headers of the request that started it, so a list must name every
+         * header your header rules forward to subgraphs. The principal is always compared.
+         * @default every header
+         */
+        headers: z.array(headerName()).optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .refine((engine) => engine.planner !== 'hive' || engine.executor === 'atrium', {

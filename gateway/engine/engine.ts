@@ -20,6 +20,7 @@ import type { ExplainedPlan, PlannerFallbackReason } from './planner-fallback.js
 import { createPlanner, isExplaining, lazyApolloExecutor } from './plan-backends.js';
 import { reservedResponseKeys, withInternalAliases } from './internal-aliases.js';
 import { estimatePlanBytes, planCacheKey, replacedDocumentHash } from './plan-cache-keys.js';
+import { type ExecutionSharingHeaders, SharedExecutions } from './shared-executions.js';
 import { type EventSource, SharedEventCompletion } from './subscription-events.js';
 import { subscriptionSharingKey } from './subscription-sharing-key.js';
 import { deferUsage, withoutDeferDirectives } from './defer-operation.js';
@@ -62,6 +63,11 @@ export interface EngineOptions {
    * its own); the gateway passes `traffic.*.dedupeSubscriptions`.
    */
   readonly shareSubscriptionEvents?: (subgraph: string) => boolean;
+  /**
+   * Inbound deduplication: identical queries in flight share one execution (shared-executions.ts), with
+   * these headers telling requests apart. Default: off; the gateway passes `engine.dedupe`.
+   */
+  readonly dedupe?: { readonly headers?: ExecutionSharingHeaders };
 }
 
 /** One validated operation, as the GraphQL-over-HTTP layer hands it over. */
@@ -155,6 +161,7 @@ export function createEngine(options: EngineOptions): Engine {
   const responseHooks = hooks.filter((p) => p.onResponse);
   const beginStage = stageHooksOf(hooks);
   const sharedEvents = new SharedEventCompletion();
+  const sharedExecutions = options.dedupe ? new SharedExecutions(options.dedupe.headers) : undefined;
 
   // Atrium's executor plans with client aliases named like supergraph fields renamed (internal-aliases.ts);
   // Apollo's executor runs Apollo's plans as they are.
@@ -219,7 +226,7 @@ export function createEngine(options: EngineOptions): Engine {
       const prepared = await prepare(request);
       if (prepared.kind === 'answer') return prepared.result;
       try {
-        const result = prepared.answered ?? await executor.execute(executeInput(request.context, prepared, true));
+        const result = prepared.answered ?? (await executeWhole(request, prepared));
         return await respond(request.context, prepared.early, result);
       } catch (error) {
         if (error instanceof AtriumError) return { errors: [toGraphQLError(error, { decidesStatus: true })] };
@@ -364,7 +371,8 @@ export function createEngine(options: EngineOptions): Engine {
       const override = overrides.roll();
       // The whole operation is planned, deferred fragments included: one plan, one cost estimate.
       const whole = wholeOperation(document, activeOperation);
-      const queryPlan = plan({ document: whole.document, operationName, override }, planCacheKey(cacheKey, operationName, override), beginStage?.(context, 'plan'));
+      const planKey = planCacheKey(cacheKey, operationName, override);
+      const queryPlan = plan({ document: whole.document, operationName, override }, planKey, beginStage?.(context, 'plan'));
       let answered: ExecutionResult | undefined;
       for (const plugin of planHooks) {
         await plugin.onPlan!({
@@ -382,12 +390,20 @@ export function createEngine(options: EngineOptions): Engine {
           },
         });
       }
-      return { kind: 'prepared', document, operation: activeOperation, variables, queryPlan, early, answered };
+      return { kind: 'prepared', document, operation: activeOperation, variables, queryPlan, planKey, early, answered };
     } catch (error) {
       endStage?.({ error });
       if (error instanceof AtriumError) return { kind: 'answer', result: { errors: [toGraphQLError(error, { decidesStatus: true })] } };
       throw error;
     }
+  }
+
+  /** Executes the operation in one result; a query joins an identical one in flight (`engine.dedupe`). */
+  function executeWhole(request: OperationRequest, prepared: Prepared): Promise<ExecutionResult> {
+    const { context } = request;
+    if (!sharedExecutions || request.operation.operation !== 'query') return executor.execute(executeInput(context, prepared, true));
+    const key = sharedExecutions.key(context, prepared.planKey, prepared.variables);
+    return sharedExecutions.run(key, context, (signal) => executor.execute({ ...executeInput(context, prepared, true), signal }));
   }
 
   /** `whole`: the operation with `@defer` removed (answered in one result); else as the client wrote it. */
@@ -436,6 +452,8 @@ interface Prepared {
   readonly operation: OperationDefinitionNode;
   readonly variables: Readonly<Record<string, unknown>>;
   readonly queryPlan: QueryPlan;
+  /** The plan's cache key: the document after the operation hooks, the operation name, the override roll. */
+  readonly planKey: string;
   /** Errors the operation hooks added (removed fields); every response of the operation carries them. */
   readonly early: readonly GraphQLError[];
   /** A plan hook's answer (response cache hit): no execution. */

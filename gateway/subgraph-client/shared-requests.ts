@@ -1,12 +1,17 @@
 import type { Pool } from 'undici';
 import { dispatchPost, type RawResponse } from './dispatch-post.js';
 
-/** A request several identical fetches are waiting for. */
-interface SharedRequest {
-  readonly result: Promise<RawResponse>;
+/**
+ * Work several identical callers wait for (a subgraph request; an execution, engine/shared-executions.ts),
+ * with its own abort controller: it is aborted only when every waiter has left.
+ */
+export interface SharedWork<T> {
+  readonly result: Promise<T>;
   readonly controller: AbortController;
   waiters: number;
 }
+
+type SharedRequest = SharedWork<RawResponse>;
 
 /**
  * Headers that differ between otherwise identical requests (ids and trace context of the client request
@@ -72,11 +77,14 @@ export function sendShared(
   });
 }
 
-/** One waiter of a shared request: settles with it, or alone when its own signal fires first. */
-function waitFor(shared: SharedRequest, signal: AbortSignal, abandon: () => void): Promise<RawResponse> {
+/**
+ * One waiter of shared work: settles with it, or alone when its own signal fires first; the last waiter
+ * to leave calls `abandon` (forget the work) and aborts it.
+ */
+export function waitFor<T>(shared: SharedWork<T>, signal: AbortSignal, abandon: () => void): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
   shared.waiters++;
-  return new Promise<RawResponse>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     let done = false;
     const leave = () => {
       done = true;

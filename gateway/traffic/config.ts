@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { byteSize, duration, flag, httpUrl, integer } from '../config/units.js';
-import { headerName, headerRulesSchema } from './header-rules-config.js';
+import { byteSize, duration, flag, headerName, httpUrl, integer } from '../config/units.js';
+import { headerRulesSchema } from './header-rules-config.js';
 
 // The `traffic` section of gateway.yaml, one part of the schema gateway/config/schema.ts assembles.
 // docs/config.md is generated from the TSDoc on these fields (`npm run docs`), so every field carries one,

@@ -1,15 +1,10 @@
 import { z } from 'zod';
+import { headerName } from '../config/units.js';
 
 // The header rules of the `traffic` section of gateway.yaml (applied by header-rules.ts), one part of the
 // schema gateway/config/schema.ts assembles. docs/config.md is generated from the TSDoc on these fields
 // (`npm run docs`), so every field carries one, with its default.
 
-/** An HTTP header name, lower-cased. */
-export const headerName = () =>
-  z
-    .string({ error: 'expected an HTTP header name' })
-    .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'expected an HTTP header name' })
-    .transform((name) => name.toLowerCase());
 
 const headerPattern = () =>
   z.string({ error: 'expected a regular expression' }).refine(

@@ -26,7 +26,7 @@ export interface FederationGraph {
    * Starts a gateway over the graph with `config` (gateway.yaml as an object; server defaults to port 0)
    * and, optionally, the progressive-override roll of its engines.
    */
-  startGateway(config: Record<string, unknown>, options?: Pick<StartGatewayOptions, 'overrideRandom'>): Promise<FederationGateway>;
+  startGateway(config: Record<string, unknown>, options?: Pick<StartGatewayOptions, 'overrideRandom' | 'plugins'>): Promise<FederationGateway>;
   /** Closes every gateway it started, then the subgraphs. */
   close(): Promise<void>;
 }

@@ -53,7 +53,7 @@ describe('loadConfig', () => {
         upstreamReconnect: { attempts: 0, delay: 1_000 },
       },
       traffic: { requestTimeout: 0, all: { timeout: 30_000, dedupe: true, maxResponseSize: 16 * 1024 * 1024, dedupeSubscriptions: true }, subgraphs: {} },
-      engine: { executor: 'atrium', planner: 'auto', planCacheSize: 1000, planCacheMaxBytes: 64 * 1024 * 1024, fallbackMaxSelections: 100, maxConcurrentOperations: 0 },
+      engine: { executor: 'atrium', planner: 'auto', planCacheSize: 1000, planCacheMaxBytes: 64 * 1024 * 1024, fallbackMaxSelections: 100, maxConcurrentOperations: 0, dedupe: { enabled: false } },
       log: {
         level: 'info',
         format: 'auto',
