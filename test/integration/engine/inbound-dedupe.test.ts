@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
 import type { AtriumPlugin } from '../../../gateway/plugins/plugin.js';
 import { type FederationGateway, type FederationGraph, startFederationGraph } from '../../helpers/federation-graph.js';
 
@@ -23,6 +24,7 @@ describe('inbound deduplication (engine.dedupe)', () => {
   let sharedIgnoringHeaders: FederationGateway;
   let unshared: FederationGateway;
   let marking: FederationGateway;
+  let withKeys: FederationGateway;
 
   beforeAll(async () => {
     graph = await startFederationGraph([
@@ -73,6 +75,12 @@ describe('inbound deduplication (engine.dedupe)', () => {
         if (first) first.name += '!';
       },
     };
+    // Headers are not compared here: only the principal tells the two API keys' requests apart.
+    withKeys = await graph.startGateway({
+      traffic,
+      engine: { dedupe: { enabled: true, headers: [] } },
+      auth: { apiKeys: { keys: { alice: { hash: hashApiKey('alice-key') }, bob: { hash: hashApiKey('bob-key') } } } },
+    });
     marking = await graph.startGateway({ traffic, engine: { dedupe: { enabled: true } } }, { plugins: [marker] });
   });
   afterAll(async () => graph?.close());
@@ -136,6 +144,15 @@ describe('inbound deduplication (engine.dedupe)', () => {
     ]);
     expect(catalog).toBe(1);
     expect(bodies).toEqual([ANSWER, ANSWER]);
+  });
+
+  it('never shares between principals, whatever the headers setting', async () => {
+    const as = (key: string) => () => withKeys.send({ query: QUERY }, { 'x-api-key': key });
+    const mixed = await concurrently([as('alice-key'), as('bob-key')]);
+    expect(mixed.catalog).toBe(2);
+    expect(mixed.bodies).toEqual([ANSWER, ANSWER]);
+    const same = await concurrently([as('alice-key'), as('alice-key')]);
+    expect(same.catalog).toBe(1);
   });
 
   it('never shares a mutation', async () => {
