@@ -22,6 +22,11 @@ export interface RequestContext {
   trusted?: boolean;
   /** Set by the auth plugin; `undefined` for anonymous requests. */
   principal: Principal | undefined;
+  /**
+   * Set by the engine when this request got the result of an identical request's execution
+   * (`engine.dedupe`): no subgraph fetch ran for it, so its `onSubgraphFetch` hooks saw nothing.
+   */
+  sharedExecution?: boolean;
   /** Response headers that hooks want sent (lower-case names). */
   readonly responseHeaders: Map<string, string | string[]>;
   /** Aborted when the client goes away or the request deadline passes. */

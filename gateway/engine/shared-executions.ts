@@ -90,6 +90,7 @@ export class SharedExecutions {
       if (this.#inFlight.get(key) === joined) this.#inFlight.delete(key);
     });
     if (joined.leader !== context) {
+      context.sharedExecution = true;
       for (const [name, value] of outcome.headers) if (!context.responseHeaders.has(name)) context.responseHeaders.set(name, value);
     }
     outcome.untaken--;

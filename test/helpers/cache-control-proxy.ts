@@ -7,6 +7,8 @@ export interface CacheControlProxy {
   readonly url: string;
   /** `Cache-Control` for the next answers; `undefined` removes the subgraph's own header. */
   setCacheControl(value: string | undefined): void;
+  /** Holds each request this long before forwarding it (0: none), so concurrent requests overlap. */
+  setDelay(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ export interface CacheControlProxy {
  */
 export async function startCacheControlProxy(target: string, initial: string | undefined): Promise<CacheControlProxy> {
   let cacheControl = initial;
+  let delay = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -29,7 +32,8 @@ export async function startCacheControlProxy(target: string, initial: string | u
       for (const [name, value] of Object.entries(req.headers)) {
         if (typeof value === 'string' && name !== 'host' && name !== 'content-length' && name !== 'connection') headers[name] = value;
       }
-      fetch(target, { method: 'POST', headers, body: Buffer.concat(chunks), signal: AbortSignal.timeout(10_000) })
+      new Promise((resolve) => setTimeout(resolve, delay))
+        .then(() => fetch(target, { method: 'POST', headers, body: Buffer.concat(chunks), signal: AbortSignal.timeout(10_000) }))
         .then(async (answer) => {
           const body = await answer.text();
           const out: Record<string, string> = { 'content-type': answer.headers.get('content-type') ?? 'application/json' };
@@ -45,6 +49,9 @@ export async function startCacheControlProxy(target: string, initial: string | u
     url: `http://127.0.0.1:${port}/graphql`,
     setCacheControl(value) {
       cacheControl = value;
+    },
+    setDelay(ms) {
+      delay = ms;
     },
     close: () =>
       new Promise((resolve) => {

@@ -122,6 +122,9 @@ export async function createResponseCachePlugin(
       const state = misses.get(context);
       if (!state) return;
       misses.delete(context);
+      // Its answer came from an identical request's execution (engine.dedupe), which stores it: this one
+      // saw none of the fetches whose headers decide whether and for whom it may be kept.
+      if (context.sharedExecution) return;
       // A request with an identity may get answers made for that identity (subgraphs receive it in the
       // identity headers): shared only when every subgraph said `public`.
       const isPrivate =

@@ -44,6 +44,7 @@ describe('response cache', () => {
   beforeEach(() => {
     products.setCacheControl('max-age=60');
     inventory.setCacheControl('max-age=60');
+    products.setDelay(0);
   });
 
   /** A gateway over the proxies with `responseCache` from `cache` and the API-key principals. */
@@ -109,6 +110,26 @@ describe('response cache', () => {
     expect((await gateway.post(TOP)).headers.get('x-cache')).toBe('miss');
     expect((await gateway.post(TOP)).headers.get('x-cache')).toBe('miss');
     expect((await gateway.post(TOP, {}, as('bob'))).headers.get('x-cache')).toBe('hit');
+  });
+
+  it('with engine.dedupe, stores a shared execution once, keyed as its fetches say (private stays private)', async () => {
+    // defaultTtl would make an answer without fetch headers cacheable: the clients that only waited for
+    // the shared execution saw no fetch, and must not store what they got as if every subgraph were silent.
+    const { gateway, plugin } = await start({ defaultTtl: '60s' }, { engine: { dedupe: { enabled: true } } });
+    products.setCacheControl('max-age=60, private');
+    products.setDelay(150);
+    const query = '{ topProducts(first: 5) { upc name inStock } }';
+    const calls = subgraphCalls();
+    const stores = plugin.stats().stores;
+    const answers = await Promise.all([1, 2, 3].map(() => gateway.post(query, {}, as('alice'))));
+    products.setDelay(0);
+    expect(answers.map((a) => a.headers.get('x-cache'))).toEqual(['miss', 'miss', 'miss']);
+    expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+    expect(subgraphCalls() - calls).toBe(2);
+    expect(plugin.stats().stores - stores).toBe(1);
+    expect((await gateway.post(query, {}, as('bob'))).headers.get('x-cache')).toBe('miss');
+    expect((await gateway.post(query)).headers.get('x-cache')).toBe('miss');
+    expect((await gateway.post(query, {}, as('alice'))).headers.get('x-cache')).toBe('hit');
   });
 
   it('keys answers to a request with a principal by that principal unless every subgraph said public', async () => {
