@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDuration } from '../config/units.js';
-import { signDevToken } from '../plugins/auth/sign-dev-token.js';
 import { type Command, parseCommandArgs, UsageError } from './command.js';
 import { readCommandConfig } from './read-command-config.js';
 
@@ -45,6 +44,8 @@ Example:
     const config = readCommandConfig(io, configPath, ['auth']);
     if (!config) return 2;
     const claims = Object.fromEntries((values.claim ?? []).map(parseClaim));
+    // jose is loaded only by this command, not by every start of the CLI.
+    const { signDevToken } = await import('../plugins/auth/sign-dev-token.js');
     const token = await signDevToken(
       config.auth,
       {
