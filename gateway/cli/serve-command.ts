@@ -12,6 +12,7 @@ import { RestRouteError } from '../rest/rest-route-error.js';
 import { SupergraphLoadError } from '../supergraph/supergraph-load-error.js';
 import { type CliIo, type Command, parseCommandArgs, UsageError } from './command.js';
 import { chooseSupergraph, DEFAULT_SUPERGRAPH_CONFIG } from './choose-supergraph.js';
+import { compileCacheState, flushCompileCache } from './compile-cache.js';
 import { endOfLifeWarning } from './node-end-of-life.js';
 import { printProblems } from './print-problems.js';
 import { workerMetricsLink } from '../observability/supervised-metrics.js';
@@ -147,6 +148,9 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
 
   tuneHeapGrowth(nodeOptions());
   if (isServeThread()) logger.info({ resourceLimits: threadResourceLimits }, 'serve: the server runs in a worker thread');
+  const compileCache = compileCacheState();
+  if (compileCache.enabled) logger.info({ directory: compileCache.directory }, 'serve: module compile cache on');
+  else logger.info({ reason: compileCache.reason }, 'serve: module compile cache off');
   // Listen before starting, so a signal during a slow supergraph load still shuts down cleanly.
   const shutdown = listenForShutdown(deps);
   // Under a supervisor (a --workers process, or the server thread), /metrics answers for every worker.
@@ -189,6 +193,8 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
     return 1;
   }
   reportWorkerReady(gateway.url);
+  // Now, not at exit: the modules of a start are loaded by now, and a process may end without exiting.
+  flushCompileCache();
   const signal = await shutdown.requested;
   logger.info({ signal }, 'serve: shutting down, a second signal exits at once');
   try {
