@@ -295,6 +295,15 @@ describe('atrium serve with one worker', () => {
     expect(gateway.output()).toMatch(/atrium: could not start the gateway: invalid supergraph: Syntax Error/);
   });
 
+  it('exits 2 with the problems of an invalid gateway.yaml, which the server thread reads (the main thread does not)', async () => {
+    const config = join(dir.path, 'invalid.yaml');
+    await writeFile(config, 'log:\n  level: loud\n');
+    const gateway = startNode(CLI, ['serve', '--supergraph-config', join(dir.path, 'supergraph.yaml'), '--config', config, '--port', '0']);
+    expect(await gateway.exited()).toBe(2);
+    expect(gateway.output()).toContain(`atrium: invalid config ${config} (1 problem)`);
+    expect(gateway.output()).toContain('log.level: expected one of');
+  });
+
   it('keeps the compiled modules in NODE_COMPILE_CACHE once it serves, and serves without a cache where that directory cannot be made', async () => {
     const config = join(dir.path, 'compile-cache.yaml');
     await writeFile(config, 'log:\n  level: info\n');
