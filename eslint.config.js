@@ -25,6 +25,23 @@ export default tseslint.config(
     },
   },
 
+  // node:http through gateway/http/node-http.ts: an ESM import of it costs every start ~140 ms on Node 22+.
+  {
+    files: ['gateway/**/*.ts'],
+    ignores: ['gateway/http/node-http.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          // Any `import … from 'node:http'` but `import type`: under verbatimModuleSyntax even
+          // `import { type X }` stays an import of the module.
+          selector: "ImportDeclaration[source.value=/^(node:)?http$/][importKind='value']",
+          message: 'import node:http values from gateway/http/node-http.ts (nodeHttp): its ESM view loads Node\'s bundled undici at start-up; `import type` is fine',
+        },
+      ],
+    },
+  },
+
   // Browser code bundled by `npm run build` (gateway/docs/bundle-browser-assets.ts), never run by Node.
   {
     files: ['gateway/**/browser/**/*.js'],

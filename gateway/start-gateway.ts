@@ -24,7 +24,6 @@ import type { SubgraphFetchHook } from './subgraph-client/contracts.js';
 import type { SupergraphSource } from './supergraph/load-supergraph.js';
 import { createSupergraphProvider } from './supergraph/supergraph-provider.js';
 import { directorySupergraphCache } from './supergraph/supergraph-cache.js';
-import { createPublishing } from './publishing/start-publishing.js';
 import { engineBuilder } from './build-engine.js';
 import { createGraphQLHandler, type GraphQLHandler } from './server/graphql-handler.js';
 import { createHttpServer } from './server/http-server.js';
@@ -149,7 +148,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const responseHooks = plugins.filter((p) => p.onHttpResponse);
   let handler: GraphQLHandler | undefined;
   let state: 'loading' | 'ready' | 'stopping' = 'loading';
-  const publishing = await createPublishing({ config, configDir: options.configDir ?? process.cwd(), supergraph: options.supergraph, logger });
+  // Publishing (and the composition its checks run) is loaded only when gateway.yaml turns it on.
+  const publishing =
+    config.registry === undefined && config.admin === undefined
+      ? undefined
+      : await (await import('./publishing/start-publishing.js')).createPublishing({ config, configDir: options.configDir ?? process.cwd(), supergraph: options.supergraph, logger });
   const lifecycle = createSupergraphLifecycle({
     provider: createSupergraphProvider(options.supergraph, {
       watchFiles: config.reload.watch,

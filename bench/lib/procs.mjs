@@ -234,6 +234,13 @@ export function statusKb(pid, field) {
   }
 }
 
+/** The summed VmRSS of `rootPid`'s process tree now, in MB. */
+export function treeRssMb(/** @type {number} */ rootPid) {
+  let sum = 0;
+  for (const pid of tree(rootPid)) sum += statusKb(pid, 'VmRSS');
+  return sum / 1024;
+}
+
 /**
  * Samples the tree's summed VmRSS every `intervalMs` until `stop()`, which returns the peak in MB, and
  * the largest VmHWM (peak RSS since start) of any single process in the tree.
@@ -241,11 +248,9 @@ export function statusKb(pid, field) {
  * @param {number} [intervalMs]
  */
 export function sampleRss(rootPid, intervalMs = 250) {
-  let peakKb = 0;
+  let peakMb = 0;
   const sample = () => {
-    let sum = 0;
-    for (const pid of tree(rootPid)) sum += statusKb(pid, 'VmRSS');
-    peakKb = Math.max(peakKb, sum);
+    peakMb = Math.max(peakMb, treeRssMb(rootPid));
   };
   sample();
   const timer = setInterval(sample, intervalMs);
@@ -254,7 +259,7 @@ export function sampleRss(rootPid, intervalMs = 250) {
       clearInterval(timer);
       sample();
       const hwmKb = Math.max(...tree(rootPid).map((pid) => statusKb(pid, 'VmHWM')));
-      return { peakRssMb: peakKb / 1024, maxHwmMb: hwmKb / 1024 };
+      return { peakRssMb: peakMb, maxHwmMb: hwmKb / 1024 };
     },
   };
 }

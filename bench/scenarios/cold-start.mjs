@@ -1,4 +1,5 @@
 import { post } from '../lib/http.mjs';
+import { treeRssMb } from '../lib/procs.mjs';
 import { fmt, mean, table } from '../lib/report.mjs';
 import { startTarget } from '../lib/start.mjs';
 import { checkBody, requestBody } from '../lib/workload.mjs';
@@ -29,8 +30,9 @@ export async function run(ctx) {
         }
         try {
           const ok = checkBody((await post(started.url, requestBody, { headers: started.headers })).text).ok;
-          ctx.log(`${tag} first answer ${fmt(started.readyMs, 0)} ms after spawn; byte-identical: ${ok ? 'OK' : 'MISMATCH'}`);
-          runs.push({ target: target.name, repeat, readyMs: started.readyMs, steadyMs: started.steadyMs, ok });
+          const rssMb = treeRssMb(started.proc.pid);
+          ctx.log(`${tag} first answer ${fmt(started.readyMs, 0)} ms after spawn; byte-identical: ${ok ? 'OK' : 'MISMATCH'}; RSS then ${fmt(rssMb)} MB`);
+          runs.push({ target: target.name, repeat, readyMs: started.readyMs, steadyMs: started.steadyMs, rssMb, ok });
         } finally {
           await started.proc.stop();
         }
@@ -45,7 +47,7 @@ export async function run(ctx) {
     const mine = runs.filter((r) => r.target === target.name);
     const measured = mine.filter((r) => r.readyMs !== undefined);
     if (measured.length === 0) {
-      rows.push([target.name, '—', '—', '—', '—', '—', mine.some((r) => r.skipped) ? 'skipped' : 'ERROR']);
+      rows.push([target.name, '—', '—', '—', '—', '—', '—', mine.some((r) => r.skipped) ? 'skipped' : 'ERROR']);
       continue;
     }
     const values = measured.map((r) => r.readyMs);
@@ -56,13 +58,14 @@ export async function run(ctx) {
       fmt(Math.max(...values), 0),
       values.map((v) => fmt(v, 0)).join(', '),
       fmt(mean(measured.map((r) => r.steadyMs)), 0),
+      fmt(mean(measured.map((r) => r.rssMb))),
       measured.every((r) => r.ok) ? 'OK' : '**MISMATCH**',
     ]);
   }
   const markdown = [
-    table(['target', 'mean ms', 'min ms', 'max ms', 'runs ms', '4 in a row, mean ms', 'check'], rows),
+    table(['target', 'mean ms', 'min ms', 'max ms', 'runs ms', '4 in a row, mean ms', 'RSS at first answers MB', 'check'], rows),
     '',
-    `Spawn (node, pinned as in the throughput runs) to the first correct answer to the benchmark query, ${repeats} run(s) per target; includes Node's own start, loading the packages, reading the supergraph, and the first operation (its plan and subgraph fetches). "4 in a row": until four consecutive polls (fresh connections) were answered, i.e. every worker of a multi-process target serves, as a worker still loading answers 503.`,
+    `Spawn (node, pinned as in the throughput runs) to the first correct answer to the benchmark query, ${repeats} run(s) per target; includes Node's own start, loading the packages, reading the supergraph, and the first operation (its plan and subgraph fetches). "4 in a row": until four consecutive polls (fresh connections) were answered, i.e. every worker of a multi-process target serves, as a worker still loading answers 503. "RSS at first answers": the sum of VmRSS over the target's processes right after those answers and one more check (mean over the runs).`,
   ].join('\n');
   return { title: 'Cold start to the first served request', markdown, json: runs };
 }

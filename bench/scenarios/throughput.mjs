@@ -8,6 +8,7 @@ import {
   cpuTicks,
   sampleRss,
   selfTicksWithChildren,
+  treeRssMb,
   systemBusyTicks,
   tree,
   waitForQuiet,
@@ -24,6 +25,9 @@ import { checkBody, expectedCompact, requestBody } from '../lib/workload.mjs';
 /** Other processes' CPU (% of one core) above which a measured window counts as disturbed. */
 const DISTURBED = 10;
 const MAX_RETRIES = 2;
+/** How long the gateway sits without requests before its idle RSS is read: after its first answer, and after the load. */
+const IDLE_BEFORE_LOAD_MS = 1_000;
+const IDLE_AFTER_LOAD_MS = 3_000;
 
 /**
  * @typedef {object} Run
@@ -37,6 +41,8 @@ const MAX_RETRIES = 2;
  * @property {string[]} [otherProcesses] the busiest of those processes that were still running at the end
  * @property {number} [peakRssMb] sampled peak of the tree's summed VmRSS (warm-up and measured window)
  * @property {number} [maxHwmMb] largest VmHWM of one process of the tree
+ * @property {number} [idleRssMb] the tree's summed VmRSS once up and idle: IDLE_BEFORE_LOAD_MS after the first checked answer, before any load
+ * @property {number} [settledRssMb] the same IDLE_AFTER_LOAD_MS after the load (and the requests that follow it) ended
  * @property {number} [subgraphRequestsPerOp] under load: subgraph requests / operations, in the window
  * @property {number} [subgraphRequestsAlone] one request at a time (nothing in flight to share)
  * @property {{ before: string; after: string }} [check] "OK" or what differed
@@ -63,6 +69,7 @@ async function measure(ctx, target, repeat) {
   try {
     const before = await check(url, headers);
     log(`${tag} byte-identical to expected-response.json before load: ${before}`);
+    const idleRssMb = await idleRss(proc.pid, IDLE_BEFORE_LOAD_MS);
     const rss = sampleRss(proc.pid);
     if (options.warmup > 0) {
       log(`${tag} warm-up ${options.warmup} s`);
@@ -108,9 +115,10 @@ async function measure(ctx, target, repeat) {
     const { peakRssMb, maxHwmMb } = rss.stop();
     const after = await check(url, headers);
     const alone = await fetchesAlone(ctx, url, headers);
+    const settledRssMb = await idleRss(proc.pid, IDLE_AFTER_LOAD_MS);
     log(`${tag} byte-identical to expected-response.json after load: ${after}`);
     log(
-      `${tag} ${fmt(load.rps)} RPS, p50 ${fmt(load.p50Ms, 2)} ms, p99 ${fmt(load.p99Ms, 2)} ms, CPU ${fmt(gatewayCpu)} %, RSS ${fmt(peakRssMb)} MB, errors ${load.errors}; other processes ${fmt(otherCpu)} % CPU${otherCpuOnGatewayCore === undefined ? '' : ` (${fmt(otherCpuOnGatewayCore)} % on the gateway's core)`}${otherProcesses.length > 0 ? `: ${otherProcesses.join(', ')}` : ''}`,
+      `${tag} ${fmt(load.rps)} RPS, p50 ${fmt(load.p50Ms, 2)} ms, p99 ${fmt(load.p99Ms, 2)} ms, CPU ${fmt(gatewayCpu)} %, RSS idle ${fmt(idleRssMb)} MB, peak ${fmt(peakRssMb)} MB, idle after load ${fmt(settledRssMb)} MB, errors ${load.errors}; other processes ${fmt(otherCpu)} % CPU${otherCpuOnGatewayCore === undefined ? '' : ` (${fmt(otherCpuOnGatewayCore)} % on the gateway's core)`}${otherProcesses.length > 0 ? `: ${otherProcesses.join(', ')}` : ''}`,
     );
     if (before !== 'OK' || after !== 'OK') ctx.status.failed = true;
     return {
@@ -124,6 +132,8 @@ async function measure(ctx, target, repeat) {
       otherProcesses,
       peakRssMb,
       maxHwmMb,
+      idleRssMb,
+      settledRssMb,
       subgraphRequestsPerOp: load.requests > 0 ? (countB - countA) / ((load.rps * (tB - tA)) / 1000) : Number.NaN,
       subgraphRequestsAlone: alone,
       check: { before, after },
@@ -131,6 +141,12 @@ async function measure(ctx, target, repeat) {
   } finally {
     await proc.stop();
   }
+}
+
+/** The process tree's summed RSS (MB) after `ms` without requests from the bench. */
+async function idleRss(/** @type {number} */ pid, /** @type {number} */ ms) {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return treeRssMb(pid);
 }
 
 /**
@@ -231,12 +247,12 @@ export async function run(ctx) {
     const measured = mine.filter((r) => r.load);
     const skipped = mine.find((r) => r.skipped);
     if (skipped) {
-      rows.push([target.name, target.dedup, 'skipped', '', '', '', '', '', '', '', '', '', '', '', 'skipped']);
+      rows.push([target.name, target.dedup, 'skipped', '', '', '', '', '', '', '', '', '', '', '', '', '', 'skipped']);
       notes.push(`${target.name} skipped: ${skipped.skipped}`);
       continue;
     }
     if (measured.length === 0) {
-      rows.push([target.name, target.dedup, 'failed', '', '', '', '', '', '', '', '', '', '', '', 'ERROR']);
+      rows.push([target.name, target.dedup, 'failed', '', '', '', '', '', '', '', '', '', '', '', '', '', 'ERROR']);
       notes.push(`${target.name} failed: ${mine.map((r) => r.error).join('; ')}`);
       continue;
     }
@@ -278,7 +294,9 @@ export async function run(ctx) {
       fmt(mean(loads.map((l) => l.p50Ms)), 2),
       fmt(mean(loads.map((l) => l.p99Ms)), 2),
       fmt(mean(measured.map((r) => /** @type {number} */ (r.gatewayCpu)))),
+      fmt(mean(measured.map((r) => /** @type {number} */ (r.idleRssMb)))),
       fmt(Math.max(...measured.map((r) => /** @type {number} */ (r.peakRssMb)))),
+      fmt(mean(measured.map((r) => /** @type {number} */ (r.settledRssMb)))),
       fmt(mean(measured.map((r) => /** @type {number} */ (r.subgraphRequestsPerOp))), 2),
       fmt(mean(measured.map((r) => /** @type {number} */ (r.subgraphRequestsAlone))), 2),
       fmt(mean(measured.map((r) => /** @type {number} */ (r.subgraphCpu)))),
@@ -296,7 +314,9 @@ export async function run(ctx) {
     'p50 ms',
     'p99 ms',
     'gateway CPU %',
+    'idle RSS MB',
     'peak RSS MB',
+    'idle RSS after load MB',
     'subgraph req/op',
     'req/op alone',
     'subgraphs CPU %',
@@ -309,7 +329,7 @@ export async function run(ctx) {
     table(header, rows),
     '',
     `${ctx.options.connections} connections, warm-up ${ctx.options.warmup} s, measured ${ctx.options.duration} s, ${ctx.options.repeats} run(s) per target (a fresh process each run; runs interleave the targets); load by ${ctx.tool}.`,
-    'RPS, p50 and p99 are means over the runs; gateway CPU is the target\'s process tree over the measured window, in % of one core; peak RSS is the largest sampled sum of VmRSS over its processes during warm-up and measurement; subgraph req/op is, under load, the subgraph requests counted from 1 s into the measured window to 1 s before its end divided by the operations completed meanwhile (RPS × that time); req/op alone is the same with one request at a time (5 sequential requests after the run), where dedup has nothing to share; other procs CPU is the largest share of the machine used during a measured window by processes the bench did not start (0 on a quiet machine); check is the byte-for-byte comparison with expected-response.json before and after every run.',
+    `RPS, p50 and p99 are means over the runs; gateway CPU is the target's process tree over the measured window, in % of one core; idle RSS is the sum of VmRSS over its processes ${IDLE_BEFORE_LOAD_MS / 1000} s after its first (checked) answer, before any load (mean over the runs); peak RSS is the largest sampled sum during warm-up and measurement; idle RSS after load is the sum ${IDLE_AFTER_LOAD_MS / 1000} s after the load and the requests that follow it ended (mean over the runs); subgraph req/op is, under load, the subgraph requests counted from 1 s into the measured window to 1 s before its end divided by the operations completed meanwhile (RPS × that time); req/op alone is the same with one request at a time (5 sequential requests after the run), where dedup has nothing to share; other procs CPU is the largest share of the machine used during a measured window by processes the bench did not start (0 on a quiet machine); check is the byte-for-byte comparison with expected-response.json before and after every run.`,
     '"vs Atrium" divides by the `atrium` row (default settings, dedup on); "vs Atrium, same dedup" divides a row that shares identical in-flight subgraph requests by `atrium` and a row that does not by `atrium-no-dedup`. With 50 clients sending the same query, dedup collapses most subgraph fetches (see subgraph req/op), so only like-for-like ratios compare the gateways\' own work.',
     ...ctx.targets.filter((t) => t.note).map((t) => `- ${t.note}`),
     ...notes.map((n) => `- ${n}`),

@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import { ADMIN_TOKEN_VARIABLE, adminTokenFromEnvironment } from '../config/admin-token.js';
 import { UsageError } from './command.js';
 
@@ -50,6 +49,8 @@ export function adminClient(flags: { 'admin-url'?: string; token?: string }): (m
     let status: number;
     let text: string;
     try {
+      // Loaded here, not at the top: every command module is loaded with the CLI, `serve` included.
+      const { request } = await import('undici');
       const response = await request(`${base}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },

@@ -72,7 +72,7 @@ Exit codes: 0 the change passes, 1 it would be refused, 2 bad arguments or files
     const supergraphConfig = values['supergraph-config'] ?? DEFAULT_SUPERGRAPH_CONFIG;
     if (!existsSync(supergraphConfig)) throw new UsageError(`supergraph config not found: ${supergraphConfig}`);
     if (values.config !== undefined && !existsSync(values.config)) throw new UsageError(`config file not found: ${values.config}`);
-    const config = readCommandConfig(io, values.config, ['rest', 'persistedDocuments']);
+    const config = await readCommandConfig(io, values.config, ['rest', 'persistedDocuments']);
     if (!config) return 2;
     // Loaded on demand: composition pulls in the federation packages.
     const { loadSubgraphInputs, SupergraphLoadError } = await import('../supergraph/load-supergraph.js');

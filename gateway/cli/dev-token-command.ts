@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDuration } from '../config/units.js';
-import { signDevToken } from '../plugins/auth/sign-dev-token.js';
 import { type Command, parseCommandArgs, UsageError } from './command.js';
 import { readCommandConfig } from './read-command-config.js';
 
@@ -38,13 +36,17 @@ Example:
       config: { type: 'string', short: 'c' },
     });
     if (values.sub === undefined || values.sub === '') throw new UsageError('--sub is required', { hint: true });
+    // units.ts brings zod: loaded by this command, not by every start of the CLI.
+    const { parseDuration } = await import('../config/units.js');
     const expiresInMs = parseDuration(values['expires-in'] ?? '1h');
     if (expiresInMs === undefined || expiresInMs < 1000) throw new UsageError('--expires-in needs a duration such as 15m or 1h');
     const configPath = values.config ?? DEFAULT_CONFIG;
     if (!existsSync(configPath)) throw new UsageError(`config file not found: ${configPath}`);
-    const config = readCommandConfig(io, configPath, ['auth']);
+    const config = await readCommandConfig(io, configPath, ['auth']);
     if (!config) return 2;
     const claims = Object.fromEntries((values.claim ?? []).map(parseClaim));
+    // jose is loaded only by this command, not by every start of the CLI.
+    const { signDevToken } = await import('../plugins/auth/sign-dev-token.js');
     const token = await signDevToken(
       config.auth,
       {

@@ -43,7 +43,7 @@ Exit codes: 0 printed, 1 the supergraph could not be loaded or a route does not 
     const configPath = values.config ?? DEFAULT_GATEWAY_CONFIG;
     if (!existsSync(configPath)) throw new UsageError(`config file not found: ${configPath}`);
     const source = chooseSupergraph(values);
-    const config = readCommandConfig(io, configPath, ['rest', 'auth']);
+    const config = await readCommandConfig(io, configPath, ['rest', 'auth']);
     if (!config) return 2;
     if (config.rest.routes.length === 0) throw new UsageError(`${configPath} declares no REST routes (rest.routes)`);
 

@@ -2,23 +2,37 @@ import { existsSync } from 'node:fs';
 import { resourceLimits as threadResourceLimits } from 'node:worker_threads';
 import { availableParallelism, constants } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../config/load-config.js';
 import { nodeOptions } from '../config/node-options.js';
 import { type EnvironmentFlag, type ServeEnvironmentFlag, serveFlagsFromEnvironment } from '../config/serve-environment.js';
-import { type GatewayConfig, gatewayConfigSchema } from '../config/schema.js';
-import { createLogger } from '../logger.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { Logger } from '../logger.js';
 import type { RunningGateway, StartGatewayOptions } from '../start-gateway.js';
 import { RestRouteError } from '../rest/rest-route-error.js';
 import { SupergraphLoadError } from '../supergraph/supergraph-load-error.js';
 import { type CliIo, type Command, parseCommandArgs, UsageError } from './command.js';
 import { chooseSupergraph, DEFAULT_SUPERGRAPH_CONFIG } from './choose-supergraph.js';
+import { compileCacheState, flushCompileCache } from './compile-cache.js';
 import { endOfLifeWarning } from './node-end-of-life.js';
 import { printProblems } from './print-problems.js';
-import { workerMetricsLink } from '../observability/supervised-metrics.js';
-import { hasWorkerFlags, isClusterWorker, isServeThread, reportWorkerReady, superviseWorkers, supervisorChannel, tuneHeapGrowth } from './supervise-workers.js';
 import { readCommandConfig } from './read-command-config.js';
+import { workerMetricsLink } from '../observability/supervised-metrics.js';
+import {
+  hasWorkerFlags,
+  isClusterWorker,
+  isServeThread,
+  reportWorkerReady,
+  superviseWorkers,
+  type SupervisorLogger,
+  supervisorChannel,
+  tuneHeapGrowth,
+} from './supervise-workers.js';
 
-const DEFAULTS = gatewayConfigSchema.parse({}).server;
+/**
+ * `server.port` and `server.host`'s defaults, for the help text alone: the schema that holds them (and zod)
+ * is not loaded by a process that only hands the server to a thread (test/unit/cli/serve-command.test.ts
+ * checks that they are the schema's).
+ */
+export const SERVE_USAGE_DEFAULTS = { port: 4000, host: '0.0.0.0' } as const;
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 type ShutdownSignal = (typeof SHUTDOWN_SIGNALS)[number];
 /** SIGHUP re-reads gateway.yaml and applies its traffic section live. */
@@ -37,8 +51,8 @@ Flags:
                               (default: ./${DEFAULT_SUPERGRAPH_CONFIG} when neither supergraph flag is given)
   --supergraph <file>         an already composed supergraph SDL file, e.g. from \`atrium compose -o\`
   -c, --config <file>         gateway.yaml with the gateway's settings (default: none, built-in defaults)
-  -p, --port <port>           port to listen on, overriding server.port (default ${DEFAULTS.port}; 0 = any free port)
-  --host <address>            address to listen on, overriding server.host (default ${DEFAULTS.host})
+  -p, --port <port>           port to listen on, overriding server.port (default ${SERVE_USAGE_DEFAULTS.port}; 0 = any free port)
+  --host <address>            address to listen on, overriding server.host (default ${SERVE_USAGE_DEFAULTS.host})
   -w, --workers <n|auto>      serve from n worker processes sharing the port (default 1; auto = one per CPU)
   -h, --help                  show this help
 
@@ -131,14 +145,23 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   if (values.config !== undefined && !existsSync(values.config)) throw new UsageError(`config file not found: ${values.config}`);
   const server = serverOverrides(values, names);
   const workers = parseWorkers(values.workers, names.workers);
+  if (workers === 1 && deps.shouldSupervise(workers)) {
+    // The flags' own mistakes are reported here (registry: true defers "no supergraph at all" to the thread,
+    // which knows whether gateway.yaml configures a registry). The server thread reads gateway.yaml and the supergraph flags itself, and reports what is wrong (its
+    // exit code is this process's): this thread loads neither the config schema nor the logger unless it
+    // has something to log, which halves the work of a start on one core (docs/performance.md, "Start-up").
+    chooseSupergraph(values, { registry: true });
+    return deps.superviseWorkers({ workers, logger: lazyLogger(() => serveLogger(values.config, io)), signals: deps.signals as NodeJS.EventEmitter, args });
+  }
 
-  const loaded = readCommandConfig(io, values.config);
+  const configLoader = await import('../config/load-config.js');
+  const loaded = await readCommandConfig(io, values.config);
   if (!loaded) return 2;
   const config: GatewayConfig = Object.freeze({ ...loaded, server: Object.freeze({ ...loaded.server, ...server }) });
   const supergraph = chooseSupergraph(values, { registry: config.registry !== undefined });
-  const logger = createLogger({ level: config.log.level, format: config.log.format, redact: config.log.redact, destination: io.stdout });
-  // Once per process tree: in the process the operator started, not again in its workers.
-  const endOfLife = isClusterWorker() || isServeThread() ? undefined : endOfLifeWarning(deps.runtime.nodeVersion, deps.runtime.now());
+  const logger = await loggerFor(config, io);
+  // Once per process tree: in the process the operator started or its server thread, not in --workers workers.
+  const endOfLife = isClusterWorker() ? undefined : endOfLifeWarning(deps.runtime.nodeVersion, deps.runtime.now());
   if (endOfLife) logger.warn({ node: deps.runtime.nodeVersion }, `serve: ${endOfLife}`);
   if (deps.shouldSupervise(workers)) {
     // The workers re-run this command with the same arguments (node:cluster forks process.argv).
@@ -147,6 +170,9 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
 
   tuneHeapGrowth(nodeOptions());
   if (isServeThread()) logger.info({ resourceLimits: threadResourceLimits }, 'serve: the server runs in a worker thread');
+  const compileCache = compileCacheState();
+  if (compileCache.enabled) logger.info({ directory: compileCache.directory }, 'serve: module compile cache on');
+  else logger.info({ reason: compileCache.reason }, 'serve: module compile cache off');
   // Listen before starting, so a signal during a slow supergraph load still shuts down cleanly.
   const shutdown = listenForShutdown(deps);
   // Under a supervisor (a --workers process, or the server thread), /metrics answers for every worker.
@@ -155,7 +181,7 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   let gateway: RunningGateway | undefined;
   const onReload = () => {
     if (gateway === undefined) logger.warn('serve: SIGHUP while starting, ignored');
-    else reloadConfig({ path: values.config, server, gateway, logger });
+    else reloadConfig({ path: values.config, server, gateway, logger, configLoader });
   };
   deps.signals.on('SIGHUP', onReload);
   // A signal while the supergraph loads (retrying subgraphs that do not answer yet) ends the start.
@@ -189,6 +215,8 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
     return 1;
   }
   reportWorkerReady(gateway.url);
+  // Now, not at exit: the modules of a start are loaded by now, and a process may end without exiting.
+  flushCompileCache();
   const signal = await shutdown.requested;
   logger.info({ signal }, 'serve: shutting down, a second signal exits at once');
   try {
@@ -210,9 +238,11 @@ function reloadConfig(options: {
   path: string | undefined;
   server: { port?: number; host?: string };
   gateway: RunningGateway;
-  logger: ReturnType<typeof createLogger>;
+  logger: Logger;
+  configLoader: typeof import('../config/load-config.js');
 }): void {
   const { path, server, gateway, logger } = options;
+  const { ConfigError, loadConfig } = options.configLoader;
   if (path === undefined) {
     logger.warn('serve: SIGHUP, but the gateway was started without --config: nothing to reload');
     return;
@@ -227,6 +257,40 @@ function reloadConfig(options: {
   }
   const needRestart = gateway.reloadConfig(Object.freeze({ ...next, server: Object.freeze({ ...next.server, ...server }) }));
   logger.info({ config: path, needRestart }, 'serve: SIGHUP: gateway.yaml reloaded, traffic settings applied');
+}
+
+/** The logger gateway.yaml's `log` section asks for, writing to `io.stdout`. */
+async function loggerFor(config: GatewayConfig, io: CliIo): Promise<Logger> {
+  const { createLogger } = await import('../logger.js');
+  return createLogger({ level: config.log.level, format: config.log.format, redact: config.log.redact, destination: io.stdout });
+}
+
+/**
+ * The supervising thread's logger, made when it first logs: from gateway.yaml as it is then, or with the
+ * defaults when it cannot be read (the server thread has reported why).
+ */
+async function serveLogger(path: string | undefined, io: CliIo): Promise<Logger> {
+  const { gatewayConfigSchema } = await import('../config/schema.js');
+  const { loadConfig } = await import('../config/load-config.js');
+  let config: GatewayConfig;
+  try {
+    config = loadConfig(path);
+  } catch {
+    config = gatewayConfigSchema.parse({});
+  }
+  return loggerFor(config, io);
+}
+
+/** The log methods a supervisor uses, each loading the logger on its first call (the lines keep their order). */
+function lazyLogger(load: () => Promise<Logger>): SupervisorLogger {
+  let logger: Promise<Logger> | undefined;
+  const method =
+    (level: keyof SupervisorLogger) =>
+    (fields: object, message: string): void => {
+      logger ??= load();
+      void logger.then((loaded) => loaded[level](fields, message));
+    };
+  return { info: method('info'), warn: method('warn'), error: method('error'), fatal: method('fatal') };
 }
 
 type ServeFlags = Partial<Record<ServeEnvironmentFlag, string>>;

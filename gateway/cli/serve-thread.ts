@@ -3,8 +3,14 @@
 import '../config/disable-apollo-telemetry.js';
 import { EventEmitter } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createServeCommand } from './serve-command.js';
-import { isServeThreadMessage, type ServeThreadData } from './supervise-workers.js';
+import { enableCompileCache } from './compile-cache.js';
+import type { ServeThreadData } from './supervise-workers.js';
+
+// A thread has a compile cache of its own; the server's modules come through import() so that they are
+// compiled after this line (compile-cache.ts).
+enableCompileCache();
+const { createServeCommand } = await import('./serve-command.js');
+const { isServeThreadMessage } = await import('./supervise-workers.js');
 
 const { args, stdoutIsTerminal } = workerData as ServeThreadData;
 // Signals reach only the main thread, which forwards them here.

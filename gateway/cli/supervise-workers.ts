@@ -1,7 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { setFlagsFromString } from 'node:v8';
 import { isMainThread, parentPort, Worker as Thread } from 'node:worker_threads';
-import type { Logger } from '../logger.js';
 import { type MetricsChannel, metricsSupervisor } from '../observability/supervised-metrics.js';
 
 /**
@@ -107,9 +106,17 @@ export function hasWorkerFlags(nodeOptions: string | undefined): boolean {
   return WORKER_V8_FLAGS.every((flag) => isGiven(flag, nodeOptions));
 }
 
+/** What a supervisor logs with: a line is a fields object and a message. */
+export interface SupervisorLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+  fatal(fields: object, message: string): void;
+}
+
 export interface SuperviseOptions {
   readonly workers: number;
-  readonly logger: Logger;
+  readonly logger: SupervisorLogger;
   /** Source of SIGTERM/SIGINT (`process`). */
   readonly signals: NodeJS.EventEmitter;
   /** The `atrium serve` arguments, for a server thread (worker processes re-run process.argv). */

@@ -1,5 +1,5 @@
 import { operationFromDocument, type Supergraph } from '@apollo/federation-internals';
-import { QueryPlanner } from '@apollo/query-planner';
+import { createRequire } from 'node:module';
 import type { QueryPlannerBackend } from './planner-and-executor.js';
 
 /** A progressive-override label the gateway rolls for: `percent(N)`, N in (0, 100]. */
@@ -12,6 +12,9 @@ const PERCENT_LABEL = /^percent\((\d+(?:\.\d+)?)\)$/;
  * stays off, as Apollo's planner defaults it.
  */
 export function createApolloPlanner(supergraph: Supergraph): QueryPlannerBackend {
+  // Loaded here, not at import: with Hive's planner (the default) Apollo's is needed only for a fallback,
+  // and loading it is a good share of `atrium serve`'s start-up (docs/performance.md).
+  const { QueryPlanner } = createRequire(import.meta.url)('@apollo/query-planner') as typeof import('@apollo/query-planner');
   const planner = new QueryPlanner(supergraph, { incrementalDelivery: { enableDefer: false } });
   const apiSchema = supergraph.apiSchema();
   const percentLabels = percentOverrideLabels(supergraph);

@@ -10,7 +10,7 @@ import { createGatewayMetrics, type GatewayMetrics, NO_METRICS, OPERATION_LABEL,
 import { type MetricsServer, metricsRoute, startMetricsServer } from './metrics-endpoint.js';
 import { newRequestRecord, type RequestRecord, roundMs } from './request-record.js';
 import type { WorkerMetricsLink } from './supervised-metrics.js';
-import { createTracing, type Tracing } from './tracing.js';
+import type { Tracing } from './tracing.js';
 
 export { createGatewayMetrics, type GatewayMetrics, NO_METRICS } from './metrics.js';
 
@@ -59,8 +59,10 @@ export async function createObservabilityPlugin(options: {
   // `headers` path stays as a second guard.
   const accessLogger = accessLog && config.log.redact.length > 0 ? logger.child({}, { redact: headerRedaction(config.log.redact, { nested: false }) }) : logger;
   const metricsPath = registry && config.metrics.port === undefined ? config.metrics.path : undefined;
+  // The OpenTelemetry SDK and exporter are loaded only when tracing is on: they are most of the modules the
+  // gateway would load for nothing otherwise (docs/performance.md, "Start-up").
   const tracing: Tracing | undefined = config.tracing.enabled
-    ? createTracing({
+    ? (await import('./tracing.js')).createTracing({
         endpoint: config.tracing.endpoint,
         headers: config.tracing.headers,
         sampleRatio: config.tracing.sampleRatio,

@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { HttpRoute } from '../http/http-route.js';
 import { closeNow, listen } from '../http/listen.js';
+import { nodeHttp } from '../http/node-http.js';
 import type { WorkerMetricsLink } from './supervised-metrics.js';
 
 /**
@@ -42,7 +43,7 @@ export async function startMetricsServer(options: {
   link?: WorkerMetricsLink;
 }): Promise<MetricsServer> {
   const { path, registry, logger, link } = options;
-  const server = createServer((req, res) => {
+  const server = nodeHttp.createServer((req, res) => {
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     if ((queryAt === -1 ? url : url.slice(0, queryAt)) !== path) {

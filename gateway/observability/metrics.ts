@@ -1,4 +1,6 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+import type { Registry } from 'prom-client';
 
 /**
  * The gateway's Prometheus metrics, and the one way features record theirs. Every feature gets the same
@@ -101,6 +103,9 @@ export const NO_METRICS: GatewayMetrics = Object.freeze({
  * const text = await metrics.registry!.metrics(); // Prometheus text format
  */
 export function createGatewayMetrics(options: MetricsOptions): GatewayMetrics {
+  // Loaded by the first gateway with metrics on, not by every start: `metrics.enabled` is off by default
+  // (docs/performance.md, "Start-up").
+  const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = createRequire(import.meta.url)('prom-client') as typeof PromClient;
   const registry = new Registry();
   const registers = [registry];
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });

@@ -1,4 +1,4 @@
-import { AggregatorRegistry, Counter, type MetricObjectWithValues, type MetricValue, Registry } from 'prom-client';
+import type { MetricObjectWithValues, MetricValue, Registry } from 'prom-client';
 
 /**
  * `/metrics` across the workers of one `atrium serve`. Every worker (a process of `--workers N`, or the
@@ -104,12 +104,7 @@ export interface MetricsSupervisor {
  * cluster.on('message', (worker, message) => supervisor.receive(channelOf(worker), message));
  */
 export function metricsSupervisor(members: () => readonly MetricsChannel[]): MetricsSupervisor {
-  const own = new Registry();
-  const restarts = new Counter({
-    name: 'atrium_worker_restarts_total',
-    help: 'Workers (processes of --workers N, or the server thread) that died while serving and were started again.',
-    registers: [own],
-  });
+  let restarts = 0;
   let nextId = 0;
   const collecting = new Map<number, (metrics: MetricObjectWithValues<MetricValue<string>>[]) => void>();
   const collect = async (): Promise<MetricObjectWithValues<MetricValue<string>>[][]> => {
@@ -140,14 +135,30 @@ export function metricsSupervisor(members: () => readonly MetricsChannel[]): Met
         const { id } = message;
         void (async () => {
           const parts = await collect();
-          parts.push((await own.getMetricsAsJSON()) as MetricObjectWithValues<MetricValue<string>>[]);
+          parts.push(await ownMetrics(restarts));
+          const { AggregatorRegistry } = await import('prom-client');
           const text = await AggregatorRegistry.aggregate(parts).metrics();
           from.post({ type: 'atrium:metrics-text', id, text });
         })();
       }
     },
     countRestart() {
-      restarts.inc();
+      restarts++;
     },
   };
+}
+
+/**
+ * The supervisor's own metrics, built when scraped: prom-client is loaded by the first scrape, not by the
+ * supervisor's start, which it would slow down (the supervisor loads nothing else of the gateway).
+ */
+async function ownMetrics(restarts: number): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+  const { Counter, Registry } = await import('prom-client');
+  const own = new Registry();
+  new Counter({
+    name: 'atrium_worker_restarts_total',
+    help: 'Workers (processes of --workers N, or the server thread) that died while serving and were started again.',
+    registers: [own],
+  }).inc(restarts);
+  return (await own.getMetricsAsJSON()) as MetricObjectWithValues<MetricValue<string>>[];
 }

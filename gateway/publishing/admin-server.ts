@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AtriumError, type ErrorCode, statusOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { readBody } from '../http/read-body.js';
 import type { SubgraphCheckReport } from './check-subgraph.js';
 import type { PublishOutcome, SchemaRegistry } from './schema-registry.js';
 import { closeNow, listen } from '../http/listen.js';
+import { nodeHttp } from '../http/node-http.js';
 import { readinessBody } from '../http/readiness-body.js';
 
 const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
@@ -54,7 +55,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   const { registry, logger } = options;
   const expected = digest(options.token);
 
-  const server = createServer((req, res) => {
+  const server = nodeHttp.createServer((req, res) => {
     void serve(req, res).catch((error: unknown) => {
       if (error instanceof AtriumError) return writeProblem(res, error.code, error.message);
       logger.error({ err: error }, 'admin: request failed');

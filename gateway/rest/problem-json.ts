@@ -1,6 +1,6 @@
-import { STATUS_CODES } from 'node:http';
 import type { AtriumError } from '../errors.js';
 import type { HttpResponse } from '../http/graphql-exchange.js';
+import { nodeHttp } from '../http/node-http.js';
 
 /** RFC 9457's media type for error bodies. */
 export const PROBLEM_JSON = 'application/problem+json';
@@ -46,7 +46,7 @@ export function problemResponse(options: ProblemOptions): HttpResponse {
   headers.set('cache-control', 'no-store');
   const body = {
     type: `urn:atrium:error:${options.code}`,
-    title: STATUS_CODES[options.status] ?? 'Error',
+    title: nodeHttp.STATUS_CODES[options.status] ?? 'Error',
     status: options.status,
     detail: options.detail,
     instance: options.instance,

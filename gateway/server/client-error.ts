@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ErrorCode, statusOf } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { nodeHttp } from '../http/node-http.js';
 import type { HttpResponseHookPayload } from './hooks.js';
 
 /** A request line is at most this long in the access log: the rest of a refused request is not trusted. */
@@ -40,7 +40,7 @@ export function answerClientError(options: {
   const requestId = randomUUID();
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
   const head = [
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    `HTTP/1.1 ${status} ${nodeHttp.STATUS_CODES[status]}`,
     'content-type: application/json; charset=utf-8',
     `content-length: ${Buffer.byteLength(body)}`,
     'connection: close',

@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayConfig } from '../config/schema.js';
@@ -148,6 +148,10 @@ export async function createGraphQLHandler(options: {
       // Apollo's landing page loads Apollo Sandbox from a CDN (with telemetry), which the gateway's CSP
       // blocks anyway: browsers get Atrium's own bundled IDE (server.ide) or a GraphQL error.
       ApolloServerPluginLandingPageDisabled(),
+      // Apollo Server installs its inline-trace plugin by default, and with it loads its usage-reporting
+      // protobuf code (~400 KB of JavaScript at start-up); the plugin traces only when the schema is a
+      // subgraph's, which a gateway's API schema never is.
+      ApolloServerPluginInlineTraceDisabled(),
       documentHooksPlugin(plugins),
       requireOperationPlugin,
       ...(config.security.introspectionScope !== undefined ? [hideSchemaSuggestionsPlugin({ introspection: config.graphql.introspection, introspectionScope: config.security.introspectionScope })] : []),

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { AtriumError } from '../errors.js';
 import type { HttpRoute } from '../http/http-route.js';
 import type { RequestContext } from '../request-context.js';
 import { listen } from '../http/listen.js';
+import { nodeHttp } from '../http/node-http.js';
 import { isClientGone, isJsonContentType, readBody, skipUnreadBody } from '../http/read-body.js';
 import { headerMap } from '../http/header-map.js';
 import { readinessBody } from '../http/readiness-body.js';
@@ -63,7 +64,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const onRequest = (req: IncomingMessage, res: ServerResponse) => void serve(req, res);
   const server = options.tls
     ? createHttpsServer({ ...serverOptions, ...options.tls }, onRequest)
-    : createServer(serverOptions, onRequest);
+    : nodeHttp.createServer(serverOptions, onRequest);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   // With a listener Node does not answer `Expect: 100-continue` itself: the body is invited only once the
   // request has passed the checks that need no body (see serveGraphQL).

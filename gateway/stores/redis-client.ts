@@ -1,4 +1,5 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from '../logger.js';
 import type { RedisConnection } from './redis-config.js';
@@ -26,6 +27,7 @@ export interface RedisClientBehaviour {
  * const redis = createRedisClient({ cluster: { nodes: ['redis://10.0.0.1:6379'] } }, { enableOfflineQueue: false });
  */
 export function createRedisClient(connection: RedisConnection, behaviour: RedisClientBehaviour = {}): RedisClient {
+  const { Cluster, Redis } = loadIoredis();
   const { username, password, tls } = connection;
   const credentials: RedisOptions = {
     ...(username !== undefined && { username }),
@@ -79,6 +81,14 @@ export function createRedisClient(connection: RedisConnection, behaviour: RedisC
 export function slotPrefix(redis: RedisClient, prefix: string): string {
   if (!redis.isCluster || /\{[^}]+\}/.test(prefix)) return prefix;
   return `{${prefix}}`;
+}
+
+/**
+ * ioredis, loaded by the first client: a gateway with no Redis store never loads it (it is a good share
+ * of what `atrium serve` would otherwise load at start-up, docs/performance.md).
+ */
+function loadIoredis(): typeof import('ioredis') {
+  return createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
 }
 
 function tlsOptions(tls: NonNullable<RedisConnection['tls']>): ConnectionOptions {

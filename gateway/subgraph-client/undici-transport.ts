@@ -1,4 +1,5 @@
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
+import { UndiciPool } from './undici-pool.js';
 import { dispatchPost, type RawResponse, ResponseTooLarge } from './dispatch-post.js';
 import { type InFlightRequests, sendShared } from './shared-requests.js';
 import { AtriumError } from '../errors.js';
@@ -94,7 +95,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
     }
     let pool = pools.get(url.origin);
     if (pool === undefined) {
-      pool = new Pool(url.origin, poolOptions);
+      pool = new UndiciPool(url.origin, poolOptions);
       pools.set(url.origin, pool);
     }
     if (targets.size >= MAX_CACHED_URLS) targets.clear();

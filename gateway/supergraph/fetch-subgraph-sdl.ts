@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import { SupergraphLoadError } from './supergraph-load-error.js';
 
 // The same operation rover sends, so subgraphs that allow-list it answer Atrium too.
@@ -34,6 +33,8 @@ export async function fetchSubgraphSdl(url: string, options: FetchSubgraphSdlOpt
   let text: string;
   try {
     // reset: no keep-alive, so a one-shot `atrium compose` exits as soon as it is done.
+    // All of undici only for introspection: the gateway's own fetches load its Pool alone (undici-pool.ts).
+    const { request } = await import('undici');
     const response = await request(url, {
       method: 'POST',
       headers: { ...options.headers, 'content-type': 'application/json', accept: 'application/json' },

@@ -1,4 +1,4 @@
-import { type ComposeInput, composeSubgraphs, formatCompositionProblem } from './compose.js';
+import type { ComposeInput } from './compose.js';
 import { fetchSubgraphSdl } from './fetch-subgraph-sdl.js';
 import { readSourceFile } from './read-source-file.js';
 import { readSupergraphConfig, type SupergraphConfig, type SupergraphConfigSubgraph } from './supergraph-config.js';
@@ -73,9 +73,11 @@ export async function loadSubgraphInputs(path: string, options: LoadSupergraphOp
 
 /**
  * Composes subgraph SDLs, throwing {@link SupergraphLoadError} with one formatted line per composition
- * error (see {@link formatCompositionProblem}).
+ * error (see `formatCompositionProblem`). `@apollo/composition` is loaded by the first composition, so a
+ * gateway served from a composed supergraph file never loads it.
  */
-export function composeOrThrow(inputs: readonly ComposeInput[]): string {
+export async function composeOrThrow(inputs: readonly ComposeInput[]): Promise<string> {
+  const { composeSubgraphs, formatCompositionProblem } = await import('./compose.js');
   const result = composeSubgraphs(inputs);
   if ('errors' in result) throw new SupergraphLoadError(result.errors.map(formatCompositionProblem));
   return result.supergraphSdl;

@@ -86,7 +86,7 @@ export function createSupergraphProvider(source: SupergraphSource, options: Supe
         const published = await overlay!.current(signal);
         // Retryable: a publish (from any replica sharing the registry) ends the wait.
         if (published.length === 0) throw new SupergraphLoadError(['the schema registry has no published subgraph yet'], { retryable: true });
-        return { sdl: composeOrThrow(published), subgraphs: published };
+        return { sdl: await composeOrThrow(published), subgraphs: published };
       }
       const [base, published] = await Promise.all([
         loadSubgraphInputs(source.path, { signal, introspectionTimeoutMs: options.introspectionTimeoutMs }),
@@ -95,7 +95,7 @@ export function createSupergraphProvider(source: SupergraphSource, options: Supe
       const schemaFiles = base.config.subgraphs.flatMap((s) => (s.schema.kind === 'file' ? [s.schema.path] : []));
       remember([source.path, ...schemaFiles], base.config.subgraphs.some((s) => s.schema.kind === 'introspect'));
       const subgraphs = overlaySubgraphs(base.inputs, published);
-      return { sdl: composeOrThrow(subgraphs), subgraphs };
+      return { sdl: await composeOrThrow(subgraphs), subgraphs };
     },
 
     watch(onChange) {

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import nodeModule from 'node:module';
 import { request as httpRequest } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -292,7 +294,60 @@ describe('atrium serve with one worker', () => {
     expect(await gateway.exited()).toBe(1);
     expect(gateway.output()).toMatch(/atrium: could not start the gateway: invalid supergraph: Syntax Error/);
   });
+
+  it('exits 2 with the problems of an invalid gateway.yaml, which the server thread reads (the main thread does not)', async () => {
+    const config = join(dir.path, 'invalid.yaml');
+    await writeFile(config, 'log:\n  level: loud\n');
+    const gateway = startNode(CLI, ['serve', '--supergraph-config', join(dir.path, 'supergraph.yaml'), '--config', config, '--port', '0']);
+    expect(await gateway.exited()).toBe(2);
+    expect(gateway.output()).toContain(`atrium: invalid config ${config} (1 problem)`);
+    expect(gateway.output()).toContain('log.level: expected one of');
+  });
+
+  it('keeps the compiled modules in NODE_COMPILE_CACHE once it serves, and serves without a cache where that directory cannot be made', async () => {
+    const config = join(dir.path, 'compile-cache.yaml');
+    await writeFile(config, 'log:\n  level: info\n');
+    const args = ['serve', '--supergraph-config', join(dir.path, 'supergraph.yaml'), '--config', config, '--port', '0', '--host', '127.0.0.1'];
+    const cache = join(dir.path, 'compile-cache');
+    const cached = startNode(CLI, args, { env: { ...process.env, NODE_COMPILE_CACHE: cache } });
+    try {
+      await cached.waitFor(/"msg":"gateway: ready"/);
+      if (typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function') {
+        // Node keeps one subdirectory per Node version and V8 flags under the directory given.
+        const line = cached.output().split('\n').find((text) => text.includes('"msg":"serve: module compile cache on"'));
+        expect(line).toContain(`"directory":${JSON.stringify(cache).slice(0, -1)}/`);
+        // Written right after the start (flushCompileCache), not only at exit.
+        for (let tries = 0; tries < 100 && cachedFiles(cache) === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(cachedFiles(cache)).toBeGreaterThan(0);
+      } else {
+        expect(cached.output()).toMatch(/"reason":"Node v\d+\.\d+\.\d+ has no module compile cache","msg":"serve: module compile cache off"/);
+      }
+    } finally {
+      expect(await cached.stop('SIGTERM')).toBe(0);
+    }
+
+    // A regular file where the directory would go: the cache cannot be made, the gateway serves all the same.
+    const blocker = join(dir.path, 'not-a-directory');
+    await writeFile(blocker, '');
+    const uncached = startNode(CLI, args, { env: { ...process.env, NODE_COMPILE_CACHE: join(blocker, 'cache') } });
+    try {
+      const [, url] = await uncached.waitFor(/"url":"([^"]+)"[^\n]*"msg":"gateway: ready"/);
+      expect(uncached.output()).toMatch(/"reason":"[^"]+","msg":"serve: module compile cache off"/);
+      expect((await postGraphQL(url!, CROSS_SUBGRAPH_QUERY)).body.data.topProducts).toHaveLength(2);
+    } finally {
+      expect(await uncached.stop('SIGTERM')).toBe(0);
+    }
+  });
 });
+
+/** How many files a compile-cache directory holds (0 when it does not exist). */
+function cachedFiles(directory: string): number {
+  try {
+    return readdirSync(directory, { recursive: true }).length;
+  } catch {
+    return 0;
+  }
+}
 
 describe('atrium compose with a composition error', () => {
   it('exits 1 and names the subgraph, its file and line:column', async () => {

@@ -1,10 +1,11 @@
-import { type IncomingHttpHeaders, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { type Context, GRAPHQL_TRANSPORT_WS_PROTOCOL, handleProtocols } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AtriumError, toGraphQLError } from '../../errors.js';
+import { nodeHttp } from '../../http/node-http.js';
 import { jsonErrors, refusalBeforeStart } from './stream-refusal.js';
 import type { Principal } from '../../request-context.js';
 import type { StreamPipeline, StreamRunOptions } from './subscription-server.js';
@@ -237,7 +238,7 @@ function connectionHeaders(
 /** Refuses an upgrade before the handshake with the error's status and a JSON body. */
 function refuseUpgrade(socket: Duplex, error: AtriumError): void {
   const [body, init] = jsonErrors([toGraphQLError(error)]);
-  socket.end(`HTTP/1.1 ${init.status} ${STATUS_CODES[init.status] ?? 'Error'}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${init.status} ${nodeHttp.STATUS_CODES[init.status] ?? 'Error'}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 function closeCodeOf(error: AtriumError): number {

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createServeCommand, type ServeDependencies } from '../../../gateway/cli/serve-command.js';
-import type { GatewayConfig } from '../../../gateway/config/schema.js';
+import { createServeCommand, SERVE_USAGE_DEFAULTS, type ServeDependencies } from '../../../gateway/cli/serve-command.js';
+import { type GatewayConfig, gatewayConfigSchema } from '../../../gateway/config/schema.js';
 import { serveFlagsFromEnvironment } from '../../../gateway/config/serve-environment.js';
 import type { RunningGateway, StartGatewayOptions } from '../../../gateway/start-gateway.js';
 import { SupergraphLoadError } from '../../../gateway/supergraph/supergraph-load-error.js';
@@ -58,6 +58,12 @@ describe('atrium serve', () => {
     });
     return { start, close, started, reloadConfig };
   }
+
+  it("shows the schema's server.port and server.host defaults in its help", () => {
+    const { port, host } = gatewayConfigSchema.parse({}).server;
+    expect(SERVE_USAGE_DEFAULTS).toEqual({ port, host });
+    expect(createServeCommand().usage).toContain(`(default ${port}; 0 = any free port)`);
+  });
 
   it('starts with the config and flag overrides, and closes on SIGTERM', async () => {
     const configPath = join(dir.path, 'gateway.yaml');
