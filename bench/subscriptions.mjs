@@ -3,6 +3,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { summarizeProfile } from './lib/cpu-profile-summary.mjs';
+import { summarizeHeapGrowth } from './lib/heap-snapshot-summary.mjs';
 import { cpuTicks, CLK_TCK, spawnTracked, statusKb, stopAll, tree } from './lib/procs.mjs';
 import { fmt, table } from './lib/report.mjs';
 import { BENCH_DIR, ROOT } from './lib/workload.mjs';
@@ -26,7 +27,7 @@ import { BENCH_DIR, ROOT } from './lib/workload.mjs';
  * 1,000 events/s × 1,000 subscribers) on a quiet machine.
  */
 
-const USAGE = `Usage: node bench/subscriptions.mjs [--idle n] [--subscribers n] [--rate n] [--duration s] [--entities]`;
+const USAGE = `Usage: node bench/subscriptions.mjs [--idle n] [--subscribers n] [--rate n] [--duration s] [--entities] [--client-processes n] [--profile] [--heap]`;
 const DEMO = ['accounts', 'products', 'inventory', 'reviews', 'orders'];
 
 async function main() {
@@ -39,6 +40,7 @@ async function main() {
       entities: { type: 'boolean', default: false },
       'client-processes': { type: 'string', default: '2' },
       profile: { type: 'boolean', default: false },
+      heap: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -67,11 +69,15 @@ async function main() {
     'log:\n  level: info\nmetrics:\n  enabled: true\nauthorization:\n  mode: measure\nsubscriptions:\n  maxPerClient: 10000000\n  maxConnectionsPerAddress: 10000000\n  idleTimeout: 0\n',
   );
   const profileDir = join(dir, 'profile');
+  const heapDir = join(dir, 'heap');
+  mkdirSync(heapDir);
   const gateway = spawnTracked('gateway', process.execPath, [
     ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    // With the worker flag given, `serve --workers 1` serves on the main thread, where the signal snapshots.
+    ...(values.heap ? ['--max-semi-space-size=32', '--heapsnapshot-signal=SIGUSR2'] : []),
     join(ROOT, 'dist/gateway/cli.js'), 'serve', '--supergraph-config', join(dir, 'supergraph.yaml'), '--config', join(dir, 'gateway.yaml'),
     '--port', '0', '--host', '127.0.0.1', '--workers', '1'
-  ]);
+  ], { cwd: heapDir });
   const [, graphqlUrl] = await gateway.waitFor(/"url":"([^"]+)"[^\n]*"msg":"gateway: ready"/, 60_000);
   const wsUrl = graphqlUrl.replace(/^http/, 'ws');
   const rssMb = () => tree(gateway.pid).reduce((sum, pid) => sum + statusKb(pid, 'VmRSS'), 0) / 1024;
@@ -81,10 +87,16 @@ async function main() {
   const idleQuery = 'subscription { reviewAdded { id rating } }';
   await settle();
   const rssBefore = rssMb();
+  const heapBefore = values.heap ? await heapSnapshot(gateway, heapDir, open) : undefined;
   const idleClients = startSubscribers(wsUrl, idleQuery, idleCount, clientProcesses);
-  await waitFor(async () => (await open()) >= idleCount, `${idleCount} idle subscriptions`);
+  let opened = 0;
+  await waitFor(async () => (opened = await open()) >= idleCount, `${idleCount} idle subscriptions`).catch((error) => {
+    for (const client of idleClients) console.error(client.output().slice(-2000));
+    throw new Error(`${error.message} (${opened} open)`);
+  });
   await settle();
   const rssIdle = rssMb();
+  const heapAfter = values.heap ? await heapSnapshot(gateway, heapDir, open) : undefined;
   await Promise.all(idleClients.map((client) => client.stop()));
   await waitFor(async () => (await open()) === 0, 'the idle subscriptions to close');
 
@@ -173,6 +185,15 @@ async function main() {
   console.log(`\n${file}`);
 
   await Promise.all(subscribers.map((client) => client.stop()));
+  if (heapBefore && heapAfter) {
+    console.log(`\nThe gateway's JS heap after the ${idleCount} idle subscriptions, less before (served on the main thread for the snapshots):\n`);
+    console.log(summarizeHeapGrowth(heapBefore, heapAfter, { per: Math.max(idleCount, 1) }));
+    for (const [snapshot, when] of [[heapBefore, 'before'], [heapAfter, 'after']]) {
+      const target = join(BENCH_DIR, 'results', `subscriptions-heap-${result.when.replace(/[:.]/g, '-')}-${when}.heapsnapshot`);
+      copyFileSync(snapshot, target);
+      console.log(target);
+    }
+  }
   if (values.profile) {
     await gateway.stop(30_000);
     for (const name of readdirSync(profileDir)) {
@@ -220,6 +241,22 @@ async function reports(subscribers) {
     return Number.NaN;
   };
   return { received, p50: at(50), p99: at(99), max: buckets.length > 0 ? buckets.at(-1)[0] : Number.NaN };
+}
+
+/**
+ * Has the gateway write a heap snapshot (SIGUSR2, see `--heap`) and waits for it: writing blocks the
+ * gateway's event loop, so its next answer comes once the file is complete.
+ */
+async function heapSnapshot(gateway, heapDir, answer) {
+  const before = new Set(readdirSync(heapDir));
+  process.kill(gateway.pid, 'SIGUSR2');
+  let file;
+  await waitFor(async () => {
+    file = readdirSync(heapDir).find((name) => !before.has(name) && name.endsWith('.heapsnapshot'));
+    // The gateway may reset a kept-alive connection it finds timed out once the snapshot is written: ask again.
+    return file !== undefined && (await answer().then(() => true, () => false));
+  }, 'a heap snapshot');
+  return join(heapDir, file);
 }
 
 /** The gateway's open WebSocket subscriptions, from /metrics. */
