@@ -5,7 +5,7 @@ import WebSocket from 'ws';
  * Subscribers for bench/subscriptions.mjs, in a process of their own so that neither the gateway nor the
  * publisher shares an event loop with them: `node subscriber-process.mjs <wsUrl> <count> <query>`. Opens
  * `count` graphql-ws clients with one subscription each; each event's `reviewAdded.body` is its emit time
- * (ms since the epoch). Prints `received <n>` as the count grows and, on SIGUSR2, `report <json>`: the
+ * (ms since the epoch). Prints `connected <n>` (acknowledged connections) and `received <n>` as the counts grow and, on SIGUSR2, `report <json>`: the
  * latencies (ms) as a histogram of buckets of three significant digits, so that several processes'
  * reports add up and a report stays a few KB however long the latencies grow.
  */
@@ -15,10 +15,12 @@ const count = Number(countText);
 /** @type {Map<number, number>} latency (ms, three significant digits) → events */
 const histogram = new Map();
 let received = 0;
+let connected = 0;
 let printed = -1;
+let printedConnected = -1;
 const clients = [];
 for (let i = 0; i < count; i++) {
-  const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+  const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, on: { connected: () => connected++ } });
   client.subscribe(
     { query },
     {
@@ -36,6 +38,7 @@ for (let i = 0; i < count; i++) {
   clients.push(client);
 }
 setInterval(() => {
+  if (connected !== printedConnected) process.stdout.write(`connected ${(printedConnected = connected)}\n`);
   if (received === printed) return;
   printed = received;
   process.stdout.write(`received ${received}\n`);

@@ -5,12 +5,24 @@ import { AtriumError, toGraphQLError } from '../../errors.js';
 import { acquireConnectionOrRefuse, jsonErrors, refusalBeforeStart } from './stream-refusal.js';
 import type { RequestContext } from '../../request-context.js';
 import type { StreamPipeline } from './subscription-server.js';
+import { serializedEvent } from './serialized-event.js';
 
 interface SseRaw {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly context: RequestContext;
+  /** Events graphql-sse is printing, oldest first: each of its `next` messages stands for the first. */
+  readonly events: ExecutionResult[];
 }
+
+/**
+ * What `onNext` hands graphql-sse in place of an event, and the message it prints for it, which the serve
+ * loop replaces with the event's own: its JSON is serialized once for every client that shares the event
+ * (serialized-event.ts), not once per client by graphql-sse. (`@` is not allowed in a GraphQL name, so no
+ * result prints the same.)
+ */
+const STAND_IN = { '@atrium-serialized': 'sse' } as ExecutionResult;
+const STAND_IN_MESSAGE = `event: next\ndata: ${JSON.stringify(STAND_IN)}\n\n`;
 
 /**
  * GraphQL over SSE (graphql-sse's handler, distinct connections mode only: no reservation tokens, one
@@ -44,6 +56,11 @@ export function createSseSubscriptions(pipeline: StreamPipeline): {
     },
     execute: (args) => runOperation(args.contextValue),
     subscribe: (args) => runOperation(args.contextValue),
+    onNext(_ctx, req, result) {
+      // The engine's streams yield whole results (no incremental patches over SSE).
+      req.raw.events.push(result as ExecutionResult);
+      return STAND_IN;
+    },
   });
   const runOperation = (contextValue: unknown) => {
     const { prepared, res } = contextValue as { prepared: Parameters<StreamPipeline['run']>[0]; res: ServerResponse };
@@ -67,7 +84,7 @@ export function createSseSubscriptions(pipeline: StreamPipeline): {
         url: req.url ?? '/',
         headers: { get: (key) => (key === 'accept' ? 'text/event-stream' : headerValue(req.headers[key])) },
         body: req.method === 'POST' ? (body as Record<PropertyKey, unknown>) : null,
-        raw: { req, res, context },
+        raw: { req, res, context, events: [] },
         context: undefined,
       };
       const [stream, init] = await handler(request);
@@ -79,11 +96,13 @@ export function createSseSubscriptions(pipeline: StreamPipeline): {
       open.add(res);
       const stop = () => void stream.return(undefined);
       res.once('close', stop);
+      const { events } = request.raw;
       try {
         for await (const chunk of stream) {
           if (res.destroyed) break;
+          const message = chunk === STAND_IN_MESSAGE ? `event: next\ndata: ${serializedEvent(events.shift()!)}\n\n` : chunk;
           // Not awaited: a client that does not read lets bytes pile up in the response, which is the bound.
-          res.write(chunk);
+          res.write(message);
           if (res.writableLength > config.maxBufferedBytes) {
             logger.warn({ bufferedBytes: res.writableLength }, 'subscriptions: a slow SSE client was disconnected');
             res.destroy();

@@ -1,5 +1,6 @@
+import { createClient as createSseClient } from 'graphql-sse';
 import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../../gateway/logger.js';
 import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
 import { resetDemoData, startDemoSubgraphs } from '../../../subgraphs/index.js';
@@ -206,5 +207,30 @@ describe('clients on one stream share the completion of each event', () => {
     expect(emailFetches).toBe(2);
     for (const stream of [member, memberAgain, other, anonymous]) stream.unsubscribe();
     await until(() => subgraph('reviews').subscribers() === 0, 'the upstream subscriptions to close');
+  });
+
+  it('serializes each shared event once for every SSE client, not once per client', async () => {
+    const query = 'subscription { reviewAdded { id body } }';
+    const events: unknown[][] = [[], [], []];
+    const sse = events.map((received) => {
+      const client = createSseClient({ url: gateway.url, retryAttempts: 0 });
+      client.subscribe({ query }, { next: (event) => void received.push(event), error: () => {}, complete: () => {} });
+      return client;
+    });
+    await until(() => subgraph('reviews').subscribers() === 1, 'the upstream subscription');
+    // Watches (and calls through to) JSON.stringify for the shared event object: graphql-sse stringified it
+    // once per client; the gateway serializes it once.
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      const id = await addReview('serialized once');
+      await until(() => events.every((received) => received.length === 1), 'the event on every SSE client');
+      for (const received of events) expect(received[0]).toEqual({ data: { reviewAdded: { id, body: 'serialized once' } } });
+      const ofTheEvent = stringify.mock.calls.filter(([value]) => (value as { data?: { reviewAdded?: { id?: string } } } | null)?.data?.reviewAdded?.id === id);
+      expect(ofTheEvent).toHaveLength(1);
+    } finally {
+      stringify.mockRestore();
+      for (const client of sse) client.dispose();
+    }
+    await until(() => subgraph('reviews').subscribers() === 0, 'the upstream subscription to close');
   });
 });
