@@ -1,6 +1,6 @@
 import type { ExecutionResult } from 'graphql';
 import type { RequestContext } from '../request-context.js';
-import { canonicalValue, keyedHeaders, PER_REQUEST_HEADERS, type SharedWork, waitFor } from '../subgraph-client/shared-requests.js';
+import { canonicalValue, joinWork, keyedHeaders, PER_REQUEST_HEADERS, type SharedWork } from '../subgraph-client/shared-requests.js';
 
 /**
  * Which client request headers tell two executions apart (`engine.dedupe.headers`): every header
@@ -57,9 +57,7 @@ export class SharedExecutions {
    * signal fires leaves alone; the execution is aborted only when no waiter is left.
    */
   async run(key: string, context: RequestContext, execute: (signal: AbortSignal) => Promise<ExecutionResult>): Promise<ExecutionResult> {
-    let shared = this.#inFlight.get(key);
-    if (shared === undefined || shared.settled) {
-      const controller = new AbortController();
+    const start = (controller: AbortController): SharedExecution => {
       const before = new Set(context.responseHeaders.keys());
       const entry: SharedExecution = {
         result: execute(controller.signal).then(
@@ -78,17 +76,10 @@ export class SharedExecutions {
         leader: context,
         settled: false,
       };
-      this.#inFlight.set(key, entry);
-      const forget = () => {
-        if (this.#inFlight.get(key) === entry) this.#inFlight.delete(key);
-      };
-      entry.result.then(forget, forget);
-      shared = entry;
-    }
-    const joined = shared;
-    const outcome = await waitFor(joined, context.signal, () => {
-      if (this.#inFlight.get(key) === joined) this.#inFlight.delete(key);
-    });
+      return entry;
+    };
+    const { work: joined, result } = joinWork<Outcome, SharedExecution>(this.#inFlight, key, context.signal, start, (work) => !work.settled);
+    const outcome = await result;
     if (joined.leader !== context) {
       context.sharedExecution = true;
       for (const [name, value] of outcome.headers) if (!context.responseHeaders.has(name)) context.responseHeaders.set(name, value);

@@ -60,28 +60,47 @@ export function sendShared(
   const { pool, url, path, headers, body, signal, maxResponseBytes } = request;
   // The size limit is part of the key: two subgraphs behind one URL may have different ones.
   const key = `${url}\u0000${maxResponseBytes}\u0000${sharedHeaderKey(headers)}\u0000${body}`;
-  let shared = inFlight.get(key);
-  if (shared === undefined) {
-    const controller = new AbortController();
-    const result = dispatchPost(pool, { path, headers, body, signal: controller.signal, maxResponseBytes });
-    const entry: SharedRequest = { result, controller, waiters: 0 };
-    inFlight.set(key, entry);
-    const forget = () => {
-      if (inFlight.get(key) === entry) inFlight.delete(key);
-    };
-    result.then(forget, forget);
-    shared = entry;
+  return joinWork<RawResponse, SharedRequest>(inFlight, key, signal, (controller) => ({
+    result: dispatchPost(pool, { path, headers, body, signal: controller.signal, maxResponseBytes }),
+    controller,
+    waiters: 0,
+  })).result;
+}
+
+/**
+ * Joins the work in flight under `key`, or starts it with `start` (given the work's own abort controller)
+ * when there is none or `joinable` refuses the one there. The work stays under `key` until it settles or
+ * its last waiter leaves; `result` settles with it for this waiter, or alone when `signal` fires first.
+ *
+ * @example
+ * const { result } = joinWork(inFlight, key, signal, (controller) => ({ result: send(controller.signal), controller, waiters: 0 }));
+ */
+export function joinWork<T, W extends SharedWork<T>>(
+  inFlight: Map<string, W>,
+  key: string,
+  signal: AbortSignal,
+  start: (controller: AbortController) => W,
+  joinable?: (work: W) => boolean,
+): { readonly work: W; readonly result: Promise<T> } {
+  const forgetting = (entry: W) => () => {
+    if (inFlight.get(key) === entry) inFlight.delete(key);
+  };
+  let work = inFlight.get(key);
+  if (work === undefined || (joinable !== undefined && !joinable(work))) {
+    const started = start(new AbortController());
+    inFlight.set(key, started);
+    const forget = forgetting(started);
+    started.result.then(forget, forget);
+    work = started;
   }
-  return waitFor(shared, signal, () => {
-    if (inFlight.get(key) === shared) inFlight.delete(key);
-  });
+  return { work, result: waitFor(work, signal, forgetting(work)) };
 }
 
 /**
  * One waiter of shared work: settles with it, or alone when its own signal fires first; the last waiter
  * to leave calls `abandon` (forget the work) and aborts it.
  */
-export function waitFor<T>(shared: SharedWork<T>, signal: AbortSignal, abandon: () => void): Promise<T> {
+function waitFor<T>(shared: SharedWork<T>, signal: AbortSignal, abandon: () => void): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
   shared.waiters++;
   return new Promise<T>((resolve, reject) => {
