@@ -6,7 +6,7 @@ import type { HttpResponse } from './graphql-exchange.js';
 const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json; charset=utf-8';
 const JSON_UTF8 = 'application/json; charset=utf-8';
 const NO_CODES: readonly string[] = [];
-/** Bodies at least this long (in UTF-16 units) are written as a Buffer (see writeHttpResponse). */
+/** Bodies at least this long (in UTF-16 units) are written as bytes (see writeLargeBody). */
 const LARGE_BODY = 4096;
 
 /** Error codes of answers that had some, for the `onHttpResponse` hooks (kept only as long as the response). */
@@ -88,9 +88,8 @@ export async function writeHttpResponse(
   for (const [name, value] of response.headers) res.setHeader(name, value);
   const { body } = response;
   if (typeof body === 'string') {
-    // As a Buffer, the body goes to the socket as it is, after the head; a string would be joined to the
-    // head and flattened (copied) again on the V8 heap, a copy of every large answer.
-    res.end(body.length < LARGE_BODY ? body : Buffer.from(body, 'utf8'));
+    if (body.length < LARGE_BODY) res.end(body);
+    else writeLargeBody(res, body);
     return;
   }
   for await (const chunk of body) {
@@ -99,6 +98,63 @@ export async function writeHttpResponse(
   }
   res.end();
 }
+
+const utf8 = new TextEncoder();
+/** Encoding buffers free for the next large body; each is back here once its bytes reached the socket. */
+const freeBuffers: Buffer[] = [];
+let freeBytes = 0;
+/** At most this many bytes of free buffers are kept: about one buffer per response in flight at 50-100 connections. */
+const MAX_FREE_BYTES = 16 * 1024 * 1024;
+const BUFFER_STEP = 64 * 1024;
+/** Bodies longer than this (UTF-16 units) are encoded into bytes of their own, not into a kept buffer. */
+const MAX_POOLED_BODY = 1024 * 1024;
+
+/**
+ * Ends `res` with a large body as UTF-8 bytes, encoded into a reused buffer. As bytes the body goes to the
+ * socket as it is, after the head (a string would be joined to the head and copied again). Fresh bytes per
+ * answer were the costly part: memory that large comes from the system each time, and the page faults of
+ * first writing it cost several times the `JSON.stringify` that made the body (docs/performance.md, "Writing
+ * the answer"). A buffer is reused only after `end`'s callback reports its bytes handed to the socket; a
+ * response that fails or never finishes keeps its buffer, which is then collected with it.
+ */
+function writeLargeBody(res: ServerResponse, body: string): void {
+  if (body.length > MAX_POOLED_BODY) {
+    res.end(utf8.encode(body));
+    return;
+  }
+  let buffer = takeBuffer(body.length);
+  const encoded = utf8.encodeInto(body, buffer);
+  let written = encoded.written;
+  if (encoded.read < body.length) {
+    // Characters past ASCII took more bytes than the buffer had: encode again into one sized for them.
+    giveBack(buffer);
+    buffer = Buffer.allocUnsafeSlow(roundUp(Buffer.byteLength(body, 'utf8')));
+    written = utf8.encodeInto(body, buffer).written;
+  }
+  const kept = buffer;
+  res.end(buffer.subarray(0, written), (error?: Error | null) => {
+    if (!error) giveBack(kept);
+  });
+}
+
+/** A free buffer of at least `size` bytes (one too small is dropped), or a new one. */
+function takeBuffer(size: number): Buffer {
+  const buffer = freeBuffers.pop();
+  if (buffer !== undefined) {
+    freeBytes -= buffer.length;
+    if (buffer.length >= size) return buffer;
+  }
+  // A quarter more than the body's length: room for some characters past ASCII.
+  return Buffer.allocUnsafeSlow(roundUp(size + (size >> 2)));
+}
+
+function giveBack(buffer: Buffer): void {
+  if (freeBytes + buffer.length > MAX_FREE_BYTES) return;
+  freeBuffers.push(buffer);
+  freeBytes += buffer.length;
+}
+
+const roundUp = (bytes: number) => Math.ceil(bytes / BUFFER_STEP) * BUFFER_STEP;
 
 /** Resolves on 'drain', or on 'close' when the client went away and no drain will come. */
 function drained(res: ServerResponse): Promise<void> {
