@@ -82,6 +82,13 @@ interface CostedField {
   readonly key: string;
   readonly selectionSet: SelectionSetNode | undefined;
   readonly costing: FieldCosting;
+  /**
+   * The fields of the objects this field last held, with the `__typename` they had (`undefined` when the
+   * response has none): the objects under one field are nearly always of one type, so the next one
+   * usually finds its fields here without a type or map lookup.
+   */
+  seenTypename?: unknown;
+  seenFields?: readonly CostedField[];
 }
 
 /**
@@ -127,14 +134,27 @@ class ResponseWalker {
     return (this.walkScorer ??= new SelectionCostScorer({ costSchema: this.costSchema, variables: this.variables, defaultListSize: 0 }));
   }
 
-  /** Cost of the fields of one returned object (its own weight is counted by the field that holds it). */
-  objectCost(object: Record<string, unknown>, selectionSet: SelectionSetNode, staticType: GraphQLNamedType): number {
+  /**
+   * Cost of the fields of one returned object (its own weight is counted by the field that holds it, the
+   * `holder`; none for the root object).
+   */
+  private objectCost(object: Record<string, unknown>, selectionSet: SelectionSetNode, staticType: GraphQLNamedType, holder?: CostedField): number {
     const typename = object.__typename;
-    const runtimeType = (typeof typename === 'string' && this.costSchema.schema.getType(typename)) || staticType;
-    let byType = this.collected.get(selectionSet);
-    if (byType === undefined) this.collected.set(selectionSet, (byType = new Map()));
-    let fields = byType.get(runtimeType);
-    if (fields === undefined) byType.set(runtimeType, (fields = this.costedFields(selectionSet, runtimeType)));
+    let fields: readonly CostedField[];
+    if (holder !== undefined && holder.seenFields !== undefined && holder.seenTypename === typename) {
+      fields = holder.seenFields;
+    } else {
+      const runtimeType = (typeof typename === 'string' && this.costSchema.schema.getType(typename)) || staticType;
+      let byType = this.collected.get(selectionSet);
+      if (byType === undefined) this.collected.set(selectionSet, (byType = new Map()));
+      let collected = byType.get(runtimeType);
+      if (collected === undefined) byType.set(runtimeType, (collected = this.costedFields(selectionSet, runtimeType)));
+      fields = collected;
+      if (holder !== undefined) {
+        holder.seenTypename = typename;
+        holder.seenFields = collected;
+      }
+    }
     let total = 0;
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i]!;
@@ -154,12 +174,12 @@ class ResponseWalker {
       return sum;
     }
     if (composite && typeof item === 'object' && field.selectionSet) {
-      return (weight ?? 1) + this.objectCost(item as Record<string, unknown>, field.selectionSet, namedType);
+      return (weight ?? 1) + this.objectCost(item as Record<string, unknown>, field.selectionSet, namedType, field);
     }
     return weight ?? 0;
   }
 
-  /** The collected fields of `selectionSet` on `type` that cost something (the others add 0). */
+  /** The collected fields of `selectionSet` on `type` that can cost something (the others add 0). */
   private costedFields(selectionSet: SelectionSetNode, type: GraphQLNamedType): CostedField[] {
     const out: CostedField[] = [];
     for (const [key, { field, parentType }] of this.collectFields(selectionSet, type)) {
@@ -167,7 +187,10 @@ class ResponseWalker {
       if (byType === undefined) this.costings.set(field, (byType = new Map()));
       let costing = byType.get(parentType);
       if (costing === undefined && !byType.has(parentType)) byType.set(parentType, (costing = this.costingOf(field, parentType)));
-      if (costing !== undefined) out.push({ key, selectionSet: field.selectionSet, costing });
+      // A leaf without weight or argument costs adds 0 whatever it holds: the per-object loop skips it.
+      if (costing !== undefined && (costing.composite || (costing.weight ?? 0) !== 0 || costing.argumentsCost !== 0)) {
+        out.push({ key, selectionSet: field.selectionSet, costing });
+      }
     }
     return out;
   }

@@ -111,6 +111,25 @@ describe('actual cost of a response', () => {
       expect(cost(withAuthor)).toBe(fresh(query, data, { input: withAuthor }));
     });
 
+    it('follows objects under one field whose __typename changes from one to the next', () => {
+      const query = '{ bestsellers { __typename title publisher { __typename address { zipCode } } } }';
+      const document = parse(query);
+      const operation = getOperationAST(document)!;
+      const publisher = { __typename: 'Publisher', address: { zipCode: '1' } };
+      const data = {
+        bestsellers: [
+          { __typename: 'Book', title: 'A', publisher },
+          { title: 'B', publisher: { address: null } },
+          { __typename: 'NotAType', title: 'C', publisher },
+          { __typename: 'Book', title: 'D', publisher: null },
+        ],
+      };
+      for (let i = 0; i < 2; i++) {
+        expect(actualCost(data, operation, document, { costSchema, variables: {} })).toBe(fresh(query, data));
+      }
+      expect(fresh(query, data)).toBe(4 + 3 + 2 * 5);
+    });
+
     it('walks afresh for another cost schema (a hot reload)', () => {
       const query = '{ expensive }';
       const document = parse(query);
