@@ -145,8 +145,9 @@ export async function createObservabilityPlugin(options: {
             })
           : undefined;
       // An unsampled request still tells the subgraph its trace (flagged unsampled): the request's own
-      // context, which is what a non-recording child span would carry.
-      if (tracing && parent) tracing.inject(span ?? parent, request.headers);
+      // context, which is what a non-recording child span would carry, the same for each of its fetches.
+      if (span) tracing!.inject(span, request.headers);
+      else if (tracing && parent) Object.assign(request.headers, (record.propagation ??= tracing.propagationHeaders(parent)));
       return ({ response, error, durationMs }) => {
         const code = error ? error.code : response?.body.errors?.length ? 'GRAPHQL_ERRORS' : undefined;
         if (accessLog) {

@@ -40,6 +40,8 @@ export interface Tracing {
   startChildSpan(parent: Span, name: string, options?: { kind?: SpanKind; attributes?: Attributes }): Span;
   /** Writes `traceparent` (and `tracestate`) for `span` into outgoing request headers. */
   inject(span: Span, headers: Record<string, string>): void;
+  /** The headers {@link Tracing.inject} writes for `span`, as an object to copy into several requests. */
+  propagationHeaders(span: Span): Readonly<Record<string, string>>;
   /** Exports what is buffered and stops. */
   shutdown(): Promise<void>;
 }
@@ -79,6 +81,11 @@ export function createTracing(options: TracingOptions): Tracing {
     },
     inject(span, headers) {
       propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, defaultTextMapSetter);
+    },
+    propagationHeaders(span) {
+      const headers: Record<string, string> = {};
+      propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, defaultTextMapSetter);
+      return headers;
     },
     shutdown() {
       return provider.shutdown();
