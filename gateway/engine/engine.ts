@@ -8,7 +8,7 @@ import {
 } from 'graphql';
 import { AtriumError, toGraphQLError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { EngineHooks, StageEndHook } from './hooks.js';
+import type { EngineHooks, OperationHookPayload, PlanHookPayload, ResponseHookPayload, StageEndHook } from './hooks.js';
 import { stageHooksOf } from './stage-hooks.js';
 import type { RequestContext } from '../request-context.js';
 import type { LoadedSupergraph } from '../supergraph/build-supergraph.js';
@@ -340,26 +340,29 @@ export function createEngine(options: EngineOptions): Engine {
       let document = request.document;
       let documentReplaced = false;
       endStage = beginStage?.(context, 'authorize');
+      // One payload for every hook of the stage, and a hook that answered synchronously is not awaited:
+      // no object, closure or microtask per plugin per request.
+      const operationPayload: Mutable<OperationHookPayload> = {
+        context,
+        queryHash: request.queryHash,
+        supergraph,
+        document,
+        operation,
+        operationName,
+        variables,
+        setDocument(next) {
+          document = next;
+          operationPayload.document = next;
+          documentReplaced = true;
+        },
+        addError(error, path) {
+          early.push(toGraphQLError(error, { path }));
+        },
+        reject: throwRejection,
+      };
       for (const plugin of operationHooks) {
-        await plugin.onOperation!({
-          context,
-          queryHash: request.queryHash,
-          supergraph,
-          document,
-          operation,
-          operationName,
-          variables,
-          setDocument(next) {
-            document = next;
-            documentReplaced = true;
-          },
-          addError(error, path) {
-            early.push(toGraphQLError(error, { path }));
-          },
-          reject(error) {
-            throw error;
-          },
-        });
+        const pending = plugin.onOperation!(operationPayload);
+        if (pending) await pending;
       }
       // A plugin may replace the document (for example with unauthorized fields removed): its plan is
       // keyed by the new text, so two principals who see different fields never share a plan.
@@ -374,21 +377,21 @@ export function createEngine(options: EngineOptions): Engine {
       const planKey = planCacheKey(cacheKey, operationName, override);
       const queryPlan = plan({ document: whole.document, operationName, override }, planKey, beginStage?.(context, 'plan'));
       let answered: ExecutionResult | undefined;
+      const planPayload: PlanHookPayload = {
+        context,
+        supergraph,
+        plan: queryPlan,
+        document: whole.document,
+        operation: whole.operation,
+        variables,
+        reject: throwRejection,
+        respond(result) {
+          answered ??= result;
+        },
+      };
       for (const plugin of planHooks) {
-        await plugin.onPlan!({
-          context,
-          supergraph,
-          plan: queryPlan,
-          document: whole.document,
-          operation: whole.operation,
-          variables,
-          reject(error) {
-            throw error;
-          },
-          respond(result) {
-            answered ??= result;
-          },
-        });
+        const pending = plugin.onPlan!(planPayload);
+        if (pending) await pending;
       }
       return { kind: 'prepared', document, operation: activeOperation, variables, queryPlan, planKey, early, answered };
     } catch (error) {
@@ -428,21 +431,31 @@ export function createEngine(options: EngineOptions): Engine {
     const response: ExecutionResult = errors?.length
       ? { ...result, errors }
       : { data: result.data, ...(result.extensions && { extensions: result.extensions }) };
+    if (responseHooks.length === 0) return response;
+    const payload: ResponseHookPayload = {
+      context,
+      result: response,
+      ...(hasNext !== undefined && { hasNext }),
+      setExtension(key, value) {
+        (response as { extensions?: Record<string, unknown> }).extensions = { ...response.extensions, [key]: value };
+      },
+      setData(data) {
+        (response as { data?: ExecutionResult['data'] }).data = data;
+      },
+    };
     for (const plugin of responseHooks) {
-      await plugin.onResponse!({
-        context,
-        result: response,
-        ...(hasNext !== undefined && { hasNext }),
-        setExtension(key, value) {
-          (response as { extensions?: Record<string, unknown> }).extensions = { ...response.extensions, [key]: value };
-        },
-        setData(data) {
-          (response as { data?: ExecutionResult['data'] }).data = data;
-        },
-      });
+      const pending = plugin.onResponse!(payload);
+      if (pending) await pending;
     }
     return response;
   }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A hook's `reject`: the error ends the stage (caught where the stage's errors become the answer). */
+function throwRejection(error: AtriumError): never {
+  throw error;
 }
 
 /** An operation ready to execute: what the hooks and the planner made of the request. */

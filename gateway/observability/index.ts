@@ -94,15 +94,20 @@ export async function createObservabilityPlugin(options: {
     ...(tracing && {
       onRequest({ context }) {
         const { method, url } = context.http;
-        recordOf(context).span = tracing.startRequestSpan(context.http.headers, {
-          name: `${method} ${pathOf(url)}`,
-          startTime: context.receivedAt,
-          attributes: { 'http.request.method': method, 'url.path': pathOf(url), 'atrium.request_id': context.requestId },
-        });
+        // The sampler decides on the trace id alone: name and attributes are made only for a span that
+        // records (1 % of the requests at a ratio of 0.01).
+        const span = tracing.startRequestSpan(context.http.headers, { startTime: context.receivedAt });
+        if (span.isRecording()) {
+          const path = pathOf(url);
+          span.updateName(`${method} ${path}`);
+          span.setAttributes({ 'http.request.method': method, 'url.path': path, 'atrium.request_id': context.requestId });
+        }
+        recordOf(context).span = span;
       },
       onStage({ context, stage }) {
         const parent = records.get(context)?.span;
-        if (!parent) return undefined;
+        // An unsampled request's stage spans would record nothing: no span, no end hook.
+        if (!parent?.isRecording()) return undefined;
         const span = tracing.startChildSpan(parent, stage);
         return (outcome) => {
           if (outcome?.attributes) span.setAttributes(outcome.attributes);
@@ -117,7 +122,7 @@ export async function createObservabilityPlugin(options: {
       record.operationType = operation.operation;
       record.queryHash = queryHash;
       if (accessLogOptions.variables) record.variables = variables;
-      if (record.span) {
+      if (record.span?.isRecording()) {
         record.span.updateName(operationName ? `${operation.operation} ${operationName}` : operation.operation);
         record.span.setAttributes({
           'graphql.operation.type': operation.operation,
@@ -131,14 +136,18 @@ export async function createObservabilityPlugin(options: {
       // metrics, and a span or access-log entry per event would grow for as long as it runs.
       if (request.operationKind === 'subscription') return;
       const record = recordOf(context);
+      const parent = record.span;
       const span =
-        tracing && record.span
-          ? tracing.startChildSpan(record.span, `subgraph ${request.subgraph}`, {
+        tracing && parent?.isRecording()
+          ? tracing.startChildSpan(parent, `subgraph ${request.subgraph}`, {
               kind: SpanKind.CLIENT,
               attributes: { 'atrium.subgraph.name': request.subgraph, 'url.full': request.url, 'http.request.method': 'POST' },
             })
           : undefined;
+      // An unsampled request still tells the subgraph its trace (flagged unsampled): the request's own
+      // context, which is what a non-recording child span would carry, the same for each of its fetches.
       if (span) tracing!.inject(span, request.headers);
+      else if (tracing && parent) Object.assign(request.headers, (record.propagation ??= tracing.propagationHeaders(parent)));
       return ({ response, error, durationMs }) => {
         const code = error ? error.code : response?.body.errors?.length ? 'GRAPHQL_ERRORS' : undefined;
         if (accessLog) {

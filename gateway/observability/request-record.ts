@@ -20,6 +20,8 @@ export interface RequestRecord {
   result: ExecutionResult | undefined;
   /** The request's span when tracing is on. */
   span: Span | undefined;
+  /** `traceparent` (and `tracestate`) of an unsampled request's span, made on its first subgraph fetch. */
+  propagation: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -37,6 +39,7 @@ export function newRequestRecord(): RequestRecord {
     subgraphs: undefined,
     result: undefined,
     span: undefined,
+    propagation: undefined,
   };
 }
 

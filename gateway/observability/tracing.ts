@@ -35,11 +35,13 @@ export interface TracingOptions {
 /** Starting spans and carrying their context in and out over W3C Trace Context headers. */
 export interface Tracing {
   /** The request's span, continuing the client's `traceparent` when it sent a valid one. */
-  startRequestSpan(headers: IncomingHttpHeaders, options: { name: string; startTime?: number; attributes?: Attributes }): Span;
+  startRequestSpan(headers: IncomingHttpHeaders, options: { name?: string; startTime?: number; attributes?: Attributes }): Span;
   /** A span under `parent`; under an unsampled parent, a non-recording stand-in with the parent's context. */
   startChildSpan(parent: Span, name: string, options?: { kind?: SpanKind; attributes?: Attributes }): Span;
   /** Writes `traceparent` (and `tracestate`) for `span` into outgoing request headers. */
   inject(span: Span, headers: Record<string, string>): void;
+  /** The headers {@link Tracing.inject} writes for `span`, as an object to copy into several requests. */
+  propagationHeaders(span: Span): Readonly<Record<string, string>>;
   /** Exports what is buffered and stops. */
   shutdown(): Promise<void>;
 }
@@ -67,7 +69,7 @@ export function createTracing(options: TracingOptions): Tracing {
   return {
     startRequestSpan(headers, { name, startTime, attributes }) {
       const parent = propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
-      return tracer.startSpan(name, { kind: SpanKind.SERVER, startTime, attributes }, parent);
+      return tracer.startSpan(name ?? 'request', { kind: SpanKind.SERVER, startTime, ...(attributes && { attributes }) }, parent);
     },
     startChildSpan(parent, name, { kind = SpanKind.INTERNAL, attributes } = {}) {
       const context = parent.spanContext();
@@ -79,6 +81,11 @@ export function createTracing(options: TracingOptions): Tracing {
     },
     inject(span, headers) {
       propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, defaultTextMapSetter);
+    },
+    propagationHeaders(span) {
+      const headers: Record<string, string> = {};
+      propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, defaultTextMapSetter);
+      return headers;
     },
     shutdown() {
       return provider.shutdown();

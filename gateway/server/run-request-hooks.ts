@@ -9,7 +9,7 @@ import type { ServerHooks } from './hooks.js';
  * server answers 500 and logs it).
  */
 export function runRequestHooks(plugins: readonly ServerHooks[], context: RequestContext, operations = 1): Promise<AtriumError | undefined> {
-  return runUntilRejected(plugins, (plugin, reject) => plugin.onRequest?.({ context, operations, reject }));
+  return runUntilRejected(plugins, 'onRequest', (reject) => ({ context, operations, reject }));
 }
 
 /**
@@ -17,19 +17,31 @@ export function runRequestHooks(plugins: readonly ServerHooks[], context: Reques
  * error to answer with instead of `refusal` when a hook rejected, the same way as {@link runRequestHooks}.
  */
 export function runRefusedRequestHooks(plugins: readonly ServerHooks[], context: RequestContext, refusal: AtriumError): Promise<AtriumError | undefined> {
-  return runUntilRejected(plugins, (plugin, reject) => plugin.onRefusedRequest?.({ context, refusal, reject }));
+  return runUntilRejected(plugins, 'onRefusedRequest', (reject) => ({ context, refusal, reject }));
 }
 
-async function runUntilRejected(
+type RejectingHook = 'onRequest' | 'onRefusedRequest';
+
+/**
+ * One payload for all the hooks (made on the first plugin that has the hook), and a hook that answered
+ * synchronously is not awaited: per request, no closure or microtask per plugin.
+ */
+async function runUntilRejected<H extends RejectingHook>(
   plugins: readonly ServerHooks[],
-  call: (plugin: ServerHooks, reject: (error: AtriumError) => void) => void | Promise<void>,
+  hook: H,
+  payloadOf: (reject: (error: AtriumError) => void) => Parameters<NonNullable<ServerHooks[H]>>[0],
 ): Promise<AtriumError | undefined> {
+  let rejected: AtriumError | undefined;
+  let payload: Parameters<NonNullable<ServerHooks[H]>>[0] | undefined;
   for (const plugin of plugins) {
-    let rejected: AtriumError | undefined;
+    const run = plugin[hook] as ((payload: Parameters<NonNullable<ServerHooks[H]>>[0]) => void | Promise<void>) | undefined;
+    if (run === undefined) continue;
+    payload ??= payloadOf((error) => {
+      rejected ??= error;
+    });
     try {
-      await call(plugin, (error) => {
-        rejected ??= error;
-      });
+      const pending = run.call(plugin, payload);
+      if (pending) await pending;
     } catch (error) {
       if (error instanceof AtriumError) return error;
       throw error;

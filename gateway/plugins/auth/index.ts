@@ -1,3 +1,4 @@
+import type { JWTPayload } from 'jose';
 import type { GatewayConfig } from '../../config/schema.js';
 import { AtriumError } from '../../errors.js';
 import type { Principal, RequestContext } from '../../request-context.js';
@@ -59,6 +60,18 @@ export async function createAuthPlugin(
     return error;
   };
 
+  // The verifier hands back the same payload for a token it already verified, so a client's requests share
+  // one (frozen) principal, and what later hooks keep per principal (identity headers) is reused.
+  const principals = new WeakMap<JWTPayload, Principal>();
+  const principalOf = (claims: JWTPayload): Principal => {
+    let principal = principals.get(claims);
+    if (principal === undefined) {
+      principal = principalFromClaims(claims, config.jwt);
+      principals.set(claims, principal);
+    }
+    return principal;
+  };
+
   const authenticate = async (context: RequestContext): Promise<Principal | undefined> => {
     const credentials = readCredentials(context.http.headers, sources);
     if (credentials.kind !== 'none' && failedAuth) {
@@ -78,7 +91,7 @@ export async function createAuthPlugin(
       }
       case 'jwt':
         try {
-          return principalFromClaims(await verifier!.verify(credentials.token), config.jwt);
+          return principalOf(await verifier!.verify(credentials.token));
         } catch (error) {
           if (error instanceof CredentialError) throw refuse(error.message, true, error.checked);
           throw error;

@@ -2,8 +2,9 @@ import type { JWTPayload } from 'jose';
 import type { Principal } from '../../request-context.js';
 
 /**
- * The principal a verified token stands for: subject from `sub`, client id from the configured claim
- * (else `azp`), scopes from the configured claim (an OAuth space-separated string or a list of strings).
+ * The principal a verified token stands for, frozen (one serves every request with the token): subject
+ * from `sub`, client id from the configured claim (else `azp`), scopes from the configured claim (an OAuth
+ * space-separated string or a list of strings).
  *
  * @example
  * principalFromClaims({ sub: '42', scope: 'orders:read profile' }, { scopesClaim: 'scope', clientIdClaim: 'client_id' });
@@ -14,14 +15,16 @@ export function principalFromClaims(
   options: { readonly scopesClaim: string; readonly clientIdClaim: string },
 ): Principal {
   const scopes = claims[options.scopesClaim];
-  return {
+  return Object.freeze({
     subject: asText(claims.sub),
     clientId: asText(claims[options.clientIdClaim]) ?? asText(claims.azp),
-    scopes: typeof scopes === 'string'
-      ? scopes.split(' ').filter((scope) => scope !== '')
-      : Array.isArray(scopes) ? scopes.filter((scope): scope is string => typeof scope === 'string') : [],
+    scopes: Object.freeze(
+      typeof scopes === 'string'
+        ? scopes.split(' ').filter((scope) => scope !== '')
+        : Array.isArray(scopes) ? scopes.filter((scope): scope is string => typeof scope === 'string') : [],
+    ),
     claims: Object.freeze({ ...claims }),
-  };
+  });
 }
 
 function asText(value: unknown): string | undefined {

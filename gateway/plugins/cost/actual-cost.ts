@@ -16,10 +16,15 @@ import type { CostSchema } from './cost-schema.js';
 import { MUTATION_BASE_COST } from './plan-cost.js';
 import { fragmentsOf, SelectionCostScorer } from './selection-cost.js';
 
+const NO_VARIABLES: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /**
  * The cost of what a response actually holds: 10 for a mutation; every object returned counts its type
  * weight (the field's `@cost`, else the type's, else 1), every non-null leaf its `@cost` (else 0), list
  * items one by one; argument costs as estimated. Pure.
+ *
+ * What the walk works out per (selection, type) pair is kept per operation and cost schema for the next
+ * response of the same operation, as long as no variable was read to work it out (see {@link walkerFor}).
  *
  * @example
  * actualCost(data, operation, document, { costSchema, variables: {} }); // 3 for 3 returned objects of weight 1
@@ -33,8 +38,32 @@ export function actualCost(
   const root = options.costSchema.schema.getRootType(operation.operation);
   const base = operation.operation === 'mutation' ? MUTATION_BASE_COST : 0;
   if (!root || data === null || typeof data !== 'object') return base;
-  const walker = new ResponseWalker(options.costSchema, options.variables, fragmentsOf(document.definitions));
-  return base + walker.objectCost(data as Record<string, unknown>, operation.selectionSet, root);
+  const walker = walkerFor(operation, document, options.costSchema);
+  const cost = walker.walk(data as Record<string, unknown>, operation.selectionSet, root, options.variables);
+  // A walk that read a variable (`@skip(if: $v)`, an argument cost from `$v`) keeps pairs worked out for
+  // these variables only: the operation is then walked afresh every time.
+  walkers.set(operation, walker.readVariables ? VARIABLE_DEPENDENT : walker);
+  return base + cost;
+}
+
+/** Marks an operation whose walk depends on its variables. */
+const VARIABLE_DEPENDENT = null;
+
+/**
+ * Walkers kept per operation node. Documents are cached by text (and an authorization-filtered document
+ * per text and principal facts), so a hot operation is the same node request after request; entries go
+ * with their documents.
+ */
+const walkers = new WeakMap<OperationDefinitionNode, ResponseWalker | typeof VARIABLE_DEPENDENT>();
+
+/**
+ * The kept walker of `operation` when it was made for this document and cost schema (a hot reload brings a
+ * new cost schema) and no variable was read; otherwise a fresh one.
+ */
+function walkerFor(operation: OperationDefinitionNode, document: DocumentNode, costSchema: CostSchema): ResponseWalker {
+  const kept = walkers.get(operation);
+  if (kept && kept.costSchema === costSchema && kept.document === document) return kept;
+  return new ResponseWalker(costSchema, document);
 }
 
 /** What costing one field of one parent type needs, worked out once per walk (`undefined`: it costs 0). */
@@ -53,36 +82,79 @@ interface CostedField {
   readonly key: string;
   readonly selectionSet: SelectionSetNode | undefined;
   readonly costing: FieldCosting;
+  /**
+   * The fields of the objects this field last held, with the `__typename` they had (`undefined` when the
+   * response has none): the objects under one field are nearly always of one type, so the next one
+   * usually finds its fields here without a type or map lookup.
+   */
+  seenTypename?: unknown;
+  seenFields?: readonly CostedField[];
 }
 
 /**
- * Walks one response. A response holds many objects of few (selection, type) pairs. Field collection and
- * each field's weight and argument cost depend only on the selection, the type and the variables, so they
- * are worked out once per pair and reused rather than per object; the per-object loop runs over a plain
- * array of the fields that cost something and allocates nothing (no closure, no iterator entry).
+ * Walks responses of one operation. A response holds many objects of few (selection, type) pairs. Field
+ * collection and each field's weight and argument cost depend only on the selection, the type and, where
+ * a directive or an argument reads one, the variables, so they are worked out once per pair and reused
+ * rather than per object; the per-object loop runs over a plain array of the fields that cost something
+ * and allocates nothing (no closure, no iterator entry). The pairs stay valid for later responses as long
+ * as `readVariables` is false; a walk that finds every pair worked out allocates nothing at all.
  */
 class ResponseWalker {
-  private readonly scorer: SelectionCostScorer;
+  /** A variable was read to work out a pair: the pairs hold for the variables of that walk only. */
+  readVariables = false;
+  private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   private readonly collected = new Map<SelectionSetNode, Map<GraphQLNamedType, readonly CostedField[]>>();
   private readonly costings = new Map<FieldNode, Map<GraphQLNamedType, FieldCosting | undefined>>();
+  /** The variables of the walk in progress (empty between walks: a kept walker holds no request's data). */
+  private variables: Readonly<Record<string, unknown>> = NO_VARIABLES;
+  /** Made when a walk first works out a pair, for that walk's variables. */
+  private walkScorer: SelectionCostScorer | undefined;
 
   constructor(
-    private readonly costSchema: CostSchema,
-    variables: Readonly<Record<string, unknown>>,
-    private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+    readonly costSchema: CostSchema,
+    readonly document: DocumentNode,
   ) {
-    // The scorer evaluates @skip/@include and argument costs the same way the estimate does.
-    this.scorer = new SelectionCostScorer({ costSchema, variables, defaultListSize: 0 });
+    this.fragments = fragmentsOf(document.definitions);
   }
 
-  /** Cost of the fields of one returned object (its own weight is counted by the field that holds it). */
-  objectCost(object: Record<string, unknown>, selectionSet: SelectionSetNode, staticType: GraphQLNamedType): number {
+  /** The cost of the fields of `data`, the response's root object. */
+  walk(data: Record<string, unknown>, selectionSet: SelectionSetNode, root: GraphQLNamedType, variables: Readonly<Record<string, unknown>>): number {
+    this.variables = variables;
+    try {
+      return this.objectCost(data, selectionSet, root);
+    } finally {
+      if (this.walkScorer?.usesVariables) this.readVariables = true;
+      this.walkScorer = undefined;
+      this.variables = NO_VARIABLES;
+    }
+  }
+
+  /** Evaluates @skip/@include and argument costs the same way the estimate does. */
+  private get scorer(): SelectionCostScorer {
+    return (this.walkScorer ??= new SelectionCostScorer({ costSchema: this.costSchema, variables: this.variables, defaultListSize: 0 }));
+  }
+
+  /**
+   * Cost of the fields of one returned object (its own weight is counted by the field that holds it, the
+   * `holder`; none for the root object).
+   */
+  private objectCost(object: Record<string, unknown>, selectionSet: SelectionSetNode, staticType: GraphQLNamedType, holder?: CostedField): number {
     const typename = object.__typename;
-    const runtimeType = (typeof typename === 'string' && this.costSchema.schema.getType(typename)) || staticType;
-    let byType = this.collected.get(selectionSet);
-    if (byType === undefined) this.collected.set(selectionSet, (byType = new Map()));
-    let fields = byType.get(runtimeType);
-    if (fields === undefined) byType.set(runtimeType, (fields = this.costedFields(selectionSet, runtimeType)));
+    let fields: readonly CostedField[];
+    if (holder !== undefined && holder.seenFields !== undefined && holder.seenTypename === typename) {
+      fields = holder.seenFields;
+    } else {
+      const runtimeType = (typeof typename === 'string' && this.costSchema.schema.getType(typename)) || staticType;
+      let byType = this.collected.get(selectionSet);
+      if (byType === undefined) this.collected.set(selectionSet, (byType = new Map()));
+      let collected = byType.get(runtimeType);
+      if (collected === undefined) byType.set(runtimeType, (collected = this.costedFields(selectionSet, runtimeType)));
+      fields = collected;
+      if (holder !== undefined) {
+        holder.seenTypename = typename;
+        holder.seenFields = collected;
+      }
+    }
     let total = 0;
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i]!;
@@ -102,12 +174,12 @@ class ResponseWalker {
       return sum;
     }
     if (composite && typeof item === 'object' && field.selectionSet) {
-      return (weight ?? 1) + this.objectCost(item as Record<string, unknown>, field.selectionSet, namedType);
+      return (weight ?? 1) + this.objectCost(item as Record<string, unknown>, field.selectionSet, namedType, field);
     }
     return weight ?? 0;
   }
 
-  /** The collected fields of `selectionSet` on `type` that cost something (the others add 0). */
+  /** The collected fields of `selectionSet` on `type` that can cost something (the others add 0). */
   private costedFields(selectionSet: SelectionSetNode, type: GraphQLNamedType): CostedField[] {
     const out: CostedField[] = [];
     for (const [key, { field, parentType }] of this.collectFields(selectionSet, type)) {
@@ -115,7 +187,10 @@ class ResponseWalker {
       if (byType === undefined) this.costings.set(field, (byType = new Map()));
       let costing = byType.get(parentType);
       if (costing === undefined && !byType.has(parentType)) byType.set(parentType, (costing = this.costingOf(field, parentType)));
-      if (costing !== undefined) out.push({ key, selectionSet: field.selectionSet, costing });
+      // A leaf without weight or argument costs adds 0 whatever it holds: the per-object loop skips it.
+      if (costing !== undefined && (costing.composite || (costing.weight ?? 0) !== 0 || costing.argumentsCost !== 0)) {
+        out.push({ key, selectionSet: field.selectionSet, costing });
+      }
     }
     return out;
   }

@@ -151,6 +151,34 @@ describe('valid credentials', () => {
   });
 });
 
+describe('one principal per verified token', () => {
+  it('requests with the same token share one frozen principal; another token gets its own', async () => {
+    const seen: unknown[] = [];
+    const own = await startDemoGateway({
+      subgraphs,
+      config: { auth: { jwt: { issuers: { internal: { issuer: 'internal', secret: SECRET } } } } },
+      plugins: [{ name: 'capture', onOperation: ({ context }) => void seen.push(context.principal) }],
+      withBuiltInPlugins: true,
+    });
+    try {
+      const sign = (sub: string) =>
+        new SignJWT({ scope: 'orders:read' }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuer('internal')
+          .setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+      const [first, second] = [await sign('7'), await sign('8')];
+      for (const jwt of [first, first, second]) expect((await own.post(QUERY, undefined, bearer(jwt))).status).toBe(200);
+      expect(seen).toHaveLength(3);
+      expect(seen[1]).toBe(seen[0]);
+      expect(seen[2]).not.toBe(seen[0]);
+      expect(seen[0]).toMatchObject({ subject: '7', scopes: ['orders:read'] });
+      expect(seen[2]).toMatchObject({ subject: '8' });
+      expect(Object.isFrozen(seen[0]) && Object.isFrozen((seen[0] as { scopes: unknown }).scopes)).toBe(true);
+      expect(own.subgraphs.accounts!.requests.at(-1)!.headers['x-user-id']).toBe('8');
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('every bad credential: 401 UNAUTHENTICATED, WWW-Authenticate, nothing reaches a subgraph', () => {
   const now = () => Math.floor(Date.now() / 1000);
   const cases: [string, () => Promise<Record<string, string>>, RegExp][] = [

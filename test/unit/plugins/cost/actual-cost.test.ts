@@ -53,4 +53,92 @@ describe('actual cost of a response', () => {
   it('is 0 for a response without data', () => {
     expect(actual('{ expensive }', null)).toBe(0);
   });
+
+  describe('kept per operation (the same document node, request after request)', () => {
+    /** The actual cost with a freshly parsed document each time: nothing kept from an earlier walk. */
+    const fresh = (query: string, data: unknown, variables: Record<string, unknown> = {}) => actual(query, data, variables);
+
+    it('equals the fresh walk for an operation without variables, whatever the responses hold', () => {
+      const query = '{ book(id: 1) { title author { name } publisher { name address { zipCode } } } expensive }';
+      const document = parse(query);
+      const operation = getOperationAST(document)!;
+      const responses = [
+        { book: null, expensive: null },
+        { book: { title: 'T', author: null, publisher: { name: 'P', address: { zipCode: '1' } } }, expensive: 3 },
+        { book: { title: 'T', author: { name: 'N' }, publisher: null } },
+      ];
+      for (const data of [...responses, ...responses]) {
+        expect(actualCost(data, operation, document, { costSchema, variables: {} })).toBe(fresh(query, data));
+      }
+    });
+
+    it('counts what variables include or skip, on every response of the same document', () => {
+      const query = 'query ($withPublisher: Boolean!, $skipExpensive: Boolean!) { book(id: 1) { title publisher @include(if: $withPublisher) { name address { zipCode } } } expensive @skip(if: $skipExpensive) }';
+      const document = parse(query);
+      const operation = getOperationAST(document)!;
+      const data = { book: { title: 'T', publisher: { name: 'P', address: { zipCode: '1' } } }, expensive: 3 };
+      const cost = (variables: Record<string, unknown>) => actualCost(data, operation, document, { costSchema, variables });
+      const all = { withPublisher: true, skipExpensive: false };
+      const none = { withPublisher: false, skipExpensive: true };
+      expect(cost(all)).toBe(1 + 1 + 5 + 50);
+      expect(cost(none)).toBe(1);
+      expect(cost(all)).toBe(1 + 1 + 5 + 50);
+      expect(cost(none)).toBe(fresh(query, data, none));
+    });
+
+    it('reads a variable first met in a later response (a selection under a field that was null before)', () => {
+      const query = 'query ($p: Boolean!) { book(id: 1) { title publisher @include(if: $p) { name address { zipCode } } } }';
+      const document = parse(query);
+      const operation = getOperationAST(document)!;
+      const book = { book: { title: 'T', publisher: { name: 'P', address: { zipCode: '1' } } } };
+      const cost = (data: unknown, p: boolean) => actualCost(data, operation, document, { costSchema, variables: { p } });
+      expect(cost({ book: null }, true)).toBe(0);
+      expect(cost(book, true)).toBe(1 + 1 + 5);
+      expect(cost(book, false)).toBe(1);
+      expect(cost(book, true)).toBe(1 + 1 + 5);
+    });
+
+    it('prices arguments from the variables of each request', () => {
+      const query = 'mutation ($input: BookInput!) { addBook(input: $input) { id } }';
+      const document = parse(query);
+      const operation = getOperationAST(document)!;
+      const data = { addBook: { id: '1' } };
+      const cost = (input: unknown) => actualCost(data, operation, document, { costSchema, variables: { input } });
+      const withAuthor = { title: 'T', author: { name: 'N' } };
+      const plain = { title: 'T' };
+      expect(cost(withAuthor)).toBe(10 + 1 + 1 + 2);
+      expect(cost(plain)).toBe(10 + 1 + 1);
+      expect(cost(withAuthor)).toBe(fresh(query, data, { input: withAuthor }));
+    });
+
+    it('follows objects under one field whose __typename changes from one to the next', () => {
+      const query = '{ bestsellers { __typename title publisher { __typename address { zipCode } } } }';
+      const document = parse(query);
+      const operation = getOperationAST(document)!;
+      const publisher = { __typename: 'Publisher', address: { zipCode: '1' } };
+      const data = {
+        bestsellers: [
+          { __typename: 'Book', title: 'A', publisher },
+          { title: 'B', publisher: { address: null } },
+          { __typename: 'NotAType', title: 'C', publisher },
+          { __typename: 'Book', title: 'D', publisher: null },
+        ],
+      };
+      for (let i = 0; i < 2; i++) {
+        expect(actualCost(data, operation, document, { costSchema, variables: {} })).toBe(fresh(query, data));
+      }
+      expect(fresh(query, data)).toBe(4 + 3 + 2 * 5);
+    });
+
+    it('walks afresh for another cost schema (a hot reload)', () => {
+      const query = '{ expensive }';
+      const document = parse(query);
+      const operation = getOperationAST(document)!;
+      expect(actualCost({ expensive: 1 }, operation, document, { costSchema, variables: {} })).toBe(50);
+      const reloaded = costSchemaOf(costFixtureSupergraph());
+      expect(reloaded).not.toBe(costSchema);
+      expect(actualCost({ expensive: 1 }, operation, document, { costSchema: reloaded, variables: {} })).toBe(50);
+      expect(actualCost({ expensive: 1 }, operation, document, { costSchema, variables: {} })).toBe(50);
+    });
+  });
 });
