@@ -11,6 +11,8 @@ const CLOSE_SLOW_CONSUMER = 4429;
 
 /** What the sweep knows of one socket. */
 interface SocketState {
+  /** The TCP socket under the WebSocket: corked for the rest of the turn when written to. */
+  readonly raw: Socket;
   /** When the last keep-alive ping went out (ms, `performance.now()`). */
   pingedAt: number;
   /** Set while a ping waits for its pong. */
@@ -60,7 +62,7 @@ export function serveWebSockets(
   wss: WebSocketServer,
   serverOptions: ServerOptions<Record<string, unknown>, SocketExtra>,
   options: SocketSweepOptions,
-): { dispose(): Promise<void> } {
+): { send(socket: WebSocket, message: string): void; dispose(): Promise<void> } {
   const server = makeServer(serverOptions);
   const { keepAliveMs, maxBufferedBytes, logger } = options;
   const sockets = new Map<WebSocket, SocketState>();
@@ -103,6 +105,16 @@ export function serveWebSockets(
     for (const raw of corked) raw.uncork();
     corked.clear();
   };
+  /** Not waiting for the write: the sweep's maxBufferedBytes bounds what a slow client holds. */
+  const send = (socket: WebSocket, raw: Socket, message: string) => {
+    if (socket.readyState !== socket.OPEN) return;
+    if (!corked.has(raw)) {
+      if (corked.size === 0) setImmediate(uncorkAll);
+      raw.cork();
+      corked.add(raw);
+    }
+    socket.send(message);
+  };
 
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     const { headers, url } = request;
@@ -111,25 +123,15 @@ export function serveWebSockets(
 
   /** Serves one connection; its closures keep the socket and `extra`, never the upgrade request. */
   function open(socket: WebSocket, raw: Socket, extra: SocketExtra) {
-    sockets.set(socket, { pingedAt: performance.now(), awaitingPong: false, cutAt: undefined });
+    sockets.set(socket, { raw, pingedAt: performance.now(), awaitingPong: false, cutAt: undefined });
     // `on`, not `once`: each fires at most once, and `once` adds a wrapper closure per socket and event.
     socket.on('error', onSocketError);
     socket.on('pong', onPong);
     const closed = server.opened(
       {
         protocol: socket.protocol,
-        // Not waiting for the write: the sweep's maxBufferedBytes bounds what a slow client holds, and a
-        // send that waited kept one promise and one flush per message.
-        send: (data) => {
-          const message = withSerializedPayload(data);
-          if (socket.readyState !== socket.OPEN) return;
-          if (!corked.has(raw)) {
-            if (corked.size === 0) setImmediate(uncorkAll);
-            raw.cork();
-            corked.add(raw);
-          }
-          socket.send(message);
-        },
+        // A send that waited for the write kept one promise and one flush per message.
+        send: (data) => send(socket, raw, withSerializedPayload(data)),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', (data: Buffer) => {
@@ -157,6 +159,11 @@ export function serveWebSockets(
   }
 
   return {
+    /** Sends a message outside graphql-ws (a subscription's `next` messages, serialized-event.ts), corked like its own. */
+    send(socket, message) {
+      const state = sockets.get(socket);
+      if (state) send(socket, state.raw, message);
+    },
     async dispose() {
       clearInterval(timer);
       for (const socket of wss.clients) socket.close(1001, 'Going away');

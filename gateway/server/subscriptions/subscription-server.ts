@@ -37,6 +37,8 @@ export interface StreamRunOptions {
   readonly restart?: () => void;
   /** The connection ends itself when the token expires (WebSocket: close 4403); the stream need not. */
   readonly connectionWatchesExpiry?: boolean;
+  /** Sends each event of a subscription at once, instead of through the stream's `next()` (ObservedStream `deliver`). */
+  readonly deliver?: (event: ExecutionResult) => void;
 }
 
 /** What every transport runs an operation through: the same hooks and engine as `/graphql`. */
@@ -152,6 +154,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
           if (options.accessLog) logger.info(closeLine({ request, transport, events, durationMs: performance.now() - startedAt, outcome }), 'subscription: closed');
         },
         ...(run.onError && { onError: run.onError }),
+        ...(run.deliver && { deliver: run.deliver }),
       });
       const untrack = registry.track({
         engine,

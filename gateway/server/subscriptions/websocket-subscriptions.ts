@@ -10,7 +10,7 @@ import type { Principal } from '../../request-context.js';
 import type { StreamPipeline, StreamRunOptions } from './subscription-server.js';
 import { createStreamContext } from './stream-operation.js';
 import { whenTokenExpires } from './token-expiry.js';
-import { serializedPayload } from './serialized-event.js';
+import { nextMessages, serializedPayload } from './serialized-event.js';
 import { serveWebSockets, type SocketExtra } from './socket-sweep.js';
 
 /** Close codes, after graphql-ws's conventions (4401 Unauthorized, 4403 Forbidden). */
@@ -145,6 +145,8 @@ export function createWebSocketSubscriptions(options: {
           connectionWatchesExpiry: true,
           // The socket, not the one operation: graphql-ws clients reconnect and subscribe to all again.
           restart: () => socket.close(CLOSE_SERVICE_RESTART, 'SUPERGRAPH_CHANGED: the supergraph was reloaded; reconnect'),
+          // Events go straight to the socket; graphql-ws still sends the operation's error and complete.
+          deliver: nextMessages(id, (message) => server.send(socket, message)),
         };
         return {
           schema: engine.supergraph.apiSchema,
