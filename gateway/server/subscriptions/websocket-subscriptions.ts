@@ -179,8 +179,8 @@ export function createWebSocketSubscriptions(options: {
       keepAliveMs: config.keepAlive,
       maxBufferedBytes: config.maxBufferedBytes,
       logger,
-      // Often enough for a short idle timeout or keep-alive; at most once a second.
-      periodMs: sweepPeriod(config.keepAlive, config.idleTimeout),
+      // Often enough for a short idle timeout, keep-alive or connection_init wait; at most once a second.
+      periodMs: sweepPeriod(config.keepAlive, config.idleTimeout, config.connectionInitTimeout),
       onSweep(socket, now) {
         const connection = connections.get(socket);
         if (config.idleTimeout <= 0 || connection?.idleSince === undefined || now - connection.idleSince < config.idleTimeout) return;
