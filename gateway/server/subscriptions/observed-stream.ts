@@ -45,25 +45,28 @@ export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined
   next(): Promise<IteratorResult<ExecutionResult, undefined>> {
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
     // On the first read, not before: graphql-ws reads once it has registered the operation.
-    if (!this.delivering && this.hooks.deliver) this.startDelivering(this.hooks.deliver);
+    if (!this.delivering && this.hooks.deliver) this.startDelivering();
     return this.inner.next().then(
       (step) => this.stepped(step),
       (error: unknown) => this.failed(error),
     );
   }
 
-  private startDelivering(deliver: (result: ExecutionResult) => void): void {
+  private startDelivering(): void {
     this.delivering = true;
     const inner = this.inner as Partial<Deliverable>;
-    if (typeof inner.deliverTo !== 'function') return;
-    inner.deliverTo((value) => {
-      if (this.ended || this.stopped) return;
-      try {
-        deliver(this.hooks.map ? this.hooks.map(value) : value);
-      } catch (error) {
-        this.terminate(error);
-      }
-    });
+    if (typeof inner.deliverTo === 'function') inner.deliverTo(this);
+  }
+
+  /** An event of the inner stream, once delivering: mapped and sent at once (see `hooks.deliver`). */
+  receive(value: ExecutionResult): void {
+    const { map, deliver } = this.hooks;
+    if (this.ended || this.stopped || !deliver) return;
+    try {
+      deliver(map ? map(value) : value);
+    } catch (error) {
+      this.terminate(error);
+    }
   }
 
   private stepped(step: IteratorResult<ExecutionResult, undefined>): IteratorResult<ExecutionResult, undefined> {
@@ -121,7 +124,7 @@ export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined
 
 /** A stream that can hand each value to a synchronous receiver as it comes (PushStream.deliverTo). */
 export interface Deliverable {
-  deliverTo(receive: (value: ExecutionResult) => void): void;
+  deliverTo(receiver: { receive(value: ExecutionResult): void }): void;
 }
 
 /** Whether an engine answer is a stream of events (not one result). */

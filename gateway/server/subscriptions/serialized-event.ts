@@ -53,27 +53,28 @@ export function withSerializedPayload(message: string): string {
   return `${message.slice(0, tail.index)}"payload":${json}}`;
 }
 
+/** A `next` message of one subscription around its payload: graphql-ws's text before and after it. */
+export type NextMessageParts = readonly [head: string, tail: string];
+
 /**
- * Sends graphql-ws `next` messages of subscription `id` with `send`, without graphql-ws's per-event path
- * (an async function, two awaits, a copy of the result and a validation per client and event): graphql-ws
- * stringifies the message once, around a stand-in payload, on the first event, and every event's JSON
- * (serialized once for all clients that share it) is spliced into that text.
+ * The text graphql-ws stringifies for a `next` message of subscription `id`, around a stand-in payload, cut
+ * where the payload goes: built once per subscription (on its first event), so that each event is sent
+ * without graphql-ws's per-event path (an async function, two awaits, a copy of the result, a validation
+ * and a stringify per client and event).
+ */
+export function nextMessageParts(id: string): NextMessageParts {
+  const standIn = JSON.stringify({ [STAND_IN]: -1 });
+  const message = stringifyMessage<MessageType.Next>({ id, type: MessageType.Next, payload: JSON.parse(standIn) as ExecutionResult });
+  const at = message.lastIndexOf(standIn);
+  return [message.slice(0, at), message.slice(at + standIn.length)];
+}
+
+/**
+ * A `next` message with the event's JSON (serialized once for all clients that share it) spliced in.
  *
  * @example
- * const deliver = nextMessages('1', (message) => socket.send(message));
- * deliver({ data: { reviewAdded: { id: '7' } } }); // {"id":"1","type":"next","payload":{"data":…}}
+ * nextMessage(nextMessageParts('1'), { data: { reviewAdded: { id: '7' } } }); // {"id":"1","type":"next","payload":{"data":…}}
  */
-export function nextMessages(id: string, send: (message: string) => void): (event: ExecutionResult) => void {
-  let head: string | undefined;
-  let tail = '';
-  return (event) => {
-    if (head === undefined) {
-      const standIn = JSON.stringify({ [STAND_IN]: -1 });
-      const message = stringifyMessage<MessageType.Next>({ id, type: MessageType.Next, payload: JSON.parse(standIn) as ExecutionResult });
-      const at = message.lastIndexOf(standIn);
-      head = message.slice(0, at);
-      tail = message.slice(at + standIn.length);
-    }
-    send(head + serializedEvent(event) + tail);
-  };
+export function nextMessage([head, tail]: NextMessageParts, event: ExecutionResult): string {
+  return head + serializedEvent(event) + tail;
 }

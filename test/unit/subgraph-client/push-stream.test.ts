@@ -7,7 +7,7 @@ describe('PushStream.deliverTo', () => {
     stream.push(1);
     stream.push(2);
     const received: number[] = [];
-    stream.deliverTo((value) => received.push(value));
+    stream.deliverTo({ receive: (value) => void received.push(value) });
     expect(received).toEqual([1, 2]);
     stream.push(3);
     expect(received).toEqual([1, 2, 3]);
@@ -15,14 +15,14 @@ describe('PushStream.deliverTo', () => {
 
   it('leaves next() waiting for the end, which it then reports (done, or the error)', async () => {
     const done = new PushStream<number>();
-    done.deliverTo(() => {});
+    done.deliverTo({ receive: () => {} });
     const pending = done.next();
     done.push(1);
     done.end();
     expect(await pending).toEqual({ value: undefined, done: true });
 
     const failed = new PushStream<number>();
-    failed.deliverTo(() => {});
+    failed.deliverTo({ receive: () => {} });
     const failing = failed.next();
     failed.end(new Error('upstream gone'));
     await expect(failing).rejects.toThrow('upstream gone');
@@ -34,9 +34,11 @@ describe('PushStream.deliverTo', () => {
     stream.push(1);
     stream.push(2);
     const received: number[] = [];
-    stream.deliverTo((value) => {
-      received.push(value);
-      void stream.return();
+    stream.deliverTo({
+      receive: (value) => {
+        received.push(value);
+        void stream.return();
+      },
     });
     stream.push(3);
     expect(received).toEqual([1]);
@@ -48,7 +50,7 @@ describe('PushStream.deliverTo', () => {
     stream.push(1);
     stream.end();
     const received: number[] = [];
-    stream.deliverTo((value) => received.push(value));
+    stream.deliverTo({ receive: (value) => void received.push(value) });
     stream.push(2);
     expect(received).toEqual([1]);
   });
