@@ -100,6 +100,17 @@ async function main() {
       runs.map(({ target, idle }) => [target, idleCount, fmt(idle.rssBeforeMb), fmt(idle.rssAfterMb), fmt(idle.kbPerSubscription)]),
     ),
   );
+  const withV8 = runs.filter(({ idle }) => idle.v8Before);
+  if (withV8.length > 0) {
+    console.log(`\nThe serving isolate's memory before → after the idle subscriptions (its /metrics; MB):\n`);
+    const span = (idle, key) => `${fmt(idle.v8Before[key])} → ${fmt(idle.v8After[key])}`;
+    console.log(
+      table(
+        ['gateway', 'V8 heap committed', 'of it young generation', 'heap used', 'external (ArrayBuffers, ...)'],
+        withV8.map(({ target, idle }) => [target, span(idle, 'heapTotalMb'), span(idle, 'newSpaceMb'), span(idle, 'heapUsedMb'), span(idle, 'externalMb')]),
+      ),
+    );
+  }
   console.log();
   console.log(
     table(
@@ -173,11 +184,13 @@ async function runTarget(target, { dir, urls, subgraphs, options, stamp }) {
   const idleQuery = 'subscription { reviewAdded { id rating } }';
   await settle();
   const rssBefore = rssMb();
+  const v8Before = isAtrium ? await v8Memory(graphqlUrl) : undefined;
   const heapBefore = options.heap ? await heapSnapshot(gateway, heapDir, answers) : undefined;
   const idleClients = startSubscribers(wsUrl, idleQuery, idleCount, clientProcesses);
   await opened(idleClients, idleCount, `${idleCount} idle subscriptions`);
   await settle();
   const rssIdle = rssMb();
+  const v8Idle = isAtrium ? await v8Memory(graphqlUrl) : undefined;
   const heapAfter = options.heap ? await heapSnapshot(gateway, heapDir, answers) : undefined;
   await Promise.all(idleClients.map((client) => client.stop()));
   await opened(idleClients, 0, 'the idle subscriptions to close');
@@ -225,7 +238,7 @@ async function runTarget(target, { dir, urls, subgraphs, options, stamp }) {
 
   const run = {
     target,
-    idle: { subscriptions: idleCount, rssBeforeMb: rssBefore, rssAfterMb: rssIdle, kbPerSubscription: ((rssIdle - rssBefore) * 1024) / Math.max(idleCount, 1) },
+    idle: { subscriptions: idleCount, rssBeforeMb: rssBefore, rssAfterMb: rssIdle, kbPerSubscription: ((rssIdle - rssBefore) * 1024) / Math.max(idleCount, 1), v8Before, v8After: v8Idle },
     events: {
       subscribers: subscriberCount,
       ratePerSecond: rate,
@@ -328,6 +341,18 @@ async function heapSnapshot(gateway, heapDir, answer) {
 }
 
 /** The gateway's open WebSocket subscriptions, from /metrics. */
+/** The serving isolate's V8 heap (committed, young generation, used) and external memory, from its /metrics, in MB. */
+async function v8Memory(graphqlUrl) {
+  const text = await (await fetch(graphqlUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const mb = (pattern) => Number(text.match(pattern)?.[1] ?? NaN) / 2 ** 20;
+  return {
+    heapTotalMb: mb(/^nodejs_heap_size_total_bytes (\S+)/m),
+    newSpaceMb: mb(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)/m),
+    heapUsedMb: mb(/^nodejs_heap_size_used_bytes (\S+)/m),
+    externalMb: mb(/^nodejs_external_memory_bytes (\S+)/m),
+  };
+}
+
 async function openSubscriptions(graphqlUrl) {
   const text = await (await fetch(graphqlUrl.replace(/\/graphql$/, '/metrics'))).text();
   const match = text.match(/atrium_subscriptions_open\{transport="websocket"\} (\d+)/);

@@ -349,12 +349,29 @@ function subscriptionMetrics(metrics: GatewayMetrics): SubscriptionObserver {
     labelNames: ['transport'],
   });
   const open = { websocket: 0, sse: 0, multipart: 0 };
+  // Events counted per turn and added once: one event reaches thousands of clients in one turn, and the
+  // counter hashed its labels on every increment.
+  const sent = { websocket: 0, sse: 0, multipart: 0 };
+  let flushing = false;
+  const flush = () => {
+    flushing = false;
+    for (const transport of ['websocket', 'sse', 'multipart'] as const) {
+      if (sent[transport] === 0) continue;
+      events.inc({ transport }, sent[transport]);
+      sent[transport] = 0;
+    }
+  };
   return {
     open(transport, delta) {
       open[transport] += delta;
       openGauge.set({ transport }, open[transport]);
     },
-    event: (transport) => events.inc({ transport }),
+    event(transport) {
+      sent[transport]++;
+      if (flushing) return;
+      flushing = true;
+      setImmediate(flush);
+    },
   };
 }
 

@@ -19,6 +19,8 @@ const CONCURRENT_COMPLETIONS = 32;
 
 type SubgraphEvent = SubgraphResponse['body'];
 const ignore = () => {};
+const tooManyQueued = () =>
+  toGraphQLError(new AtriumError('SUBSCRIPTION_SLOW_CONSUMER', `more than ${MAX_QUEUED_EVENTS} events waited for the client to take them`));
 
 /** How one group of clients gets its events: the upstream stream and the completion of one event. */
 export interface EventSource {
@@ -34,6 +36,8 @@ interface Group {
   readonly controller: AbortController;
   readonly opened: Promise<SubgraphEventStream>;
   readonly key: string | undefined;
+  /** Takes a member off the group: one function per group, not a closure per member. */
+  readonly leave: (member: PushStream<ExecutionResult>) => void;
 }
 
 /**
@@ -55,12 +59,7 @@ export class SharedEventCompletion {
   async join(key: string | undefined, source: EventSource): Promise<PushStream<ExecutionResult>> {
     let group = key === undefined ? undefined : this.groups.get(key);
     if (!group) group = this.start(key, source);
-    const member: PushStream<ExecutionResult> = new PushStream({
-      onReturn: () => this.leave(group, member),
-      maxQueued: MAX_QUEUED_EVENTS,
-      overflow: () =>
-        toGraphQLError(new AtriumError('SUBSCRIPTION_SLOW_CONSUMER', `more than ${MAX_QUEUED_EVENTS} events waited for the client to take them`)),
-    });
+    const member = new PushStream<ExecutionResult>({ onReturn: group.leave, maxQueued: MAX_QUEUED_EVENTS, overflow: tooManyQueued });
     group.members.add(member);
     try {
       await group.opened;
@@ -74,7 +73,7 @@ export class SharedEventCompletion {
   private start(key: string | undefined, source: EventSource): Group {
     const controller = new AbortController();
     const opened = source.open(controller.signal);
-    const group: Group = { members: new Set(), controller, opened, key };
+    const group: Group = { members: new Set(), controller, opened, key, leave: (member) => this.leave(group, member) };
     if (key !== undefined) this.groups.set(key, group);
     opened.then(
       (events) => void this.run(group, events, source),

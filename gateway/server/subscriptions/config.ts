@@ -65,7 +65,8 @@ export const subscriptionsSchema = z
      */
     multipartHeartbeat: duration().refine((ms) => ms >= 100, { message: "must be at least 100ms" }).default(5_000),
     /**
-     * How long a new WebSocket may take to send `connection_init`; it is then closed with 4408.
+     * How long a new WebSocket may take to send `connection_init`; it is then closed with 4408 (by the
+     * sweep over all sockets, so up to one sweep period later: at most a second, less for short timeouts).
      * @default "3s"
      */
     connectionInitTimeout: duration().default(3_000),

@@ -20,6 +20,7 @@ export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined
   private ended = false;
   private stopped = false;
   private stopError: unknown;
+  private delivering = false;
 
   constructor(
     private readonly inner: AsyncGenerator<ExecutionResult, undefined, undefined>,
@@ -27,6 +28,13 @@ export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined
       map?(result: ExecutionResult): ExecutionResult;
       onEnd?(outcome: StreamOutcome): void;
       onError?(error: unknown): ExecutionResult | undefined;
+      /**
+       * The transport's synchronous send: when the inner stream can hand its values over as they come
+       * ({@link Deliverable}, the engine's per-client stream), each mapped result goes here from the first
+       * `next()` on, and `next()` settles only when the stream ends (done, failed, terminated). A send or
+       * map that throws ends the stream with that error, as `terminate` does.
+       */
+      deliver?(result: ExecutionResult): void;
     },
   ) {}
 
@@ -36,10 +44,29 @@ export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined
    */
   next(): Promise<IteratorResult<ExecutionResult, undefined>> {
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    // On the first read, not before: graphql-ws reads once it has registered the operation.
+    if (!this.delivering && this.hooks.deliver) this.startDelivering();
     return this.inner.next().then(
       (step) => this.stepped(step),
       (error: unknown) => this.failed(error),
     );
+  }
+
+  private startDelivering(): void {
+    this.delivering = true;
+    const inner = this.inner as Partial<Deliverable>;
+    if (typeof inner.deliverTo === 'function') inner.deliverTo(this);
+  }
+
+  /** An event of the inner stream, once delivering: mapped and sent at once (see `hooks.deliver`). */
+  receive(value: ExecutionResult): void {
+    const { map, deliver } = this.hooks;
+    if (this.ended || this.stopped || !deliver) return;
+    try {
+      deliver(map ? map(value) : value);
+    } catch (error) {
+      this.terminate(error);
+    }
   }
 
   private stepped(step: IteratorResult<ExecutionResult, undefined>): IteratorResult<ExecutionResult, undefined> {
@@ -93,6 +120,11 @@ export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined
     this.ended = true;
     this.hooks.onEnd?.(outcome);
   }
+}
+
+/** A stream that can hand each value to a synchronous receiver as it comes (PushStream.deliverTo). */
+export interface Deliverable {
+  deliverTo(receiver: { receive(value: ExecutionResult): void }): void;
 }
 
 /** Whether an engine answer is a stream of events (not one result). */

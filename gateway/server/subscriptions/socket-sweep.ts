@@ -9,16 +9,6 @@ import { withSerializedPayload } from './serialized-event.js';
 /** Closes for a slow client: graphql-ws's convention for "too many requests". */
 const CLOSE_SLOW_CONSUMER = 4429;
 
-/** What the sweep knows of one socket. */
-interface SocketState {
-  /** When the last keep-alive ping went out (ms, `performance.now()`). */
-  pingedAt: number;
-  /** Set while a ping waits for its pong. */
-  awaitingPong: boolean;
-  /** When the slow-client close was sent; the socket is cut off a second later. */
-  cutAt: number | undefined;
-}
-
 /**
  * What graphql-ws's context keeps of a connection (`ctx.extra`): the socket and what the upgrade request
  * said, without the request itself, which would hold its raw headers, parser state and strings for as
@@ -46,8 +36,10 @@ export interface SocketSweepOptions {
 /**
  * graphql-ws's server (`makeServer`) on a `ws` server, as `graphql-ws/use/ws`'s `useServer` does, with one
  * timer for every socket instead of a ping interval and a pong timeout per socket (and the gateway's
- * buffer watch and idle timer per socket): with 10,000 connections the timers alone were ~40,000 objects.
- * The sweep pings, cuts off sockets whose pong is late, closes slow clients (more than `maxBufferedBytes`
+ * buffer watch, idle timer and graphql-ws's `connection_init` timer per socket): with 10,000 connections
+ * the timers alone were ~50,000 objects. The sweep closes connections whose `connection_init` did not
+ * come within `connectionInitWaitTimeout` (4408, as graphql-ws does, up to one period late), pings, cuts
+ * off sockets whose pong is late, closes slow clients (more than `maxBufferedBytes`
  * unsent: sends do not wait for the write, so a client that stops reading shows there) and cuts them off
  * a second later if they never answer the close. Messages graphql-ws sends
  * with a pre-serialized event (serialized-event.ts) get that event's JSON spliced in.
@@ -60,17 +52,34 @@ export function serveWebSockets(
   wss: WebSocketServer,
   serverOptions: ServerOptions<Record<string, unknown>, SocketExtra>,
   options: SocketSweepOptions,
-): { dispose(): Promise<void> } {
-  const server = makeServer(serverOptions);
+): { send(socket: WebSocket, message: string): void; dispose(): Promise<void> } {
   const { keepAliveMs, maxBufferedBytes, logger } = options;
-  const sockets = new Map<WebSocket, SocketState>();
+  const initWaitMs = serverOptions.connectionInitWaitTimeout ?? 3_000;
+  const sockets = new Map<WebSocket, ServedSocket>();
+  const server = makeServer({
+    ...serverOptions,
+    // The sweep closes connections whose connection_init is late: graphql-ws's own timer per connection
+    // stayed referenced by its closure for as long as the connection lived.
+    connectionInitWaitTimeout: 0,
+    onConnect(ctx) {
+      const served = sockets.get(ctx.extra.socket);
+      if (served) served.initBy = undefined;
+      return serverOptions.onConnect?.(ctx);
+    },
+  });
   const keepAlive = keepAliveMs > 0 && Number.isFinite(keepAliveMs);
+  const initWait = initWaitMs > 0 && Number.isFinite(initWaitMs);
 
   const sweep = () => {
     const now = performance.now();
     for (const [socket, state] of sockets) {
       if (state.cutAt !== undefined) {
         if (now - state.cutAt >= 1_000) socket.terminate();
+        continue;
+      }
+      if (state.initBy !== undefined && now >= state.initBy) {
+        state.initBy = undefined;
+        socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
         continue;
       }
       if (socket.bufferedAmount > maxBufferedBytes) {
@@ -104,52 +113,89 @@ export function serveWebSockets(
     corked.clear();
   };
 
-  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
-    const { headers, url } = request;
-    open(socket, request.socket, { socket, headers, url, remoteAddress: request.socket.remoteAddress });
-  });
+  /**
+   * One connection: graphql-ws's socket (`send`, `close`, `onMessage`) and what the sweep knows of it, in
+   * one object with its methods on the prototype and the socket's listeners shared by all connections
+   * (closures per connection were ~400 bytes of each of 10,000 idle ones). It keeps the socket and
+   * `extra`, never the upgrade request.
+   */
+  class ServedSocket {
+    /** When the last keep-alive ping went out (ms, `performance.now()`). */
+    pingedAt = performance.now();
+    /** Set while a ping waits for its pong. */
+    awaitingPong = false;
+    /** When the slow-client close was sent; the socket is cut off a second later. */
+    cutAt: number | undefined = undefined;
+    /** Until when `connection_init` may come (undefined once it came). */
+    initBy: number | undefined = initWait ? this.pingedAt + initWaitMs : undefined;
+    handle: ((data: string) => Promise<void>) | undefined = undefined;
+    closed: ((code: number, reason: string) => Promise<void>) | undefined = undefined;
 
-  /** Serves one connection; its closures keep the socket and `extra`, never the upgrade request. */
-  function open(socket: WebSocket, raw: Socket, extra: SocketExtra) {
-    sockets.set(socket, { pingedAt: performance.now(), awaitingPong: false, cutAt: undefined });
+    constructor(
+      readonly ws: WebSocket,
+      /** The TCP socket under the WebSocket: corked for the rest of the turn when written to. */
+      readonly raw: Socket,
+    ) {}
+
+    get protocol(): string {
+      return this.ws.protocol;
+    }
+
+    /**
+     * Not waiting for the write: the sweep's maxBufferedBytes bounds what a slow client holds, and a send
+     * that waited kept one promise and one flush per message.
+     */
+    send(data: string): void {
+      this.write(withSerializedPayload(data));
+    }
+
+    write(message: string): void {
+      const { ws, raw } = this;
+      if (ws.readyState !== ws.OPEN) return;
+      if (!corked.has(raw)) {
+        if (corked.size === 0) setImmediate(uncorkAll);
+        raw.cork();
+        corked.add(raw);
+      }
+      ws.send(message);
+    }
+
+    close(code?: number, reason?: string): void {
+      this.ws.close(code, reason);
+    }
+
+    onMessage(handle: (data: string) => Promise<void>): void {
+      this.handle = handle;
+    }
+  }
+
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    const served = new ServedSocket(socket, request.socket);
+    sockets.set(socket, served);
     // `on`, not `once`: each fires at most once, and `once` adds a wrapper closure per socket and event.
     socket.on('error', onSocketError);
     socket.on('pong', onPong);
-    const closed = server.opened(
-      {
-        protocol: socket.protocol,
-        // Not waiting for the write: the sweep's maxBufferedBytes bounds what a slow client holds, and a
-        // send that waited kept one promise and one flush per message.
-        send: (data) => {
-          const message = withSerializedPayload(data);
-          if (socket.readyState !== socket.OPEN) return;
-          if (!corked.has(raw)) {
-            if (corked.size === 0) setImmediate(uncorkAll);
-            raw.cork();
-            corked.add(raw);
-          }
-          socket.send(message);
-        },
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) =>
-          socket.on('message', (data: Buffer) => {
-            handle(String(data)).catch((error: unknown) => {
-              logger.error({ err: error }, 'subscriptions: a WebSocket message failed');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            });
-          }),
-      },
-      extra,
-    );
-    socket.on('close', (code: number, reason: Buffer) => {
-      sockets.delete(socket);
-      void closed(code, String(reason));
+    socket.on('message', onSocketMessage);
+    socket.on('close', onSocketClose);
+    const extra: SocketExtra = { socket, headers: request.headers, url: request.url, remoteAddress: request.socket.remoteAddress };
+    served.closed = server.opened(served, extra);
+  });
+
+  function onSocketMessage(this: WebSocket, data: Buffer) {
+    const handle = sockets.get(this)?.handle;
+    handle?.(String(data)).catch((error: unknown) => {
+      logger.error({ err: error }, 'subscriptions: a WebSocket message failed');
+      this.close(CloseCode.InternalServerError, 'Internal server error');
     });
   }
-
+  function onSocketClose(this: WebSocket, code: number, reason: Buffer) {
+    const served = sockets.get(this);
+    sockets.delete(this);
+    void served?.closed?.(code, String(reason));
+  }
   function onPong(this: WebSocket) {
-    const state = sockets.get(this);
-    if (state) state.awaitingPong = false;
+    const served = sockets.get(this);
+    if (served) served.awaitingPong = false;
   }
   function onSocketError(this: WebSocket, error: Error) {
     logger.warn({ err: error }, 'subscriptions: a WebSocket failed');
@@ -157,6 +203,10 @@ export function serveWebSockets(
   }
 
   return {
+    /** Sends a message outside graphql-ws (a subscription's `next` messages, serialized-event.ts), corked like its own. */
+    send(socket, message) {
+      sockets.get(socket)?.write(message);
+    },
     async dispose() {
       clearInterval(timer);
       for (const socket of wss.clients) socket.close(1001, 'Going away');

@@ -33,10 +33,13 @@ export class SubscriptionRegistry {
     return take(this.perAddress, address ?? 'unknown', this.limits.maxConnectionsPerAddress);
   }
 
-  /** Records an open subscription; the returned function forgets it. */
-  track(subscription: OpenSubscription): () => void {
+  /** Records an open subscription, until {@link untrack} (no closure per subscription to forget it). */
+  track(subscription: OpenSubscription): void {
     this.open.add(subscription);
-    return () => void this.open.delete(subscription);
+  }
+
+  untrack(subscription: OpenSubscription): void {
+    this.open.delete(subscription);
   }
 
   /**

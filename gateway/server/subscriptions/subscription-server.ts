@@ -8,7 +8,7 @@ import type { ServerHooks } from '../hooks.js';
 import type { SubscriptionsConfig } from './config.js';
 import { isAsyncGenerator, ObservedStream, type StreamOutcome } from './observed-stream.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
-import { whenTokenExpires } from './token-expiry.js';
+import { NOTHING_TO_CANCEL, whenTokenExpires } from './token-expiry.js';
 import { serializedEvent } from './serialized-event.js';
 import { createMultipartSubscriptions } from './multipart-subscriptions.js';
 import { createSseSubscriptions } from './sse-subscriptions.js';
@@ -37,6 +37,8 @@ export interface StreamRunOptions {
   readonly restart?: () => void;
   /** The connection ends itself when the token expires (WebSocket: close 4403); the stream need not. */
   readonly connectionWatchesExpiry?: boolean;
+  /** Sends each event of a subscription at once, instead of through the stream's `next()` (ObservedStream `deliver`). */
+  readonly deliver?: (event: ExecutionResult) => void;
 }
 
 /** What every transport runs an operation through: the same hooks and engine as `/graphql`. */
@@ -138,6 +140,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       observer?.open(transport, 1);
       const startedAt = performance.now();
       let events = 0;
+      const tracked = {
+        engine,
+        restart: run.restart ?? (() => stream.terminate(toGraphQLError(new AtriumError('SUPERGRAPH_CHANGED', 'the supergraph was reloaded; subscribe again')))),
+      };
       const stream: ObservedStream = new ObservedStream(result, {
         map: (event) => {
           events++;
@@ -146,19 +152,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
         },
         onEnd: (outcome) => {
           release();
-          untrack();
+          registry.untrack(tracked);
           cancelExpiry();
           observer?.open(transport, -1);
           if (options.accessLog) logger.info(closeLine({ request, transport, events, durationMs: performance.now() - startedAt, outcome }), 'subscription: closed');
         },
         ...(run.onError && { onError: run.onError }),
+        ...(run.deliver && { deliver: run.deliver }),
       });
-      const untrack = registry.track({
-        engine,
-        restart: run.restart ?? (() => stream.terminate(toGraphQLError(new AtriumError('SUPERGRAPH_CHANGED', 'the supergraph was reloaded; subscribe again')))),
-      });
+      registry.track(tracked);
       const cancelExpiry =
-        config.closeOnTokenExpiry && !run.connectionWatchesExpiry ? whenTokenExpires(context.principal, (error) => stream.terminate(toGraphQLError(error))) : () => {};
+        config.closeOnTokenExpiry && !run.connectionWatchesExpiry ? whenTokenExpires(context.principal, (error) => stream.terminate(toGraphQLError(error))) : NOTHING_TO_CANCEL;
       return stream;
     },
   };

@@ -17,9 +17,12 @@ export function tokenExpiresAt(principal: Principal | undefined): number | undef
  * @example
  * const cancel = whenTokenExpires(context.principal, (error) => stream.terminate(error));
  */
+/** The cancel function of a principal without `exp`: one for all, not a closure per idle subscription. */
+export const NOTHING_TO_CANCEL = (): void => {};
+
 export function whenTokenExpires(principal: Principal | undefined, onExpiry: (error: AtriumError) => void): () => void {
   const expiresAt = tokenExpiresAt(principal);
-  if (expiresAt === undefined) return () => {};
+  if (expiresAt === undefined) return NOTHING_TO_CANCEL;
   let timer: NodeJS.Timeout | undefined;
   const wait = () => {
     const left = expiresAt - Date.now();

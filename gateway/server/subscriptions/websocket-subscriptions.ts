@@ -9,8 +9,8 @@ import { jsonErrors, refusalBeforeStart } from './stream-refusal.js';
 import type { Principal } from '../../request-context.js';
 import type { StreamPipeline, StreamRunOptions } from './subscription-server.js';
 import { createStreamContext } from './stream-operation.js';
-import { whenTokenExpires } from './token-expiry.js';
-import { serializedPayload } from './serialized-event.js';
+import { NOTHING_TO_CANCEL, whenTokenExpires } from './token-expiry.js';
+import { type NextMessageParts, nextMessage, nextMessageParts, serializedPayload } from './serialized-event.js';
 import { serveWebSockets, type SocketExtra } from './socket-sweep.js';
 
 /** Close codes, after graphql-ws's conventions (4401 Unauthorized, 4403 Forbidden). */
@@ -112,7 +112,7 @@ export function createWebSocketSubscriptions(options: {
         }
         const cancelExpiry = config.closeOnTokenExpiry
           ? whenTokenExpires(context.principal, (error) => socket.close(CLOSE_FORBIDDEN, closeReason(`${error.code}: ${error.message}`)))
-          : () => {};
+          : NOTHING_TO_CANCEL;
         connections.set(socket, { headers, principal: context.principal, operations: new Map(), cancelExpiry, idleSince: performance.now() });
         return true;
       },
@@ -140,11 +140,14 @@ export function createWebSocketSubscriptions(options: {
         }
         const { request: operation, engine } = prepared;
         const { socket } = ctx.extra;
+        let parts: NextMessageParts | undefined;
         const run: StreamRunOptions = {
           transport: 'websocket',
           connectionWatchesExpiry: true,
           // The socket, not the one operation: graphql-ws clients reconnect and subscribe to all again.
           restart: () => socket.close(CLOSE_SERVICE_RESTART, 'SUPERGRAPH_CHANGED: the supergraph was reloaded; reconnect'),
+          // Events go straight to the socket; graphql-ws still sends the operation's error and complete.
+          deliver: (event) => server.send(socket, nextMessage((parts ??= nextMessageParts(id)), event)),
         };
         return {
           schema: engine.supergraph.apiSchema,
@@ -177,8 +180,8 @@ export function createWebSocketSubscriptions(options: {
       keepAliveMs: config.keepAlive,
       maxBufferedBytes: config.maxBufferedBytes,
       logger,
-      // Often enough for a short idle timeout or keep-alive; at most once a second.
-      periodMs: sweepPeriod(config.keepAlive, config.idleTimeout),
+      // Often enough for a short idle timeout, keep-alive or connection_init wait; at most once a second.
+      periodMs: sweepPeriod(config.keepAlive, config.idleTimeout, config.connectionInitTimeout),
       onSweep(socket, now) {
         const connection = connections.get(socket);
         if (config.idleTimeout <= 0 || connection?.idleSince === undefined || now - connection.idleSince < config.idleTimeout) return;

@@ -98,6 +98,32 @@ describe('identical subscriptions share one upstream subscription', () => {
     expect(await metrics()).toMatch(/atrium_subgraph_subscriptions_open\{subgraph="reviews"\} 0\b/);
   });
 
+  it('sends a burst of shared events to 30 clients intact and in order, each subscription of a connection under its own id', async () => {
+    // Each client holds two subscriptions on one connection (two groups): an event reaches both, each
+    // spliced into a `next` message with that subscription's id, so a wrong id would swap the shapes.
+    const pairs = Array.from({ length: 30 }, () => {
+      const client = wsClient(gateway.url, clients);
+      return { full: collect(client, SUBSCRIPTION), ids: collect(client, 'subscription { reviewAdded { id } }') };
+    });
+    await until(async () => /atrium_subscriptions_open\{transport="websocket"\} 60\b/.test(await metrics()), 'sixty open subscriptions');
+    const bodies = Array.from({ length: 12 }, (_, i) => `burst ${i} "quoted" \u00e9 ${'y'.repeat(i * 300)}`);
+    const published = await Promise.all(bodies.map((body) => addReview(body)));
+    await until(() => pairs.every((p) => p.full.events.length === 12 && p.ids.events.length === 12), 'twelve events on every subscription');
+    const order = pairs[0]!.full.events.map((e) => e.data.reviewAdded.id as string);
+    expect([...order].sort()).toEqual([...published].sort());
+    for (const { full, ids } of pairs) {
+      expect(full.events.map((e) => e.data.reviewAdded.id)).toEqual(order);
+      expect(ids.events).toEqual(order.map((id) => ({ data: { reviewAdded: { id } } })));
+      for (const event of full.events) {
+        expect(bodies).toContain(event.data.reviewAdded.body);
+        expect(event.data.reviewAdded.item).toEqual({ upc: '1001', name: expect.any(String) });
+      }
+      full.unsubscribe();
+      ids.unsubscribe();
+    }
+    await until(() => reviewSubscribers() === 0, 'the shared upstream subscriptions to close');
+  });
+
   it('logs one access line per subscription when it closes', async () => {
     const stream = collect(wsClient(gateway.url, clients), 'subscription Watch { reviewAdded { id } }');
     await until(() => reviewSubscribers() === 1, 'the upstream subscription');

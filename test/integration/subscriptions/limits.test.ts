@@ -7,7 +7,8 @@ import { collect, until, wsClient, wsUrl } from '../../helpers/subscription-clie
 
 // The subscription limits through the real gateway with real graphql-ws clients: subscriptions per client
 // (subscriptions.maxPerClient), streaming connections per address (maxConnectionsPerAddress), the event
-// size bound (maxEventBytes) and the idle timeout of a WebSocket without operations (idleTimeout).
+// size bound (maxEventBytes), the idle timeout of a WebSocket without operations (idleTimeout) and the wait
+// for connection_init (connectionInitTimeout).
 
 const ADD_REVIEW = 'mutation($body: String!) { addReview(input: { upc: "1001", authorId: "1", rating: 5, body: $body }) { id } }';
 
@@ -44,7 +45,7 @@ beforeAll(async () => {
       traffic: { all: { dedupeSubscriptions: false } },
     },
   });
-  idle = await startDemoGateway({ subgraphs, config: { subscriptions: { idleTimeout: '300ms' } } });
+  idle = await startDemoGateway({ subgraphs, config: { subscriptions: { idleTimeout: '300ms', connectionInitTimeout: '200ms' } } });
 });
 
 afterAll(async () => {
@@ -139,5 +140,20 @@ describe('subscriptions.idleTimeout', () => {
     await idle.post(ADD_REVIEW, { body: 'still here' });
     await until(() => busy.events.length === 1, 'an event on the busy connection');
     busy.unsubscribe();
+  });
+});
+
+describe('subscriptions.connectionInitTimeout', () => {
+  it('closes a WebSocket that never sends connection_init with 4408, and keeps one that did', async () => {
+    const silent = new WebSocket(wsUrl(idle.url), 'graphql-transport-ws');
+    silent.on('error', () => {});
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => silent.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    const busy = collect(wsClient(idle.url, clients), 'subscription { reviewAdded { id } }');
+    expect(await closed).toEqual({ code: 4408, reason: 'Connection initialisation timeout' });
+    await until(() => reviewSubscribers() === 1, 'the busy upstream subscription');
+    await idle.post(ADD_REVIEW, { body: 'after the init wait' });
+    await until(() => busy.events.length === 1, 'an event on the initialised connection');
+    busy.unsubscribe();
+    await until(() => reviewSubscribers() === 0, 'every subscription to close');
   });
 });

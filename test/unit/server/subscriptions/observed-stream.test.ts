@@ -42,6 +42,55 @@ describe('ObservedStream', () => {
     expect(outcomes).toHaveLength(1);
   });
 
+  it('with deliver, sends each mapped event at once from the first read on, and the read settles at the end', async () => {
+    const sent: unknown[] = [];
+    const { inner, stream, outcomes } = observed({ map: (event) => ({ data: { mapped: event.data } }), deliver: (event) => sent.push(event) });
+    inner.push({ data: { n: 1 } });
+    expect(sent).toEqual([]);
+    const pending = stream.next();
+    inner.push({ data: { n: 2 } });
+    expect(sent).toEqual([{ data: { mapped: { n: 1 } } }, { data: { mapped: { n: 2 } } }]);
+    inner.end();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    expect(outcomes).toEqual([{}]);
+  });
+
+  it('with deliver, ends the stream with the error when map or the send throws, and closes the inner stream', async () => {
+    const { inner, stream, outcomes } = observed({
+      map: () => {
+        throw new Error('too large');
+      },
+      deliver: () => {},
+    });
+    const pending = stream.next();
+    inner.push({ data: { big: 'x' } });
+    await expect(pending).rejects.toThrow('too large');
+    expect(inner.done).toBe(true);
+    expect(outcomes).toEqual([{ error: new Error('too large') }]);
+
+    const failing = observed({
+      deliver: () => {
+        throw new Error('socket gone');
+      },
+    });
+    const read = failing.stream.next();
+    failing.inner.push({ data: {} });
+    failing.inner.push({ data: {} });
+    await expect(read).rejects.toThrow('socket gone');
+    expect(failing.outcomes).toHaveLength(1);
+  });
+
+  it('reads through next() as before when the inner stream cannot deliver', async () => {
+    const sent: unknown[] = [];
+    async function* events(): AsyncGenerator<ExecutionResult, undefined, undefined> {
+      yield { data: { n: 1 } };
+      return undefined;
+    }
+    const stream = new ObservedStream(events(), { deliver: (event) => sent.push(event) });
+    expect(await stream.next()).toEqual({ value: { data: { n: 1 } }, done: false });
+    expect(sent).toEqual([]);
+  });
+
   it('reports a client that left as returned', async () => {
     const { stream, outcomes } = observed();
     await stream.return();

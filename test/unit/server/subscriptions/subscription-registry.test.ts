@@ -37,10 +37,11 @@ describe('SubscriptionRegistry', () => {
     const [oldEngine, newEngine] = [{} as Engine, {} as Engine];
     const restarted: string[] = [];
     registry.track({ engine: oldEngine, restart: () => restarted.push('old, still open') });
-    const forget = registry.track({ engine: oldEngine, restart: () => restarted.push('old, ended before the grace') });
+    const ended = { engine: oldEngine, restart: () => void restarted.push('old, ended before the grace') };
+    registry.track(ended);
     registry.track({ engine: newEngine, restart: () => restarted.push('new') });
     registry.engineSwapped(newEngine);
-    forget();
+    registry.untrack(ended);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(restarted).toEqual(['old, still open']);
   });
