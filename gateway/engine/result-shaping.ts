@@ -28,6 +28,7 @@ import {
 import { activeDefer } from './defer-operation.js';
 import { clientPathSegment, internalResponseKey, type ReservedResponseKeys } from './internal-aliases.js';
 import { isObject, type JsonObject } from './json-merge.js';
+import { interned } from '../supergraph/one-byte-names.js';
 
 /**
  * Result shaping: projects the merged subgraph data onto the client's selection — response names and
@@ -151,6 +152,15 @@ interface DeferredSelection {
 
 const INVALID: unique symbol = Symbol('null bubbles up');
 
+/** `__typename` values: the interned, one-byte copy of each type's name (supergraph/one-byte-names.ts). */
+const typenames = new WeakMap<ShapedType, string>();
+
+function typenameOf(type: ShapedType): string {
+  let name = typenames.get(type);
+  if (name === undefined) typenames.set(type, (name = interned(type.name)));
+  return name;
+}
+
 export function shapeResult(input: ShapeInput): { data: JsonObject | null; errors: GraphQLError[] } {
   const shaper = new Shaper(input);
   const data = shaper.shapeRoot();
@@ -225,7 +235,7 @@ class Shaper {
     for (const field of fields) {
       const { responseName } = field;
       if (field.fieldName === '__typename') {
-        out[responseName] = type.name;
+        out[responseName] = typenameOf(type);
         continue;
       }
       if (field.completion === undefined) {

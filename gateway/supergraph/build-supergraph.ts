@@ -1,6 +1,7 @@
 import { Supergraph } from '@apollo/federation-internals';
 import type { GraphQLSchema } from 'graphql';
 import { AtriumError } from '../errors.js';
+import { internOneByteNames } from './one-byte-names.js';
 
 /**
  * The supergraph features Atrium accepts. Besides core/join/tag/inaccessible it takes the security
@@ -53,6 +54,8 @@ export function buildSupergraph(
   sdl: string,
   options: { urlOverrides?: Readonly<Record<string, string>> } = {},
 ): LoadedSupergraph {
+  // Before federation reads the SDL: its names must be interned one-byte first (one-byte-names.ts).
+  const names = internOneByteNames(sdl);
   let supergraph: Supergraph;
   try {
     supergraph = Supergraph.build(sdl, { supportedFeatures: new Set(ATRIUM_SUPPORTED_FEATURES) });
@@ -63,7 +66,7 @@ export function buildSupergraph(
   for (const { name, url } of supergraph.subgraphsMetadata()) {
     subgraphs.set(name, { name, url: options.urlOverrides?.[name] ?? url });
   }
-  return {
+  const loaded: LoadedSupergraph = {
     sdl,
     supergraph,
     // @defer is served (docs/defer.md); @stream is declared so that using it gets STREAM_NOT_SUPPORTED, not
@@ -71,4 +74,9 @@ export function buildSupergraph(
     apiSchema: supergraph.apiSchema().toGraphQLJSSchema({ includeDefer: true, includeStream: true }),
     subgraphs,
   };
+  namesOf.set(loaded, names);
+  return loaded;
 }
+
+/** The interned names of each loaded supergraph, kept as long as it is. */
+const namesOf = new WeakMap<LoadedSupergraph, object>();
