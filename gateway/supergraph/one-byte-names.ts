@@ -7,8 +7,9 @@
  * slices are two-byte, and on Node 20 a field name interned from one became the key of every answer
  * object with that name. Each answer then came out two-byte and twice the size, and the first read of
  * it (flattening and encoding for the socket) cost ~0.6-0.8 ms per 88 KB answer instead of ~30 µs
- * (docs/performance.md, "One-byte names"). Node 24 and 26 were not affected in our measurements; the
- * interning costs one pass over the SDL per supergraph version.
+ * (docs/performance.md, "One-byte names"). Node 24 and 26 copy short slices into one-byte strings but
+ * keep slices of 13 characters or more two-byte, so long names are at risk there too. The interning costs
+ * one pass over the SDL per supergraph version.
  */
 
 /** Names as GraphQL spells them: the SDL's identifiers, all ASCII. */
