@@ -215,6 +215,10 @@ describe('clients on one stream share the completion of each event', () => {
     const other = collect(wsClient(guarded.url, clients, { connectionParams: { apiKey: OTHER_API_KEY } }), query);
     const anonymous = collect(wsClient(guarded.url, clients), query);
     await until(() => openOn(guarded, 4), 'four subscriptions');
+    // An event published before the upstream subscriptions are up reaches nobody, and under load they can
+    // come up after the clients' subscriptions are counted open: wait for both upstreams these four clients
+    // make before publishing.
+    await until(() => subgraph('reviews').subscribers() === 2, 'the two upstream subscriptions');
     const from = subgraph('accounts').requests.length;
 
     const id = await addReview('per rights', guarded);
