@@ -106,6 +106,8 @@ describe('identical subscriptions share one upstream subscription', () => {
       return { full: collect(client, SUBSCRIPTION), ids: collect(client, 'subscription { reviewAdded { id } }') };
     });
     await until(async () => /atrium_subscriptions_open\{transport="websocket"\} 60\b/.test(await metrics()), 'sixty open subscriptions');
+    // Published events reach only upstream subscriptions that are up: one per group.
+    await until(() => reviewSubscribers() === 2, 'the two upstream subscriptions');
     const bodies = Array.from({ length: 12 }, (_, i) => `burst ${i} "quoted" \u00e9 ${'y'.repeat(i * 300)}`);
     const published = await Promise.all(bodies.map((body) => addReview(body)));
     await until(() => pairs.every((p) => p.full.events.length === 12 && p.ids.events.length === 12), 'twelve events on every subscription');
