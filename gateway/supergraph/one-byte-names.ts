@@ -2,11 +2,12 @@
  * Keeps every name of a supergraph SDL interned as a one-byte (Latin-1) string, and hands out interned
  * copies of names. Why: V8 keeps one copy of each property key (the interned string), made by whoever
  * uses the name as a key first, and `JSON.stringify` writes the whole answer in two bytes per character
- * once it meets one two-byte string. Federation's schema building makes some names as slices of printed
- * SDL text; when that text holds a character past Latin-1 (a description with an em dash, say), those
- * slices are two-byte, and on Node 20 a field name interned from one became the key of every answer
- * object with that name. Each answer then came out two-byte and twice the size, and the first read of
- * it (flattening and encoding for the socket) cost ~0.6-0.8 ms per 88 KB answer instead of ~30 µs
+ * once it meets one two-byte string. On Node 20 the API schema built from the benchmark's plain-ASCII
+ * supergraph held two-byte interned field names (`users`; in a standalone run of federation's
+ * `Supergraph.build` and `toGraphQLJSSchema`, `me`); where inside that building they are made was not pinned
+ * down. A slice of two-byte text (printed SDL whose descriptions hold a character past Latin-1) is one
+ * way on any Node. Every answer object with such a key then stringified two-byte and twice the size, and
+ * the first read of it (flattening and encoding for the socket) cost ~0.6-0.9 ms per 88 KB answer, not ~30 µs
  * (docs/performance.md, "One-byte names"). Node 24 and 26 copy short slices into one-byte strings but
  * keep slices of 13 characters or more two-byte, so long names are at risk there too. The interning costs
  * one pass over the SDL per supergraph version.
