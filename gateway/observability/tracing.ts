@@ -84,7 +84,7 @@ export function createTracing(options: TracingOptions): Tracing {
     },
     propagationHeaders(span) {
       const headers: Record<string, string> = {};
-      propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, defaultTextMapSetter);
+      this.inject(span, headers);
       return headers;
     },
     shutdown() {

@@ -10,6 +10,9 @@ export function tokenExpiresAt(principal: Principal | undefined): number | undef
   return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
 }
 
+/** The cancel function of a principal without `exp`: one for all, not a closure per idle subscription. */
+export const NOTHING_TO_CANCEL = (): void => {};
+
 /**
  * Calls `onExpiry` with a TOKEN_EXPIRED error when the principal's token expires (at once if it has
  * already); nothing for a principal without `exp` (API keys, anonymous). Returns the cancel function.
@@ -17,9 +20,6 @@ export function tokenExpiresAt(principal: Principal | undefined): number | undef
  * @example
  * const cancel = whenTokenExpires(context.principal, (error) => stream.terminate(error));
  */
-/** The cancel function of a principal without `exp`: one for all, not a closure per idle subscription. */
-export const NOTHING_TO_CANCEL = (): void => {};
-
 export function whenTokenExpires(principal: Principal | undefined, onExpiry: (error: AtriumError) => void): () => void {
   const expiresAt = tokenExpiresAt(principal);
   if (expiresAt === undefined) return NOTHING_TO_CANCEL;
