@@ -29,6 +29,9 @@ import type { PlanExecutor, PlanInput, QueryPlannerBackend } from './planner-and
 import { overrideBands } from './progressive-override.js';
 import type { SubgraphErrorMapper } from './subgraph-errors.js';
 
+/** The `early` errors of the many operations that have none (a subscription keeps its own for as long as it lives). */
+const NO_ERRORS: readonly GraphQLError[] = Object.freeze([]);
+
 export interface EngineOptions {
   readonly supergraph: LoadedSupergraph;
   readonly client: SubgraphClient;
@@ -299,7 +302,7 @@ export function createEngine(options: EngineOptions): Engine {
       try {
         const events = await sharedEvents.join(key, source);
         // A transport that aborts the operation without return() still takes the client off its group.
-        context.signal.addEventListener('abort', () => void events.return(), { once: true });
+        context.signal.addEventListener('abort', events, { once: true });
         return events;
       } catch (error) {
         if (error instanceof AtriumError) return { errors: [toGraphQLError(error, { decidesStatus: true })] };
@@ -393,7 +396,7 @@ export function createEngine(options: EngineOptions): Engine {
         const pending = plugin.onPlan!(planPayload);
         if (pending) await pending;
       }
-      return { kind: 'prepared', document, operation: activeOperation, variables, queryPlan, planKey, early, answered };
+      return { kind: 'prepared', document, operation: activeOperation, variables, queryPlan, planKey, early: early.length > 0 ? early : NO_ERRORS, answered };
     } catch (error) {
       endStage?.({ error });
       if (error instanceof AtriumError) return { kind: 'answer', result: { errors: [toGraphQLError(error, { decidesStatus: true })] } };

@@ -12,6 +12,8 @@
 /** What {@link PushStream.deliverTo} hands values to. */
 export interface Receiver<T> {
   receive(value: T): void;
+  /** The stream ended (by its producer, with the error if any, or returned): nothing more comes. */
+  finish?(error: unknown): void;
 }
 
 export class PushStream<T> implements AsyncGenerator<T, undefined, undefined> {
@@ -61,12 +63,14 @@ export class PushStream<T> implements AsyncGenerator<T, undefined, undefined> {
    * `next()`, which then settles only when the stream ends. A consumer that can take a value synchronously
    * (a WebSocket write) skips a promise and a turn per value; with many clients on one event, that was
    * most of the cost of a delivery. `receive` must not throw: it runs inside the producer's `push`. An
-   * object, not a function: the consumer itself, no closure per stream.
+   * object, not a function: the consumer itself, no closure per stream. `receiver.finish` hears of the
+   * end (at once when the stream ended before), so the consumer need not wait in `next()` for it.
    */
   deliverTo(receiver: Receiver<T>): void {
     // One at a time: a `return()` from inside `receive` empties the queue and stops the loop.
     while (this.queue.length > 0) receiver.receive(this.queue.shift()!);
     if (!this.finished) this.receiver = receiver;
+    else receiver.finish?.(this.failure);
   }
 
   /** Ends the stream after the queued values; with an error, the consumer's next read throws it. */
@@ -74,7 +78,9 @@ export class PushStream<T> implements AsyncGenerator<T, undefined, undefined> {
     if (this.finished) return;
     this.finished = true;
     this.failure = error;
+    const { receiver } = this;
     this.receiver = undefined;
+    receiver?.finish?.(error);
     if (this.waiting) {
       const waiting = this.waiting;
       this.waiting = undefined;
@@ -103,6 +109,11 @@ export class PushStream<T> implements AsyncGenerator<T, undefined, undefined> {
     this.end();
     if (wasOpen) this.onReturn?.(this);
     return Promise.resolve({ value: undefined, done: true });
+  }
+
+  /** As an abort listener (`signal.addEventListener('abort', stream)`): the consumer left, as `return()`; no closure per stream. */
+  handleEvent(): void {
+    void this.return();
   }
 
   throw(error: unknown): Promise<IteratorResult<T, undefined>> {

@@ -29,10 +29,8 @@ export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined
       onEnd?(outcome: StreamOutcome): void;
       onError?(error: unknown): ExecutionResult | undefined;
       /**
-       * The transport's synchronous send: when the inner stream can hand its values over as they come
-       * ({@link Deliverable}, the engine's per-client stream), each mapped result goes here from the first
-       * `next()` on, and `next()` settles only when the stream ends (done, failed, terminated). A send or
-       * map that throws ends the stream with that error, as `terminate` does.
+       * The transport's synchronous send, for {@link ObservedStream.deliverItself}: each mapped result goes
+       * here as it comes. A send or map that throws ends the stream with that error, as `terminate` does.
        */
       deliver?(result: ExecutionResult): void;
     },
@@ -44,26 +42,41 @@ export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined
    */
   next(): Promise<IteratorResult<ExecutionResult, undefined>> {
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    // On the first read, not before: graphql-ws reads once it has registered the operation.
-    if (!this.delivering && this.hooks.deliver) this.startDelivering();
     return this.inner.next().then(
       (step) => this.stepped(step),
       (error: unknown) => this.failed(error),
     );
   }
 
-  private startDelivering(): void {
-    this.delivering = true;
+  /**
+   * Hands each event to `hooks.deliver` as it comes, when the inner stream can hand its values over
+   * ({@link Deliverable}, the engine's per-client stream); the end then comes only to `hooks.onEnd`, and
+   * nobody waits in `next()` (a pending read held two promises, their callbacks and the resolvers: ~700
+   * bytes of each idle subscription). False, with nothing started, when the stream cannot: read it with
+   * `next()`. Call it once the transport is ready for the first event: the queued ones come at once.
+   */
+  deliverItself(): boolean {
     const inner = this.inner as Partial<Deliverable>;
-    if (typeof inner.deliverTo === 'function') inner.deliverTo(this);
+    if (this.delivering || this.ended || !this.hooks.deliver || typeof inner.deliverTo !== 'function') return false;
+    this.delivering = true;
+    inner.deliverTo(this);
+    return true;
+  }
+
+  /** The inner stream ended while delivering (done, failed, or returned by `terminate` or `return`). */
+  finish(error: unknown): void {
+    if (this.ended) return;
+    const failure = this.stopped ? this.stopError : error;
+    this.end(failure === undefined ? {} : { error: failure });
   }
 
   /** An event of the inner stream, once delivering: mapped and sent at once (see `hooks.deliver`). */
   receive(value: ExecutionResult): void {
-    const { map, deliver } = this.hooks;
-    if (this.ended || this.stopped || !deliver) return;
+    const { hooks } = this;
+    if (this.ended || this.stopped || !hooks.deliver) return;
     try {
-      deliver(map ? map(value) : value);
+      // Called on `hooks`, as its methods: the hooks may be an object with them on its prototype.
+      hooks.deliver(hooks.map ? hooks.map(value) : value);
     } catch (error) {
       this.terminate(error);
     }
@@ -124,7 +137,7 @@ export class ObservedStream implements AsyncGenerator<ExecutionResult, undefined
 
 /** A stream that can hand each value to a synchronous receiver as it comes (PushStream.deliverTo). */
 export interface Deliverable {
-  deliverTo(receiver: { receive(value: ExecutionResult): void }): void;
+  deliverTo(receiver: { receive(value: ExecutionResult): void; finish(error: unknown): void }): void;
 }
 
 /** Whether an engine answer is a stream of events (not one result). */

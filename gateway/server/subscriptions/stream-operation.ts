@@ -18,9 +18,9 @@ export interface StreamOperationPayload {
 }
 
 /**
- * The request context of one operation on a stream (a WebSocket subscription, an SSE request): the
- * connection's headers and principal, its own id and signal, so per-request plugin state (WeakMaps keyed
- * by the context) is per operation, as for HTTP requests.
+ * The request context of one operation on a WebSocket: the connection's headers and principal, its own
+ * id and signal, so per-request plugin state (WeakMaps keyed by the context) is per operation, as for
+ * HTTP requests.
  */
 export function createStreamContext(options: {
   headers: IncomingHttpHeaders;
@@ -36,10 +36,21 @@ export function createStreamContext(options: {
     requestId: typeof incoming === 'string' && /^[\x20-\x7e]{1,128}$/.test(incoming) ? incoming : flatUuid(),
     http: { method: 'GET', url: options.url, headers: options.headers, remoteAddress: options.remoteAddress },
     principal: options.principal,
-    responseHeaders: new Map(),
+    responseHeaders: NO_RESPONSE_HEADERS,
     signal,
   };
 }
+
+/**
+ * A WebSocket operation has no response to put headers on: what hooks set there (rate-limit headers) goes
+ * nowhere, so every operation shares one Map that keeps nothing instead of an empty one each.
+ */
+class DiscardedHeaders extends Map<string, string | string[]> {
+  override set(): this {
+    return this;
+  }
+}
+const NO_RESPONSE_HEADERS = new DiscardedHeaders();
 
 /**
  * A random UUID as one flat string. `randomUUID()` returns a rope of fourteen pieces (~490 bytes, not ~70),

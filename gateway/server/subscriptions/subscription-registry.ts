@@ -13,7 +13,8 @@ export interface OpenSubscription {
  * What the subscription transports share across connections: the count of subscriptions per client
  * (`subscriptions.maxPerClient`), of streaming connections per address (`maxConnectionsPerAddress`), and
  * the open subscriptions with the engine each runs on, so a supergraph reload can end the old ones after
- * `subscriptions.reloadGrace`. Counts are taken with `acquire…` and given back with the function it returns.
+ * `subscriptions.reloadGrace`. Counts are taken with `acquire…` and given back with `releaseSubscription`
+ * or the function `acquireConnection` returns.
  */
 export class SubscriptionRegistry {
   private readonly perClient = new Map<string, number>();
@@ -23,9 +24,19 @@ export class SubscriptionRegistry {
 
   constructor(private readonly limits: { readonly maxPerClient: number; readonly maxConnectionsPerAddress: number; readonly reloadGrace?: number | undefined }) {}
 
-  /** Takes one subscription slot of the client; `undefined` when it holds `maxPerClient` already. */
-  acquireSubscription(principal: Principal | undefined, address: string | undefined): (() => void) | undefined {
-    return take(this.perClient, clientKeyOf(principal, address), this.limits.maxPerClient);
+  /**
+   * Takes one subscription slot of the client: the client's key, to give the slot back with
+   * {@link releaseSubscription} (a key, not a closure, for each of thousands of open subscriptions);
+   * `undefined` when it holds `maxPerClient` already.
+   */
+  acquireSubscription(principal: Principal | undefined, address: string | undefined): string | undefined {
+    const key = clientKeyOf(principal, address);
+    return count(this.perClient, key, this.limits.maxPerClient) ? key : undefined;
+  }
+
+  /** Gives back one slot taken with {@link acquireSubscription} (call it once per slot). */
+  releaseSubscription(key: string): void {
+    uncount(this.perClient, key);
   }
 
   /** Takes one connection slot of the address; `undefined` when it holds `maxConnectionsPerAddress` already. */
@@ -77,16 +88,27 @@ export function clientKeyOf(principal: Principal | undefined, address: string | 
   return `address:${address ?? 'unknown'}`;
 }
 
-function take(counts: Map<string, number>, key: string, max: number): (() => void) | undefined {
+/** Counts one more under `key`, unless it holds `max` already. */
+function count(counts: Map<string, number>, key: string, max: number): boolean {
   const held = counts.get(key) ?? 0;
-  if (held >= max) return undefined;
+  if (held >= max) return false;
   counts.set(key, held + 1);
+  return true;
+}
+
+function uncount(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left <= 0) counts.delete(key);
+  else counts.set(key, left);
+}
+
+/** One slot under `key`, given back by the function it returns (once, however often it is called). */
+function take(counts: Map<string, number>, key: string, max: number): (() => void) | undefined {
+  if (!count(counts, key, max)) return undefined;
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    const left = (counts.get(key) ?? 1) - 1;
-    if (left <= 0) counts.delete(key);
-    else counts.set(key, left);
+    uncount(counts, key);
   };
 }

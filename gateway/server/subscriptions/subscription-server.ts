@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { ExecutionResult } from 'graphql';
+import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { Engine, OperationRequest } from '../../engine/engine.js';
 import { AtriumError, toGraphQLError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -7,7 +7,7 @@ import type { RequestContext } from '../../request-context.js';
 import type { ServerHooks } from '../hooks.js';
 import type { SubscriptionsConfig } from './config.js';
 import { isAsyncGenerator, ObservedStream, type StreamOutcome } from './observed-stream.js';
-import { SubscriptionRegistry } from './subscription-registry.js';
+import { type OpenSubscription, SubscriptionRegistry } from './subscription-registry.js';
 import { NOTHING_TO_CANCEL, whenTokenExpires } from './token-expiry.js';
 import { serializedEvent } from './serialized-event.js';
 import { createMultipartSubscriptions } from './multipart-subscriptions.js';
@@ -37,8 +37,10 @@ export interface StreamRunOptions {
   readonly restart?: () => void;
   /** The connection ends itself when the token expires (WebSocket: close 4403); the stream need not. */
   readonly connectionWatchesExpiry?: boolean;
-  /** Sends each event of a subscription at once, instead of through the stream's `next()` (ObservedStream `deliver`). */
+  /** Sends each event of a subscription at once, instead of through the stream's `next()` (ObservedStream `deliverItself`). */
   readonly deliver?: (event: ExecutionResult) => void;
+  /** How a stream that delivers its events itself tells the transport it ended: nobody waits in `next()` for it. */
+  readonly ended?: (outcome: StreamOutcome) => void;
 }
 
 /** What every transport runs an operation through: the same hooks and engine as `/graphql`. */
@@ -50,7 +52,7 @@ export interface StreamPipeline {
   /** The `onRequest` hooks (authentication, request-count limits) over a context; the rejection, if any. */
   authenticate(context: RequestContext): Promise<AtriumError | undefined>;
   /** Parse, `onDocument` hooks, validation against the current engine's schema. */
-  prepare(payload: StreamOperationPayload, context: RequestContext): Promise<{ request: OperationRequest; engine: Engine } | { errors: readonly Error[] }>;
+  prepare(payload: StreamOperationPayload, context: RequestContext): Promise<{ request: OperationRequest; engine: Engine } | { errors: readonly GraphQLError[] }>;
   /**
    * Runs a prepared operation: a subscription through `engine.subscribe` (counted per client, events
    * observed and bounded in size, ended when its token expires or a reload's grace passes), anything else
@@ -97,7 +99,7 @@ export interface SubscriptionServer {
 }
 
 /**
- * Subscriptions on the gateway's HTTP server: GraphQL over WebSocket (graphql-ws's server over `ws`,
+ * Subscriptions on the gateway's HTTP server: GraphQL over WebSocket (graphql-transport-ws over `ws`,
  * upgrades on the GraphQL path) and GraphQL over SSE (graphql-sse, distinct connections). Both run the
  * same pipeline as `/graphql`: `onRequest` hooks for authentication, `onDocument` hooks, validation, then
  * the engine (operation hooks, planning, plan hooks, execution per event, response hooks).
@@ -123,49 +125,23 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     async run({ request, engine }, run) {
       if (request.operation.operation !== 'subscription') return engine.execute(request);
       const { context } = request;
-      const release = registry.acquireSubscription(context.principal, context.http.remoteAddress);
-      if (!release) {
+      const clientKey = registry.acquireSubscription(context.principal, context.http.remoteAddress);
+      if (clientKey === undefined) {
         const error = new AtriumError('TOO_MANY_SUBSCRIPTIONS', `this client already has ${config.maxPerClient} subscriptions open (subscriptions.maxPerClient)`);
         return { errors: [toGraphQLError(error)] };
       }
       const result = await engine.subscribe(request).catch((error: unknown) => {
-        release();
+        registry.releaseSubscription(clientKey);
         throw error;
       });
       if (!isAsyncGenerator(result)) {
-        release();
+        registry.releaseSubscription(clientKey);
         return result;
       }
-      const { transport } = run;
-      observer?.open(transport, 1);
-      const startedAt = performance.now();
-      let events = 0;
-      const tracked = {
-        engine,
-        restart: run.restart ?? (() => stream.terminate(toGraphQLError(new AtriumError('SUPERGRAPH_CHANGED', 'the supergraph was reloaded; subscribe again')))),
-      };
-      const stream: ObservedStream = new ObservedStream(result, {
-        map: (event) => {
-          events++;
-          observer?.event(transport);
-          return boundedEvent(event, config.maxEventBytes);
-        },
-        onEnd: (outcome) => {
-          release();
-          registry.untrack(tracked);
-          cancelExpiry();
-          observer?.open(transport, -1);
-          if (options.accessLog) logger.info(closeLine({ request, transport, events, durationMs: performance.now() - startedAt, outcome }), 'subscription: closed');
-        },
-        ...(run.onError && { onError: run.onError }),
-        ...(run.deliver && { deliver: run.deliver }),
-      });
-      registry.track(tracked);
-      const cancelExpiry =
-        config.closeOnTokenExpiry && !run.connectionWatchesExpiry ? whenTokenExpires(context.principal, (error) => stream.terminate(toGraphQLError(error))) : NOTHING_TO_CANCEL;
-      return stream;
+      return new RunningSubscription(served, engine, request, run, clientKey).start(result);
     },
   };
+  const served: ServedSubscriptions = { config, logger, registry, observer, accessLog: options.accessLog === true };
   const webSockets = createWebSocketSubscriptions({
     httpServer: options.httpServer,
     path: options.graphqlPath,
@@ -184,6 +160,86 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       await Promise.all([webSockets.close(), sse.close(), multipart.close()]);
     },
   };
+}
+
+/** What every running subscription reports to. */
+interface ServedSubscriptions {
+  readonly config: SubscriptionsConfig;
+  readonly logger: Logger;
+  readonly registry: SubscriptionRegistry;
+  readonly observer: SubscriptionObserver | undefined;
+  readonly accessLog: boolean;
+}
+
+/**
+ * One open subscription, from its start to its end: the hooks of its observed stream (events counted,
+ * bounded in size and sent; the end counted, logged and its client slot given back) and the registry's
+ * handle on it (its engine, its restart after a reload's grace), in one object with its methods on the
+ * prototype rather than a closure each (thousands of subscriptions may stay open).
+ */
+class RunningSubscription implements OpenSubscription {
+  private events = 0;
+  private readonly startedAt = performance.now();
+  private cancelExpiry: () => void = NOTHING_TO_CANCEL;
+  private stream: ObservedStream | undefined = undefined;
+  /** The transport's own send, when it takes events as they come (see `StreamRunOptions.deliver`). */
+  readonly deliver: ((event: ExecutionResult) => void) | undefined;
+
+  constructor(
+    private readonly served: ServedSubscriptions,
+    readonly engine: Engine,
+    private readonly request: OperationRequest,
+    private readonly run: StreamRunOptions,
+    /** Its slot of `subscriptions.maxPerClient`. */
+    private readonly clientKey: string,
+  ) {
+    this.deliver = run.deliver ? this.sendToTransport : undefined;
+  }
+
+  start(events: AsyncGenerator<ExecutionResult, undefined, undefined>): ObservedStream {
+    const { config, observer, registry } = this.served;
+    const stream = (this.stream = new ObservedStream(events, this));
+    observer?.open(this.run.transport, 1);
+    registry.track(this);
+    if (config.closeOnTokenExpiry && !this.run.connectionWatchesExpiry) {
+      this.cancelExpiry = whenTokenExpires(this.request.context.principal, (error) => stream.terminate(toGraphQLError(error)));
+    }
+    return stream;
+  }
+
+  /** Each event on its way out: counted, and bounded in size (throwing ends the subscription). */
+  map(event: ExecutionResult): ExecutionResult {
+    this.events++;
+    this.served.observer?.event(this.run.transport);
+    return boundedEvent(event, this.served.config.maxEventBytes);
+  }
+
+  private sendToTransport(event: ExecutionResult): void {
+    this.run.deliver!(event);
+  }
+
+  onError(error: unknown): ExecutionResult | undefined {
+    return this.run.onError?.(error);
+  }
+
+  onEnd(outcome: StreamOutcome): void {
+    const { registry, observer, logger, accessLog } = this.served;
+    registry.releaseSubscription(this.clientKey);
+    registry.untrack(this);
+    this.cancelExpiry();
+    observer?.open(this.run.transport, -1);
+    this.run.ended?.(outcome);
+    if (accessLog) {
+      const { request, run, events } = this;
+      logger.info(closeLine({ request, transport: run.transport, events, durationMs: performance.now() - this.startedAt, outcome }), 'subscription: closed');
+    }
+  }
+
+  /** The transport's reconnectable end, or a last SUPERGRAPH_CHANGED error. */
+  restart(): void {
+    if (this.run.restart) this.run.restart();
+    else this.stream?.terminate(toGraphQLError(new AtriumError('SUPERGRAPH_CHANGED', 'the supergraph was reloaded; subscribe again')));
+  }
 }
 
 /** The fields of the line logged when a subscription ends (`log.accessLog.enabled`). */

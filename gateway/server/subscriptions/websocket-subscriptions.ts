@@ -1,17 +1,17 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
-import { type Context, GRAPHQL_TRANSPORT_WS_PROTOCOL, handleProtocols } from 'graphql-ws';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { type ExecutionResult, GraphQLError } from 'graphql';
+import { GRAPHQL_TRANSPORT_WS_PROTOCOL, handleProtocols } from 'graphql-ws';
+import { WebSocketServer } from 'ws';
 import { AtriumError, toGraphQLError } from '../../errors.js';
 import { nodeHttp } from '../../http/node-http.js';
 import { jsonErrors, refusalBeforeStart } from './stream-refusal.js';
 import type { Principal } from '../../request-context.js';
 import type { StreamPipeline, StreamRunOptions } from './subscription-server.js';
+import type { StreamOutcome } from './observed-stream.js';
 import { createStreamContext } from './stream-operation.js';
 import { NOTHING_TO_CANCEL, whenTokenExpires } from './token-expiry.js';
-import { type NextMessageParts, nextMessage, nextMessageParts, serializedPayload } from './serialized-event.js';
-import { serveWebSockets, type SocketExtra } from './socket-sweep.js';
+import { type GraphQLWsConnection, type GraphQLWsHandler, type ServedOperation, serveGraphQLWs } from './graphql-ws-server.js';
 
 /** Close codes, after graphql-ws's conventions (4401 Unauthorized, 4403 Forbidden). */
 const CLOSE_UNAUTHORIZED = 4401;
@@ -26,22 +26,18 @@ const CLOSE_SERVICE_RESTART = 1012;
 const CLOSE_NORMAL = 1000;
 
 /** What one WebSocket connection knows once `connection_init` was accepted. */
-interface Connection {
+interface Session {
   readonly headers: IncomingHttpHeaders;
   readonly principal: Principal | undefined;
-  /** One controller per operation: aborted when it completes, so its in-flight fetches stop. */
-  readonly operations: Map<string, AbortController>;
   /** Cancels the close at the token's expiry. */
   readonly cancelExpiry: () => void;
-  /** Since when it has had no operation (`performance.now()`); undefined while it has one. */
-  idleSince: number | undefined;
 }
 
-type SocketContext = Context<Record<string, unknown>, SocketExtra>;
+type Connection = GraphQLWsConnection<Session>;
 
 /**
- * GraphQL over WebSocket on the gateway's HTTP server: `graphql-ws`'s server (`useServer`) over `ws`, on
- * upgrades of the GraphQL path. Credentials come from the upgrade request's headers, or from the
+ * GraphQL over WebSocket on the gateway's HTTP server: the `graphql-transport-ws` protocol (graphql-ws.ts)
+ * over `ws`, on upgrades of the GraphQL path. Credentials come from the upgrade request's headers, or from the
  * `connection_init` payload (`authorization`, `apiKey`, or the header names themselves), and go through the
  * same `onRequest` hooks as HTTP requests; a refusal closes with 4401/4403 (4429 when rate limited), and
  * an expired token closes with 4403 `TOKEN_EXPIRED`. An upgrade that does not offer `graphql-transport-ws`
@@ -57,7 +53,6 @@ export function createWebSocketSubscriptions(options: {
 }): { close(): Promise<void> } {
   const { pipeline } = options;
   const { config, logger, registry } = pipeline;
-  const connections = new WeakMap<WebSocket, Connection>();
   let closing = false;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, handleProtocols });
 
@@ -75,8 +70,8 @@ export function createWebSocketSubscriptions(options: {
     }
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (!offered.includes(GRAPHQL_TRANSPORT_WS_PROTOCOL)) {
-      // Refused before the handshake, with a body that says why (graphql-ws would accept the socket and
-      // close it with 4406, which clients that asked for another subprotocol never get to see).
+      // Refused before the handshake, with a body that says why (accepting the socket to close it with
+      // 4406 would never show clients that asked for another subprotocol why).
       const message = `unsupported WebSocket subprotocol ${JSON.stringify(offered.join(', '))}: this gateway speaks ${GRAPHQL_TRANSPORT_WS_PROTOCOL} (the graphql-ws library), or GraphQL over SSE`;
       refuseUpgrade(socket, new AtriumError('BAD_REQUEST', message));
       return;
@@ -92,109 +87,50 @@ export function createWebSocketSubscriptions(options: {
 
   options.httpServer.on('upgrade', onUpgrade);
 
-  const connectionOf = (ctx: SocketContext) => connections.get(ctx.extra.socket);
-  /** Counts the connection's operations; with none, it is idle from now (the sweep closes it after `idleTimeout`). */
-  const operationsChanged = (connection: Connection) => {
-    connection.idleSince = connection.operations.size === 0 ? performance.now() : undefined;
-  };
-  const server = serveWebSockets(
-    wss,
-    {
-      connectionInitWaitTimeout: config.connectionInitTimeout,
-      async onConnect(ctx) {
-        const { socket, url, remoteAddress } = ctx.extra;
-        const headers = connectionHeaders(ctx.extra.headers, ctx.connectionParams, options.credentialHeaders);
-        const context = createStreamContext({ headers, url: url ?? options.path, remoteAddress, principal: undefined });
-        const rejected = await pipeline.authenticate(context);
-        if (rejected) {
-          socket.close(closeCodeOf(rejected), closeReason(`${rejected.code}: ${rejected.message}`));
-          return false;
-        }
-        const cancelExpiry = config.closeOnTokenExpiry
-          ? whenTokenExpires(context.principal, (error) => socket.close(CLOSE_FORBIDDEN, closeReason(`${error.code}: ${error.message}`)))
-          : NOTHING_TO_CANCEL;
-        connections.set(socket, { headers, principal: context.principal, operations: new Map(), cancelExpiry, idleSince: performance.now() });
-        return true;
-      },
-      async onSubscribe(ctx, id, payload) {
-        const connection = connectionOf(ctx)!;
-        if (Object.keys(ctx.subscriptions).length > config.maxPerConnection) {
-          return [codedError('TOO_MANY_SUBSCRIPTIONS', `this connection already has ${config.maxPerConnection} operations open (subscriptions.maxPerConnection)`)];
-        }
-        const controller = new AbortController();
-        connection.operations.set(id, controller);
-        operationsChanged(connection);
-        const { url, remoteAddress } = ctx.extra;
-        const context = createStreamContext({
-          headers: connection.headers,
-          url: url ?? options.path,
-          remoteAddress,
-          principal: connection.principal,
-          signal: controller.signal,
-        });
-        const prepared = await pipeline.prepare(payload, context);
-        if ('errors' in prepared) {
-          connection.operations.delete(id);
-          operationsChanged(connection);
-          return prepared.errors as never;
-        }
-        const { request: operation, engine } = prepared;
-        const { socket } = ctx.extra;
-        let parts: NextMessageParts | undefined;
-        const run: StreamRunOptions = {
-          transport: 'websocket',
-          connectionWatchesExpiry: true,
-          // The socket, not the one operation: graphql-ws clients reconnect and subscribe to all again.
-          restart: () => socket.close(CLOSE_SERVICE_RESTART, 'SUPERGRAPH_CHANGED: the supergraph was reloaded; reconnect'),
-          // Events go straight to the socket; graphql-ws still sends the operation's error and complete.
-          deliver: (event) => server.send(socket, nextMessage((parts ??= nextMessageParts(id)), event)),
-        };
-        return {
-          schema: engine.supergraph.apiSchema,
-          document: operation.document,
-          ...(payload.operationName && { operationName: payload.operationName }),
-          contextValue: { prepared, run },
-        } satisfies ExecutionArgs;
-      },
-      execute: (args) => runOperation(args.contextValue),
-      subscribe: (args) => runOperation(args.contextValue),
-      // Serialized once for every client that shares the event; graphql-ws adds only the id and type.
-      onNext: (_ctx, _id, _payload, _args, result) => serializedPayload(result),
-      onComplete(ctx, id) {
-        const connection = connectionOf(ctx);
-        if (!connection) return;
-        connection.operations.get(id)?.abort();
-        connection.operations.delete(id);
-        operationsChanged(connection);
-      },
-      onClose(ctx) {
-        const connection = connectionOf(ctx);
-        if (!connection) return;
-        for (const controller of connection.operations.values()) controller.abort();
-        connection.operations.clear();
-        connection.cancelExpiry();
-        connection.idleSince = undefined;
-      },
+  const handler: GraphQLWsHandler<Session> = {
+    async connect(connection, params) {
+      const { url, remoteAddress } = connection.upgrade;
+      const headers = connectionHeaders(connection.upgrade.headers, params, options.credentialHeaders);
+      const context = createStreamContext({ headers, url: url ?? options.path, remoteAddress, principal: undefined });
+      const rejected = await pipeline.authenticate(context);
+      if (rejected) {
+        connection.close(closeCodeOf(rejected), closeReason(`${rejected.code}: ${rejected.message}`));
+        return undefined;
+      }
+      const cancelExpiry = config.closeOnTokenExpiry
+        ? whenTokenExpires(context.principal, (error) => connection.close(CLOSE_FORBIDDEN, closeReason(`${error.code}: ${error.message}`)))
+        : NOTHING_TO_CANCEL;
+      return { headers, principal: context.principal, cancelExpiry };
     },
-    {
-      keepAliveMs: config.keepAlive,
-      maxBufferedBytes: config.maxBufferedBytes,
-      logger,
-      // Often enough for a short idle timeout, keep-alive or connection_init wait; at most once a second.
-      periodMs: sweepPeriod(config.keepAlive, config.idleTimeout, config.connectionInitTimeout),
-      onSweep(socket, now) {
-        const connection = connections.get(socket);
-        if (config.idleTimeout <= 0 || connection?.idleSince === undefined || now - connection.idleSince < config.idleTimeout) return;
-        connection.idleSince = undefined;
-        socket.close(CLOSE_NORMAL, `IDLE_TIMEOUT: no operation for ${config.idleTimeout} ms`);
-      },
+    async subscribe(connection, operation, payload) {
+      const session = connection.session!;
+      if (connection.operations.size > config.maxPerConnection) {
+        return [codedError('TOO_MANY_SUBSCRIPTIONS', `this connection already has ${config.maxPerConnection} operations open (subscriptions.maxPerConnection)`)];
+      }
+      const { url, remoteAddress } = connection.upgrade;
+      const context = createStreamContext({ headers: session.headers, url: url ?? options.path, remoteAddress, principal: session.principal, signal: operation.signal });
+      const prepared = await pipeline.prepare(payload, context);
+      if ('errors' in prepared) return prepared.errors;
+      return pipeline.run(prepared, new WebSocketRun(connection, operation));
     },
-  );
-
-  const runOperation = (contextValue: unknown) => {
-    const { prepared, run } = contextValue as { prepared: Parameters<StreamPipeline['run']>[0]; run: StreamRunOptions };
-    return pipeline.run(prepared, run);
+    closed(connection) {
+      connection.session?.cancelExpiry();
+    },
+    sweep(connection, now) {
+      const { idleSince } = connection;
+      if (config.idleTimeout <= 0 || idleSince === undefined || now - idleSince < config.idleTimeout) return;
+      connection.idleSince = undefined;
+      connection.close(CLOSE_NORMAL, `IDLE_TIMEOUT: no operation for ${config.idleTimeout} ms`);
+    },
   };
+  const server = serveGraphQLWs(wss, handler, {
+    connectionInitWaitMs: config.connectionInitTimeout,
+    keepAliveMs: config.keepAlive,
+    maxBufferedBytes: config.maxBufferedBytes,
+    logger,
+    // Often enough for a short idle timeout, keep-alive or connection_init wait; at most once a second.
+    periodMs: sweepPeriod(config.keepAlive, config.idleTimeout, config.connectionInitTimeout),
+  });
 
   let closed: Promise<void> | undefined;
   return {
@@ -209,6 +145,38 @@ export function createWebSocketSubscriptions(options: {
       return closed;
     },
   };
+}
+
+/** How an operation of a WebSocket runs (one small object per operation, no closures). */
+class WebSocketRun implements StreamRunOptions {
+  constructor(
+    private readonly connection: Connection,
+    private readonly operation: ServedOperation<Session>,
+  ) {}
+
+  get transport(): 'websocket' {
+    return 'websocket';
+  }
+
+  /** The connection closes itself at the token's expiry (4403). */
+  get connectionWatchesExpiry(): boolean {
+    return true;
+  }
+
+  /** The socket, not the one operation: graphql-ws clients reconnect and subscribe to all again. */
+  restart(): void {
+    this.connection.close(CLOSE_SERVICE_RESTART, 'SUPERGRAPH_CHANGED: the supergraph was reloaded; reconnect');
+  }
+
+  /** Events go straight to the socket as they come. */
+  deliver(event: ExecutionResult): void {
+    this.operation.deliver(event);
+  }
+
+  /** The end of the events: `complete`, or `error` (a client's own `complete` needs no answer). */
+  ended(outcome: StreamOutcome): void {
+    if (!outcome.returned) this.operation.streamEnded(outcome.error);
+  }
 }
 
 /** Half the shortest of the keep-alive and idle timeout (0: off), between 50 ms and a second. */

@@ -54,4 +54,19 @@ describe('PushStream.deliverTo', () => {
     stream.push(2);
     expect(received).toEqual([1]);
   });
+
+  it('tells the receiver of the end: the error the producer ended with, a return, or an end that came before it', () => {
+    const ends: unknown[] = [];
+    const receiver = { receive: () => {}, finish: (error: unknown) => void ends.push(error ?? 'done') };
+    const failing = new PushStream<number>();
+    failing.deliverTo(receiver);
+    failing.end(new Error('upstream gone'));
+    const returned = new PushStream<number>();
+    returned.deliverTo(receiver);
+    void returned.return();
+    const early = new PushStream<number>();
+    early.end(new Error('before'));
+    early.deliverTo(receiver);
+    expect(ends).toEqual([new Error('upstream gone'), 'done', new Error('before')]);
+  });
 });

@@ -42,29 +42,46 @@ describe('ObservedStream', () => {
     expect(outcomes).toHaveLength(1);
   });
 
-  it('with deliver, sends each mapped event at once from the first read on, and the read settles at the end', async () => {
+  it('delivering itself, sends the queued and then each mapped event at once, and reports the end to onEnd only', async () => {
     const sent: unknown[] = [];
     const { inner, stream, outcomes } = observed({ map: (event) => ({ data: { mapped: event.data } }), deliver: (event) => sent.push(event) });
     inner.push({ data: { n: 1 } });
     expect(sent).toEqual([]);
-    const pending = stream.next();
+    expect(stream.deliverItself()).toBe(true);
+    expect(stream.deliverItself()).toBe(false);
     inner.push({ data: { n: 2 } });
     expect(sent).toEqual([{ data: { mapped: { n: 1 } } }, { data: { mapped: { n: 2 } } }]);
+    expect(outcomes).toEqual([]);
     inner.end();
-    expect(await pending).toEqual({ value: undefined, done: true });
     expect(outcomes).toEqual([{}]);
+    expect(await stream.next()).toEqual({ value: undefined, done: true });
   });
 
-  it('with deliver, ends the stream with the error when map or the send throws, and closes the inner stream', async () => {
+  it('delivering itself, reports an upstream failure, and one that came before the deliveries started', () => {
+    const { inner, stream, outcomes } = observed({ deliver: () => {} });
+    stream.deliverItself();
+    inner.end(new Error('upstream gone'));
+    expect(outcomes).toEqual([{ error: new Error('upstream gone') }]);
+
+    const early = observed({ deliver: () => {} });
+    early.inner.push({ data: { n: 1 } });
+    early.inner.end(new Error('gone before'));
+    const sent: unknown[] = [];
+    const late = new ObservedStream(early.inner, { deliver: (event) => sent.push(event), onEnd: (outcome) => early.outcomes.push(outcome) });
+    expect(late.deliverItself()).toBe(true);
+    expect(sent).toEqual([{ data: { n: 1 } }]);
+    expect(early.outcomes).toEqual([{ error: new Error('gone before') }]);
+  });
+
+  it('delivering itself, ends with the error when map, the send or terminate() ends it, and closes the inner stream', () => {
     const { inner, stream, outcomes } = observed({
       map: () => {
         throw new Error('too large');
       },
       deliver: () => {},
     });
-    const pending = stream.next();
+    stream.deliverItself();
     inner.push({ data: { big: 'x' } });
-    await expect(pending).rejects.toThrow('too large');
     expect(inner.done).toBe(true);
     expect(outcomes).toEqual([{ error: new Error('too large') }]);
 
@@ -73,20 +90,26 @@ describe('ObservedStream', () => {
         throw new Error('socket gone');
       },
     });
-    const read = failing.stream.next();
+    failing.stream.deliverItself();
     failing.inner.push({ data: {} });
     failing.inner.push({ data: {} });
-    await expect(read).rejects.toThrow('socket gone');
-    expect(failing.outcomes).toHaveLength(1);
+    expect(failing.outcomes).toEqual([{ error: new Error('socket gone') }]);
+
+    const expiring = observed({ deliver: () => {} });
+    expiring.stream.deliverItself();
+    expiring.stream.terminate(new Error('token expired'));
+    expect(expiring.inner.done).toBe(true);
+    expect(expiring.outcomes).toEqual([{ error: new Error('token expired') }]);
   });
 
-  it('reads through next() as before when the inner stream cannot deliver', async () => {
+  it('does not deliver itself when the inner stream cannot; it is read through next()', async () => {
     const sent: unknown[] = [];
     async function* events(): AsyncGenerator<ExecutionResult, undefined, undefined> {
       yield { data: { n: 1 } };
       return undefined;
     }
     const stream = new ObservedStream(events(), { deliver: (event) => sent.push(event) });
+    expect(stream.deliverItself()).toBe(false);
     expect(await stream.next()).toEqual({ value: { data: { n: 1 } }, done: false });
     expect(sent).toEqual([]);
   });

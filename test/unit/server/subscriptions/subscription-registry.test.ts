@@ -6,21 +6,23 @@ import type { Principal } from '../../../../gateway/request-context.js';
 const principal = (fields: Partial<Principal>): Principal => ({ clientId: undefined, subject: undefined, scopes: [], claims: {}, ...fields });
 
 describe('SubscriptionRegistry', () => {
-  it('counts subscriptions per client up to maxPerClient, and a release frees one slot once', () => {
+  it('counts subscriptions per client up to maxPerClient, and a release frees one slot', () => {
     const registry = new SubscriptionRegistry({ maxPerClient: 2, maxConnectionsPerAddress: 10 });
     const web = principal({ clientId: 'web' });
     const first = registry.acquireSubscription(web, '10.0.0.1');
     const second = registry.acquireSubscription(web, '10.0.0.2');
-    expect(first).toBeTypeOf('function');
-    expect(second).toBeTypeOf('function');
+    expect(first).toBe('client:web');
+    expect(second).toBe('client:web');
     expect(registry.acquireSubscription(web, '10.0.0.3')).toBeUndefined();
     // Another client, and anonymous callers from an address, have their own counts.
-    expect(registry.acquireSubscription(principal({ clientId: 'mobile' }), '10.0.0.1')).toBeTypeOf('function');
-    expect(registry.acquireSubscription(undefined, '10.0.0.1')).toBeTypeOf('function');
-    first!();
-    first!();
-    expect(registry.acquireSubscription(web, '10.0.0.1')).toBeTypeOf('function');
+    expect(registry.acquireSubscription(principal({ clientId: 'mobile' }), '10.0.0.1')).toBe('client:mobile');
+    expect(registry.acquireSubscription(undefined, '10.0.0.1')).toBe('address:10.0.0.1');
+    registry.releaseSubscription(first!);
+    expect(registry.acquireSubscription(web, '10.0.0.1')).toBe('client:web');
     expect(registry.acquireSubscription(web, '10.0.0.1')).toBeUndefined();
+    registry.releaseSubscription(first!);
+    registry.releaseSubscription(second!);
+    expect(registry.acquireSubscription(web, '10.0.0.1')).toBe('client:web');
   });
 
   it('counts connections per address up to maxConnectionsPerAddress', () => {
