@@ -269,8 +269,13 @@ export class GraphQLWsConnection<Session> {
   }
 
   private connected(session: Session | undefined): void {
-    if (session === undefined || this.socket.readyState !== this.socket.OPEN) return;
+    if (session === undefined) return;
     this.session = session;
+    if (this.socket.readyState !== this.socket.OPEN) {
+      // Closed while `connect` ran: `closed` gives back what the session holds (its token-expiry timer).
+      this.handler.closed?.(this);
+      return;
+    }
     this.idleSince = performance.now();
     this.write(stringifyMessage({ type: MessageType.ConnectionAck }));
   }
