@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AtriumPlugin } from '../../../gateway/plugins/plugin.js';
 import { type FederationGateway, type FederationGraph, startFederationGraph } from '../../helpers/federation-graph.js';
 
 /**
@@ -52,10 +53,46 @@ describe('answers shared by identical in-flight subgraph requests', () => {
         },
       },
       {
+        name: 'sellers',
+        sdl: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+          type Product @key(fields: "id") { id: ID! seller: Seller! }
+          type Seller @key(fields: "id") { id: ID! }`,
+        resolvers: {
+          Product: {
+            __resolveReference: async (ref: { id: string }) => {
+              await sleep(100);
+              return { id: ref.id, seller: { id: `s-${ref.id}` } };
+            },
+          },
+        },
+      },
+      {
+        name: 'ratings',
+        sdl: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+          type Seller @key(fields: "id") { id: ID! rating(scale: Int!): String! }`,
+        resolvers: {
+          Seller: {
+            __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+            // The scale-10 operation writes its ratings last, while the other still waits for reviewTotal.
+            rating: async (seller: { id: string }, args: { scale: number }) => {
+              if (args.scale === 10) await sleep(50);
+              return `${seller.id} out of ${args.scale}`;
+            },
+          },
+        },
+      },
+      {
         name: 'reviews',
         sdl: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
-          type Product @key(fields: "id") { id: ID! reviewCount: Int! }`,
+          type Product @key(fields: "id") { id: ID! reviewCount: Int! }
+          type Seller @key(fields: "id") { id: ID! reviewTotal: Int! }`,
         resolvers: {
+          Seller: {
+            __resolveReference: async (ref: { id: string }) => {
+              await sleep(300);
+              return { id: ref.id, reviewTotal: 7 };
+            },
+          },
           Product: {
             __resolveReference: async (ref: { id: string }) => {
               await sleep(300);
@@ -66,7 +103,8 @@ describe('answers shared by identical in-flight subgraph requests', () => {
       },
     ]);
     // Plain dedupe is the default; the per-operation cache and any other sharing stay out of the way.
-    gateway = await graph.startGateway({});
+    // The plugin writes into the answers of the operations that ask it to, as a plugin may.
+    gateway = await graph.startGateway({}, { plugins: [renamingPlugin()] });
   });
   afterAll(async () => graph?.close());
 
@@ -96,6 +134,39 @@ describe('answers shared by identical in-flight subgraph requests', () => {
     });
   });
 
+  it('two operations that share an entity fetch each write their own values into its objects', async () => {
+    const sellersBefore = graph.subgraphs.sellers!.requests.length;
+    const [five, ten] = await Promise.all([
+      gateway.send({ query: '{ products { seller { rating(scale: 5) reviewTotal } } }' }),
+      gateway.send({ query: '{ products { seller { rating(scale: 10) } } }' }),
+    ]);
+    // Both waited on one sellers request: its seller objects are where both write `rating`.
+    expect(graph.subgraphs.sellers!.requests.length - sellersBefore).toBe(1);
+    expect(five.body).toEqual({
+      data: {
+        products: [
+          { seller: { rating: 's-p1 out of 5', reviewTotal: 7 } },
+          { seller: { rating: 's-p2 out of 5', reviewTotal: 7 } },
+        ],
+      },
+    });
+    expect(ten.body).toEqual({
+      data: { products: [{ seller: { rating: 's-p1 out of 10' } }, { seller: { rating: 's-p2 out of 10' } }] },
+    });
+  });
+
+  it('a plugin that writes into a shared answer changes only its own operation\'s', async () => {
+    const catalogBefore = graph.subgraphs.catalog!.requests.length;
+    const query = '{ products { name } }';
+    const [renamed, plain] = await Promise.all([
+      gateway.send({ query }, { 'x-rename': 'yes' }),
+      gateway.send({ query }),
+    ]);
+    expect(graph.subgraphs.catalog!.requests.length - catalogBefore).toBe(1);
+    expect(renamed.body).toEqual({ data: { products: [{ name: 'renamed' }, { name: 'Desk' }] } });
+    expect(plain.body).toEqual({ data: { products: [{ name: 'Lamp' }, { name: 'Desk' }] } });
+  });
+
   it('many identical operations on one shared answer all get the whole answer', async () => {
     const query = '{ products { name price(currency: "USD") reviewCount } }';
     const catalogBefore = graph.subgraphs.catalog!.requests.length;
@@ -113,3 +184,17 @@ describe('answers shared by identical in-flight subgraph requests', () => {
     }
   });
 });
+
+/** Renames the first product in the catalog's answer of a request sent with `x-rename: yes`, in place. */
+function renamingPlugin(): AtriumPlugin {
+  return {
+    name: 'renaming',
+    onSubgraphFetch: ({ request, context }) => {
+      if (request.subgraph !== 'catalog' || context.http.headers['x-rename'] !== 'yes') return;
+      return ({ response }) => {
+        const products = response?.body.data?.products as { name: string }[] | undefined;
+        if (products?.[0]) products[0].name = 'renamed';
+      };
+    },
+  };
+}
