@@ -28,7 +28,7 @@ import {
 import { activeDefer } from './defer-operation.js';
 import { clientPathSegment, internalResponseKey, type ReservedResponseKeys } from './internal-aliases.js';
 import { isObject, type JsonObject } from './json-merge.js';
-import { type AnswerOverlay, fieldIn, fieldOf } from './answer-overlay.js';
+import { type AnswerOverlay, copyJson, fieldIn, fieldOf } from './answer-overlay.js';
 import { interned } from '../supergraph/one-byte-names.js';
 
 /**
@@ -277,8 +277,12 @@ class Shaper {
   /** Completes a non-null `value`; returns null (nulled here, error recorded) or the completed value. */
   #completeValue(completion: Completion, value: unknown, field: CollectedField, parent: ShapedType): unknown {
     switch (completion.kind) {
-      case 'leaf':
-        return completion.accepts(value) ? value : this.#serializeLeaf(completion.type, value);
+      case 'leaf': {
+        const leaf = completion.accepts(value) ? value : this.#serializeLeaf(completion.type, value);
+        // An object value (a JSON scalar) may be part of an answer other operations share, and response
+        // hooks may write into the result: the client's answer gets a copy.
+        return typeof leaf === 'object' && leaf !== null ? copyJson(leaf) : leaf;
+      }
       case 'list': {
         if (!Array.isArray(value)) {
           this.#addError(`Invalid non-list value returned by subgraph for field ${parent.name}.${field.fieldName}.`);

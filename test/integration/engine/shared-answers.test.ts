@@ -16,8 +16,8 @@ import { type FederationGateway, type FederationGraph, startFederationGraph } fr
  * operation shapes its answer, which waits for the reviews subgraph (300 ms).
  */
 const PRODUCTS = [
-  { id: 'p1', name: 'Lamp' },
-  { id: 'p2', name: 'Desk' },
+  { id: 'p1', name: 'Lamp', meta: { color: 'red' } },
+  { id: 'p2', name: 'Desk', meta: { color: 'oak' } },
 ];
 
 describe('answers shared by identical in-flight subgraph requests', () => {
@@ -30,8 +30,9 @@ describe('answers shared by identical in-flight subgraph requests', () => {
       {
         name: 'catalog',
         sdl: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+          scalar JSON
           type Query { products: [Product!]! }
-          type Product @key(fields: "id") { id: ID! name: String! }`,
+          type Product @key(fields: "id") { id: ID! name: String! meta: JSON }`,
         resolvers: {
           Query: {
             products: async () => {
@@ -105,7 +106,7 @@ describe('answers shared by identical in-flight subgraph requests', () => {
     ]);
     // Plain dedupe is the default; the per-operation cache and any other sharing stay out of the way.
     // The plugin writes into the answers of the operations that ask it to, as a plugin may.
-    gateway = await graph.startGateway({}, { plugins: [renamingPlugin()] });
+    gateway = await graph.startGateway({}, { plugins: [renamingPlugin(), scribblingPlugin()] });
     apolloGateway = await graph.startGateway({ engine: { executor: 'apollo', planner: 'apollo' } });
   });
   afterAll(async () => graph?.close());
@@ -173,6 +174,19 @@ describe('answers shared by identical in-flight subgraph requests', () => {
     expect(plain.body).toEqual({ data: { products: [{ name: 'Lamp' }, { name: 'Desk' }] } });
   });
 
+  it('a response hook that writes into a JSON scalar of its result leaves the shared answer alone', async () => {
+    const catalogBefore = graph.subgraphs.catalog!.requests.length;
+    const [scribbled, plain] = await Promise.all([
+      gateway.send({ query: '{ products { meta price(currency: "USD") } }' }, { 'x-scribble': 'yes' }),
+      gateway.send({ query: '{ products { meta reviewCount } }' }),
+    ]);
+    expect(graph.subgraphs.catalog!.requests.length - catalogBefore).toBe(1);
+    expect(scribbled.body).toEqual({
+      data: { products: [{ meta: { color: 'scribbled' }, price: 'p1 in USD' }, { meta: { color: 'oak' }, price: 'p2 in USD' }] },
+    });
+    expect(plain.body).toEqual({ data: { products: [{ meta: { color: 'red' }, reviewCount: 2 }, { meta: { color: 'oak' }, reviewCount: 2 }] } });
+  });
+
   it('many identical operations on one shared answer all get the whole answer', async () => {
     const query = '{ products { name price(currency: "USD") reviewCount } }';
     const catalogBefore = graph.subgraphs.catalog!.requests.length;
@@ -201,6 +215,18 @@ function renamingPlugin(): AtriumPlugin {
         const products = response?.body.data?.products as { name: string }[] | undefined;
         if (products?.[0]) products[0].name = 'renamed';
       };
+    },
+  };
+}
+
+/** Writes into the `meta` object (a JSON scalar) of the first product of a result asked with `x-scribble: yes`. */
+function scribblingPlugin(): AtriumPlugin {
+  return {
+    name: 'scribbling',
+    onResponse: ({ context, result }) => {
+      if (context.http.headers['x-scribble'] !== 'yes') return;
+      const products = result.data?.products as { meta: { color: string } }[] | undefined;
+      if (products?.[0]) products[0].meta.color = 'scribbled';
     },
   };
 }
