@@ -5,6 +5,7 @@ import { AtriumError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
 import type { SubgraphEndpoint } from '../supergraph/build-supergraph.js';
 import type { SubgraphClient } from '../subgraph-client/contracts.js';
+import { ownAnswer } from '../subgraph-client/shared-answers.js';
 import type { PlanExecutor } from './planner-and-executor.js';
 
 export interface ApolloExecutorOptions {
@@ -43,7 +44,8 @@ export function createApolloExecutor(options: ApolloExecutorOptions): PlanExecut
                   },
                   { context, signal: input.signal },
                 );
-                return response.body as never;
+                // Apollo's executor merges into the answers it gets: a shared parse must become its own.
+                return ownAnswer(response).body as never;
               } catch (error) {
                 if (error instanceof AtriumError) {
                   return { errors: [{ message: error.message, extensions: { code: error.code } }] } as never;

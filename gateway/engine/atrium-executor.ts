@@ -17,7 +17,8 @@ import { deferLevels } from './defer-operation.js';
 import { fetchPhases } from './defer-fetch-phases.js';
 import { runIncrementally } from './incremental-execution.js';
 import { type ExecutePlanInput, type PlanExecutor } from './planner-and-executor.js';
-import { deepMerge, isObject, type JsonObject } from './json-merge.js';
+import { isObject, type JsonObject } from './json-merge.js';
+import { AnswerOverlay, copyJson } from './answer-overlay.js';
 import { type EntityBatchEntry, isEntityBatchFetch } from './entity-batch-fetch.js';
 
 export interface AtriumExecutorOptions {
@@ -37,8 +38,10 @@ const defaultSubgraphError = subgraphErrorMapper(() => DEFAULT_SUBGRAPH_ERROR_PO
  * Atrium's plan executor. It walks the plan — Sequence nodes in order, Parallel nodes concurrently,
  * Flatten nodes over every object at their path — sends each Fetch node as one subgraph request (entity
  * fetches as `_entities` calls with deduplicated representations, several of them in one request for a
- * batched fetch), merges each answer into one response tree in place, and finally shapes that tree to the
- * client's selection.
+ * batched fetch), merges each answer into one response tree, and finally shapes that tree to the client's
+ * selection. It never writes into a subgraph answer: one parse may be shared by every operation that waited
+ * for the same deduplicated request, so what a run merges goes into its {@link AnswerOverlay}, and
+ * rewrites work on copies.
  */
 export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecutor {
   const compiled = new CompiledPlans(typeMatcher(options.supergraphSchema), entityKeys(options.supergraphSchema));
@@ -50,7 +53,8 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
       const errors: GraphQLError[] = [];
       const failedFetchPaths: ResponsePath[] = [];
       const root: Target = { object: data, path: undefined };
-      const run = new PlanRun(options, input, errors, compiled, root, failedFetchPaths);
+      const overlay = new AnswerOverlay(data);
+      const run = new PlanRun({ options, input, errors, compiled, root, overlay, failedFetchPaths });
       const node = input.plan.node;
       if (node?.kind === 'Subscription') {
         // One event of a subscription: the primary fetch's answer arrived over the subscription; `rest`
@@ -70,6 +74,7 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
         operation: input.operation,
         variables: input.variables,
         data,
+        overlay,
         errors,
         failedFetchPaths,
         reservedResponseKeys: reserved,
@@ -84,16 +89,18 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
       const data: JsonObject = {};
       const failedFetchPaths: ResponsePath[] = [];
       const root: Target = { object: data, path: undefined };
+      const overlay = new AnswerOverlay(data);
       const gate: PhaseGate = { phases: fetchPhases(node, levels), phase: 0, done: new Set() };
       return runIncrementally({
         input,
         schema: options.apiSchema,
         data,
+        overlay,
         failedFetchPaths,
         maxLevel,
         reservedResponseKeys: reserved,
         async runPhase(phase, errors) {
-          const run = new PlanRun(options, input, errors, compiled, root, failedFetchPaths, { ...gate, phase });
+          const run = new PlanRun({ options, input, errors, compiled, root, overlay, failedFetchPaths, gate: { ...gate, phase } });
           await run.node(node, [root]);
         },
       });
@@ -120,18 +127,43 @@ interface EntityGroup {
   readonly targetsOf: (Target[] | undefined)[];
 }
 
+/** What one run of a plan (or one phase of an incremental run) works with. */
+interface PlanRunParts {
+  readonly options: AtriumExecutorOptions;
+  readonly input: ExecutePlanInput;
+  readonly errors: GraphQLError[];
+  readonly compiled: CompiledPlans;
+  readonly root: Target;
+  /** Where the run's merges go (the answers themselves are never written). */
+  readonly overlay: AnswerOverlay;
+  /** Paths of the objects failed fetches should have filled (see `ShapeInput.failedFetchPaths`). */
+  readonly failedFetchPaths: ResponsePath[];
+  /** In an incremental run: only the fetches of this phase and earlier ones not yet sent. */
+  readonly gate?: PhaseGate;
+}
+
 class PlanRun {
-  constructor(
-    private readonly options: AtriumExecutorOptions,
-    private readonly input: ExecutePlanInput,
-    private readonly errors: GraphQLError[],
-    private readonly compiled: CompiledPlans,
-    private readonly root: Target,
-    /** Paths of the objects failed fetches should have filled (see `ShapeInput.failedFetchPaths`). */
-    private readonly failedFetchPaths: ResponsePath[],
-    /** In an incremental run: only the fetches of this phase and earlier ones not yet sent. */
-    private readonly gate?: PhaseGate,
-  ) {}
+  private readonly options: AtriumExecutorOptions;
+  private readonly input: ExecutePlanInput;
+  private readonly errors: GraphQLError[];
+  private readonly compiled: CompiledPlans;
+  private readonly root: Target;
+  private readonly overlay: AnswerOverlay;
+  private readonly failedFetchPaths: ResponsePath[];
+  private readonly gate: PhaseGate | undefined;
+
+  constructor(parts: PlanRunParts) {
+    ({
+      options: this.options,
+      input: this.input,
+      errors: this.errors,
+      compiled: this.compiled,
+      root: this.root,
+      overlay: this.overlay,
+      failedFetchPaths: this.failedFetchPaths,
+      gate: this.gate,
+    } = parts);
+  }
 
   private get subgraphError(): SubgraphErrorMapper {
     return this.options.subgraphError ?? defaultSubgraphError;
@@ -146,7 +178,7 @@ class PlanRun {
         await Promise.all(node.nodes.map((child) => this.node(child, targets)));
         return;
       case 'Flatten':
-        await this.node(node.node, collectTargets(targets, this.compiled.path(node.path), this.compiled.matches));
+        await this.node(node.node, collectTargets(targets, this.compiled.path(node.path), this.compiled.matches, this.overlay));
         return;
       case 'Fetch':
         if (this.gate) {
@@ -177,10 +209,10 @@ class PlanRun {
 
   private targetsOfEntry(entry: EntityBatchEntry): Target[] {
     const roots = [this.root];
-    if (entry.paths.length === 1) return collectTargets(roots, this.compiled.path(entry.paths[0]!), this.compiled.matches);
+    if (entry.paths.length === 1) return collectTargets(roots, this.compiled.path(entry.paths[0]!), this.compiled.matches, this.overlay);
     const all: Target[] = [];
     for (const path of entry.paths) {
-      for (const target of collectTargets(roots, this.compiled.path(path), this.compiled.matches)) all.push(target);
+      for (const target of collectTargets(roots, this.compiled.path(path), this.compiled.matches, this.overlay)) all.push(target);
     }
     return all;
   }
@@ -193,10 +225,14 @@ class PlanRun {
 
   /** Merges a root fetch's answer (or a subscription event) into the targets; its errors are re-pathed. */
   mergeRootAnswer(fetch: FetchNode, body: SubgraphResponse['body'], targets: readonly Target[]): void {
-    const { data, errors } = body;
+    const { errors } = body;
+    let { data } = body;
     if (isObject(data)) {
-      if (fetch.outputRewrites) applyRewrites(data, fetch.outputRewrites, this.compiled.matches);
-      for (const target of targets) deepMerge(target.object, data);
+      if (fetch.outputRewrites) {
+        data = copyJson(data);
+        applyRewrites(data, fetch.outputRewrites, this.compiled.matches);
+      }
+      for (const target of targets) this.overlay.merge(target.object, data);
     }
     for (const error of errors ?? []) {
       this.errors.push(this.subgraphError(error, fetch.serviceName, error.path ? pathOf(targets[0]?.path, error.path) : undefined));
@@ -211,7 +247,7 @@ class PlanRun {
   private async contextEntityFetch(fetch: FetchNode, targets: readonly Target[], rewrites: readonly FetchDataKeyRenamer[]): Promise<void> {
     const groups = new Map<string, { variables: Record<string, unknown>; targets: Target[] }>();
     for (const target of targets) {
-      const variables = contextVariables(ancestorsAt(this.root.object, pathOf(target.path)), rewrites, this.compiled.matches);
+      const variables = contextVariables(ancestorsAt(this.root.object, pathOf(target.path), this.overlay), rewrites, this.compiled.matches, this.overlay);
       const key = JSON.stringify(variables);
       let group = groups.get(key);
       if (!group) groups.set(key, (group = { variables, targets: [] }));
@@ -233,7 +269,7 @@ class PlanRun {
     for (let e = 0; e < entries.length; e++) {
       const entry = entries[e]!;
       let list = lists.find((l) => l.variable === entry.representationsVariable);
-      if (!list) lists.push((list = { variable: entry.representationsVariable, index: new RepresentationIndex() }));
+      if (!list) lists.push((list = { variable: entry.representationsVariable, index: new RepresentationIndex(this.overlay) }));
       const targetsOf: (Target[] | undefined)[] = [];
       const select = this.compiled.selector(entry, fetch.serviceName);
       const { inputRewrites } = entry;
@@ -277,11 +313,14 @@ class PlanRun {
         continue;
       }
       for (let i = 0; i < targetsOf.length; i++) {
-        const entity = entities[i];
+        let entity = entities[i];
         const hits = targetsOf[i];
         if (!hits || !isObject(entity)) continue;
-        if (entry.outputRewrites) applyRewrites(entity, entry.outputRewrites, this.compiled.matches);
-        for (const target of hits) deepMerge(target.object, entity);
+        if (entry.outputRewrites) {
+          entity = copyJson(entity);
+          applyRewrites(entity, entry.outputRewrites, this.compiled.matches);
+        }
+        for (const target of hits) this.overlay.merge(target.object, entity);
       }
     }
   }

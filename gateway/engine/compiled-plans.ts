@@ -3,6 +3,7 @@ import { Kind, parse, type SelectionSetNode } from 'graphql';
 import { type EntityKeys, hasUsableKey } from './entity-keys.js';
 import { compileRepresentationSelector, type RepresentationSelector, type TypeMatcher } from './entity-representations.js';
 import type { JsonObject } from './json-merge.js';
+import { type AnswerOverlay, fieldIn } from './answer-overlay.js';
 import { compilePath } from './response-targets.js';
 import { type EntityBatchEntry, isEntityBatchFetch } from './entity-batch-fetch.js';
 
@@ -80,19 +81,24 @@ function withUsableKeys(
 ): RepresentationSelector {
   if (!keys) return select;
   const { flat } = select;
-  if (!flat) return (object) => {
-    const representation = select(object);
+  if (!flat) return (object, overlay) => {
+    const representation = select(object, overlay);
     return representation && hasUsableKey(representation, keys) ? representation : undefined;
   };
   const fromOf = new Map(flat.fields.map(({ from, to }) => [to, from]));
-  const usable = (object: JsonObject): boolean => {
-    const typeKeys = keys.get(object.__typename as string);
+  const usable = (object: JsonObject, overlay: AnswerOverlay | undefined): boolean => {
+    const patch = overlay?.patchOf(object);
+    const typeKeys = keys.get(fieldIn(patch, object, '__typename') as string);
     if (!typeKeys || typeKeys.length === 0) return true;
     return typeKeys.some((fields) => fields.every((field) => {
       const from = fromOf.get(field);
-      return from !== undefined && object[from] !== null && object[from] !== undefined;
+      if (from === undefined) return false;
+      const value = fieldIn(patch, object, from);
+      return value !== null && value !== undefined;
     }));
   };
-  const applies = (object: JsonObject) => flat.applies(object) && usable(object);
-  return Object.assign((object: JsonObject) => (applies(object) ? select(object) : undefined), { flat: { applies, fields: flat.fields } });
+  const applies = (object: JsonObject, overlay?: AnswerOverlay) => flat.applies(object, overlay) && usable(object, overlay);
+  return Object.assign((object: JsonObject, overlay?: AnswerOverlay) => (applies(object, overlay) ? select(object, overlay) : undefined), {
+    flat: { applies, fields: flat.fields },
+  });
 }

@@ -11,6 +11,7 @@ import {
 } from 'graphql';
 import type { TypeMatcher } from './entity-representations.js';
 import { isObject, type JsonObject } from './json-merge.js';
+import { type AnswerOverlay, fieldOf } from './answer-overlay.js';
 
 /**
  * `@context` / `@fromContext` (federation 2.8): a field argument filled by the gateway from a field of an
@@ -73,7 +74,7 @@ export function selectedContextField(document: DocumentNode, schema: GraphQLSche
  * down to the entity (list levels skipped), `..` steps up one of them, `... on T` keeps going only when
  * the object is a T, and a field name reads that field. `undefined` when the path does not apply.
  */
-function contextValue(ancestors: readonly JsonObject[], path: readonly string[], matches: TypeMatcher): unknown {
+function contextValue(ancestors: readonly JsonObject[], path: readonly string[], matches: TypeMatcher, overlay: AnswerOverlay | undefined): unknown {
   let depth = ancestors.length - 1;
   let value: unknown = ancestors[depth];
   for (const element of path) {
@@ -82,10 +83,10 @@ function contextValue(ancestors: readonly JsonObject[], path: readonly string[],
       if (depth < 0) return undefined;
       value = ancestors[depth];
     } else if (element.startsWith(FRAGMENT_PREFIX)) {
-      if (!isObject(value) || !matches(element.slice(FRAGMENT_PREFIX.length), value.__typename)) return undefined;
+      if (!isObject(value) || !matches(element.slice(FRAGMENT_PREFIX.length), fieldOf(overlay, value, '__typename'))) return undefined;
     } else {
       if (!isObject(value)) return undefined;
-      value = value[element];
+      value = fieldOf(overlay, value, element);
     }
   }
   return value;
@@ -93,17 +94,19 @@ function contextValue(ancestors: readonly JsonObject[], path: readonly string[],
 
 /**
  * The variables one entity's context gives its fetch: for each `renameKeyTo`, the first rewrite whose path
- * applies (one rewrite per type that may carry the context); `null` when none does.
+ * applies (one rewrite per type that may carry the context); `null` when none does. Objects are read
+ * through `overlay` (what the plan run merged into its answers; answer-overlay.ts) when given.
  */
 export function contextVariables(
   ancestors: readonly JsonObject[],
   rewrites: readonly FetchDataKeyRenamer[],
   matches: TypeMatcher,
+  overlay?: AnswerOverlay,
 ): Record<string, unknown> {
   const variables: Record<string, unknown> = {};
   for (const rewrite of rewrites) {
     if (variables[rewrite.renameKeyTo] !== undefined) continue;
-    const value = contextValue(ancestors, rewrite.path, matches);
+    const value = contextValue(ancestors, rewrite.path, matches, overlay);
     variables[rewrite.renameKeyTo] = value === undefined ? null : value;
   }
   return variables;
@@ -111,13 +114,13 @@ export function contextVariables(
 
 /**
  * The objects from `root` down to the object at `path` (a response path), list indices skipped: what
- * `..` in a context rewrite climbs.
+ * `..` in a context rewrite climbs; read through `overlay` when given.
  */
-export function ancestorsAt(root: JsonObject, path: readonly (string | number)[]): JsonObject[] {
+export function ancestorsAt(root: JsonObject, path: readonly (string | number)[], overlay?: AnswerOverlay): JsonObject[] {
   const ancestors: JsonObject[] = [root];
   let value: unknown = root;
   for (const key of path) {
-    value = Array.isArray(value) ? value[key as number] : isObject(value) ? value[key as string] : undefined;
+    value = Array.isArray(value) || isObject(value) ? fieldOf(overlay, value, key) : undefined;
     if (isObject(value)) ancestors.push(value);
     else if (!Array.isArray(value)) break;
   }

@@ -1,5 +1,6 @@
 import type { FetchDataRewrite, QueryPlanSelectionNode } from '@apollo/query-planner';
 import { isObject, type JsonObject } from './json-merge.js';
+import { type AnswerOverlay, fieldIn, fieldOf } from './answer-overlay.js';
 
 /** Decides whether an object whose `__typename` is `typename` satisfies a type condition. */
 export type TypeMatcher = (typeCondition: string, typename: unknown) => boolean;
@@ -7,51 +8,58 @@ export type TypeMatcher = (typeCondition: string, typename: unknown) => boolean;
 /**
  * Builds the representation an entity fetch sends for `object`, from the fetch's `requires` selections
  * (`... on Type { __typename key fields }`). Returns `undefined` when no type condition applies, so the
- * object is not sent to this subgraph.
+ * object is not sent to this subgraph. `overlay`: what the plan run merged into the answers (answer-overlay.ts).
  */
 export function selectRepresentation(
   object: JsonObject,
   requires: readonly QueryPlanSelectionNode[],
   matches: TypeMatcher,
+  overlay?: AnswerOverlay,
 ): JsonObject | undefined {
+  const reading: Reading = { matches, overlay };
   let representation: JsonObject | undefined;
   for (const selection of requires) {
     if (selection.kind === 'InlineFragment') {
-      if (selection.typeCondition !== undefined && !matches(selection.typeCondition, object.__typename)) continue;
+      if (selection.typeCondition !== undefined && !matches(selection.typeCondition, fieldOf(overlay, object, '__typename'))) continue;
       representation ??= {};
-      selectInto(representation, object, selection.selections, matches);
+      selectInto(representation, object, selection.selections, reading);
     } else {
       representation ??= {};
-      selectInto(representation, object, [selection], matches);
+      selectInto(representation, object, [selection], reading);
     }
   }
   return representation;
 }
 
-function selectInto(
-  out: JsonObject,
-  object: JsonObject,
-  selections: readonly QueryPlanSelectionNode[],
-  matches: TypeMatcher,
-): void {
+/** How a representation reads the merged response. */
+interface Reading {
+  readonly matches: TypeMatcher;
+  readonly overlay: AnswerOverlay | undefined;
+}
+
+function selectInto(out: JsonObject, object: JsonObject, selections: readonly QueryPlanSelectionNode[], reading: Reading): void {
+  const patch = reading.overlay?.patchOf(object);
   for (const selection of selections) {
     if (selection.kind === 'InlineFragment') {
-      if (selection.typeCondition === undefined || matches(selection.typeCondition, object.__typename)) {
-        selectInto(out, object, selection.selections, matches);
+      if (selection.typeCondition === undefined || reading.matches(selection.typeCondition, fieldIn(patch, object, '__typename'))) {
+        selectInto(out, object, selection.selections, reading);
       }
       continue;
     }
-    const value = object[selection.alias ?? selection.name];
+    const value = fieldIn(patch, object, selection.alias ?? selection.name);
     if (value === undefined) continue;
-    out[selection.name] = selection.selections ? selectValue(value, selection.selections, matches) : value;
+    out[selection.name] = selection.selections ? selectValue(value, selection.selections, reading) : value;
   }
 }
 
-function selectValue(value: unknown, selections: readonly QueryPlanSelectionNode[], matches: TypeMatcher): unknown {
-  if (Array.isArray(value)) return value.map((item) => selectValue(item, selections, matches));
+function selectValue(value: unknown, selections: readonly QueryPlanSelectionNode[], reading: Reading): unknown {
+  if (Array.isArray(value)) {
+    const patch = reading.overlay?.patchOf(value);
+    return value.map((_, i) => selectValue(fieldIn(patch, value, i), selections, reading));
+  }
   if (!isObject(value)) return value;
   const out: JsonObject = {};
-  selectInto(out, value, selections, matches);
+  selectInto(out, value, selections, reading);
   return out;
 }
 
@@ -128,11 +136,14 @@ export function representationKey(representation: JsonObject): string {
  * of the usual flat shape also says which fields it copies (`flat`), so that a {@link RepresentationIndex}
  * can find a duplicate without building its representation.
  */
-export type RepresentationSelector = ((object: JsonObject) => JsonObject | undefined) & { readonly flat?: FlatRepresentation };
+export type RepresentationSelector = ((object: JsonObject, overlay?: AnswerOverlay) => JsonObject | undefined) & { readonly flat?: FlatRepresentation };
 
-/** A flat selector's fields: `object[from]` is copied to `representation[to]`, when `applies(object)`. */
+/**
+ * A flat selector's fields: `object[from]` is copied to `representation[to]`, when `applies(object)`. Both
+ * read `object` through `overlay` (the run's merged answers) when given one.
+ */
 export interface FlatRepresentation {
-  readonly applies: (object: JsonObject) => boolean;
+  readonly applies: (object: JsonObject, overlay?: AnswerOverlay) => boolean;
   readonly fields: readonly { readonly from: string; readonly to: string }[];
 }
 
@@ -156,29 +167,34 @@ export class RepresentationIndex {
   readonly #byKey = new Map<string, number>();
   readonly #byValues = new Map<FlatRepresentation, Map<unknown, unknown>>();
 
+  /** `overlay`: what the plan run merged into the answers it reads objects from (answer-overlay.ts). */
+  constructor(private readonly overlay?: AnswerOverlay) {}
+
   /**
    * The index of `object`'s representation, or `undefined` when the selector builds none. `rewrite`
    * (the fetch's input rewrites) changes a representation after it is built, so it takes the general way.
    */
   add(object: JsonObject, select: RepresentationSelector, rewrite?: (representation: JsonObject) => void): number | undefined {
     const { flat } = select;
-    if (flat === undefined || rewrite !== undefined || flat.fields.length === 0) return this.#addByKey(select(object), rewrite);
-    if (!flat.applies(object)) return undefined;
+    const { overlay } = this;
+    if (flat === undefined || rewrite !== undefined || flat.fields.length === 0) return this.#addByKey(select(object, overlay), rewrite);
+    if (!flat.applies(object, overlay)) return undefined;
+    const patch = overlay?.patchOf(object);
     let level = this.#byValues.get(flat);
     if (level === undefined) this.#byValues.set(flat, (level = new Map()));
     const last = flat.fields.length - 1;
     for (let i = 0; i < last; i++) {
-      const value = object[flat.fields[i]!.from];
-      if (typeof value === 'object' && value !== null) return this.#addByKey(select(object));
+      const value = fieldIn(patch, object, flat.fields[i]!.from);
+      if (typeof value === 'object' && value !== null) return this.#addByKey(select(object, overlay));
       let next = level.get(value) as Map<unknown, unknown> | undefined;
       if (next === undefined) level.set(value, (next = new Map()));
       level = next;
     }
-    const value = object[flat.fields[last]!.from];
-    if (typeof value === 'object' && value !== null) return this.#addByKey(select(object));
+    const value = fieldIn(patch, object, flat.fields[last]!.from);
+    if (typeof value === 'object' && value !== null) return this.#addByKey(select(object, overlay));
     let index = level.get(value) as number | undefined;
     if (index === undefined) {
-      index = this.representations.push(select(object)!) - 1;
+      index = this.representations.push(select(object, overlay)!) - 1;
       level.set(value, index);
     }
     return index;
@@ -217,17 +233,18 @@ export function compileRepresentationSelector(
       const field = s as Extract<QueryPlanSelectionNode, { kind: 'Field' }>;
       return { from: field.alias ?? field.name, to: field.name };
     });
-    const applies = (object: JsonObject) => matches(condition, object.__typename);
-    const select = (object: JsonObject): JsonObject | undefined => {
-      if (!applies(object)) return undefined;
+    const applies = (object: JsonObject, overlay?: AnswerOverlay) => matches(condition, fieldOf(overlay, object, '__typename'));
+    const select = (object: JsonObject, overlay?: AnswerOverlay): JsonObject | undefined => {
+      if (!applies(object, overlay)) return undefined;
+      const patch = overlay?.patchOf(object);
       const representation: JsonObject = {};
       for (const { from, to } of fields) {
-        const value = object[from];
+        const value = fieldIn(patch, object, from);
         if (value !== undefined) representation[to] = value;
       }
       return representation;
     };
     return Object.assign(select, { flat: { applies, fields } });
   }
-  return (object) => selectRepresentation(object, requires, matches);
+  return (object, overlay) => selectRepresentation(object, requires, matches, overlay);
 }

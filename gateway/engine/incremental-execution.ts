@@ -1,6 +1,7 @@
 import type { ResponsePath } from '@apollo/query-planner';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { isObject, type JsonObject } from './json-merge.js';
+import type { AnswerOverlay } from './answer-overlay.js';
 import type { ExecutePlanInput, IncrementalExecution, IncrementalPart, IncrementalPayload } from './planner-and-executor.js';
 import type { ReservedResponseKeys } from './internal-aliases.js';
 import { clientErrors, type PendingFragment, shapeDeferredFragment, shapeResult } from './result-shaping.js';
@@ -10,6 +11,8 @@ export interface IncrementalRunOptions {
   readonly schema: GraphQLSchema;
   /** The merged subgraph data every phase writes into. */
   readonly data: JsonObject;
+  /** What the phases merged into the subgraph answers, kept beside them (answer-overlay.ts); none: merged in place. */
+  readonly overlay?: AnswerOverlay;
   readonly failedFetchPaths: ResponsePath[];
   /** The supergraph's reserved response keys (`ShapeInput.reservedResponseKeys`). */
   readonly reservedResponseKeys?: ReservedResponseKeys;
@@ -28,8 +31,8 @@ export interface IncrementalRunOptions {
  * Fragments whose object did not make it into the response (nulled by an error) are dropped.
  */
 export async function runIncrementally(options: IncrementalRunOptions): Promise<IncrementalExecution> {
-  const { input, schema, data, failedFetchPaths, maxLevel, reservedResponseKeys } = options;
-  const shapeBase = { schema, document: input.document, operation: input.operation, variables: input.variables, data, failedFetchPaths, reservedResponseKeys };
+  const { input, schema, data, overlay, failedFetchPaths, maxLevel, reservedResponseKeys } = options;
+  const shapeBase = { schema, document: input.document, operation: input.operation, variables: input.variables, data, overlay, failedFetchPaths, reservedResponseKeys };
   const primaryErrors: GraphQLError[] = [];
   await options.runPhase(0, primaryErrors);
   const deferred: PendingFragment[] = [];

@@ -2,6 +2,7 @@ import type { ResponsePath } from '@apollo/query-planner';
 import { type GraphQLSchema, isAbstractType, isObjectType } from 'graphql';
 import { type TypeMatcher } from './entity-representations.js';
 import { isObject, type JsonObject } from './json-merge.js';
+import { type AnswerOverlay, fieldIn, fieldOf } from './answer-overlay.js';
 
 /**
  * A step of a response path, linked to its parent: collecting the objects under a Flatten node then
@@ -62,19 +63,30 @@ export function compilePath(path: ResponsePath): readonly PathStep[] {
 /**
  * Every object at `steps` below the targets. `@` steps into each element of a list; null, missing and
  * non-object values are skipped (there is nothing to join), and so are objects a type condition rules out.
- * A list at the end of the path contributes each of its objects.
+ * A list at the end of the path contributes each of its objects. Values are read through `overlay` (the
+ * run's merged answers; answer-overlay.ts) when there is one.
  */
-export function collectTargets(targets: readonly Target[], steps: readonly PathStep[], matches: TypeMatcher): Target[] {
+export function collectTargets(targets: readonly Target[], steps: readonly PathStep[], matches: TypeMatcher, overlay?: AnswerOverlay): Target[] {
   const out: Target[] = [];
-  for (const target of targets) walk(target.object, 0, target.path, steps, matches, out);
+  const walk: Walk = { steps, matches, overlay, out };
+  for (const target of targets) walkFrom(walk, target.object, 0, target.path);
   return out;
 }
 
+/** What one {@link collectTargets} call walks with. */
+interface Walk {
+  readonly steps: readonly PathStep[];
+  readonly matches: TypeMatcher;
+  readonly overlay: AnswerOverlay | undefined;
+  readonly out: Target[];
+}
+
 /** `value` passes a step's type filter (no filter: anything passes). */
-function passes(value: unknown, types: readonly string[] | undefined, matches: TypeMatcher): boolean {
+function passes(value: unknown, types: readonly string[] | undefined, { matches, overlay }: Walk): boolean {
   if (types === undefined) return true;
   if (!isObject(value)) return false;
-  for (const type of types) if (matches(type, value.__typename)) return true;
+  const typename = fieldOf(overlay, value, '__typename');
+  for (const type of types) if (matches(type, typename)) return true;
   return false;
 }
 
@@ -82,31 +94,36 @@ function passes(value: unknown, types: readonly string[] | undefined, matches: T
  * The walk of {@link collectTargets}: a module function taking everything it needs, so a Flatten node
  * allocates no closures per call, only the path nodes of the objects it reaches.
  */
-function walk(value: unknown, index: number, at: PathNode | undefined, steps: readonly PathStep[], matches: TypeMatcher, out: Target[]): void {
+function walkFrom(walk: Walk, value: unknown, index: number, at: PathNode | undefined): void {
+  const { steps, overlay } = walk;
   if (index === steps.length) {
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) walk(value[i], index, { parent: at, key: i }, steps, matches, out);
+      const patch = overlay?.patchOf(value);
+      for (let i = 0; i < value.length; i++) walkFrom(walk, fieldIn(patch, value, i), index, { parent: at, key: i });
     } else if (isObject(value)) {
-      out.push({ object: value, path: at });
+      walk.out.push({ object: value, path: at });
     }
     return;
   }
   const step = steps[index]!;
   switch (step.kind) {
-    case 'list':
+    case 'list': {
       if (!Array.isArray(value)) return;
+      const patch = overlay?.patchOf(value);
       for (let i = 0; i < value.length; i++) {
-        if (passes(value[i], step.types, matches)) walk(value[i], index + 1, { parent: at, key: i }, steps, matches, out);
+        const item = fieldIn(patch, value, i);
+        if (passes(item, step.types, walk)) walkFrom(walk, item, index + 1, { parent: at, key: i });
       }
       return;
+    }
     case 'field': {
       if (!isObject(value)) return;
-      const next = value[step.name];
-      if (passes(next, step.types, matches)) walk(next, index + 1, { parent: at, key: step.name }, steps, matches, out);
+      const next = fieldOf(overlay, value, step.name);
+      if (passes(next, step.types, walk)) walkFrom(walk, next, index + 1, { parent: at, key: step.name });
       return;
     }
     case 'filter':
-      if (passes(value, step.types, matches)) walk(value, index + 1, at, steps, matches, out);
+      if (passes(value, step.types, walk)) walkFrom(walk, value, index + 1, at);
   }
 }
 

@@ -28,6 +28,7 @@ import {
 import { activeDefer } from './defer-operation.js';
 import { clientPathSegment, internalResponseKey, type ReservedResponseKeys } from './internal-aliases.js';
 import { isObject, type JsonObject } from './json-merge.js';
+import { type AnswerOverlay, copyJson, fieldIn, fieldOf } from './answer-overlay.js';
 import { interned } from '../supergraph/one-byte-names.js';
 
 /**
@@ -42,6 +43,11 @@ export interface ShapeInput {
   readonly operation: OperationDefinitionNode;
   readonly variables: Readonly<Record<string, unknown>>;
   readonly data: JsonObject;
+  /**
+   * What the plan run merged into the subgraph answers `data` is made of, kept beside them (answer-overlay.ts):
+   * shaping reads `data` through it.
+   */
+  readonly overlay?: AnswerOverlay;
   /** Errors from fetches; shaping appends its own. */
   readonly errors: GraphQLError[];
   /**
@@ -224,6 +230,7 @@ class Shaper {
   #shapeObject(type: ShapedType, value: JsonObject, owner: Owner): JsonObject | typeof INVALID {
     const out: JsonObject = {};
     const fields = this.#collect(owner, type);
+    const patch = this.#input.overlay?.patchOf(value);
     const deferred = this.#input.deferred && deferredIn.get(fields);
     if (deferred) {
       for (const fragment of deferred) {
@@ -243,7 +250,7 @@ class Shaper {
         continue;
       }
       this.#path.push(field.dataKey);
-      const completed = this.#complete(field.completion, value[field.dataKey], field, type);
+      const completed = this.#complete(field.completion, fieldIn(patch, value, field.dataKey), field, type);
       this.#path.pop();
       if (completed === INVALID) return INVALID;
       out[responseName] = completed;
@@ -270,17 +277,22 @@ class Shaper {
   /** Completes a non-null `value`; returns null (nulled here, error recorded) or the completed value. */
   #completeValue(completion: Completion, value: unknown, field: CollectedField, parent: ShapedType): unknown {
     switch (completion.kind) {
-      case 'leaf':
-        return completion.accepts(value) ? value : this.#serializeLeaf(completion.type, value);
+      case 'leaf': {
+        const leaf = completion.accepts(value) ? value : this.#serializeLeaf(completion.type, value);
+        // An object value (a JSON scalar) may be part of an answer other operations share, and response
+        // hooks may write into the result: the client's answer gets a copy.
+        return typeof leaf === 'object' && leaf !== null ? copyJson(leaf) : leaf;
+      }
       case 'list': {
         if (!Array.isArray(value)) {
           this.#addError(`Invalid non-list value returned by subgraph for field ${parent.name}.${field.fieldName}.`);
           return null;
         }
         const out = new Array<unknown>(value.length);
+        const patch = this.#input.overlay?.patchOf(value);
         for (let i = 0; i < value.length; i++) {
           this.#path.push(i);
-          const item = this.#complete(completion.of, value[i], field, parent);
+          const item = this.#complete(completion.of, fieldIn(patch, value, i), field, parent);
           this.#path.pop();
           if (item === INVALID) return null;
           out[i] = item;
@@ -292,7 +304,7 @@ class Shaper {
           this.#addError(`Invalid non-object value returned by subgraph for field ${parent.name}.${field.fieldName}.`);
           return null;
         }
-        const objectType = completion.kind === 'object' ? completion.object : this.#runtimeType(completion, value.__typename);
+        const objectType = completion.kind === 'object' ? completion.object : this.#runtimeType(completion, fieldOf(this.#input.overlay, value, '__typename'));
         if (!objectType) {
           this.#addError(`Invalid __typename found for object at field ${parent.name}.${field.fieldName}.`);
           return null;

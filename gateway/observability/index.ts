@@ -11,6 +11,7 @@ import { type MetricsServer, metricsRoute, startMetricsServer } from './metrics-
 import { newRequestRecord, type RequestRecord, roundMs } from './request-record.js';
 import type { WorkerMetricsLink } from './supervised-metrics.js';
 import type { Tracing } from './tracing.js';
+import { readsResponseOnly } from '../subgraph-client/shared-answers.js';
 
 export { createGatewayMetrics, type GatewayMetrics, NO_METRICS } from './metrics.js';
 
@@ -131,7 +132,8 @@ export async function createObservabilityPlugin(options: {
         });
       }
     },
-    onSubgraphFetch({ request, context }) {
+    // Its done-hook only reads the answer, which may be one shared parse (subgraph-client/shared-answers.ts).
+    onSubgraphFetch: readsResponseOnly(({ request, context }) => {
       // An upstream subscription is no request-response fetch: its events are counted by the subscription
       // metrics, and a span or access-log entry per event would grow for as long as it runs.
       if (request.operationKind === 'subscription') return;
@@ -161,7 +163,7 @@ export async function createObservabilityPlugin(options: {
           span.end();
         }
       };
-    },
+    }),
     ...(accessLog && {
       onResponse({ context, result }) {
         recordOf(context).result = result;

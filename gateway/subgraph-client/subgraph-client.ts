@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
+import { mayWriteResponse, ownAnswer } from './shared-answers.js';
 import type { SubgraphHealth } from './subgraph-health.js';
 import type {
   SubgraphClient,
@@ -102,6 +103,7 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     let response: SubgraphResponse | undefined;
     let error: AtriumError | undefined;
     let doneHooks: SubgraphFetchDoneHook[] | undefined;
+    let mayWrite = false;
     const before = {
       request,
       context,
@@ -116,6 +118,7 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
         if (typeof done === 'function') {
           if (doneHooks === undefined) doneHooks = [done];
           else doneHooks.push(done);
+          mayWrite ||= mayWriteResponse(hook);
         }
       } catch (thrown) {
         error = hookFailure(request, thrown, logger);
@@ -133,6 +136,8 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
       }
     }
     if (doneHooks !== undefined) {
+      // A done-hook that may write into the body gets one no other operation reads (shared-answers.ts).
+      if (mayWrite && response !== undefined) response = ownAnswer(response);
       const after: { -readonly [K in keyof SubgraphFetchDonePayload]: SubgraphFetchDonePayload[K] } = {
         request,
         context,

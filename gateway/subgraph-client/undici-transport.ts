@@ -2,6 +2,7 @@ import type { Pool } from 'undici';
 import { UndiciPool } from './undici-pool.js';
 import { dispatchPost, type RawResponse, ResponseTooLarge } from './dispatch-post.js';
 import { type InFlightRequests, sendShared } from './shared-requests.js';
+import { sharedAnswer } from './shared-answers.js';
 import { AtriumError } from '../errors.js';
 import type { SubgraphRequest, SubgraphResponse, SubgraphTransport } from './contracts.js';
 
@@ -110,12 +111,12 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
       const headers = requestHeaders(request.headers);
       const body = serializeBody(request.body);
       const maxResponseBytes = maxResponseBytesOf(request.subgraph);
+      const shared = request.operationKind === 'query' && dedupe(request.subgraph);
       let outcome: RawResponse;
       try {
-        outcome =
-          request.operationKind === 'query' && dedupe(request.subgraph)
-            ? await sendShared(inFlight, { pool, url: request.url, path, headers, body, signal, maxResponseBytes })
-            : await dispatchPost(pool, { path, headers, body, signal, maxResponseBytes });
+        outcome = shared
+          ? await sendShared(inFlight, { pool, url: request.url, path, headers, body, signal, maxResponseBytes })
+          : await dispatchPost(pool, { path, headers, body, signal, maxResponseBytes });
       } catch (error) {
         if (signal.aborted) throw error;
         if (error instanceof ResponseTooLarge) {
@@ -125,6 +126,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
         const [code, reason] = classifyNetworkError(error);
         throw failure(code, request, reason, error);
       }
+      // Waiters of one shared request share one parse too (shared-answers.ts): nobody writes into it.
+      if (shared) return sharedAnswer(outcome, () => parseResponse(request, outcome.status, outcome.headers, outcome.text));
       return parseResponse(request, outcome.status, outcome.headers, outcome.text);
     },
 

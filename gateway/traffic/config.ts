@@ -176,7 +176,8 @@ const allSubgraphsTrafficSchema = z
     /**
      * Share one subgraph request among identical queries in flight at the same time (same subgraph URL,
      * body and forwarded headers): the first sends it, the others wait for its answer. Mutations are never
-     * shared. Each waiter still gets its own copy of the answer and its own timeout.
+     * shared. Waiters share one parse of the answer, which nothing writes into (a plugin hook that may
+     * gets a copy of its own), and each keeps its own timeout.
      * @default true
      */
     dedupe: flag().default(true),

@@ -36,6 +36,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetDemoData, startDemoSubgraphs } from '../../subgraphs/index.js';
 import { type DemoGateway, type DemoSubgraphs, type GraphQLHttpResult, startDemoGateway } from '../helpers/demo-gateway.js';
 import { type FederationGateway, type FederationGraph, startFederationGraph } from '../helpers/federation-graph.js';
+import { frozenAnswersPlugin } from '../helpers/frozen-answers.js';
+
+/** Options for a gateway whose executor gets every subgraph answer deep-frozen (helpers/frozen-answers.ts). */
+const frozenAnswers = { plugins: [frozenAnswersPlugin()], withBuiltInPlugins: true };
 
 /** What a fixture's optional JSON file may say; unknown keys are refused so a typo cannot pass silently. */
 interface FixtureMeta {
@@ -155,7 +159,8 @@ describe('Atrium executor vs @apollo/gateway executor over the demo subgraphs', 
       for (const [variant, engine] of Object.entries(VARIANTS)) {
         const traffic = { subgraphs: Object.fromEntries(down.map((name) => [name, { url: CLOSED_PORT_URL }])) };
         starts.push(
-          startDemoGateway({ subgraphs, config: { engine, traffic } }).then((gateway) => {
+          // Atrium's executor gets frozen answers: it must never write into one (it may be shared).
+          startDemoGateway({ subgraphs, config: { engine, traffic }, ...(engine.executor === 'atrium' && frozenAnswers) }).then((gateway) => {
             gateways.set(gatewayKey(variant, down), gateway);
           }),
         );
@@ -284,7 +289,10 @@ for (const name of federationFixtures) {
       graph = await startFederationGraph(fixture.subgraphs);
       const traffic = { subgraphs: Object.fromEntries((fixture.down ?? []).map((subgraph) => [subgraph, { url: CLOSED_PORT_URL }])) };
       for (const [variant, engine] of Object.entries(FEDERATION_VARIANTS)) {
-        gateways[variant as FederationVariant] = await graph.startGateway({ ...fixture.config, engine, traffic });
+        gateways[variant as FederationVariant] = await graph.startGateway(
+          { ...fixture.config, engine, traffic },
+          engine.executor === 'atrium' ? { plugins: [frozenAnswersPlugin()] } : undefined,
+        );
       }
     });
     afterAll(async () => {

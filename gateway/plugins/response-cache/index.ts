@@ -14,6 +14,7 @@ import { createPurgeRoute } from './purge-route.js';
 import { createRedisResponseStore } from './redis-response-store.js';
 import { createMemoryResponseStore, type PurgeTarget, type ResponseStore } from './response-store.js';
 import { entryLifetime, type FetchPolicy } from './entry-lifetime.js';
+import { readsResponseOnly } from '../../subgraph-client/shared-answers.js';
 
 /** Counters of the response cache since start (the observability plugin exports them). */
 export interface ResponseCacheStats {
@@ -103,7 +104,8 @@ export async function createResponseCachePlugin(
       const { types, fields } = operationCoordinates(document, supergraph.apiSchema);
       misses.set(context, { publicKey, privateKey, types, fields, fetches: [], tags: new Set() });
     },
-    onSubgraphFetch({ context, request }) {
+    // Its done-hook only reads the answer, which may be one shared parse (subgraph-client/shared-answers.ts).
+    onSubgraphFetch: readsResponseOnly(({ context, request }) => {
       const state = misses.get(context);
       if (!state) return;
       collectEntityTags(request.body.variables?.representations, state.tags);
@@ -115,7 +117,7 @@ export async function createResponseCachePlugin(
         state.fetches.push(parseCacheControl(response.headers['cache-control']));
         collectEntityTags(response.body.data, state.tags);
       };
-    },
+    }),
     async onResponse({ context, result, hasNext }) {
       // An answer in parts (@defer) is stored whole, from its last payload.
       if (hasNext) return;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SubgraphRequest, SubgraphTransport } from '../../../gateway/subgraph-client/contracts.js';
 import { createUndiciTransport } from '../../../gateway/subgraph-client/undici-transport.js';
+import { ownAnswer } from '../../../gateway/subgraph-client/shared-answers.js';
 
 // In-flight deduplication against a real HTTP server that holds every answer until the test releases
 // it, so "in flight at the same time" is a fact of the test, not a matter of timing.
@@ -59,7 +60,7 @@ function transport(dedupe: boolean): SubgraphTransport {
 }
 
 describe('in-flight deduplication', () => {
-  it('sends one request for identical concurrent queries, and gives each caller its own copy', async () => {
+  it('sends one request for identical concurrent queries, and parses its answer once for all callers', async () => {
     const t = transport(true);
     const first = t.send(query(), new AbortController().signal);
     await untilHeld(1);
@@ -73,8 +74,14 @@ describe('in-flight deduplication', () => {
       { product: { upc: '1', name: 'Table' } },
       { product: { upc: '1', name: 'Table' } },
     ]);
-    // The executor merges into what it receives: the copies must not be one object.
-    expect(answers[0]!.body.data).not.toBe(answers[1]!.body.data);
+    // Nobody writes into an answer (engine/answer-overlay.ts), so one parse serves every caller; a
+    // caller that needs to write gets its own (ownAnswer).
+    expect(answers[1]!.body).toBe(answers[0]!.body);
+    expect(answers[2]!.body).toBe(answers[0]!.body);
+    const own = ownAnswer(answers[1]!);
+    expect(own.body).not.toBe(answers[0]!.body);
+    expect(own.body).toEqual(answers[0]!.body);
+    expect(ownAnswer(own)).toBe(own);
     await t.close();
   });
 
