@@ -302,7 +302,7 @@ export function createEngine(options: EngineOptions): Engine {
       try {
         const events = await sharedEvents.join(key, source);
         // A transport that aborts the operation without return() still takes the client off its group.
-        context.signal.addEventListener('abort', events, { once: true });
+        context.signal.addEventListener('abort', () => void events.return(), { once: true });
         return events;
       } catch (error) {
         if (error instanceof AtriumError) return { errors: [toGraphQLError(error, { decidesStatus: true })] };

@@ -1,14 +1,3 @@
-/**
- * An async iterator fed by pushes: the producer calls `push` and `end`, the consumer iterates. Unlike an
- * async generator, `return()` takes effect at once, also while the consumer waits for the next value, so a
- * departing client releases what feeds it (graphql-ws and graphql-sse call `return()` on close) without
- * waiting for one more event. Values queue up to `maxQueued`; one more ends the stream with `overflow()`.
- *
- * @example
- * const stream = new PushStream<string>({ onReturn: () => upstream.close() });
- * stream.push('a');
- * for await (const value of stream) console.log(value);
- */
 /** What {@link PushStream.deliverTo} hands values to. */
 export interface Receiver<T> {
   receive(value: T): void;
@@ -16,6 +5,17 @@ export interface Receiver<T> {
   finish?(error: unknown): void;
 }
 
+/**
+ * An async iterator fed by pushes: the producer calls `push` and `end`, the consumer iterates. Unlike an
+ * async generator, `return()` takes effect at once, also while the consumer waits for the next value, so a
+ * departing client releases what feeds it (the WebSocket, SSE and multipart transports call `return()` when it leaves) without
+ * waiting for one more event. Values queue up to `maxQueued`; one more ends the stream with `overflow()`.
+ *
+ * @example
+ * const stream = new PushStream<string>({ onReturn: () => upstream.close() });
+ * stream.push('a');
+ * for await (const value of stream) console.log(value);
+ */
 export class PushStream<T> implements AsyncGenerator<T, undefined, undefined> {
   private readonly queue: T[] = [];
   private waiting: { resolve(result: IteratorResult<T, undefined>): void; reject(error: unknown): void } | undefined;
@@ -109,11 +109,6 @@ export class PushStream<T> implements AsyncGenerator<T, undefined, undefined> {
     this.end();
     if (wasOpen) this.onReturn?.(this);
     return Promise.resolve({ value: undefined, done: true });
-  }
-
-  /** As an abort listener (`signal.addEventListener('abort', stream)`): the consumer left, as `return()`; no closure per stream. */
-  handleEvent(): void {
-    void this.return();
   }
 
   throw(error: unknown): Promise<IteratorResult<T, undefined>> {
