@@ -6,8 +6,9 @@
 # The base is pinned by its exact version tag: a rebuild gets the same Node. Slim is Debian (glibc), so
 # Hive's native planner runs (it ships glibc binaries only; on musl Atrium falls back to Apollo's planner).
 
-# 1. build: every dependency, then tsc (dist/gateway, dist/subgraphs, dist/gateway.schema.json) and the
-#    bundled browser pages (dist/browser: the GraphQL IDE and the OpenAPI viewer).
+# 1. build: every dependency, then tsc (dist/gateway, dist/subgraphs, dist/gateway.schema.json), the
+#    bundled browser pages (dist/browser: the GraphQL IDE and the OpenAPI viewer) and the bundled server
+#    thread of `atrium serve` (dist/gateway/serve-bundle, for a faster start).
 FROM node:26.12.1-trixie-slim AS build
 ENV APOLLO_TELEMETRY_DISABLED=1
 WORKDIR /app

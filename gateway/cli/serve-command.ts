@@ -21,6 +21,7 @@ import {
   isClusterWorker,
   isServeThread,
   reportWorkerReady,
+  runsFromServeBundle,
   superviseWorkers,
   type SupervisorLogger,
   supervisorChannel,
@@ -169,7 +170,10 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   }
 
   tuneHeapGrowth(nodeOptions());
-  if (isServeThread()) logger.info({ resourceLimits: threadResourceLimits }, 'serve: the server runs in a worker thread');
+  if (isServeThread()) {
+    const entry = runsFromServeBundle() ? 'bundle' : 'modules';
+    logger.info({ resourceLimits: threadResourceLimits, entry }, 'serve: the server runs in a worker thread');
+  }
   const compileCache = compileCacheState();
   if (compileCache.enabled) logger.info({ directory: compileCache.directory }, 'serve: module compile cache on');
   else logger.info({ reason: compileCache.reason }, 'serve: module compile cache off');

@@ -1,6 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
+import { existsSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { isMainThread, parentPort, Worker as Thread } from 'node:worker_threads';
+import { serveBundleAllowed } from '../config/serve-environment.js';
 import { type MetricsChannel, metricsSupervisor } from '../observability/supervised-metrics.js';
 
 /**
@@ -123,6 +125,22 @@ export interface SuperviseOptions {
   readonly args: readonly string[];
 }
 
+/**
+ * The server thread's entry: the bundle `npm run build` writes into dist/gateway/serve-bundle/
+ * (gateway/docs/bundle-serve-thread.ts), a few dozen files that start about a quarter faster than the ~850
+ * modules they hold (docs/performance.md, "Start-up"); those modules when there is no bundle (a build without
+ * it) or `ATRIUM_SERVE_BUNDLE=0` asks for them, e.g. to debug with the modules' own file names.
+ */
+export function serveThreadEntry(bundleAllowed = serveBundleAllowed()): URL {
+  const bundle = new URL('../serve-bundle/serve-thread.js', import.meta.url);
+  return bundleAllowed && existsSync(bundle) ? bundle : new URL('./serve-thread.js', import.meta.url);
+}
+
+/** Whether this code was loaded from the server-thread bundle ({@link serveThreadEntry}), for the start-up log. */
+export function runsFromServeBundle(): boolean {
+  return import.meta.url.includes('/serve-bundle/');
+}
+
 /** What the main thread hands the server thread. */
 export interface ServeThreadData {
   readonly args: readonly string[];
@@ -165,7 +183,7 @@ export function serveInThread(options: SuperviseOptions): Promise<number> {
   return new Promise<number>((resolve) => {
     const start = () => {
       let served = false;
-      thread = new Thread(new URL('./serve-thread.js', import.meta.url), {
+      thread = new Thread(serveThreadEntry(), {
         workerData: data,
         resourceLimits: { maxYoungGenerationSizeMb: SERVE_THREAD_YOUNG_GENERATION_MB },
       });

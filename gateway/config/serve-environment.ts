@@ -40,3 +40,12 @@ export function serveFlagsFromEnvironment(
   }
   return flags;
 }
+
+/**
+ * Whether `atrium serve` may start its server thread from the bundle the build writes (cli/supervise-workers.ts,
+ * `serveThreadEntry`): yes unless `ATRIUM_SERVE_BUNDLE=0`, which asks for the separate modules instead (to debug
+ * with their own file names; docs/performance.md, "Start-up").
+ */
+export function serveBundleAllowed(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  return env.ATRIUM_SERVE_BUNDLE?.trim() !== '0';
+}

@@ -118,6 +118,38 @@ describe('atrium serve --supergraph file.graphql, with no other file', () => {
   });
 });
 
+describe('the server thread runs from its bundle (dist/gateway/serve-bundle, `npm run build`)', () => {
+  // Apollo's planner is loaded through createRequire, outside the bundle: the answer shows that the bundle
+  // and it share one graphql (the bundle leaves graphql out); metrics load prom-client with import().
+  const serveWith = async (env: NodeJS.ProcessEnv) => {
+    const config = join(dir.path, 'bundle.yaml');
+    await writeFile(config, 'engine:\n  planner: apollo\nmetrics:\n  enabled: true\n');
+    const gateway = startNode(CLI, ['serve', '--supergraph-config', join(dir.path, 'supergraph.yaml'), '--config', config, '--port', '0', '--host', '127.0.0.1'], { env });
+    try {
+      const [, entry] = await gateway.waitFor(/"entry":"(\w+)"[^\n]*"msg":"serve: the server runs in a worker thread"/);
+      const [, url] = await gateway.waitFor(/"url":"([^"]+)"[^\n]*"msg":"gateway: ready"/);
+      const result = await postGraphQL(url!, CROSS_SUBGRAPH_QUERY);
+      const metrics = await (await fetch(new URL('/metrics', url))).text();
+      return { entry, status: result.status, body: result.body, counted: /atrium_requests_total\{[^}]*outcome="success"\} 1/.test(metrics) };
+    } finally {
+      expect(await gateway.stop('SIGTERM'), gateway.output()).toBe(0);
+    }
+  };
+
+  it('serves from the bundle by default and answers as the separate modules do (ATRIUM_SERVE_BUNDLE=0)', async () => {
+    const bundled = await serveWith(process.env);
+    const modules = await serveWith({ ...process.env, ATRIUM_SERVE_BUNDLE: '0' });
+    expect(bundled.entry).toBe('bundle');
+    expect(modules.entry).toBe('modules');
+    expect(bundled.status).toBe(200);
+    expect(bundled.body.errors).toBeUndefined();
+    expect(bundled.body.data.topProducts[0].reviews[0].author.name).toEqual(expect.any(String));
+    expect(bundled.body).toEqual(modules.body);
+    expect(bundled.counted).toBe(true);
+    expect(modules.counted).toBe(true);
+  });
+});
+
 /** One POST on a connection of its own, so node:cluster's round robin may hand it to any worker. */
 function postOnNewConnection(url: string, query: string): Promise<number> {
   return new Promise((resolve, reject) => {
