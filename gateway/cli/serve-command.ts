@@ -170,10 +170,9 @@ async function serve(args: readonly string[], io: CliIo, deps: ServeDependencies
   }
 
   tuneHeapGrowth(nodeOptions());
-  if (isServeThread()) {
-    const entry = runsFromServeBundle() ? 'bundle' : 'modules';
-    logger.info({ resourceLimits: threadResourceLimits, entry }, 'serve: the server runs in a worker thread');
-  }
+  const entry = runsFromServeBundle() ? 'bundle' : 'modules';
+  if (isServeThread()) logger.info({ resourceLimits: threadResourceLimits, entry }, 'serve: the server runs in a worker thread');
+  else if (isClusterWorker()) logger.info({ pid: process.pid, entry }, 'serve: the server runs in a worker process');
   const compileCache = compileCacheState();
   if (compileCache.enabled) logger.info({ directory: compileCache.directory }, 'serve: module compile cache on');
   else logger.info({ reason: compileCache.reason }, 'serve: module compile cache off');

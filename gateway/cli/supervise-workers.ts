@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { isMainThread, parentPort, Worker as Thread } from 'node:worker_threads';
 import { serveBundleAllowed } from '../config/serve-environment.js';
@@ -127,16 +128,29 @@ export interface SuperviseOptions {
 
 /**
  * The server thread's entry: the bundle `npm run build` writes into dist/gateway/serve-bundle/
- * (gateway/docs/bundle-serve-thread.ts), a few dozen files that start about a quarter faster than the ~850
- * modules they hold (docs/performance.md, "Start-up"); those modules when there is no bundle (a build without
- * it) or `ATRIUM_SERVE_BUNDLE=0` asks for them, e.g. to debug with the modules' own file names.
+ * (gateway/docs/bundle-serve-thread.ts), a few dozen files that start faster than the ~850 modules they
+ * hold (docs/performance.md, "Start-up"); those modules when there is no bundle (a build without it) or
+ * `ATRIUM_SERVE_BUNDLE=0` asks for them, e.g. to debug with the modules' own file names.
  */
 export function serveThreadEntry(bundleAllowed = serveBundleAllowed()): URL {
-  const bundle = new URL('../serve-bundle/serve-thread.js', import.meta.url);
-  return bundleAllowed && existsSync(bundle) ? bundle : new URL('./serve-thread.js', import.meta.url);
+  return fromBundle('serve-thread.js', bundleAllowed) ?? new URL('./serve-thread.js', import.meta.url);
 }
 
-/** Whether this code was loaded from the server-thread bundle ({@link serveThreadEntry}), for the start-up log. */
+/**
+ * What a `--workers N` process runs: the bundle's copy of the `atrium` CLI, as {@link serveThreadEntry};
+ * without it, node:cluster's default, the script this process was started with.
+ */
+export function workerProcessEntry(bundleAllowed = serveBundleAllowed()): string | undefined {
+  const bundle = fromBundle('cli.js', bundleAllowed);
+  return bundle && fileURLToPath(bundle);
+}
+
+function fromBundle(file: string, bundleAllowed: boolean): URL | undefined {
+  const bundle = new URL(`../serve-bundle/${file}`, import.meta.url);
+  return bundleAllowed && existsSync(bundle) ? bundle : undefined;
+}
+
+/** Whether this code was loaded from the bundle ({@link serveThreadEntry}, {@link workerProcessEntry}), for the start-up log. */
 export function runsFromServeBundle(): boolean {
   return import.meta.url.includes('/serve-bundle/');
 }
@@ -229,7 +243,8 @@ function threadChannel(thread: Thread): MetricsChannel {
 export function superviseWorkers(options: SuperviseOptions): Promise<number> {
   const { workers, logger, signals } = options;
   if (workers === 1) return serveInThread(options);
-  cluster.setupPrimary({ execArgv: [...process.execArgv, ...WORKER_V8_FLAGS] });
+  const exec = workerProcessEntry();
+  cluster.setupPrimary({ ...(exec !== undefined && { exec }), execArgv: [...process.execArgv, ...WORKER_V8_FLAGS] });
   const ready = new WeakSet<Worker>();
   const metrics = metricsSupervisor(() => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && ready.has(w)).map(channelToProcess));
   let stopping = false;

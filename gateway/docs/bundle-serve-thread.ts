@@ -1,7 +1,8 @@
 // `npm run build` runs this after tsc: bundles the server thread of `atrium serve` (cli/serve-thread.js and
 // everything it imports) into dist/gateway/serve-bundle/, which cli/supervise-workers.ts starts instead of
-// the ~850 separate modules tsc writes. Resolving, reading and linking those files was about a third of a
-// cold start (docs/performance.md, "Start-up"); the bundle is a few dozen.
+// the ~850 separate modules tsc writes, and the CLI (cli.js), which the processes of `serve --workers N`
+// run. Resolving, reading and linking those files was the largest part of a cold start left
+// (docs/performance.md, "Start-up"); the bundle is a few dozen.
 // - Code splitting keeps every `import()` lazy: a module loaded only when the configuration needs it (the
 //   OpenTelemetry SDK, the Apollo executor, …) is a chunk of its own, loaded only then.
 // - The output sits two folders below dist/, as the modules it replaces do (dist/gateway/http/, …), so paths
@@ -19,7 +20,7 @@
 //   - whatever gateway/ loads through createRequire (prom-client, ioredis, undici's Pool, pino-pretty, the
 //     hive planner's native binary): esbuild does not see into those calls.
 // esbuild is a devDependency: an installed package runs the bundle, never this.
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -30,7 +31,8 @@ const outDir = join(root, 'dist', 'gateway', 'serve-bundle');
 rmSync(outDir, { recursive: true, force: true });
 
 const result = await build({
-  entryPoints: [join(root, 'dist', 'gateway', 'cli', 'serve-thread.js')],
+  // The server thread, and the CLI for the processes of `serve --workers N` (node:cluster runs a script).
+  entryPoints: { 'serve-thread': join(root, 'dist', 'gateway', 'cli', 'serve-thread.js'), cli: join(root, 'dist', 'gateway', 'cli.js') },
   outdir: outDir,
   bundle: true,
   splitting: true,
@@ -43,6 +45,11 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
+
+// cli/supervise-workers.ts looks for the entries by these names, and starts the separate modules without them.
+for (const entry of ['serve-thread.js', 'cli.js']) {
+  if (!existsSync(join(outDir, entry))) throw new Error(`the bundle has no ${entry} in ${outDir}`);
+}
 
 const { inputs } = result.metafile;
 const dynamicCommonJs = Object.entries(inputs).flatMap(([importer, input]) =>

@@ -121,13 +121,15 @@ describe('atrium serve --supergraph file.graphql, with no other file', () => {
 describe('the server thread runs from its bundle (dist/gateway/serve-bundle, `npm run build`)', () => {
   // Apollo's planner is loaded through createRequire, outside the bundle: the answer shows that the bundle
   // and it share one graphql (the bundle leaves graphql out); metrics load prom-client with import().
-  const serveWith = async (env: NodeJS.ProcessEnv) => {
+  const serveWith = async (env: NodeJS.ProcessEnv, flags: string[] = []) => {
     const config = join(dir.path, 'bundle.yaml');
     await writeFile(config, 'engine:\n  planner: apollo\nmetrics:\n  enabled: true\n');
-    const gateway = startNode(CLI, ['serve', '--supergraph-config', join(dir.path, 'supergraph.yaml'), '--config', config, '--port', '0', '--host', '127.0.0.1'], { env });
+    const port = await freePort();
+    const gateway = startNode(CLI, ['serve', '--supergraph-config', join(dir.path, 'supergraph.yaml'), '--config', config, '--port', String(port), '--host', '127.0.0.1', ...flags], { env });
     try {
-      const [, entry] = await gateway.waitFor(/"entry":"(\w+)"[^\n]*"msg":"serve: the server runs in a worker thread"/);
-      const [, url] = await gateway.waitFor(/"url":"([^"]+)"[^\n]*"msg":"gateway: ready"/);
+      const [, entry] = await gateway.waitFor(/"entry":"(\w+)"[^\n]*"msg":"serve: the server runs in a worker (?:thread|process)"/);
+      await gateway.waitFor(/"msg":"gateway: ready"/);
+      const url = `http://127.0.0.1:${port}/graphql`;
       const result = await postGraphQL(url!, CROSS_SUBGRAPH_QUERY);
       const metrics = await (await fetch(new URL('/metrics', url))).text();
       return { entry, status: result.status, body: result.body, counted: /atrium_requests_total\{[^}]*outcome="success"\} 1/.test(metrics) };
@@ -147,6 +149,15 @@ describe('the server thread runs from its bundle (dist/gateway/serve-bundle, `np
     expect(bundled.body).toEqual(modules.body);
     expect(bundled.counted).toBe(true);
     expect(modules.counted).toBe(true);
+  });
+
+  it('forks `--workers 2` processes from the bundle, or from the separate modules with ATRIUM_SERVE_BUNDLE=0', async () => {
+    const bundled = await serveWith(process.env, ['--workers', '2']);
+    const modules = await serveWith({ ...process.env, ATRIUM_SERVE_BUNDLE: '0' }, ['--workers', '2']);
+    expect([bundled.entry, modules.entry]).toEqual(['bundle', 'modules']);
+    expect(bundled.status).toBe(200);
+    expect(bundled.body.errors).toBeUndefined();
+    expect(bundled.body).toEqual(modules.body);
   });
 });
 
@@ -212,6 +223,9 @@ describe('atrium serve --workers 2', () => {
       await gateway.waitFor(/"msg":"serve: all workers ready"/);
       const first = workerPids(gateway.child.pid!);
       expect(first).toHaveLength(2);
+      // Both forked from the build's bundle of the CLI (cli/supervise-workers.ts, workerProcessEntry).
+      const started = [...gateway.output().matchAll(/"pid":(\d+),"entry":"(\w+)"[^\n]*"msg":"serve: the server runs in a worker process"/g)];
+      expect(started.map(([, pid, entry]) => [Number(pid), entry]).sort()).toEqual(first.map((pid) => [pid, 'bundle']).sort());
       const url = `http://127.0.0.1:${port}/graphql`;
       for (let i = 0; i < 4; i++) expect((await postGraphQL(url, CROSS_SUBGRAPH_QUERY)).body.data.topProducts).toHaveLength(2);
 
