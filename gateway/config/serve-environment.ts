@@ -42,9 +42,9 @@ export function serveFlagsFromEnvironment(
 }
 
 /**
- * Whether `atrium serve` may start its server thread from the bundle the build writes (cli/supervise-workers.ts,
- * `serveThreadEntry`): yes unless `ATRIUM_SERVE_BUNDLE=0`, which asks for the separate modules instead (to debug
- * with their own file names; docs/performance.md, "Start-up").
+ * Whether `atrium serve` may start its server thread, or its `--workers` processes, from the bundle the build
+ * writes (cli/supervise-workers.ts): yes unless `ATRIUM_SERVE_BUNDLE=0`, which asks for the separate modules
+ * instead (to debug with their own file names; docs/performance.md, "Start-up").
  */
 export function serveBundleAllowed(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
   return env.ATRIUM_SERVE_BUNDLE?.trim() !== '0';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SERVE_ENVIRONMENT, serveFlagsFromEnvironment } from '../../../gateway/config/serve-environment.js';
+import { SERVE_ENVIRONMENT, serveBundleAllowed, serveFlagsFromEnvironment } from '../../../gateway/config/serve-environment.js';
 
 // Issue 19, item 4: which variables stand for which `atrium serve` flags.
 
@@ -37,5 +37,15 @@ describe('serveFlagsFromEnvironment', () => {
   it('has every variable in the table of docs/cli.md', () => {
     const docs = readFileSync(fileURLToPath(new URL('../../../docs/cli.md', import.meta.url)), 'utf8');
     for (const variable of Object.values(SERVE_ENVIRONMENT).flat()) expect(docs).toContain(`| \`${variable}\` |`);
+  });
+});
+
+describe('serveBundleAllowed (ATRIUM_SERVE_BUNDLE)', () => {
+  it('allows the bundle unless the variable is 0', () => {
+    expect(serveBundleAllowed({})).toBe(true);
+    expect(serveBundleAllowed({ ATRIUM_SERVE_BUNDLE: '1' })).toBe(true);
+    expect(serveBundleAllowed({ ATRIUM_SERVE_BUNDLE: '' })).toBe(true);
+    expect(serveBundleAllowed({ ATRIUM_SERVE_BUNDLE: '0' })).toBe(false);
+    expect(serveBundleAllowed({ ATRIUM_SERVE_BUNDLE: ' 0 ' })).toBe(false);
   });
 });
