@@ -118,7 +118,7 @@ describe('atrium serve --supergraph file.graphql, with no other file', () => {
   });
 });
 
-describe('the server thread runs from its bundle (dist/gateway/serve-bundle, `npm run build`)', () => {
+describe('the server runs from its bundle (dist/gateway/serve-bundle, `npm run build`)', () => {
   // Apollo's planner is loaded through createRequire, outside the bundle: the answer shows that the bundle
   // and it share one graphql (the bundle leaves graphql out); metrics load prom-client with import().
   const serveWith = async (env: NodeJS.ProcessEnv, flags: string[] = []) => {
@@ -130,7 +130,7 @@ describe('the server thread runs from its bundle (dist/gateway/serve-bundle, `np
       const [, entry] = await gateway.waitFor(/"entry":"(\w+)"[^\n]*"msg":"serve: the server runs in a worker (?:thread|process)"/);
       await gateway.waitFor(/"msg":"gateway: ready"/);
       const url = `http://127.0.0.1:${port}/graphql`;
-      const result = await postGraphQL(url!, CROSS_SUBGRAPH_QUERY);
+      const result = await postGraphQL(url, CROSS_SUBGRAPH_QUERY);
       const metrics = await (await fetch(new URL('/metrics', url))).text();
       return { entry, status: result.status, body: result.body, counted: /atrium_requests_total\{[^}]*outcome="success"\} 1/.test(metrics) };
     } finally {
