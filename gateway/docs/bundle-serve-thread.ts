@@ -11,7 +11,8 @@
 //   - graphql and @apollo/*: their classes are checked with instanceof, and modules outside the bundle use
 //     them too (@apollo/query-planner through createRequire in engine/apollo-planner.ts; a user's policy
 //     module or plugin that imports graphql). Two copies would be two realms.
-//   - pino and its transports: they start worker threads from files found through __dirname.
+//   - pino and its transports: they start worker threads from files found through __dirname (the build
+//     fails if __dirname or __filename appears in the bundle).
 //   - CommonJS modules loaded with import(), by the gateway (undici, prom-client) or inside a package
 //     (@opentelemetry/resources picks its machine-id reader that way): in an esbuild bundle such a module has
 //     a default export only, so `const { request } = await import('undici')` would get undefined. The
@@ -20,8 +21,8 @@
 //   - whatever gateway/ loads through createRequire (prom-client, ioredis, undici's Pool, pino-pretty, the
 //     hive planner's native binary): esbuild does not see into those calls.
 // esbuild is a devDependency: an installed package runs the bundle, never this.
-import { existsSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { packageRoot } from './package-root.js';
@@ -50,6 +51,11 @@ const result = await build({
 for (const entry of ['serve-thread.js', 'cli.js']) {
   if (!existsSync(join(outDir, entry))) throw new Error(`the bundle has no ${entry} in ${outDir}`);
 }
+
+// An ES module has no __dirname or __filename: bundled code that finds its files through them would fail at
+// runtime, on the path that reads them. Such a package belongs in external, as pino does.
+const findsFilesByDirname = Object.keys(result.metafile.outputs).filter((file) => /\b__(dirname|filename)\b/.test(readFileSync(resolve(file), 'utf8')));
+if (findsFilesByDirname.length > 0) throw new Error(`__dirname or __filename in the bundle; leave the package that uses it out (external):\n${findsFilesByDirname.join('\n')}`);
 
 const { inputs } = result.metafile;
 const dynamicCommonJs = Object.entries(inputs).flatMap(([importer, input]) =>
