@@ -145,14 +145,17 @@ export function workerProcessEntry(bundleAllowed = serveBundleAllowed()): string
   return bundle && fileURLToPath(bundle);
 }
 
+/** The bundle's folder beside dist/gateway/cli/ (gateway/docs/bundle-serve-thread.ts writes it). */
+const SERVE_BUNDLE_DIR = 'serve-bundle';
+
 function fromBundle(file: string, bundleAllowed: boolean): URL | undefined {
-  const bundle = new URL(`../serve-bundle/${file}`, import.meta.url);
+  const bundle = new URL(`../${SERVE_BUNDLE_DIR}/${file}`, import.meta.url);
   return bundleAllowed && existsSync(bundle) ? bundle : undefined;
 }
 
 /** Whether this code was loaded from the bundle ({@link serveThreadEntry}, {@link workerProcessEntry}), for the start-up log. */
 export function runsFromServeBundle(): boolean {
-  return import.meta.url.includes('/serve-bundle/');
+  return import.meta.url.includes(`/${SERVE_BUNDLE_DIR}/`);
 }
 
 /** What the main thread hands the server thread. */

@@ -8,8 +8,9 @@ export interface Receiver<T> {
 /**
  * An async iterator fed by pushes: the producer calls `push` and `end`, the consumer iterates. Unlike an
  * async generator, `return()` takes effect at once, also while the consumer waits for the next value, so a
- * departing client releases what feeds it (the WebSocket, SSE and multipart transports call `return()` when it leaves) without
- * waiting for one more event. Values queue up to `maxQueued`; one more ends the stream with `overflow()`.
+ * departing client releases what feeds it (the WebSocket, SSE and multipart transports call `return()` when
+ * it leaves) without waiting for one more event. Values queue up to `maxQueued`; one more ends the stream
+ * with `overflow()`.
  *
  * @example
  * const stream = new PushStream<string>({ onReturn: () => upstream.close() });
