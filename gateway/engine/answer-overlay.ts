@@ -1,7 +1,17 @@
 import { isObject, type JsonObject } from './json-merge.js';
 
-/** The keys one plan run wrote over one object or list of a subgraph answer (`null` prototype: any key is data). */
+/** The keys one plan run wrote over one object or list of a subgraph answer (no `Object.prototype`: any key is data). */
 type Patch = Record<string | number, unknown>;
+
+/**
+ * Makes patches: objects whose prototype chain is one empty null-prototype object, so that, as with
+ * `Object.create(null)`, no key (`toString`, `__proto__`) finds anything inherited. Unlike
+ * `Object.create(null)`, which V8 makes a hash-table (dictionary) object, these are ordinary fast objects:
+ * a run writes hundreds of patches, most with the same few keys in the same order, so they share hidden
+ * classes, take a third of the memory and read through inline caches.
+ */
+const PatchObject = function PatchObject(this: Patch) {} as unknown as new () => Patch;
+PatchObject.prototype = Object.create(null) as object;
 
 /**
  * What one plan run merged into the subgraph answers it received, kept beside them instead of written into
@@ -65,7 +75,7 @@ export class AnswerOverlay {
       return;
     }
     let patch = this.#patches.get(object);
-    if (patch === undefined) this.#patches.set(object, (patch = Object.create(null) as Patch));
+    if (patch === undefined) this.#patches.set(object, (patch = new PatchObject()));
     patch[key] = value;
   }
 }

@@ -32,6 +32,23 @@ describe('AnswerOverlay', () => {
     expect(frozen).toEqual(answers());
   });
 
+  it('reads keys named like Object.prototype members as data: absent until written, then what was written', () => {
+    // Without a prototype of its own, the object shows whether its patch inherits anything.
+    const product: JsonObject = deepFreeze(Object.assign(Object.create(null) as JsonObject, { id: 'p1' }));
+    const overlay = new AnswerOverlay({});
+    overlay.merge(product, { price: 1 });
+    for (const key of ['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      expect(fieldOf(overlay, product, key)).toBeUndefined();
+    }
+    const entity = JSON.parse('{"toString":"t","constructor":{"name":"c"},"__proto__":{"x":1}}') as JsonObject;
+    overlay.merge(product, entity);
+    expect(fieldOf(overlay, product, 'toString')).toBe('t');
+    expect(fieldOf(overlay, product, 'constructor')).toEqual({ name: 'c' });
+    expect(fieldOf(overlay, product, '__proto__')).toEqual({ x: 1 });
+    expect(Object.keys(overlay.patchOf(product)!)).toEqual(['price', 'toString', 'constructor', '__proto__']);
+    expect(Object.keys(product)).toEqual(['id']);
+  });
+
   it('merges into objects of earlier answers, which another run sees unchanged', () => {
     const [root, entity] = answers().map(deepFreeze);
     const mine = new AnswerOverlay({});
