@@ -10,7 +10,7 @@ import { CompiledPlans } from './compiled-plans.js';
 import { ancestorsAt, contextVariables } from './context-arguments.js';
 import { entityKeys } from './entity-keys.js';
 import { applyRewrites, RepresentationIndex } from './entity-representations.js';
-import { collectTargets, pathOf, type Target, typeMatcher } from './response-targets.js';
+import { pathOf, Targets, typeMatcher } from './response-targets.js';
 import { reservedResponseKeys } from './internal-aliases.js';
 import { shapeResult } from './result-shaping.js';
 import { deferLevels } from './defer-operation.js';
@@ -52,7 +52,7 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
       const data: JsonObject = {};
       const errors: GraphQLError[] = [];
       const failedFetchPaths: ResponsePath[] = [];
-      const root: Target = { object: data, path: undefined };
+      const root = Targets.root(data);
       const overlay = new AnswerOverlay(data);
       const run = new PlanRun({ options, input, errors, compiled, root, overlay, failedFetchPaths });
       const node = input.plan.node;
@@ -62,10 +62,10 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
         if (!input.subscriptionEvent) {
           throw new AtriumError('SUBSCRIPTION_TRANSPORT_REQUIRED', 'a subscription plan runs once per event of its subscription');
         }
-        run.mergeRootAnswer(node.primary, input.subscriptionEvent, [root]);
-        if (node.rest) await run.node(node.rest, [root]);
+        run.mergeRootAnswer(node.primary, input.subscriptionEvent, root);
+        if (node.rest) await run.node(node.rest, root);
       } else if (node) {
-        await run.node(node, [root]);
+        await run.node(node, root);
       }
       const endShape = input.beginShape?.();
       const shaped = shapeResult({
@@ -88,7 +88,7 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
       if (!node || node.kind === 'Subscription' || maxLevel === 0) return { initial: await this.execute(input) };
       const data: JsonObject = {};
       const failedFetchPaths: ResponsePath[] = [];
-      const root: Target = { object: data, path: undefined };
+      const root = Targets.root(data);
       const overlay = new AnswerOverlay(data);
       const gate: PhaseGate = { phases: fetchPhases(node, levels), phase: 0, done: new Set() };
       return runIncrementally({
@@ -101,7 +101,7 @@ export function createAtriumExecutor(options: AtriumExecutorOptions): PlanExecut
         reservedResponseKeys: reserved,
         async runPhase(phase, errors) {
           const run = new PlanRun({ options, input, errors, compiled, root, overlay, failedFetchPaths, gate: { ...gate, phase } });
-          await run.node(node, [root]);
+          await run.node(node, root);
         },
       });
     },
@@ -121,10 +121,12 @@ interface RepresentationList {
   readonly index: RepresentationIndex;
 }
 
-/** One entry of an entity request: the objects behind each representation index it contributed. */
+/** One entry of an entity request: its targets, and which of them are behind each representation index it contributed. */
 interface EntityGroup {
   readonly entry: EntityBatchEntry;
-  readonly targetsOf: (Target[] | undefined)[];
+  readonly targets: Targets;
+  /** Indexes into `targets.objects`, per representation index. */
+  readonly targetsOf: (number[] | undefined)[];
 }
 
 /** What one run of a plan (or one phase of an incremental run) works with. */
@@ -133,7 +135,7 @@ interface PlanRunParts {
   readonly input: ExecutePlanInput;
   readonly errors: GraphQLError[];
   readonly compiled: CompiledPlans;
-  readonly root: Target;
+  readonly root: Targets;
   /** Where the run's merges go (the answers themselves are never written). */
   readonly overlay: AnswerOverlay;
   /** Paths of the objects failed fetches should have filled (see `ShapeInput.failedFetchPaths`). */
@@ -147,7 +149,7 @@ class PlanRun {
   private readonly input: ExecutePlanInput;
   private readonly errors: GraphQLError[];
   private readonly compiled: CompiledPlans;
-  private readonly root: Target;
+  private readonly root: Targets;
   private readonly overlay: AnswerOverlay;
   private readonly failedFetchPaths: ResponsePath[];
   private readonly gate: PhaseGate | undefined;
@@ -169,7 +171,7 @@ class PlanRun {
     return this.options.subgraphError ?? defaultSubgraphError;
   }
 
-  async node(node: PlanNode, targets: readonly Target[]): Promise<void> {
+  async node(node: PlanNode, targets: Targets): Promise<void> {
     switch (node.kind) {
       case 'Sequence':
         for (const child of node.nodes) await this.node(child, targets);
@@ -178,7 +180,7 @@ class PlanRun {
         await Promise.all(node.nodes.map((child) => this.node(child, targets)));
         return;
       case 'Flatten':
-        await this.node(node.node, collectTargets(targets, this.compiled.path(node.path), this.compiled.matches, this.overlay));
+        await this.node(node.node, new Targets().collect(targets, this.compiled.path(node.path), this.compiled.matches, this.overlay));
         return;
       case 'Fetch':
         if (this.gate) {
@@ -207,24 +209,20 @@ class PlanRun {
     }
   }
 
-  private targetsOfEntry(entry: EntityBatchEntry): Target[] {
-    const roots = [this.root];
-    if (entry.paths.length === 1) return collectTargets(roots, this.compiled.path(entry.paths[0]!), this.compiled.matches, this.overlay);
-    const all: Target[] = [];
-    for (const path of entry.paths) {
-      for (const target of collectTargets(roots, this.compiled.path(path), this.compiled.matches, this.overlay)) all.push(target);
-    }
-    return all;
+  private targetsOfEntry(entry: EntityBatchEntry): Targets {
+    const targets = new Targets();
+    for (const path of entry.paths) targets.collect(this.root, this.compiled.path(path), this.compiled.matches, this.overlay);
+    return targets;
   }
 
-  private async rootFetch(fetch: FetchNode, targets: readonly Target[]): Promise<void> {
-    const base = targets[0]?.path;
-    const response = await this.send(fetch, this.fetchVariables(fetch), () => this.compiled.responseKeysOf(fetch).map((key) => pathOf(base, [key])));
+  private async rootFetch(fetch: FetchNode, targets: Targets): Promise<void> {
+    const base = () => (targets.objects.length > 0 ? targets.pathOf(0) : undefined);
+    const response = await this.send(fetch, this.fetchVariables(fetch), () => this.compiled.responseKeysOf(fetch).map((key) => pathOf(base(), [key])));
     if (response) this.mergeRootAnswer(fetch, response.body, targets);
   }
 
   /** Merges a root fetch's answer (or a subscription event) into the targets; its errors are re-pathed. */
-  mergeRootAnswer(fetch: FetchNode, body: SubgraphResponse['body'], targets: readonly Target[]): void {
+  mergeRootAnswer(fetch: FetchNode, body: SubgraphResponse['body'], targets: Targets): void {
     const { errors } = body;
     let { data } = body;
     if (isObject(data)) {
@@ -232,10 +230,11 @@ class PlanRun {
         data = copyJson(data);
         applyRewrites(data, fetch.outputRewrites, this.compiled.matches);
       }
-      for (const target of targets) this.overlay.merge(target.object, data);
+      for (const object of targets.objects) this.overlay.merge(object, data);
     }
     for (const error of errors ?? []) {
-      this.errors.push(this.subgraphError(error, fetch.serviceName, error.path ? pathOf(targets[0]?.path, error.path) : undefined));
+      const base = targets.objects.length > 0 ? targets.pathOf(0) : undefined;
+      this.errors.push(this.subgraphError(error, fetch.serviceName, error.path ? pathOf(base, error.path) : undefined));
     }
   }
 
@@ -244,16 +243,19 @@ class PlanRun {
    * are grouped by the values their ancestors give (`context-arguments.ts`), and each group is one
    * request with those values as variables, all groups in parallel.
    */
-  private async contextEntityFetch(fetch: FetchNode, targets: readonly Target[], rewrites: readonly FetchDataKeyRenamer[]): Promise<void> {
-    const groups = new Map<string, { variables: Record<string, unknown>; targets: Target[] }>();
-    for (const target of targets) {
-      const variables = contextVariables(ancestorsAt(this.root.object, pathOf(target.path), this.overlay), rewrites, this.compiled.matches, this.overlay);
+  private async contextEntityFetch(fetch: FetchNode, targets: Targets, rewrites: readonly FetchDataKeyRenamer[]): Promise<void> {
+    const groups = new Map<string, { variables: Record<string, unknown>; objects: JsonObject[]; paths: ResponsePath[] }>();
+    const data = this.root.objects[0]!;
+    for (let i = 0; i < targets.objects.length; i++) {
+      const path = targets.pathOf(i);
+      const variables = contextVariables(ancestorsAt(data, path, this.overlay), rewrites, this.compiled.matches, this.overlay);
       const key = JSON.stringify(variables);
       let group = groups.get(key);
-      if (!group) groups.set(key, (group = { variables, targets: [] }));
-      group.targets.push(target);
+      if (!group) groups.set(key, (group = { variables, objects: [], paths: [] }));
+      group.objects.push(targets.objects[i]!);
+      group.paths.push(path);
     }
-    await Promise.all([...groups.values()].map((group) => this.entityFetch(fetch, [group.targets], group.variables)));
+    await Promise.all([...groups.values()].map((group) => this.entityFetch(fetch, [new Targets().add(group.objects, group.paths)], group.variables)));
   }
 
   /**
@@ -261,7 +263,7 @@ class PlanRun {
    * entry i. Representations are deduplicated per variable; each answer merges into every object that
    * gave its representation, and errors at `[alias, index, ...]` are re-pathed to those objects.
    */
-  private async entityFetch(fetch: FetchNode, targetsPerEntry: readonly (readonly Target[])[], extraVariables?: Record<string, unknown>): Promise<void> {
+  private async entityFetch(fetch: FetchNode, targetsPerEntry: readonly Targets[], extraVariables?: Record<string, unknown>): Promise<void> {
     const entries = this.compiled.entriesOf(fetch);
     const lists: RepresentationList[] = [];
     const groups: EntityGroup[] = [];
@@ -270,23 +272,25 @@ class PlanRun {
       const entry = entries[e]!;
       let list = lists.find((l) => l.variable === entry.representationsVariable);
       if (!list) lists.push((list = { variable: entry.representationsVariable, index: new RepresentationIndex(this.overlay) }));
-      const targetsOf: (Target[] | undefined)[] = [];
+      const targetsOf: (number[] | undefined)[] = [];
       const select = this.compiled.selector(entry, fetch.serviceName);
       const { inputRewrites } = entry;
       const rewrite = inputRewrites && ((representation: JsonObject) => applyRewrites(representation, inputRewrites, this.compiled.matches));
-      for (const target of targetsPerEntry[e]!) {
-        const index = list.index.add(target.object, select, rewrite);
+      const targets = targetsPerEntry[e]!;
+      const { objects } = targets;
+      for (let t = 0; t < objects.length; t++) {
+        const index = list.index.add(objects[t]!, select, rewrite);
         if (index === undefined) continue;
-        (targetsOf[index] ??= []).push(target);
+        (targetsOf[index] ??= []).push(t);
         total++;
       }
-      groups.push({ entry, targetsOf });
+      groups.push({ entry, targets, targetsOf });
     }
     if (total === 0) return;
 
     const variables = extraVariables ? { ...this.fetchVariables(fetch), ...extraVariables } : this.fetchVariables(fetch);
     for (const list of lists) variables[list.variable] = list.index.representations;
-    const targetPaths = (of: readonly EntityGroup[]) => of.flatMap(({ targetsOf }) => targetsOf.flatMap((hits) => (hits ?? []).map((t) => pathOf(t.path))));
+    const targetPaths = (of: readonly EntityGroup[]) => of.flatMap(({ targets, targetsOf }) => targetsOf.flatMap((hits) => (hits ?? []).map((t) => targets.pathOf(t))));
     const response = await this.send(fetch, variables, () => targetPaths(groups));
     if (!response) return;
     const { data, errors } = response.body;
@@ -296,18 +300,19 @@ class PlanRun {
     for (const path of unansweredPaths) this.failedFetchPaths.push(path);
     for (const error of errors ?? []) {
       const [alias, index, ...rest] = error.path ?? [];
-      const hits = typeof index === 'number' ? groups.find((g) => g.entry.alias === alias)?.targetsOf[index] : undefined;
-      if (hits) {
-        for (const target of hits) this.errors.push(this.subgraphError(error, fetch.serviceName, pathOf(target.path, rest)));
+      const group = typeof index === 'number' ? groups.find((g) => g.entry.alias === alias) : undefined;
+      const hits = group?.targetsOf[index as number];
+      if (group && hits) {
+        for (const t of hits) this.errors.push(this.subgraphError(error, fetch.serviceName, pathOf(group.targets.pathOf(t), rest)));
       } else {
         this.errors.push(this.subgraphError(error, fetch.serviceName, unansweredPaths.length > 0 ? commonPrefix(unansweredPaths) : undefined));
       }
     }
-    for (const { entry, targetsOf } of groups) {
+    for (const { entry, targets, targetsOf } of groups) {
       const entities = isObject(data) ? data[entry.alias] : undefined;
       if (!Array.isArray(entities)) {
         if (!errors?.length) {
-          const paths = targetPaths([{ entry, targetsOf }]);
+          const paths = targetPaths([{ entry, targets, targetsOf }]);
           this.fail(fetch, new AtriumError('SUBGRAPH_BAD_RESPONSE', `subgraph "${fetch.serviceName}" answered an entity fetch without ${entry.alias}`), commonPrefix(paths));
         }
         continue;
@@ -320,7 +325,7 @@ class PlanRun {
           entity = copyJson(entity);
           applyRewrites(entity, entry.outputRewrites, this.compiled.matches);
         }
-        for (const target of hits) this.overlay.merge(target.object, entity);
+        for (const t of hits) this.overlay.merge(targets.objects[t]!, entity);
       }
     }
   }

@@ -4,29 +4,9 @@ import { type TypeMatcher } from './entity-representations.js';
 import { isObject, type JsonObject } from './json-merge.js';
 import { type AnswerOverlay, fieldIn, fieldOf } from './answer-overlay.js';
 
-/**
- * A step of a response path, linked to its parent: collecting the objects under a Flatten node then
- * allocates one small node per step instead of copying a path array per object. Paths are materialised
- * only when an error needs one.
- */
-export interface PathNode {
-  readonly parent: PathNode | undefined;
-  readonly key: string | number;
-}
-
-/** An object in the merged response that a fetch writes into, with its path for error mapping. */
-export interface Target {
-  readonly object: JsonObject;
-  readonly path: PathNode | undefined;
-}
-
-/** The response path of `node`, followed by `rest`. */
-export function pathOf(node: PathNode | undefined, rest: readonly (string | number)[] = []): ResponsePath {
-  const path: ResponsePath = [];
-  for (let at = node; at !== undefined; at = at.parent) path.push(at.key);
-  path.reverse();
-  for (const key of rest) path.push(key);
-  return path;
+/** The response path of `base`, followed by `rest`. */
+export function pathOf(base: ResponsePath | undefined, rest: readonly (string | number)[] = []): ResponsePath {
+  return base === undefined || base.length === 0 ? [...rest] : [...base, ...rest];
 }
 
 /**
@@ -61,24 +41,121 @@ export function compilePath(path: ResponsePath): readonly PathStep[] {
 }
 
 /**
- * Every object at `steps` below the targets. `@` steps into each element of a list; null, missing and
- * non-object values are skipped (there is nothing to join), and so are objects a type condition rules out.
- * A list at the end of the path contributes each of its objects. Values are read through `overlay` (the
- * run's merged answers; answer-overlay.ts) when there is one.
+ * The objects of the merged response that one fetch writes into (or whose fields it reads), in the order
+ * the plan's paths reach them. Their response paths are what an error needs, and errors are rare: a
+ * collection records only the objects, and where they came from (the targets it walked from and the
+ * steps), and {@link Targets.pathOf} works the paths out by walking again the first time one is asked for.
+ *
+ * @example
+ * const root = Targets.root(data);
+ * const products = new Targets().collect(root, compilePath(['topProducts', '@']), matches, overlay);
+ * products.objects; // each product object
+ * products.pathOf(1); // ['topProducts', 1]
  */
-export function collectTargets(targets: readonly Target[], steps: readonly PathStep[], matches: TypeMatcher, overlay?: AnswerOverlay): Target[] {
-  const out: Target[] = [];
-  const walk: Walk = { steps, matches, overlay, out };
-  for (const target of targets) walkFrom(walk, target.object, 0, target.path);
-  return out;
+export class Targets {
+  readonly objects: JsonObject[] = [];
+  readonly #segments: Segment[] = [];
+  #paths: ResponsePath[] | undefined;
+
+  /** The response's root object, at the empty path. */
+  static root(data: JsonObject): Targets {
+    return new Targets().add([data], [[]]);
+  }
+
+  /** Appends objects whose paths are known. */
+  add(objects: readonly JsonObject[], paths: readonly ResponsePath[]): this {
+    this.#paths = undefined;
+    this.#segments.push({ start: this.objects.length, paths });
+    for (const object of objects) this.objects.push(object);
+    return this;
+  }
+
+  /**
+   * Appends every object at `steps` below `from`'s objects. `@` steps into each element of a list; null,
+   * missing and non-object values are skipped (there is nothing to join), and so are objects a type
+   * condition rules out. A list at the end of the path contributes each of its objects. Values are read
+   * through `overlay` (the run's merged answers; answer-overlay.ts) when there is one.
+   */
+  collect(from: Targets, steps: readonly PathStep[], matches: TypeMatcher, overlay?: AnswerOverlay): this {
+    this.#paths = undefined;
+    const source: WalkSource = { from, steps, matches, overlay };
+    this.#segments.push({ start: this.objects.length, source });
+    const walk: Walk = { ...source, out: this.objects, trail: undefined, paths: undefined };
+    for (const object of from.objects) walkFrom(walk, object, 0);
+    return this;
+  }
+
+  /** The response path of `objects[index]`. */
+  pathOf(index: number): ResponsePath {
+    return (this.#paths ??= this.#allPaths())[index]!;
+  }
+
+  #allPaths(): ResponsePath[] {
+    const paths: ResponsePath[] = [];
+    for (let i = 0; i < this.#segments.length; i++) {
+      const segment = this.#segments[i]!;
+      const end = this.#segments[i + 1]?.start ?? this.objects.length;
+      const found = segment.paths ?? this.#walkedPaths(segment.source, segment.start, end);
+      for (const path of found) paths.push(path);
+    }
+    return paths;
+  }
+
+  /**
+   * The paths of `objects[start..end)`, collected from `source`: the same walk again, keeping the path to
+   * each object. Normally it reaches the same objects in the same order. If another fetch of the plan
+   * changed the tree in between (an answer that replaced a list with one of another length), each object
+   * takes the path where the walk now finds it, else the path of the walk's fixed start.
+   */
+  #walkedPaths(source: WalkSource, start: number, end: number): ResponsePath[] {
+    const out: JsonObject[] = [];
+    const paths: ResponsePath[] = [];
+    for (let k = 0; k < source.from.objects.length; k++) {
+      walkFrom({ ...source, out, trail: [...source.from.pathOf(k)], paths }, source.from.objects[k], 0);
+    }
+    const mine = this.objects.slice(start, end);
+    if (out.length === mine.length && mine.every((object, i) => out[i] === object)) return paths;
+    const unclaimed = new Map<JsonObject, ResponsePath[]>();
+    for (let i = 0; i < out.length; i++) {
+      const list = unclaimed.get(out[i]!);
+      if (list) list.push(paths[i]!);
+      else unclaimed.set(out[i]!, [paths[i]!]);
+    }
+    const fallback = fixedPrefix(source);
+    return mine.map((object) => unclaimed.get(object)?.shift() ?? fallback);
+  }
 }
 
-/** What one {@link collectTargets} call walks with. */
-interface Walk {
+/** Where one {@link Targets.collect} call walked from. */
+interface WalkSource {
+  readonly from: Targets;
   readonly steps: readonly PathStep[];
   readonly matches: TypeMatcher;
   readonly overlay: AnswerOverlay | undefined;
-  readonly out: Target[];
+}
+
+/** The targets one `add` or `collect` appended, from `start` to the next segment's start. */
+type Segment =
+  | { readonly start: number; readonly paths: readonly ResponsePath[]; readonly source?: undefined }
+  | { readonly start: number; readonly paths?: undefined; readonly source: WalkSource };
+
+/** The path every target of `source` starts with: its start's, and the field steps before the first list. */
+function fixedPrefix(source: WalkSource): ResponsePath {
+  const path: ResponsePath = source.from.objects.length === 1 ? [...source.from.pathOf(0)] : [];
+  for (const step of source.steps) {
+    if (step.kind === 'list') break;
+    if (step.kind === 'field') path.push(step.name);
+  }
+  return path;
+}
+
+/** What one walk of {@link Targets.collect} works with. */
+interface Walk extends WalkSource {
+  readonly out: JsonObject[];
+  /** When paths are asked for: the path of the value being walked (pushed and popped as the walk goes). */
+  readonly trail: (string | number)[] | undefined;
+  /** With `trail`: the path of each object pushed to `out`. */
+  readonly paths: ResponsePath[] | undefined;
 }
 
 /** `value` passes a step's type filter (no filter: anything passes). */
@@ -91,17 +168,22 @@ function passes(value: unknown, types: readonly string[] | undefined, { matches,
 }
 
 /**
- * The walk of {@link collectTargets}: a module function taking everything it needs, so a Flatten node
- * allocates no closures per call, only the path nodes of the objects it reaches.
+ * The walk of {@link Targets.collect}: a module function taking everything it needs, so a Flatten node
+ * allocates no closures per call and, unless paths are asked for, nothing per object but its slot in `out`.
  */
-function walkFrom(walk: Walk, value: unknown, index: number, at: PathNode | undefined): void {
-  const { steps, overlay } = walk;
+function walkFrom(walk: Walk, value: unknown, index: number): void {
+  const { steps, overlay, trail } = walk;
   if (index === steps.length) {
     if (Array.isArray(value)) {
       const patch = overlay?.patchOf(value);
-      for (let i = 0; i < value.length; i++) walkFrom(walk, fieldIn(patch, value, i), index, { parent: at, key: i });
+      for (let i = 0; i < value.length; i++) {
+        trail?.push(i);
+        walkFrom(walk, fieldIn(patch, value, i), index);
+        trail?.pop();
+      }
     } else if (isObject(value)) {
-      walk.out.push({ object: value, path: at });
+      walk.out.push(value);
+      if (trail !== undefined) walk.paths!.push([...trail]);
     }
     return;
   }
@@ -112,18 +194,24 @@ function walkFrom(walk: Walk, value: unknown, index: number, at: PathNode | unde
       const patch = overlay?.patchOf(value);
       for (let i = 0; i < value.length; i++) {
         const item = fieldIn(patch, value, i);
-        if (passes(item, step.types, walk)) walkFrom(walk, item, index + 1, { parent: at, key: i });
+        if (!passes(item, step.types, walk)) continue;
+        trail?.push(i);
+        walkFrom(walk, item, index + 1);
+        trail?.pop();
       }
       return;
     }
     case 'field': {
       if (!isObject(value)) return;
       const next = fieldOf(overlay, value, step.name);
-      if (passes(next, step.types, walk)) walkFrom(walk, next, index + 1, { parent: at, key: step.name });
+      if (!passes(next, step.types, walk)) return;
+      trail?.push(step.name);
+      walkFrom(walk, next, index + 1);
+      trail?.pop();
       return;
     }
     case 'filter':
-      if (passes(value, step.types, walk)) walkFrom(walk, value, index + 1, at);
+      if (passes(value, step.types, walk)) walkFrom(walk, value, index + 1);
   }
 }
 
