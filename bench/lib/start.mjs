@@ -33,12 +33,13 @@ export function freePort() {
 
 /**
  * @param {import('./target.mjs').Target} target
- * @param {{ supergraphFile: string; readyWithinMs?: number }} context
+ * @param {{ supergraphFile: string; readyWithinMs?: number; root?: string }} context `root`: the checkout whose
+ *   build runs (default: this one)
  * @returns {Promise<Started | { skipped: string }>}
  */
 export async function startTarget(target, context) {
   const port = /** @type {number} */ (await freePort());
-  const { command, args, env } = target.command({ port, root: ROOT, supergraphFile: context.supergraphFile });
+  const { command, args, env } = target.command({ port, root: context.root ?? ROOT, supergraphFile: context.supergraphFile });
   const since = performance.now();
   const proc = spawnTracked(target.name, command, args, { cpus: target.cpus, env: { NODE_ENV: 'production', APOLLO_TELEMETRY_DISABLED: '1', ...env } });
   const url = `http://127.0.0.1:${port}/graphql`;

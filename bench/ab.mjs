@@ -1,0 +1,125 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chooseLoadTool, cleanUpLoad, runLoad } from './lib/load.mjs';
+import { post } from './lib/http.mjs';
+import { CLK_TCK, cpuTicks, killAllNow, pinSelf, spawnTracked, stopAll, tree } from './lib/procs.mjs';
+import { startTarget } from './lib/start.mjs';
+import { BENCH_DIR, checkBody, compose, requestBody } from './lib/workload.mjs';
+
+/**
+ * Two builds of one bench target side by side (not a test): `node bench/ab.mjs --a ../before --b .
+ * [--target atrium] [--rounds 30] [--burst 2]`. `--a` and `--b` are checkouts with `npm run build` done
+ * (their own node_modules, or a symlink to one). Both gateways run at once, pinned to the gateway core,
+ * and the load alternates between them in short bursts (A then B, then B then A, ...), so that a slow
+ * spell of the host falls on both: on a host whose speed swings by ±30 % within minutes, runs minutes
+ * apart cannot show a change of a few per cent, pairs seconds apart can.
+ *
+ * Per round it records each build's RPS and CPU time per request, and prints the median of the B/A
+ * ratios and how many rounds B won. Both answers are checked byte for byte against
+ * expected-response.json before and after. Results go to stdout only.
+ */
+
+const USAGE = 'Usage: node bench/ab.mjs --a <checkout> --b <checkout> [--target atrium] [--rounds 30] [--burst 2] [--warmup 5] [--connections 50]';
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      a: { type: 'string' },
+      b: { type: 'string' },
+      target: { type: 'string', default: 'atrium' },
+      rounds: { type: 'string', default: '30' },
+      burst: { type: 'string', default: '2' },
+      warmup: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '50' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return void console.log(USAGE);
+  if (!values.a || !values.b) throw new Error(USAGE);
+  const roots = [values.a, values.b].map((dir) => `${resolve(dir)}/`);
+  for (const root of roots) if (!existsSync(`${root}dist/gateway/cli.js`)) throw new Error(`${root}dist/gateway/cli.js is missing: build that checkout first`);
+  const rounds = Number(values.rounds);
+  const burst = Number(values.burst);
+  const connections = Number(values.connections);
+  const target = await findTarget(values.target);
+
+  process.env.APOLLO_TELEMETRY_DISABLED = '1';
+  pinSelf('0');
+  const notes = [];
+  const tool = chooseLoadTool({ smoke: false, notes });
+  if (tool !== 'wrk') throw new Error('bench/ab.mjs needs wrk (apt-get install -y wrk)');
+  const work = mkdtempSync(join(tmpdir(), 'atrium-bench-ab-'));
+  try {
+    const subgraphs = spawnTracked('subgraphs', process.execPath, [`${BENCH_DIR}subgraphs.mjs`], { cpus: '0' });
+    const [, readyLine] = await subgraphs.waitFor(/(\{"ready":true.*\})\n/, 30_000);
+    const supergraphFile = compose(work, JSON.parse(readyLine).urls);
+    const builds = [];
+    for (const [i, root] of roots.entries()) {
+      const started = await startTarget(target, { supergraphFile, root });
+      if ('skipped' in started) throw new Error(`${root}: ${started.skipped}`);
+      builds.push({ name: 'AB'[i], root, ...started, rps: [], cpuUsPerRequest: [] });
+    }
+    for (const build of builds) {
+      await check(build, 'before');
+      await runLoad({ tool, url: build.url, body: requestBody, connections, seconds: Number(values.warmup), cpus: '0', headers: build.headers });
+    }
+    console.log(`${target.name}: A = ${roots[0]}, B = ${roots[1]}; ${rounds} rounds of ${burst} s per build, ${connections} connections`);
+    for (let round = 0; round < rounds; round++) {
+      for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
+        const pids = tree(build.proc.pid);
+        const before = cpuTicks(pids);
+        const load = await runLoad({ tool, url: build.url, body: requestBody, connections, seconds: burst, cpus: '0', headers: build.headers });
+        const after = cpuTicks(pids);
+        let ticks = 0;
+        for (const [pid, end] of after) ticks += end - (before.get(pid) ?? 0);
+        build.rps.push(load.rps);
+        build.cpuUsPerRequest.push(((ticks / CLK_TCK) * 1e6) / load.requests);
+      }
+      console.log(`round ${round + 1}: ${builds.map((b) => `${b.name} ${b.rps.at(-1).toFixed(1)} RPS, ${b.cpuUsPerRequest.at(-1).toFixed(0)} µs CPU/request`).join('; ')}`);
+    }
+    for (const build of builds) await check(build, 'after');
+    const [a, b] = builds;
+    const rpsRatios = b.rps.map((rps, i) => rps / a.rps[i]);
+    const cpuRatios = b.cpuUsPerRequest.map((us, i) => us / a.cpuUsPerRequest[i]);
+    for (const build of builds) {
+      console.log(`${build.name}: median ${median(build.rps).toFixed(1)} RPS, ${median(build.cpuUsPerRequest).toFixed(0)} µs CPU per request (${build.root})`);
+    }
+    console.log(`B/A RPS: median ${median(rpsRatios).toFixed(3)}, B faster in ${rpsRatios.filter((r) => r > 1).length} of ${rounds} rounds`);
+    console.log(`B/A CPU per request: median ${median(cpuRatios).toFixed(3)}, B cheaper in ${cpuRatios.filter((r) => r < 1).length} of ${rounds} rounds`);
+  } finally {
+    await stopAll();
+    cleanUpLoad();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The Atrium target named `name`, from bench/targets/atrium*.mjs (the definitions bench/run.mjs uses). */
+async function findTarget(/** @type {string} */ name) {
+  for (const file of readdirSync(`${BENCH_DIR}targets`).filter((f) => /^atrium.*\.mjs$/.test(f))) {
+    const target = (await import(`./targets/${file}`)).targets.find((/** @type {{ name: string }} */ t) => t.name === name);
+    if (target) return target;
+  }
+  throw new Error(`--target ${name}: not an Atrium target of bench/targets/ (bench/run.mjs --list shows them)`);
+}
+
+async function check(/** @type {{ name: string; url: string; headers: Record<string, string> }} */ build, /** @type {string} */ when) {
+  const { status, text } = await post(build.url, requestBody, { headers: build.headers });
+  const result = checkBody(text);
+  if (!result.ok || status !== 200) throw new Error(`${build.name}: answer ${when} the load differs from expected-response.json (HTTP ${status}, offset ${result.offset}: ${result.detail})`);
+}
+
+const median = (/** @type {number[]} */ values) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    killAllNow();
+    process.exit(1);
+  },
+);
