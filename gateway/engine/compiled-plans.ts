@@ -86,19 +86,32 @@ function withUsableKeys(
     return representation && hasUsableKey(representation, keys) ? representation : undefined;
   };
   const fromOf = new Map(flat.fields.map(({ from, to }) => [to, from]));
+  // Called for every object an entity fetch reaches: plain loops, no closure per call.
   const usable = (object: JsonObject, overlay: AnswerOverlay | undefined): boolean => {
     const patch = overlay?.patchOf(object);
     const typeKeys = keys.get(fieldIn(patch, object, '__typename') as string);
     if (!typeKeys || typeKeys.length === 0) return true;
-    return typeKeys.some((fields) => fields.every((field) => {
-      const from = fromOf.get(field);
-      if (from === undefined) return false;
-      const value = fieldIn(patch, object, from);
-      return value !== null && value !== undefined;
-    }));
+    for (const fields of typeKeys) if (keyIsSet(fields, fromOf, patch, object)) return true;
+    return false;
   };
   const applies = (object: JsonObject, overlay?: AnswerOverlay) => flat.applies(object, overlay) && usable(object, overlay);
   return Object.assign((object: JsonObject, overlay?: AnswerOverlay) => (applies(object, overlay) ? select(object, overlay) : undefined), {
     flat: { applies, fields: flat.fields },
   });
+}
+
+/** Every field of one key (`@key(fields: ...)`) is in the representation `fromOf` builds from `object`, not null. */
+function keyIsSet(
+  fields: readonly string[],
+  fromOf: ReadonlyMap<string, string>,
+  patch: ReturnType<AnswerOverlay['patchOf']>,
+  object: JsonObject,
+): boolean {
+  for (const field of fields) {
+    const from = fromOf.get(field);
+    if (from === undefined) return false;
+    const value = fieldIn(patch, object, from);
+    if (value === null || value === undefined) return false;
+  }
+  return true;
 }
