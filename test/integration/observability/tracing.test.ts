@@ -137,6 +137,45 @@ describe('tracing at sample ratio 0 (parent-based)', () => {
   });
 });
 
+describe('tracing at sample ratio 0.5', () => {
+  let demo: DemoGateway;
+  beforeAll(async () => {
+    demo = await startDemoGateway({
+      subgraphs,
+      config: { tracing: { enabled: true, endpoint: receiver.url, exportDelay: '50ms', sampleRatio: 0.5 } },
+    });
+  });
+  afterAll(async () => demo?.close());
+
+  it('samples some new traces and not others, exports only the sampled, and follows an unsampled caller', async () => {
+    const flags = new Map<string, string>();
+    for (let i = 0; i < 60; i++) {
+      const response = await demo.post('query Half { topProducts(first: 1) { name } }');
+      const [call] = subgraphRequestsOf(response.headers.get('x-request-id')!);
+      const [, traceId, flag] = /^00-([0-9a-f]{32})-[0-9a-f]{16}-(0[01])$/.exec(call!.headers.traceparent!)!;
+      flags.set(traceId!, flag!);
+    }
+    expect(flags.size).toBe(60);
+    const sampled = [...flags].filter(([, flag]) => flag === '01').map(([traceId]) => traceId);
+    const unsampled = [...flags].filter(([, flag]) => flag === '00').map(([traceId]) => traceId);
+    // At 0.5, all 60 on one side has a chance of 2 in 10^18.
+    expect(sampled.length).toBeGreaterThan(0);
+    expect(unsampled.length).toBeGreaterThan(0);
+    for (const traceId of sampled) await traceOf(traceId, 'query Half', 2);
+
+    const callerTrace = hex(16);
+    const followed = await demo.post('query Half { topProducts(first: 1) { name } }', undefined, { traceparent: `00-${callerTrace}-${hex(8)}-00` });
+    const [call] = subgraphRequestsOf(followed.headers.get('x-request-id')!);
+    expect(call!.headers.traceparent).toMatch(new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-00$`));
+    const lastTrace = hex(16);
+    await demo.post('query Half { topProducts(first: 1) { name } }', undefined, { traceparent: `00-${lastTrace}-${hex(8)}-01` });
+    await traceOf(lastTrace, 'query Half', 2);
+    // Exports go out in order: the last (sampled) trace arrived, so an unsampled span would have too.
+    const exported = new Set(receiver.spans.map((s) => s.traceId));
+    expect([...unsampled, callerTrace].filter((traceId) => exported.has(traceId))).toEqual([]);
+  });
+});
+
 describe('request ids without any observability configured', () => {
   let demo: DemoGateway;
   beforeAll(async () => {
