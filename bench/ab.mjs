@@ -9,26 +9,30 @@ import { startTarget } from './lib/start.mjs';
 import { BENCH_DIR, checkBody, compose, requestBody } from './lib/workload.mjs';
 
 /**
- * Two builds of one bench target side by side (not a test): `node bench/ab.mjs --a ../before --b .
- * [--target atrium] [--rounds 30] [--burst 2]`. `--a` and `--b` are checkouts with `npm run build` done
- * (their own node_modules, or a symlink to one). Both gateways run at once, pinned to the gateway core,
- * and the load alternates between them in short bursts (A then B, then B then A, ...), so that a slow
- * spell of the host falls on both: on a host whose speed swings by ±30 % within minutes, runs minutes
- * apart cannot show a change of a few per cent, pairs seconds apart can.
+ * Two gateways side by side (not a test): two builds of one bench target, `node bench/ab.mjs --a ../before
+ * --b . [--target atrium]`, or two targets of this build, `node bench/ab.mjs --target-a grafbase --target-b
+ * atrium`. `--a` and `--b` are checkouts with `npm run build` done (their own node_modules, or a symlink to
+ * one; default: this one). Both gateways run at once, pinned to the gateway core, and the load alternates
+ * between them in short bursts (A then B, then B then A, ...), so that a slow spell of the host falls on
+ * both: on a host whose speed swings by ±30 % within minutes, runs minutes apart cannot show a change of a
+ * few per cent, pairs seconds apart can.
  *
  * Per round it records each build's RPS and CPU time per request, and prints the median of the B/A
  * ratios and how many rounds B won. Both answers are checked byte for byte against
  * expected-response.json before and after. Results go to stdout only.
  */
 
-const USAGE = 'Usage: node bench/ab.mjs --a <checkout> --b <checkout> [--target atrium] [--rounds 30] [--burst 2] [--warmup 5] [--connections 50]';
+const USAGE =
+  'Usage: node bench/ab.mjs [--a <checkout>] [--b <checkout>] [--target atrium | --target-a <name> --target-b <name>] [--rounds 30] [--burst 2] [--warmup 5] [--connections 50]';
 
 async function main() {
   const { values } = parseArgs({
     options: {
-      a: { type: 'string' },
-      b: { type: 'string' },
+      a: { type: 'string', default: '.' },
+      b: { type: 'string', default: '.' },
       target: { type: 'string', default: 'atrium' },
+      'target-a': { type: 'string' },
+      'target-b': { type: 'string' },
       rounds: { type: 'string', default: '30' },
       burst: { type: 'string', default: '2' },
       warmup: { type: 'string', default: '5' },
@@ -37,13 +41,14 @@ async function main() {
     },
   });
   if (values.help) return void console.log(USAGE);
-  if (!values.a || !values.b) throw new Error(USAGE);
   const roots = [values.a, values.b].map((dir) => `${resolve(dir)}/`);
-  for (const root of roots) if (!existsSync(`${root}dist/gateway/cli.js`)) throw new Error(`${root}dist/gateway/cli.js is missing: build that checkout first`);
+  const names = [values['target-a'] ?? values.target, values['target-b'] ?? values.target];
+  if (roots[0] === roots[1] && names[0] === names[1]) throw new Error(`A and B are the same: ${USAGE}`);
+  for (const root of new Set(roots)) if (!existsSync(`${root}dist/gateway/cli.js`)) throw new Error(`${root}dist/gateway/cli.js is missing: build that checkout first`);
   const rounds = Number(values.rounds);
   const burst = Number(values.burst);
   const connections = Number(values.connections);
-  const target = await findTarget(values.target);
+  const targets = await Promise.all(names.map(findTarget));
 
   process.env.APOLLO_TELEMETRY_DISABLED = '1';
   pinSelf('0');
@@ -57,15 +62,15 @@ async function main() {
     const supergraphFile = compose(work, JSON.parse(readyLine).urls);
     const builds = [];
     for (const [i, root] of roots.entries()) {
-      const started = await startTarget(target, { supergraphFile, root });
-      if ('skipped' in started) throw new Error(`${root}: ${started.skipped}`);
-      builds.push({ name: 'AB'[i], root, ...started, rps: [], cpuUsPerRequest: [] });
+      const started = await startTarget(targets[i], { supergraphFile, root });
+      if ('skipped' in started) throw new Error(`${targets[i].name} (${root}): ${started.skipped}`);
+      builds.push({ name: 'AB'[i], label: `${targets[i].name} (${root})`, ...started, rps: [], cpuUsPerRequest: [] });
     }
     for (const build of builds) {
       await check(build, 'before');
       await runLoad({ tool, url: build.url, body: requestBody, connections, seconds: Number(values.warmup), cpus: '0', headers: build.headers });
     }
-    console.log(`${target.name}: A = ${roots[0]}, B = ${roots[1]}; ${rounds} rounds of ${burst} s per build, ${connections} connections`);
+    console.log(`A = ${builds[0].label}, B = ${builds[1].label}; ${rounds} rounds of ${burst} s each, ${connections} connections`);
     for (let round = 0; round < rounds; round++) {
       for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
         const pids = tree(build.proc.pid);
@@ -84,7 +89,7 @@ async function main() {
     const rpsRatios = b.rps.map((rps, i) => rps / a.rps[i]);
     const cpuRatios = b.cpuUsPerRequest.map((us, i) => us / a.cpuUsPerRequest[i]);
     for (const build of builds) {
-      console.log(`${build.name}: median ${median(build.rps).toFixed(1)} RPS, ${median(build.cpuUsPerRequest).toFixed(0)} µs CPU per request (${build.root})`);
+      console.log(`${build.name}: median ${median(build.rps).toFixed(1)} RPS, ${median(build.cpuUsPerRequest).toFixed(0)} µs CPU per request (${build.label})`);
     }
     console.log(`B/A RPS: median ${median(rpsRatios).toFixed(3)}, B faster in ${rpsRatios.filter((r) => r > 1).length} of ${rounds} rounds`);
     console.log(`B/A CPU per request: median ${median(cpuRatios).toFixed(3)}, B cheaper in ${cpuRatios.filter((r) => r < 1).length} of ${rounds} rounds`);
@@ -95,13 +100,18 @@ async function main() {
   }
 }
 
-/** The Atrium target named `name`, from bench/targets/atrium*.mjs (the definitions bench/run.mjs uses). */
+/**
+ * The target named `name`, from bench/targets/ (the definitions bench/run.mjs uses). A peer gateway needs
+ * bench/node_modules, and runs from this checkout whatever `--a`/`--b` say.
+ */
 async function findTarget(/** @type {string} */ name) {
-  for (const file of readdirSync(`${BENCH_DIR}targets`).filter((f) => /^atrium.*\.mjs$/.test(f))) {
+  for (const file of readdirSync(`${BENCH_DIR}targets`).filter((f) => f.endsWith('.mjs'))) {
     const target = (await import(`./targets/${file}`)).targets.find((/** @type {{ name: string }} */ t) => t.name === name);
-    if (target) return target;
+    if (!target) continue;
+    if (target.peer && !existsSync(`${BENCH_DIR}node_modules`)) throw new Error(`--target ${name} needs bench/node_modules (npm ci --prefix bench)`);
+    return target;
   }
-  throw new Error(`--target ${name}: not an Atrium target of bench/targets/ (bench/run.mjs --list shows them)`);
+  throw new Error(`no bench target named ${name} (bench/run.mjs --list shows them)`);
 }
 
 async function check(/** @type {{ name: string; url: string; headers: Record<string, string> }} */ build, /** @type {string} */ when) {
