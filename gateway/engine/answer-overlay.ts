@@ -8,7 +8,7 @@ type Patch = Record<string | number, unknown>;
  * `Object.create(null)`, no key (`toString`, `__proto__`) finds anything inherited. Unlike
  * `Object.create(null)`, which V8 makes a hash-table (dictionary) object, these are ordinary fast objects:
  * a run writes hundreds of patches, most with the same few keys in the same order, so they share hidden
- * classes, take a third of the memory and read through inline caches.
+ * classes, take less memory and read through inline caches.
  */
 const PatchObject = function PatchObject(this: Patch) {} as unknown as new () => Patch;
 PatchObject.prototype = Object.create(null) as object;
