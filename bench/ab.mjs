@@ -1,12 +1,14 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chooseLoadTool, cleanUpLoad, runLoad } from './lib/load.mjs';
-import { post } from './lib/http.mjs';
-import { CLK_TCK, cpuTicks, killAllNow, pinSelf, spawnTracked, stopAll, tree } from './lib/procs.mjs';
+import { checkAnswer } from './lib/http.mjs';
+import { cpuPercent, cpuTicks, killAllNow, pinSelf, spawnTracked, stopAll, tree } from './lib/procs.mjs';
+import { median } from './lib/report.mjs';
 import { startTarget } from './lib/start.mjs';
-import { BENCH_DIR, checkBody, compose, requestBody } from './lib/workload.mjs';
+import { loadTargets } from './lib/target.mjs';
+import { BENCH_DIR, compose, requestBody } from './lib/workload.mjs';
 
 /**
  * Two gateways side by side (not a test): two builds of one bench target, `node bench/ab.mjs --a ../before
@@ -76,11 +78,10 @@ async function main() {
         const pids = tree(build.proc.pid);
         const before = cpuTicks(pids);
         const load = await runLoad({ tool, url: build.url, body: requestBody, connections, seconds: burst, cpus: '0', headers: build.headers });
-        const after = cpuTicks(pids);
-        let ticks = 0;
-        for (const [pid, end] of after) ticks += end - (before.get(pid) ?? 0);
+        // CPU seconds of the gateway's processes during the burst: their % of one core over one second, / 100.
+        const cpuSeconds = cpuPercent(before, cpuTicks(pids), 1) / 100;
         build.rps.push(load.rps);
-        build.cpuUsPerRequest.push(((ticks / CLK_TCK) * 1e6) / load.requests);
+        build.cpuUsPerRequest.push((cpuSeconds * 1e6) / load.requests);
       }
       console.log(`round ${round + 1}: ${builds.map((b) => `${b.name} ${b.rps.at(-1).toFixed(1)} RPS, ${b.cpuUsPerRequest.at(-1).toFixed(0)} µs CPU/request`).join('; ')}`);
     }
@@ -100,30 +101,19 @@ async function main() {
   }
 }
 
-/**
- * The target named `name`, from bench/targets/ (the definitions bench/run.mjs uses). A peer gateway needs
- * bench/node_modules, and runs from this checkout whatever `--a`/`--b` say.
- */
+/** The target named `name` (bench/run.mjs --list). A peer gateway needs bench/node_modules, and runs from this checkout whatever `--a`/`--b` say. */
 async function findTarget(/** @type {string} */ name) {
-  for (const file of readdirSync(`${BENCH_DIR}targets`).filter((f) => f.endsWith('.mjs'))) {
-    const target = (await import(`./targets/${file}`)).targets.find((/** @type {{ name: string }} */ t) => t.name === name);
-    if (!target) continue;
-    if (target.peer && !existsSync(`${BENCH_DIR}node_modules`)) throw new Error(`--target ${name} needs bench/node_modules (npm ci --prefix bench)`);
-    return target;
-  }
-  throw new Error(`no bench target named ${name} (bench/run.mjs --list shows them)`);
+  const target = (await loadTargets()).find((t) => t.name === name);
+  if (!target) throw new Error(`no bench target named ${name} (bench/run.mjs --list shows them)`);
+  if (target.peer && !existsSync(`${BENCH_DIR}node_modules`)) throw new Error(`--target ${name} needs bench/node_modules (npm ci --prefix bench)`);
+  return target;
 }
 
+/** Throws unless `build` answers expected-response.json byte for byte. */
 async function check(/** @type {{ name: string; url: string; headers: Record<string, string> }} */ build, /** @type {string} */ when) {
-  const { status, text } = await post(build.url, requestBody, { headers: build.headers });
-  const result = checkBody(text);
-  if (!result.ok || status !== 200) throw new Error(`${build.name}: answer ${when} the load differs from expected-response.json (HTTP ${status}, offset ${result.offset}: ${result.detail})`);
+  const result = await checkAnswer(build.url, build.headers);
+  if (result !== 'OK') throw new Error(`${build.name}: the answer ${when} the load is not expected-response.json: ${result}`);
 }
-
-const median = (/** @type {number[]} */ values) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)];
-};
 
 main().then(
   () => process.exit(0),

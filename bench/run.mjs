@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chooseLoadTool, cleanUpLoad } from './lib/load.mjs';
 import { hasTaskset, killAllNow, pinSelf, spawnTracked, stopAll } from './lib/procs.mjs';
+import { loadTargets } from './lib/target.mjs';
 import { BENCH_DIR, compose, ROOT } from './lib/workload.mjs';
 
 /**
@@ -19,7 +20,6 @@ import { BENCH_DIR, compose, ROOT } from './lib/workload.mjs';
  * core 1 (taskset), except targets that say otherwise (atrium-2-workers uses both).
  */
 
-const TARGET_FILES = ['atrium', 'atrium-apollo-planner', 'atrium-observability', 'atrium-cost', 'atrium-full', 'atrium-response-cache', 'atrium-2-workers', 'apollo-gateway', 'hive-gateway', 'hive-gateway-router-runtime', 'grafbase', 'monolith'];
 const SCENARIOS = ['throughput', 'plan-misses', 'latency', 'cold-start'];
 const SMOKE_TARGETS = ['atrium', 'monolith'];
 
@@ -75,9 +75,7 @@ async function main() {
   const scenarios = scenarioArg === 'all' ? SCENARIOS : scenarioArg.split(',');
   for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new UsageError(`unknown scenario ${s} (${SCENARIOS.join(', ')}, all)`);
 
-  /** @type {import('./lib/target.mjs').Target[]} */
-  const all = [];
-  for (const file of TARGET_FILES) all.push(...(await import(`./targets/${file}.mjs`)).targets);
+  const all = await loadTargets();
   if (values.list) {
     for (const t of all) console.log(`${t.name.padEnd(30)} dedup ${t.dedup.padEnd(13)} cpus ${t.cpus.padEnd(4)} ${t.what}`);
     return 0;

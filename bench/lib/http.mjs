@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { checkBody, requestBody } from './workload.mjs';
 
 /** A small HTTP client for the runner's own requests (checks, readiness, per-operation timings). */
 
@@ -78,5 +79,22 @@ export async function waitUntilServing(url, body, { since, withinMs, exited, des
     if (exited()) throw new Error(`exited before serving:\n${describe()}`);
     if (performance.now() - since > withinMs) throw new Error(`not serving within ${withinMs} ms:\n${describe()}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * One benchmark query to `url`: "OK" when the answer is expected-response.json byte for byte with HTTP 200,
+ * else what differs (the status, or MISMATCH with the first differing offset).
+ * @param {string} url
+ * @param {Record<string, string>} headers
+ */
+export async function checkAnswer(url, headers) {
+  try {
+    const { status, text } = await post(url, requestBody, { headers });
+    const result = checkBody(text);
+    if (result.ok) return status === 200 ? 'OK' : `OK body but HTTP ${status}`;
+    return `MISMATCH (HTTP ${status}, first differing offset ${result.offset}: ${result.detail})`;
+  } catch (error) {
+    return `MISMATCH (request failed: ${/** @type {Error} */ (error).message})`;
   }
 }

@@ -31,6 +31,16 @@ import { BENCH_DIR } from './workload.mjs';
  * @property {string} root the repository root
  */
 
+/** The files of bench/targets/, in the order their rows are run and printed. */
+const TARGET_FILES = ['atrium', 'atrium-apollo-planner', 'atrium-observability', 'atrium-cost', 'atrium-full', 'atrium-response-cache', 'atrium-2-workers', 'apollo-gateway', 'hive-gateway', 'hive-gateway-router-runtime', 'grafbase', 'monolith'];
+
+/** Every target of bench/targets/ (bench/run.mjs --list prints them). @returns {Promise<Target[]>} */
+export async function loadTargets() {
+  const all = [];
+  for (const file of TARGET_FILES) all.push(...(await import(`../targets/${file}.mjs`)).targets);
+  return all;
+}
+
 /** The installed version of a bench dependency, or "?" when bench/node_modules lacks it. */
 export function version(/** @type {string} */ pkg) {
   const file = `${BENCH_DIR}node_modules/${pkg}/package.json`;

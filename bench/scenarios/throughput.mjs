@@ -1,4 +1,4 @@
-import { getJson, post } from '../lib/http.mjs';
+import { checkAnswer, getJson, post } from '../lib/http.mjs';
 import { runLoad } from '../lib/load.mjs';
 import {
   allProcessTicks,
@@ -15,7 +15,7 @@ import {
 } from '../lib/procs.mjs';
 import { fmt, mean, table } from '../lib/report.mjs';
 import { startTarget } from '../lib/start.mjs';
-import { checkBody, expectedCompact, requestBody } from '../lib/workload.mjs';
+import { expectedCompact, requestBody } from '../lib/workload.mjs';
 
 /**
  * The benchmark proper: the nested query at `connections` concurrent connections, each target started
@@ -67,7 +67,7 @@ async function measure(ctx, target, repeat) {
   }
   const { proc, url, headers } = started;
   try {
-    const before = await check(url, headers);
+    const before = await checkAnswer(url, headers);
     log(`${tag} byte-identical to expected-response.json before load: ${before}`);
     const idleRssMb = await idleRss(proc.pid, IDLE_BEFORE_LOAD_MS);
     const rss = sampleRss(proc.pid);
@@ -113,7 +113,7 @@ async function measure(ctx, target, repeat) {
     const gatewayCore = /^\d+$/.test(target.cpus) ? `cpu${target.cpus}` : undefined;
     const otherCpuOnGatewayCore = gatewayCore ? Math.max(0, toPercent(systemAfter[gatewayCore] - systemBefore[gatewayCore]) - gatewayCpu) : undefined;
     const { peakRssMb, maxHwmMb } = rss.stop();
-    const after = await check(url, headers);
+    const after = await checkAnswer(url, headers);
     const alone = await fetchesAlone(ctx, url, headers);
     const settledRssMb = await idleRss(proc.pid, IDLE_AFTER_LOAD_MS);
     log(`${tag} byte-identical to expected-response.json after load: ${after}`);
@@ -177,18 +177,6 @@ async function fetchesAlone(ctx, url, headers) {
   const before = await settledSubgraphCount(ctx);
   for (let i = 0; i < 5; i++) await post(url, requestBody, { headers });
   return ((await getJson(ctx.subgraphs.statsUrl)).total - before) / 5;
-}
-
-/** One request: "OK", or MISMATCH with the first differing offset, or the status. */
-async function check(/** @type {string} */ url, /** @type {Record<string, string>} */ headers) {
-  try {
-    const { status, text } = await post(url, requestBody, { headers });
-    const result = checkBody(text);
-    if (result.ok) return status === 200 ? 'OK' : `OK body but HTTP ${status}`;
-    return `MISMATCH (HTTP ${status}, first differing offset ${result.offset}: ${result.detail})`;
-  } catch (error) {
-    return `MISMATCH (request failed: ${/** @type {Error} */ (error).message})`;
-  }
 }
 
 /**
