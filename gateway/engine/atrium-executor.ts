@@ -216,8 +216,7 @@ class PlanRun {
   }
 
   private async rootFetch(fetch: FetchNode, targets: Targets): Promise<void> {
-    const base = () => (targets.objects.length > 0 ? targets.pathOf(0) : undefined);
-    const response = await this.send(fetch, this.fetchVariables(fetch), () => this.compiled.responseKeysOf(fetch).map((key) => pathOf(base(), [key])));
+    const response = await this.send(fetch, this.fetchVariables(fetch), () => this.compiled.responseKeysOf(fetch).map((key) => pathOf(targets.firstPath(), [key])));
     if (response) this.mergeRootAnswer(fetch, response.body, targets);
   }
 
@@ -233,8 +232,7 @@ class PlanRun {
       for (const object of targets.objects) this.overlay.merge(object, data);
     }
     for (const error of errors ?? []) {
-      const base = targets.objects.length > 0 ? targets.pathOf(0) : undefined;
-      this.errors.push(this.subgraphError(error, fetch.serviceName, error.path ? pathOf(base, error.path) : undefined));
+      this.errors.push(this.subgraphError(error, fetch.serviceName, error.path ? pathOf(targets.firstPath(), error.path) : undefined));
     }
   }
 

@@ -6,7 +6,7 @@ import { type AnswerOverlay, fieldIn, fieldOf } from './answer-overlay.js';
 
 /** The response path of `base`, followed by `rest`. */
 export function pathOf(base: ResponsePath | undefined, rest: readonly (string | number)[] = []): ResponsePath {
-  return base === undefined || base.length === 0 ? [...rest] : [...base, ...rest];
+  return [...(base ?? []), ...rest];
 }
 
 /**
@@ -88,6 +88,11 @@ export class Targets {
   /** The response path of `objects[index]`. */
   pathOf(index: number): ResponsePath {
     return (this.#paths ??= this.#allPaths())[index]!;
+  }
+
+  /** The path of the first object, where a root fetch under these targets has its response keys; none when empty. */
+  firstPath(): ResponsePath | undefined {
+    return this.objects.length > 0 ? this.pathOf(0) : undefined;
   }
 
   #allPaths(): ResponsePath[] {
