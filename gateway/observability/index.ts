@@ -174,7 +174,7 @@ export async function createObservabilityPlugin(options: {
       const record = payload.context && records.get(payload.context);
       if (registry) {
         const operation = record?.operationType === undefined ? OPERATION_LABEL.none : metrics.operationLabel(record.operationName);
-        metrics.recordRequest({ operation, outcome: outcomeOf(payload) }, payload.durationMs / 1000);
+        metrics.recordRequest(operation, outcomeOf(payload), payload.durationMs / 1000);
       }
       if (accessLog) accessLogger.info(accessLogFields(payload, record, accessLogOptions), 'access');
       if (record?.span) endRequestSpan(record, payload);

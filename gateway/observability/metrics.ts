@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
 import type { Registry } from 'prom-client';
+import { HotCounter, HotHistogram } from './hot-metrics.js';
 
 /**
  * The gateway's Prometheus metrics, and the one way features record theirs. Every feature gets the same
@@ -13,8 +14,8 @@ export interface GatewayMetrics {
   /** The prom-client registry behind the metrics; `undefined` when metrics are off. */
   readonly registry: Registry | undefined;
 
-  /** One answered HTTP request (the observability plugin records these). */
-  recordRequest(labels: { operation: string; outcome: RequestOutcome }, seconds: number): void;
+  /** One answered HTTP request (the observability plugin records these); `operation` from {@link operationLabel}. */
+  recordRequest(operation: string, outcome: RequestOutcome, seconds: number): void;
   /** One subgraph fetch; `errorCode` when it failed (a gateway error code, or `GRAPHQL_ERRORS`). */
   recordSubgraphFetch(subgraph: string, seconds: number, errorCode: string | undefined): void;
   /** The `operation` label for an operation name: bounded (see `metrics.maxOperationNames`). */
@@ -110,32 +111,22 @@ export function createGatewayMetrics(options: MetricsOptions): GatewayMetrics {
   const registers = [registry];
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
 
-  const requests = new Counter({
-    name: 'atrium_requests_total',
-    help: 'HTTP requests answered (probes excluded), by operation name and outcome.',
-    labelNames: ['operation', 'outcome'] as const,
-    registers,
-  });
-  const requestDuration = new Histogram({
-    name: 'atrium_request_duration_seconds',
-    help: 'Time from the arrival of a request to the end of its response, by operation name and outcome.',
-    labelNames: ['operation', 'outcome'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const subgraphFetches = new Counter({
-    name: 'atrium_subgraph_requests_total',
-    help: 'Requests sent to subgraphs (or answered by a fetch hook), by subgraph and outcome (success, error).',
-    labelNames: ['subgraph', 'outcome'] as const,
-    registers,
-  });
-  const subgraphDuration = new Histogram({
-    name: 'atrium_subgraph_request_duration_seconds',
-    help: 'Duration of subgraph requests, by subgraph.',
-    labelNames: ['subgraph'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
+  // Recorded once per request and once per subgraph fetch: hot-metrics.ts, not prom-client's own classes.
+  const requests = new HotCounter('atrium_requests_total', 'HTTP requests answered (probes excluded), by operation name and outcome.', ['operation', 'outcome'], registry);
+  const requestDuration = new HotHistogram(
+    'atrium_request_duration_seconds',
+    'Time from the arrival of a request to the end of its response, by operation name and outcome.',
+    ['operation', 'outcome'],
+    LATENCY_BUCKETS,
+    registry,
+  );
+  const subgraphFetches = new HotCounter(
+    'atrium_subgraph_requests_total',
+    'Requests sent to subgraphs (or answered by a fetch hook), by subgraph and outcome (success, error).',
+    ['subgraph', 'outcome'],
+    registry,
+  );
+  const subgraphDuration = new HotHistogram('atrium_subgraph_request_duration_seconds', 'Duration of subgraph requests, by subgraph.', ['subgraph'], LATENCY_BUCKETS, registry);
   const subgraphErrors = new Counter({
     name: 'atrium_subgraph_errors_total',
     help: 'Failed subgraph requests by subgraph and code (SUBGRAPH_TIMEOUT, SUBGRAPH_UNAVAILABLE, ..., or GRAPHQL_ERRORS for answers with errors).',
@@ -205,13 +196,13 @@ export function createGatewayMetrics(options: MetricsOptions): GatewayMetrics {
 
   return {
     registry,
-    recordRequest(labels, seconds) {
-      requests.inc(labels);
-      requestDuration.observe(labels, seconds);
+    recordRequest(operation, outcome, seconds) {
+      requests.inc(operation, outcome);
+      requestDuration.observe(seconds, operation, outcome);
     },
     recordSubgraphFetch(subgraph, seconds, errorCode) {
-      subgraphFetches.inc({ subgraph, outcome: errorCode === undefined ? 'success' : 'error' });
-      subgraphDuration.observe({ subgraph }, seconds);
+      subgraphFetches.inc(subgraph, errorCode === undefined ? 'success' : 'error');
+      subgraphDuration.observe(seconds, subgraph);
       if (errorCode !== undefined) subgraphErrors.inc({ subgraph, code: errorCode });
     },
     operationLabel(name) {
