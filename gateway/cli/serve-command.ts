@@ -262,10 +262,15 @@ function reloadConfig(options: {
   logger.info({ config: path, needRestart }, 'serve: SIGHUP: gateway.yaml reloaded, traffic settings applied');
 }
 
-/** The logger gateway.yaml's `log` section asks for, writing to `io.stdout`. */
+/**
+ * The logger gateway.yaml's `log` section asks for, writing to `io.stdout`; when that is this process's
+ * stdout (a `--workers N` process, or the server on the main thread), to fd 1 a few lines at a time, as the
+ * server thread does (buffered-stdout.ts).
+ */
 async function loggerFor(config: GatewayConfig, io: CliIo): Promise<Logger> {
   const { createLogger } = await import('../logger.js');
-  return createLogger({ level: config.log.level, format: config.log.format, redact: config.log.redact, destination: io.stdout });
+  const destination = io.stdout === process.stdout ? (await import('./buffered-stdout.js')).bufferedStdout(process.stdout.isTTY === true) : io.stdout;
+  return createLogger({ level: config.log.level, format: config.log.format, redact: config.log.redact, destination });
 }
 
 /**

@@ -11,7 +11,7 @@ import type { ServeThreadData } from './supervise-workers.js';
 enableCompileCache();
 const { createServeCommand } = await import('./serve-command.js');
 const { isServeThreadMessage } = await import('./supervise-workers.js');
-const { destination } = await import('pino');
+const { bufferedStdout } = await import('./buffered-stdout.js');
 
 const { args, stdoutIsTerminal } = workerData as ServeThreadData;
 // Signals reach only the main thread, which forwards them here.
@@ -23,9 +23,8 @@ parentPort?.on('message', (message: unknown) => {
 parentPort?.unref();
 // A worker thread's process.stdout is a stream to the main thread: every log line (the access log: one per
 // request) was a message the main thread then wrote out, ~3 % of the server thread's CPU with the access
-// log on. The thread writes to fd 1 itself, synchronously, as process.stdout does on the main thread
-// (files and pipes), so nothing is lost when the thread exits. It is never a terminal to the thread: say
-// what the real one is, so `log.format: auto` still picks pretty lines for a person at a terminal.
-const stdout = Object.assign(destination({ dest: 1, sync: true }), { isTTY: stdoutIsTerminal });
+// log on. The thread writes to fd 1 itself, a few lines at a time, and what it holds when it exits
+// (buffered-stdout.ts). It is never a terminal to the thread: say what the real one is.
+const stdout = bufferedStdout(stdoutIsTerminal);
 const serve = createServeCommand({ signals, exit: (code) => process.exit(code), shouldSupervise: () => false });
 process.exitCode = await serve.run(args, { stdout, stderr: process.stderr });
