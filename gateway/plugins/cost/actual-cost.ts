@@ -83,6 +83,12 @@ interface CostedField {
   readonly selectionSet: SelectionSetNode | undefined;
   readonly costing: FieldCosting;
   /**
+   * The key names something every object inherits (`constructor`, `toString`, ...): an object without
+   * it must be told apart by `Object.hasOwn`. Other keys are read once, and absent is `undefined` (a
+   * response holds no `undefined`).
+   */
+  readonly inherited: boolean;
+  /**
    * The fields of the objects this field last held, with the `__typename` they had (`undefined` when the
    * response has none): the objects under one field are nearly always of one type, so the next one
    * usually finds its fields here without a type or map lookup.
@@ -158,8 +164,9 @@ class ResponseWalker {
     let total = 0;
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i]!;
-      if (!Object.hasOwn(object, field.key)) continue;
-      total += this.valueCost(object[field.key], field) + field.costing.argumentsCost;
+      const value = field.inherited && !Object.hasOwn(object, field.key) ? undefined : object[field.key];
+      if (value === undefined) continue;
+      total += this.valueCost(value, field) + field.costing.argumentsCost;
     }
     return total;
   }
@@ -189,7 +196,7 @@ class ResponseWalker {
       if (costing === undefined && !byType.has(parentType)) byType.set(parentType, (costing = this.costingOf(field, parentType)));
       // A leaf without weight or argument costs adds 0 whatever it holds: the per-object loop skips it.
       if (costing !== undefined && (costing.composite || (costing.weight ?? 0) !== 0 || costing.argumentsCost !== 0)) {
-        out.push({ key, selectionSet: field.selectionSet, costing });
+        out.push({ key, selectionSet: field.selectionSet, costing, inherited: key in Object.prototype });
       }
     }
     return out;

@@ -50,6 +50,12 @@ describe('actual cost of a response', () => {
     expect(actual(query, { ...data, b: 3 }, { s: false })).toBe(1 + 1 + 5 + 50);
   });
 
+  it('counts an aliased key named like an inherited property only where the object has it', () => {
+    const query = '{ toString: expensive constructor: book(id: 1) { title } }';
+    expect(actual(query, {})).toBe(0);
+    expect(actual(query, { toString: 3, constructor: { title: 'T' } })).toBe(50 + 1);
+  });
+
   it('is 0 for a response without data', () => {
     expect(actual('{ expensive }', null)).toBe(0);
   });
