@@ -34,6 +34,12 @@ export async function loadPolicyModule(path: string): Promise<Record<string, Pol
  * filtered once is reused for every principal with the same facts. A policy that is neither a rule nor a
  * function, or a function that throws, is false.
  *
+ * Where the schema's policies are all gateway.yaml rules (which read only the principal's claims), the
+ * facts are kept per principal object (the auth plugin gives one frozen principal per verified token or
+ * API key) and per requirements (one per supergraph), and the anonymous facts once per requirements, so a
+ * client's next request reads them back instead of evaluating the rules again. A policy function may
+ * depend on anything, so with one among the policies the facts are read for every request.
+ *
  * @example
  * const readFacts = createFactsReader({ rules: config.policies, functions, logger });
  * const { facts, key } = await readFacts(context.principal, requirements); // key: '1|orders:read|admin'
@@ -42,7 +48,7 @@ export function createFactsReader(options: {
   rules: Readonly<Record<string, PolicyRule>>;
   functions: Readonly<Record<string, PolicyFunction>>;
   logger: Logger;
-}): (principal: Principal | undefined, requirements: SchemaRequirements) => Promise<{ facts: PrincipalFacts; key: string }> {
+}): (principal: Principal | undefined, requirements: SchemaRequirements) => Facts | Promise<Facts> {
   const { rules, functions, logger } = options;
   const evaluate = async (name: string, principal: Principal | undefined): Promise<boolean> => {
     if (Object.hasOwn(rules, name)) return evaluatePolicyRule(rules[name]!, principal);
@@ -55,7 +61,7 @@ export function createFactsReader(options: {
       return false;
     }
   };
-  return async (principal, requirements) => {
+  const read = async (principal: Principal | undefined, requirements: SchemaRequirements): Promise<Facts> => {
     const scopes = new Set<string>();
     if (principal) for (const scope of principal.scopes) if (requirements.scopesUsed.has(scope)) scopes.add(scope);
     const policies = new Set<string>();
@@ -63,4 +69,30 @@ export function createFactsReader(options: {
     const key = `${principal ? 1 : 0}|${[...scopes].sort().join(' ')}|${[...policies].sort().join(' ')}`;
     return { facts: { authenticated: principal !== undefined, scopes, policies }, key };
   };
+  /** Per requirements: whether every policy they use is a rule, and the anonymous facts once read. */
+  const byRequirements = new WeakMap<SchemaRequirements, { readonly rulesOnly: boolean; anonymous?: Facts }>();
+  const byPrincipal = new WeakMap<Principal, WeakMap<SchemaRequirements, Facts>>();
+  return (principal, requirements) => {
+    let known = byRequirements.get(requirements);
+    if (known === undefined) {
+      known = { rulesOnly: [...requirements.policiesUsed].every((name) => Object.hasOwn(rules, name)) };
+      byRequirements.set(requirements, known);
+    }
+    if (!known.rulesOnly) return read(principal, requirements);
+    if (principal === undefined) return known.anonymous ?? keep(read(undefined, requirements), (facts) => (known.anonymous = facts));
+    let kept = byPrincipal.get(principal);
+    if (kept === undefined) byPrincipal.set(principal, (kept = new WeakMap()));
+    const facts = kept.get(requirements);
+    return facts ?? keep(read(principal, requirements), (read) => kept.set(requirements, read));
+  };
+}
+
+/** What {@link createFactsReader} reads for one principal. */
+type Facts = { readonly facts: PrincipalFacts; readonly key: string };
+
+/** `pending`, after handing its value to `store`. */
+async function keep(pending: Promise<Facts>, store: (facts: Facts) => void): Promise<Facts> {
+  const facts = await pending;
+  store(facts);
+  return facts;
 }
