@@ -2,9 +2,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import {
   type Attributes,
   defaultTextMapGetter,
-  defaultTextMapSetter,
+  isSpanContextValid,
   ROOT_CONTEXT,
   type Span,
+  type SpanContext,
   SpanKind,
   trace,
   TraceFlags,
@@ -82,7 +83,7 @@ export function createTracing(options: TracingOptions): Tracing {
       return tracer.startSpan(name, { kind, attributes }, trace.setSpan(ROOT_CONTEXT, parent));
     },
     inject(span, headers) {
-      propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, defaultTextMapSetter);
+      writeTraceContext(span.spanContext(), headers);
     },
     propagationHeaders(span) {
       const headers: Record<string, string> = {};
@@ -100,6 +101,17 @@ const idBytes = Buffer.alloc(16);
 /** A new trace that is not sampled: a non-recording span with random ids, which only carries its context. */
 function unsampledRoot(): Span {
   return trace.wrapSpanContext({ traceId: randomHexId(16), spanId: randomHexId(8), traceFlags: TraceFlags.NONE });
+}
+
+/**
+ * W3C Trace Context headers for `context` (what the W3C propagator's `inject` writes, without the context
+ * objects it goes through: ~0.3 % of the fully-featured bench row's CPU, once per request). An invalid
+ * context writes nothing.
+ */
+function writeTraceContext(context: SpanContext, headers: Record<string, string>): void {
+  if (!isSpanContextValid(context)) return;
+  headers.traceparent = `00-${context.traceId}-${context.spanId}-${context.traceFlags.toString(16).padStart(2, '0')}`;
+  if (context.traceState) headers.tracestate = context.traceState.serialize();
 }
 
 /** `bytes` random bytes as lower-case hex, never all zeros (W3C Trace Context calls that id invalid). */

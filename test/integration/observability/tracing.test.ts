@@ -52,7 +52,7 @@ describe('tracing at sample ratio 1', () => {
   it('exports the span tree of a cross-subgraph query under the client trace, and propagates it', async () => {
     const traceId = hex(16);
     const clientSpanId = hex(8);
-    const response = await demo.post(CROSS_QUERY, undefined, { traceparent: `00-${traceId}-${clientSpanId}-01` });
+    const response = await demo.post(CROSS_QUERY, undefined, { traceparent: `00-${traceId}-${clientSpanId}-01`, tracestate: 'vendor=a1,other=b2' });
     expect(response.status).toBe(200);
     expect(response.body.errors).toBeUndefined();
     const requestId = response.headers.get('x-request-id')!;
@@ -98,6 +98,8 @@ describe('tracing at sample ratio 1', () => {
       expect(span.attributes['http.response.status_code']).toBe(200);
       // The subgraph saw this fetch span as its parent, in the client's trace.
       expect(calls.find((c) => c.subgraph === name)!.headers.traceparent).toBe(`00-${traceId}-${span.spanId}-01`);
+      // And the caller's trace state, as it came.
+      expect(calls.find((c) => c.subgraph === name)!.headers.tracestate).toBe('vendor=a1,other=b2');
     }
     expect(receiver.rejected).toBe(0);
   });
@@ -164,9 +166,10 @@ describe('tracing at sample ratio 0.5', () => {
     for (const traceId of sampled) await traceOf(traceId, 'query Half', 2);
 
     const callerTrace = hex(16);
-    const followed = await demo.post('query Half { topProducts(first: 1) { name } }', undefined, { traceparent: `00-${callerTrace}-${hex(8)}-00` });
+    const followed = await demo.post('query Half { topProducts(first: 1) { name } }', undefined, { traceparent: `00-${callerTrace}-${hex(8)}-00`, tracestate: 'vendor=c3' });
     const [call] = subgraphRequestsOf(followed.headers.get('x-request-id')!);
     expect(call!.headers.traceparent).toMatch(new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-00$`));
+    expect(call!.headers.tracestate).toBe('vendor=c3');
     const lastTrace = hex(16);
     await demo.post('query Half { topProducts(first: 1) { name } }', undefined, { traceparent: `00-${lastTrace}-${hex(8)}-01` });
     await traceOf(lastTrace, 'query Half', 2);
