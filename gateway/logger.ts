@@ -38,12 +38,38 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     {
       level: options.level ?? 'info',
       base: { name: 'atrium' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTime,
       ...(redact && { redact }),
     },
     // Without a destination pino writes to fd 1 itself (sonic-boom), faster than through process.stdout.
     pretty ? prettyStream(destination ?? 1) : (destination as DestinationStream | undefined),
   );
+}
+
+let lastMs = Number.NaN;
+let lastTime = '';
+let secondMs = Number.NaN;
+/** `2026-12-07T18:23:45.` of the second `secondMs` starts. */
+let secondText = '';
+
+/**
+ * pino's `isoTime` (`,"time":"<ISO 8601>"`) without a `Date` and its `toISOString` per line: the text is
+ * kept per millisecond, its part up to the seconds per second (the access log writes a line per request:
+ * ~0.3 % of the fully-featured bench row's CPU went to formatting its time).
+ *
+ * @example
+ * isoTime(); // ',"time":"2026-12-07T18:23:45.120Z"'
+ */
+export function isoTime(now = Date.now()): string {
+  if (now === lastMs) return lastTime;
+  const ms = ((now % 1000) + 1000) % 1000;
+  if (now - ms !== secondMs) {
+    secondMs = now - ms;
+    secondText = new Date(secondMs).toISOString().slice(0, -4);
+  }
+  lastMs = now;
+  lastTime = `,"time":"${secondText}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
+  return lastTime;
 }
 
 /**
