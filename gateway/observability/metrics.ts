@@ -168,24 +168,15 @@ export function createGatewayMetrics(options: MetricsOptions): GatewayMetrics {
       this.set(planCacheStats()?.weight ?? 0);
     },
   });
-  const quotaDecisions = new Counter({
-    name: 'atrium_quota_decisions_total',
-    help: 'Quota decisions (allowed, rejected, measured: over the limit in measure mode).',
-    labelNames: ['decision'] as const,
-    registers,
-  });
+  // Per request with a quota, per lookup of a cache: hot-metrics.ts too.
+  const quotaDecisions = new HotCounter('atrium_quota_decisions_total', 'Quota decisions (allowed, rejected, measured: over the limit in measure mode).', ['decision'], registry);
   const breakerState = new Gauge({
     name: 'atrium_circuit_breaker_state',
     help: 'Circuit breaker state per subgraph instance: 0 closed, 1 half-open, 2 open.',
     labelNames: ['subgraph', 'instance_id'] as const,
     registers,
   });
-  const cacheLookups = new Counter({
-    name: 'atrium_cache_lookups_total',
-    help: 'Cache lookups by cache and result (hit, miss).',
-    labelNames: ['cache', 'result'] as const,
-    registers,
-  });
+  const cacheLookups = new HotCounter('atrium_cache_lookups_total', 'Cache lookups by cache and result (hit, miss).', ['cache', 'result'], registry);
   const reloads = new Counter({
     name: 'atrium_supergraph_reloads_total',
     help: 'Supergraph reloads by outcome (success, failure: refused, the previous supergraph keeps serving).',
@@ -218,13 +209,13 @@ export function createGatewayMetrics(options: MetricsOptions): GatewayMetrics {
       planCacheStats = stats;
     },
     recordQuotaDecision(decision) {
-      quotaDecisions.inc({ decision });
+      quotaDecisions.inc(decision);
     },
     setCircuitBreakerState(subgraph, state, instance = subgraph) {
       breakerState.set({ subgraph, instance_id: instance }, BREAKER_STATES[state]);
     },
     recordCacheLookup(cache, result) {
-      cacheLookups.inc({ cache, result });
+      cacheLookups.inc(cache, result);
     },
     recordSupergraphReload(outcome) {
       reloads.inc({ outcome });
