@@ -1,11 +1,12 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { GatewayConfig } from '../config/schema.js';
-import { headerRedaction, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import type { HttpRoute } from '../http/http-route.js';
 import type { AtriumPlugin } from '../plugins/plugin.js';
 import type { HttpResponseHookPayload } from '../server/hooks.js';
 import type { RequestContext } from '../request-context.js';
 import { type AccessLogOptions, accessLogFields } from './access-log.js';
+import { accessLineWriter } from './access-line.js';
 import { createGatewayMetrics, type GatewayMetrics, NO_METRICS, OPERATION_LABEL, type RequestOutcome } from './metrics.js';
 import { type MetricsServer, metricsRoute, startMetricsServer } from './metrics-endpoint.js';
 import { newRequestRecord, type RequestRecord, roundMs } from './request-record.js';
@@ -55,10 +56,10 @@ export async function createObservabilityPlugin(options: {
     redact: new Set(config.log.redact.map((name) => name.toLowerCase())),
   };
   // Access-log lines copy headers and variables already redacted (access-log.ts), and their other object
-  // fields (subgraphs, cost, errorCodes) hold no headers: they are written without the logger's `*.headers`
-  // wildcard, which costs a redactor pass over every object field of every line. The top-level
-  // `headers` path stays as a second guard.
-  const accessLogger = accessLog && config.log.redact.length > 0 ? logger.child({}, { redact: headerRedaction(config.log.redact, { nested: false }) }) : logger;
+  // fields (subgraphs, cost, errorCodes) hold no headers: they are written without the logger's redactor
+  // (its `*.headers` wildcard costs a pass over every object field of every line), straight to its
+  // destination (access-line.ts).
+  const writeAccessLine = accessLog ? accessLineWriter(logger) : undefined;
   const metricsPath = registry && config.metrics.port === undefined ? config.metrics.path : undefined;
   // The OpenTelemetry SDK and exporter are loaded only when tracing is on: they are most of the modules the
   // gateway would load for nothing otherwise (docs/performance.md, "Start-up").
@@ -176,7 +177,7 @@ export async function createObservabilityPlugin(options: {
         const operation = record?.operationType === undefined ? OPERATION_LABEL.none : metrics.operationLabel(record.operationName);
         metrics.recordRequest(operation, outcomeOf(payload), payload.durationMs / 1000);
       }
-      if (accessLog) accessLogger.info(accessLogFields(payload, record, accessLogOptions), 'access');
+      if (writeAccessLine) writeAccessLine(accessLogFields(payload, record, accessLogOptions));
       if (record?.span) endRequestSpan(record, payload);
     },
     async close() {
