@@ -15,7 +15,7 @@ let shared: BufferedStdout | undefined;
 
 /**
  * fd 1 for the log lines of the thread that serves: lines are gathered and written synchronously once 2 KiB
- * are held, and at least every 100 ms, and whatever is held is written when the thread exits (also after
+ * are held, else at the latest 100 ms after a line arrived, and whatever is held is written when the thread exits (also after
  * an uncaught exception, `process.exit` or an unhandled rejection: `exit` runs for each). With the access
  * log on, writing each line as it came was one `write` system call per request, ~0.8 % of the server
  * thread's CPU in the fully-featured benchmark row; 2 KiB hold ~5 access-log lines. A process killed
