@@ -48,7 +48,7 @@ export function createFactsReader(options: {
   rules: Readonly<Record<string, PolicyRule>>;
   functions: Readonly<Record<string, PolicyFunction>>;
   logger: Logger;
-}): (principal: Principal | undefined, requirements: SchemaRequirements) => Facts | Promise<Facts> {
+}): (principal: Principal | undefined, requirements: SchemaRequirements) => Promise<Facts> {
   const { rules, functions, logger } = options;
   const evaluate = async (name: string, principal: Principal | undefined): Promise<boolean> => {
     if (Object.hasOwn(rules, name)) return evaluatePolicyRule(rules[name]!, principal);
@@ -70,8 +70,8 @@ export function createFactsReader(options: {
     return { facts: { authenticated: principal !== undefined, scopes, policies }, key };
   };
   /** Per requirements: whether every policy they use is a rule, and the anonymous facts once read. */
-  const byRequirements = new WeakMap<SchemaRequirements, { readonly rulesOnly: boolean; anonymous?: Facts }>();
-  const byPrincipal = new WeakMap<Principal, WeakMap<SchemaRequirements, Facts>>();
+  const byRequirements = new WeakMap<SchemaRequirements, { readonly rulesOnly: boolean; anonymous?: Promise<Facts> }>();
+  const byPrincipal = new WeakMap<Principal, WeakMap<SchemaRequirements, Promise<Facts>>>();
   return (principal, requirements) => {
     let known = byRequirements.get(requirements);
     if (known === undefined) {
@@ -79,20 +79,14 @@ export function createFactsReader(options: {
       byRequirements.set(requirements, known);
     }
     if (!known.rulesOnly) return read(principal, requirements);
-    if (principal === undefined) return known.anonymous ?? keep(read(undefined, requirements), (facts) => (known.anonymous = facts));
+    if (principal === undefined) return (known.anonymous ??= read(undefined, requirements));
     let kept = byPrincipal.get(principal);
     if (kept === undefined) byPrincipal.set(principal, (kept = new WeakMap()));
-    const facts = kept.get(requirements);
-    return facts ?? keep(read(principal, requirements), (read) => kept.set(requirements, read));
+    let facts = kept.get(requirements);
+    if (facts === undefined) kept.set(requirements, (facts = read(principal, requirements)));
+    return facts;
   };
 }
 
 /** What {@link createFactsReader} reads for one principal. */
 type Facts = { readonly facts: PrincipalFacts; readonly key: string };
-
-/** `pending`, after handing its value to `store`. */
-async function keep(pending: Promise<Facts>, store: (facts: Facts) => void): Promise<Facts> {
-  const facts = await pending;
-  store(facts);
-  return facts;
-}
