@@ -19,8 +19,8 @@ import { BENCH_DIR, compose, requestBody } from './lib/workload.mjs';
  * both: on a host whose speed swings by ±30 % within minutes, runs minutes apart cannot show a change of a
  * few per cent, pairs seconds apart can.
  *
- * Per round it records each build's RPS and CPU time per request, and prints the median of the B/A
- * ratios and how many rounds B won. Both answers are checked byte for byte against
+ * Per round it records each build's RPS, CPU time per request and p99 latency, and prints the median
+ * of the B/A ratios and how many rounds B won. Both answers are checked byte for byte against
  * expected-response.json before and after. Results go to stdout only.
  */
 
@@ -66,7 +66,7 @@ async function main() {
     for (const [i, root] of roots.entries()) {
       const started = await startTarget(targets[i], { supergraphFile, root });
       if ('skipped' in started) throw new Error(`${targets[i].name} (${root}): ${started.skipped}`);
-      builds.push({ name: 'AB'[i], label: `${targets[i].name} (${root})`, ...started, rps: [], cpuUsPerRequest: [] });
+      builds.push({ name: 'AB'[i], label: `${targets[i].name} (${root})`, ...started, rps: [], cpuUsPerRequest: [], p99Ms: [] });
     }
     for (const build of builds) {
       await check(build, 'before');
@@ -81,19 +81,22 @@ async function main() {
         // CPU seconds of the gateway's processes during the burst: their % of one core over one second, / 100.
         const cpuSeconds = cpuPercent(before, cpuTicks(pids), 1) / 100;
         build.rps.push(load.rps);
+        build.p99Ms.push(load.p99Ms);
         build.cpuUsPerRequest.push((cpuSeconds * 1e6) / load.requests);
       }
-      console.log(`round ${round + 1}: ${builds.map((b) => `${b.name} ${b.rps.at(-1).toFixed(1)} RPS, ${b.cpuUsPerRequest.at(-1).toFixed(0)} µs CPU/request`).join('; ')}`);
+      console.log(`round ${round + 1}: ${builds.map((b) => `${b.name} ${b.rps.at(-1).toFixed(1)} RPS, ${b.cpuUsPerRequest.at(-1).toFixed(0)} µs CPU/request, p99 ${b.p99Ms.at(-1).toFixed(1)} ms`).join('; ')}`);
     }
     for (const build of builds) await check(build, 'after');
     const [a, b] = builds;
     const rpsRatios = b.rps.map((rps, i) => rps / a.rps[i]);
     const cpuRatios = b.cpuUsPerRequest.map((us, i) => us / a.cpuUsPerRequest[i]);
+    const p99Ratios = b.p99Ms.map((ms, i) => ms / a.p99Ms[i]);
     for (const build of builds) {
-      console.log(`${build.name}: median ${median(build.rps).toFixed(1)} RPS, ${median(build.cpuUsPerRequest).toFixed(0)} µs CPU per request (${build.label})`);
+      console.log(`${build.name}: median ${median(build.rps).toFixed(1)} RPS, ${median(build.cpuUsPerRequest).toFixed(0)} µs CPU per request, p99 ${median(build.p99Ms).toFixed(1)} ms (${build.label})`);
     }
     console.log(`B/A RPS: median ${median(rpsRatios).toFixed(3)}, B faster in ${rpsRatios.filter((r) => r > 1).length} of ${rounds} rounds`);
     console.log(`B/A CPU per request: median ${median(cpuRatios).toFixed(3)}, B cheaper in ${cpuRatios.filter((r) => r < 1).length} of ${rounds} rounds`);
+    console.log(`B/A p99 latency: median ${median(p99Ratios).toFixed(3)}, B lower in ${p99Ratios.filter((r) => r < 1).length} of ${rounds} rounds`);
   } finally {
     await stopAll();
     cleanUpLoad();
