@@ -28,11 +28,7 @@ export function engineBuilder(options: {
   overrideRandom?: () => number;
 }): (sdl: string) => Engine {
   const { config, client, plugins, logger, metrics, overrideRandom } = options;
-  const urlOverrides: Record<string, string> = {};
-  for (const name of Object.keys(config.traffic.subgraphs)) {
-    const url = subgraphSettings(config, name).url;
-    if (url) urlOverrides[name] = url;
-  }
+  const urlOverrides = subgraphUrlOverrides(config);
   const subgraphError = subgraphErrorMapper((name) => subgraphErrorPolicy(config.subgraphErrors, name));
   return (sdl) => {
     const supergraph = buildSupergraph(sdl, { urlOverrides });
@@ -58,4 +54,14 @@ export function engineBuilder(options: {
       ...(overrideRandom && { overrideRandom }),
     });
   };
+}
+
+/** The routing URLs gateway.yaml sets (`traffic.subgraphs.<name>.url`), by subgraph name. */
+export function subgraphUrlOverrides(config: GatewayConfig): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const name of Object.keys(config.traffic.subgraphs)) {
+    const url = subgraphSettings(config, name).url;
+    if (url) overrides[name] = url;
+  }
+  return overrides;
 }

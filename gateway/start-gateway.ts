@@ -24,7 +24,7 @@ import type { SubgraphFetchHook } from './subgraph-client/contracts.js';
 import type { SupergraphSource } from './supergraph/load-supergraph.js';
 import { createSupergraphProvider } from './supergraph/supergraph-provider.js';
 import { directorySupergraphCache } from './supergraph/supergraph-cache.js';
-import { engineBuilder } from './build-engine.js';
+import { engineBuilder, subgraphUrlOverrides } from './build-engine.js';
 import { createGraphQLHandler, type GraphQLHandler } from './server/graphql-handler.js';
 import { createHttpServer } from './server/http-server.js';
 import { browserPages, homeLinks } from './browser-pages.js';
@@ -84,7 +84,8 @@ export interface RunningGateway {
   /**
    * Applies a new gateway.yaml while serving (SIGHUP): the traffic settings (instances, weights, timeouts,
    * retries, breakers, health checks, shadow, header rules, dedupe, request timeout) take effect for the
-   * next fetches. Returns the top-level sections that changed but need a restart.
+   * next fetches; a changed or removed subgraph `url` swaps in an engine with the new routing URLs (at
+   * once, asynchronously). Returns the top-level sections that changed but need a restart.
    */
   reloadConfig(next: GatewayConfig): string[];
   /** The served supergraph: its engine (plan cache), status (version, reload counters, last error), `reload()`, `onReload()`. */
@@ -311,9 +312,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         (section) => section !== 'traffic' && JSON.stringify(next[section]) !== JSON.stringify(config[section]),
       );
       // Only the traffic section applies live; the rest keeps its startup values until a restart.
+      const urlsBefore = JSON.stringify(subgraphUrlOverrides(config));
       config = Object.freeze({ ...config, traffic: next.traffic });
       settingsByName = new Map();
       traffic.reconfigure(config);
+      // A subgraph's `url` is its routing URL in the engine's supergraph: a changed or removed one takes a
+      // new engine on the served supergraph, swapped like a hot reload (logged, counted).
+      if (JSON.stringify(subgraphUrlOverrides(config)) !== urlsBefore) void lifecycle.rebuild('gateway.yaml changed a subgraph url');
       // Files plugins loaded at startup (the trusted-documents manifest) are read again; a file that fails
       // keeps the plugin's current state.
       for (const plugin of plugins) {

@@ -48,6 +48,11 @@ export interface SupergraphLifecycle {
    * Reloads run one at a time; a call while one is waiting to run shares that one.
    */
   reload(reason: string): Promise<ReloadOutcome>;
+  /**
+   * Builds a new engine on the supergraph being served, with what `buildEngine` makes of it now (a SIGHUP
+   * changed a subgraph's URL override), warms it and swaps, in turn with reloads. Before `start`, nothing.
+   */
+  rebuild(reason: string): Promise<ReloadOutcome>;
   status(): SupergraphStatus;
   /** Called after every reload that swapped or failed. Returns an unsubscribe function. */
   onReload(listener: (outcome: ReloadOutcome) => void): () => void;
@@ -89,6 +94,8 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
   const hot = new HotOperations(options.warmPlans > 0 ? Math.max(64, options.warmPlans * 4) : 0);
   const listeners = new Set<(outcome: ReloadOutcome) => void>();
   let engine: Engine | undefined;
+  /** What `engine` was built from. */
+  let served: SupergraphSnapshot | undefined;
   let version = '';
   let loadedAt = '';
   let swap: ((engine: Engine) => void) | undefined;
@@ -123,8 +130,10 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
     },
   });
 
-  const serve = (next: Engine, sdl: string, from: SupergraphStatus['source'] = 'live') => {
+  const serve = (next: Engine, snapshot: SupergraphSnapshot, from: SupergraphStatus['source'] = 'live') => {
+    const { sdl } = snapshot;
     engine = next;
+    served = snapshot;
     version = versionOf(sdl);
     loadedAt = new Date().toISOString();
     source = from;
@@ -201,20 +210,23 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
     }
   }
 
-  /** One reload: `loaded` when the caller already loaded the sources, else they are loaded here. */
-  async function reloadNow(reason: string, loaded?: SupergraphSnapshot): Promise<ReloadOutcome> {
+  /**
+   * One reload: `loaded` when the caller already loaded the sources, else they are loaded here. `rebuild`:
+   * a new engine even when the supergraph is the one served.
+   */
+  async function reloadNow(reason: string, loaded?: SupergraphSnapshot, rebuild = false): Promise<ReloadOutcome> {
     let outcome: ReloadOutcome;
     try {
       const snapshot = loaded ?? (await provider.load(controller.signal));
-      if (versionOf(snapshot.sdl) === version) {
+      if (!rebuild && versionOf(snapshot.sdl) === version) {
         // The sources answered with what the cache held: now it is served live.
-        if (source === 'cache') serve(engine!, snapshot.sdl);
+        if (source === 'cache') serve(engine!, snapshot);
         return { kind: 'unchanged', version };
       }
       const next = tracked(options.buildEngine(snapshot));
       const warmedPlans = await warm(next);
       if (closed) return { kind: 'unchanged', version };
-      serve(next, snapshot.sdl);
+      serve(next, snapshot, rebuild ? source : 'live');
       swap?.(next);
       reloads.succeeded++;
       lastError = undefined;
@@ -241,7 +253,7 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
       const snapshot = await loadFirst(signal ? AbortSignal.any([signal, controller.signal]) : controller.signal);
       if (!snapshot.fromCache) lastError = undefined;
       const first = tracked(options.buildEngine(snapshot));
-      serve(first, snapshot.sdl, snapshot.fromCache ? 'cache' : 'live');
+      serve(first, snapshot, snapshot.fromCache ? 'cache' : 'live');
       return first;
     },
 
@@ -267,6 +279,12 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
         return reloadNow(reason);
       });
       waiting = next;
+      running = next.catch(() => {});
+      return next;
+    },
+
+    rebuild(reason) {
+      const next = running.then((): Promise<ReloadOutcome> | ReloadOutcome => (served && !closed ? reloadNow(reason, served, true) : { kind: 'unchanged', version }));
       running = next.catch(() => {});
       return next;
     },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../gateway/config/load-config.js';
 import { startDemoSubgraphs } from '../../../subgraphs/index.js';
 import { type DemoSubgraphs, startDemoGateway } from '../../helpers/demo-gateway.js';
-import { type Fault, type FaultSubgraph, startFaultSubgraph } from '../../helpers/fault-subgraph.js';
+import { closedPortUrl, type Fault, type FaultSubgraph, startFaultSubgraph } from '../../helpers/fault-subgraph.js';
 import { expectEventually, runBoundedLoad } from './load.js';
 
 const PRODUCTS_ONLY = '{ topProducts(first: 2) { upc name } }';
@@ -233,6 +233,29 @@ describe('traffic: retries, breaker, deadline and faults, against real servers',
       for (let i = 0; i < 5; i++) await gateway.post(PRODUCTS_ONLY);
       expect(a.requests).toBe(stableBefore);
       expect(b.requests).toBeGreaterThan(canaryAtSwitch);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('a reload that removes a subgraph url routes its fetches by the supergraph again; one that sets it, to the new url', async () => {
+    const nowhere = await closedPortUrl();
+    const gateway = await startDemoGateway({ subgraphs: demo, config: { traffic: { subgraphs: { products: { url: nowhere.url } } } } });
+    const codes = async () => ((await gateway.post(PRODUCTS_ONLY)).body.errors ?? []).map((error: { extensions?: { code?: string } }) => error.extensions?.code);
+    try {
+      expect(await codes()).toEqual(['SUBGRAPH_UNAVAILABLE']);
+      const swapped = gateway.gateway.supergraph.status().reloads.succeeded;
+      gateway.gateway.reloadConfig(parseConfig({ traffic: { subgraphs: { products: { timeout: '5s' } } } }, 'gateway.yaml'));
+      // The routing URL is the engine's: the new one is swapped in like a hot reload.
+      await expectEventually(() => gateway.gateway.supergraph.status().reloads.succeeded === swapped + 1);
+      const { status, body } = await gateway.post(PRODUCTS_ONLY);
+      expect({ status, errors: body.errors }).toEqual({ status: 200, errors: undefined });
+
+      const before = a.requests;
+      gateway.gateway.reloadConfig(parseConfig({ traffic: { subgraphs: { products: { url: a.url } } } }, 'gateway.yaml'));
+      await expectEventually(() => gateway.gateway.supergraph.status().reloads.succeeded === swapped + 2);
+      expect(await codes()).toEqual([]);
+      expect(a.requests).toBeGreaterThan(before);
     } finally {
       await gateway.close();
     }
