@@ -28,7 +28,7 @@ export const ERROR_CODES = {
   SUBGRAPH_TIMEOUT: { status: 504, description: 'A subgraph did not answer within its timeout.' },
   SUBGRAPH_UNAVAILABLE: { status: 502, description: 'A subgraph could not be reached (connection refused or reset, DNS failure).' },
   SUBGRAPH_BAD_RESPONSE: { status: 502, description: 'A subgraph answered with a non-2xx status, a non-JSON body or a body that is not a GraphQL response.' },
-  SUBGRAPH_RESPONSE_TOO_LARGE: { status: 502, description: 'A subgraph\'s response body passed traffic.maxResponseSize (by its content-length or while streaming); the fetch was aborted, its paths are null and the rest of the operation is answered. Not retried.' },
+  SUBGRAPH_RESPONSE_TOO_LARGE: { status: 502, description: 'A subgraph\'s response body passed its maxResponseSize (traffic.all or traffic.subgraphs.<name>; by its content-length or while streaming); the fetch was aborted, its paths are null and the rest of the operation is answered. Not retried.' },
   SUBGRAPH_ERROR: { status: 200, description: 'A subgraph returned a GraphQL error; it is passed on with its path (the subgraph is named in extensions.serviceName).' },
   RESPONSE_VALIDATION_FAILED: { status: 200, description: 'A value in the subgraphs\' answers is not valid for the API schema (an enum value the API does not expose, a null for a non-null field that no failed fetch explains, a value of the wrong type); the field is null, with null propagation.' },
   CLIENT_CLOSED_REQUEST: { status: 499, description: 'The client closed the connection while its operation waited for an execution slot (engine.maxConcurrentOperations); nothing was sent to a subgraph.' },

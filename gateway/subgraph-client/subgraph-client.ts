@@ -62,7 +62,7 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
   const transportFailure = (request: SubgraphRequest, error: unknown): AtriumError => {
     const failure = asSubgraphError(request, error);
     if (failure.code === 'SUBGRAPH_RESPONSE_TOO_LARGE') {
-      logger?.warn({ err: failure, subgraph: request.subgraph }, 'subgraph client: response over traffic.maxResponseSize, fetch aborted');
+      logger?.warn({ err: failure, subgraph: request.subgraph }, 'subgraph client: response over its maxResponseSize (traffic.all or traffic.subgraphs.<name>), fetch aborted');
     }
     return failure;
   };

@@ -121,7 +121,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Sub
         if (signal.aborted) throw error;
         if (error instanceof ResponseTooLarge) {
           const announced = error.declared === undefined ? '' : ` (content-length ${error.declared})`;
-          throw failure('SUBGRAPH_RESPONSE_TOO_LARGE', request, `answered with a body larger than ${error.limit} bytes${announced}; traffic.maxResponseSize`, error);
+          throw failure('SUBGRAPH_RESPONSE_TOO_LARGE', request, `answered with a body larger than ${error.limit} bytes${announced}; traffic.all.maxResponseSize or traffic.subgraphs.${request.subgraph}.maxResponseSize`, error);
         }
         const [code, reason] = classifyNetworkError(error);
         throw failure(code, request, reason, error);

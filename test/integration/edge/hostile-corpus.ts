@@ -35,7 +35,7 @@ const ODD_TEXT = ['\u0000', '\u202e', '\u200b', '\ud800', '\udfff', '💥', 'ﷺ
  * and JSON), alias and fragment bombs, huge strings, odd unicode, duplicate keys, prototype-pollution
  * payloads, junk batches and persisted-query extensions, wrong types everywhere; guessed credentials (the
  * gateway must be configured with an API key and a JWT issuer for them to be checked) and operations whose
- * inventory answer is over `traffic.maxResponseSize` (the gateway must route inventory to a subgraph that
+ * inventory answer is over `traffic.all.maxResponseSize` (the gateway must route inventory to a subgraph that
  * never stops sending).
  *
  * @example
@@ -94,7 +94,7 @@ export function hostileCorpus(seed: number, count: number): HostileRequest[] {
       search: `?query=${percent(pick([`${'{ a '.repeat(500)}`, oddText(100), 'mutation { __typename }']))}${pick(['%ff%fe', '%', '%c3%28', ''])}&variables=${percent(pick(['{', '[]', '{"__proto__":{"x":1}}', oddText(20)]))}`,
     }),
     // Issue 16, items 5 and 6: guessed credentials (counted; past rateLimit.failedAuth the address is
-    // locked out with 429), and an inventory answer that never ends (aborted at traffic.maxResponseSize).
+    // locked out with 429), and an inventory answer that never ends (aborted at traffic.all.maxResponseSize).
     () => ({
       kind: 'guessed credential',
       method: 'POST',

@@ -3,7 +3,7 @@ import { type CustomGateway, startCustomGateway } from '../../helpers/custom-gat
 import { type FaultSubgraph, startFaultSubgraph } from '../../helpers/fault-subgraph.js';
 import { callRest } from '../../helpers/rest-client.js';
 
-// traffic.maxResponseSize (issue 16, item 6) through the real gateway and real subgraphs: a subgraph whose
+// traffic.all.maxResponseSize (issue 16, item 6) through the real gateway and real subgraphs: a subgraph whose
 // answer is over its cap fails alone with SUBGRAPH_RESPONSE_TOO_LARGE, the other subgraphs' data arrives,
 // the REST layer answers what its partial-data rules say, and the gateway keeps serving.
 
@@ -67,7 +67,7 @@ afterAll(async () => {
   await endless?.close();
 });
 
-describe('traffic.maxResponseSize', () => {
+describe('traffic.all.maxResponseSize', () => {
   it('fails only the oversized root fetch; the other subgraph\'s data arrives', async () => {
     const result = await graph.post('{ items { id name } bigBlob smallBlob }');
     expect(result.status).toBe(200);
@@ -112,7 +112,7 @@ describe('traffic.maxResponseSize', () => {
     expect(result.body.data).toEqual({ firehose: null, items: [{ id: '1' }, { id: '2' }, { id: '3' }] });
     expect(result.body.errors).toEqual([
       {
-        message: 'subgraph "firehose" answered with a body larger than 1048576 bytes; traffic.maxResponseSize',
+        message: 'subgraph "firehose" answered with a body larger than 1048576 bytes; traffic.all.maxResponseSize or traffic.subgraphs.firehose.maxResponseSize',
         path: ['firehose'],
         extensions: { code: 'SUBGRAPH_RESPONSE_TOO_LARGE', serviceName: 'firehose' },
       },
@@ -135,7 +135,7 @@ describe('traffic.maxResponseSize', () => {
   });
 
   it('logs the abort, counts it in atrium_subgraph_errors_total, and keeps serving', async () => {
-    const warnings = logLines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'subgraph client: response over traffic.maxResponseSize, fetch aborted');
+    const warnings = logLines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'subgraph client: response over its maxResponseSize (traffic.all or traffic.subgraphs.<name>), fetch aborted');
     expect(warnings.map((line) => line.subgraph)).toEqual(expect.arrayContaining(['blobs', 'firehose']));
     const metrics = await (await fetch(new URL('/metrics', graph.gateway.url))).text();
     expect(metrics).toMatch(/atrium_subgraph_errors_total\{subgraph="blobs",code="SUBGRAPH_RESPONSE_TOO_LARGE"\} [1-9]/);
