@@ -199,6 +199,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       : undefined;
 
   const { ide, openApiViewer } = await browserPages(config, logger);
+  // The security headers: on every answer, the WebSocket upgrade's included.
+  const responseHeaders = securityHeaders(config.security.headers, tls !== undefined);
   const http = createHttpServer({
     graphqlPath: config.server.graphqlPath,
     bodyLimitBytes: config.server.bodyLimit,
@@ -220,7 +222,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     },
     batching: config.limits.maxBatchSize > 0,
     cors: createCorsHandler(config.cors),
-    responseHeaders: securityHeaders(config.security.headers, tls !== undefined),
+    responseHeaders,
     ...(tls && { tls }),
     handleGraphQL: runGraphQL,
     // GraphQL over SSE and multipart subscriptions: authenticated by the same onRequest hooks.
@@ -247,6 +249,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     config: config.subscriptions,
     credentialHeaders: { token: config.auth.jwt.header, apiKey: config.auth.apiKeys.header },
     maxMessageBytes: config.server.bodyLimit,
+    responseHeaders,
     introspection: config.graphql.introspection,
     introspectionScope: config.security.introspectionScope,
     engine: () => handler?.engine,

@@ -312,7 +312,8 @@ function streamRequested(accept: string | undefined): StreamKind | undefined {
   return acceptedMultipart(accept)?.subscriptionSpec !== undefined ? 'multipart' : undefined;
 }
 
-function requestIdOf(incoming: string | string[] | undefined): string {
+/** The client's `x-request-id` when it is a usable one, else a new id. */
+export function requestIdOf(incoming: string | string[] | undefined): string {
   return typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 

@@ -67,6 +67,8 @@ export interface SubscriptionServerOptions {
   readonly config: SubscriptionsConfig;
   /** Header names the auth plugin reads: `connection_init`'s `authorization` and `apiKey` are put there. */
   readonly credentialHeaders: { readonly token: string; readonly apiKey: string };
+  /** Headers every HTTP answer carries (the gateway's security headers): on WebSocket upgrade answers too. */
+  readonly responseHeaders?: readonly (readonly [string, string])[];
   /** Largest WebSocket message a client may send (the gateway passes `server.bodyLimit`). */
   readonly maxMessageBytes: number;
   readonly introspection: boolean;
@@ -147,6 +149,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     path: options.graphqlPath,
     credentialHeaders: options.credentialHeaders,
     maxMessageBytes: options.maxMessageBytes,
+    ...(options.responseHeaders && { responseHeaders: options.responseHeaders }),
     pipeline,
   });
   const sse = createSseSubscriptions(pipeline);

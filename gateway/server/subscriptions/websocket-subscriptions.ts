@@ -5,6 +5,7 @@ import { GRAPHQL_TRANSPORT_WS_PROTOCOL, handleProtocols } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import { AtriumError, toGraphQLError } from '../../errors.js';
 import { nodeHttp } from '../../http/node-http.js';
+import { requestIdOf } from '../http-server.js';
 import { jsonErrors, refusalBeforeStart } from './stream-refusal.js';
 import type { Principal } from '../../request-context.js';
 import type { StreamPipeline, StreamRunOptions } from './subscription-server.js';
@@ -49,23 +50,29 @@ export function createWebSocketSubscriptions(options: {
   credentialHeaders: { readonly token: string; readonly apiKey: string };
   /** Largest message a client may send (`server.bodyLimit`: a `subscribe` message carries what a POST body does). */
   maxMessageBytes: number;
+  /** Headers every HTTP answer of the gateway carries (the security headers): the upgrade's answers too. */
+  responseHeaders?: readonly (readonly [string, string])[];
   pipeline: StreamPipeline;
 }): { close(): Promise<void> } {
   const { pipeline } = options;
   const { config, logger, registry } = pipeline;
   let closing = false;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, handleProtocols });
+  // The answer's own header lines, as every HTTP answer of the gateway has them: its request id, then the
+  // security headers.
+  const headerLines = (req: IncomingMessage) => [`x-request-id: ${requestIdOf(req.headers['x-request-id'])}`, ...(options.responseHeaders ?? []).map(([name, value]) => `${name}: ${value}`)];
+  wss.on('headers', (lines: string[], req: IncomingMessage) => lines.push(...headerLines(req)));
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path !== options.path) {
-      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      refuseUpgrade(socket, new AtriumError('NOT_FOUND', 'no route is served at this path'), headerLines(req));
       return;
     }
     const refusal = refusalBeforeStart({ closing, enabled: config.enabled });
     if (refusal) {
       // 503 while stopping (reconnect elsewhere); 400 SUBSCRIPTIONS_NOT_SUPPORTED when turned off.
-      refuseUpgrade(socket, refusal);
+      refuseUpgrade(socket, refusal, headerLines(req));
       return;
     }
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
@@ -73,12 +80,12 @@ export function createWebSocketSubscriptions(options: {
       // Refused before the handshake, with a body that says why (accepting the socket to close it with
       // 4406 would never show clients that asked for another subprotocol why).
       const message = `unsupported WebSocket subprotocol ${JSON.stringify(offered.join(', '))}: this gateway speaks ${GRAPHQL_TRANSPORT_WS_PROTOCOL} (the graphql-ws library), or GraphQL over SSE`;
-      refuseUpgrade(socket, new AtriumError('BAD_REQUEST', message));
+      refuseUpgrade(socket, new AtriumError('BAD_REQUEST', message), headerLines(req));
       return;
     }
     const release = registry.acquireConnection(req.socket.remoteAddress);
     if (!release) {
-      refuseUpgrade(socket, new AtriumError('TOO_MANY_CONNECTIONS', `this address already has ${config.maxConnectionsPerAddress} streaming connections open (subscriptions.maxConnectionsPerAddress)`));
+      refuseUpgrade(socket, new AtriumError('TOO_MANY_CONNECTIONS', `this address already has ${config.maxConnectionsPerAddress} streaming connections open (subscriptions.maxConnectionsPerAddress)`), headerLines(req));
       return;
     }
     socket.on('close', release);
@@ -210,10 +217,17 @@ function connectionHeaders(
   return headers;
 }
 
-/** Refuses an upgrade before the handshake with the error's status and a JSON body. */
-function refuseUpgrade(socket: Duplex, error: AtriumError): void {
+/** Refuses an upgrade before the handshake with the error's status, a JSON body and `lines` as headers. */
+function refuseUpgrade(socket: Duplex, error: AtriumError, lines: readonly string[]): void {
   const [body, init] = jsonErrors([toGraphQLError(error)]);
-  socket.end(`HTTP/1.1 ${init.status} ${nodeHttp.STATUS_CODES[init.status] ?? 'Error'}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  const head = [
+    `HTTP/1.1 ${init.status} ${nodeHttp.STATUS_CODES[init.status] ?? 'Error'}`,
+    'connection: close',
+    'content-type: application/json',
+    `content-length: ${Buffer.byteLength(body)}`,
+    ...lines,
+  ];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
 }
 
 function closeCodeOf(error: AtriumError): number {

@@ -108,18 +108,40 @@ describe('GraphQL over WebSocket (graphql-ws)', () => {
     unsubscribe();
   });
 
-  it('refuses an unknown subprotocol with HTTP 400 and a body that names the supported one', async () => {
-    const socket = new WebSocket(wsUrl(gateway.url), 'graphql-ws');
-    const answer = await new Promise<{ status: number; body: string }>((resolve) => {
+  /** The HTTP answer to a WebSocket upgrade that is refused. */
+  const refusedUpgrade = (url: string, protocol: string) => {
+    const socket = new WebSocket(url, protocol, { headers: { 'x-request-id': 'upgrade-refused-1' } });
+    socket.on('error', () => {});
+    return new Promise<{ status: number; body: string; headers: Record<string, unknown> }>((resolve) => {
       socket.once('unexpected-response', (_req, res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
       });
     });
-    socket.on('error', () => {});
+  };
+
+  it('refuses an unknown subprotocol with HTTP 400 and a body that names the supported one', async () => {
+    const answer = await refusedUpgrade(wsUrl(gateway.url), 'graphql-ws');
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body).errors[0].message).toContain('graphql-transport-ws');
+  });
+
+  it('answers upgrades, refused or accepted, with the request id and the security headers of every answer', async () => {
+    const refused = await refusedUpgrade(wsUrl(gateway.url), 'graphql-ws');
+    expect(refused.headers).toMatchObject({ 'x-request-id': 'upgrade-refused-1', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
+    const elsewhere = await refusedUpgrade(wsUrl(gateway.url).replace(/\/graphql$/, '/elsewhere'), 'graphql-transport-ws');
+    expect(elsewhere.status).toBe(404);
+    expect(JSON.parse(elsewhere.body).errors[0].extensions.code).toBe('NOT_FOUND');
+    expect(elsewhere.headers).toMatchObject({ 'x-request-id': 'upgrade-refused-1', 'x-content-type-options': 'nosniff' });
+
+    const socket = new WebSocket(wsUrl(gateway.url), 'graphql-transport-ws', { headers: { 'x-request-id': 'upgrade-accepted-1' } });
+    const accepted = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      socket.once('upgrade', (res) => resolve(res.headers));
+      socket.once('error', reject);
+    });
+    socket.close();
+    expect(accepted).toMatchObject({ 'x-request-id': 'upgrade-accepted-1', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
   });
 
   it('refuses operations over subscriptions.maxPerConnection', async () => {
