@@ -18,7 +18,7 @@ export function formatCheckReport(report: SubgraphCheckReport): string {
   const lines: string[] = [];
   const name = report.subgraph;
   if (report.compositionErrors.length > 0) {
-    lines.push(`${name}: does not compose with the live subgraphs (${report.compositionErrors.length} errors):`);
+    lines.push(`${name}: does not compose with the live subgraphs (${report.compositionErrors.length} ${report.compositionErrors.length === 1 ? 'error' : 'errors'}):`);
     for (const problem of report.compositionErrors) lines.push(`  ${formatCompositionProblem(problem)}`);
   }
   const count = (severity: keyof typeof MARK) => report.changes.filter((change) => change.severity === severity).length;
