@@ -170,7 +170,7 @@ describe('createUndiciTransport', () => {
     transport = createUndiciTransport({ maxResponseBytes: () => 1024 });
     const error = await expectAtriumError(transport.send(request('/endless'), new AbortController().signal));
     expectSubgraphError(error, 'SUBGRAPH_RESPONSE_TOO_LARGE', `${base}/endless`);
-    expect(error.message).toMatch(/larger than 1024 bytes; traffic\.maxResponseSize$/);
+    expect(error.message).toMatch(/larger than 1024 bytes; traffic\.all\.maxResponseSize or traffic\.subgraphs\.products\.maxResponseSize$/);
   });
 
   it('accepts a body within another subgraph\'s larger cap', async () => {
