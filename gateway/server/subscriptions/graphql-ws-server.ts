@@ -100,7 +100,7 @@ export function serveGraphQLWs<Session>(wss: WebSocketServer, handler: GraphQLWs
       if (socket.bufferedAmount > maxBufferedBytes) {
         connection.cutAt = now;
         logger.warn({ bufferedBytes: socket.bufferedAmount }, 'subscriptions: a slow WebSocket client was disconnected');
-        socket.close(CLOSE_SLOW_CONSUMER, `SUBSCRIPTION_SLOW_CONSUMER: more than ${maxBufferedBytes} bytes unread`.slice(0, 123));
+        socket.close(CLOSE_SLOW_CONSUMER, closeReason(`SUBSCRIPTION_SLOW_CONSUMER: more than ${maxBufferedBytes} bytes unread`));
         continue;
       }
       if (keepAlive && socket.readyState === socket.OPEN) {
@@ -133,7 +133,13 @@ export function serveGraphQLWs<Session>(wss: WebSocketServer, handler: GraphQLWs
   });
 
   function onSocketMessage(this: WebSocket, data: Buffer) {
-    sockets.get(this)?.received(String(data));
+    const connection = sockets.get(this);
+    try {
+      connection?.received(String(data));
+    } catch (error) {
+      // A message must never take the thread down with it: whatever threw ends this connection only.
+      connection?.failed(error);
+    }
   }
   function onSocketClose(this: WebSocket) {
     const connection = sockets.get(this);
@@ -223,8 +229,9 @@ export class GraphQLWsConnection<Session> {
     socket.send(message);
   }
 
+  /** Closes with `code` and `reason`, cut to the 123 bytes a close frame holds (it may quote the client's id). */
   close(code: number, reason: string): void {
-    this.socket.close(code, reason);
+    this.socket.close(code, closeReason(reason));
   }
 
   /** A message from the client. */
@@ -436,3 +443,12 @@ export class ServedOperation<Session> {
     this.controller.abort();
   }
 }
+
+/** `reason` cut to the 123 bytes of UTF-8 a close frame's reason may hold (RFC 6455 §5.5). */
+function closeReason(reason: string): string {
+  // A character is at least one byte: 123 characters are enough to start from, whatever the reason's length.
+  let cut = reason.length > 123 ? reason.slice(0, 123) : reason;
+  while (Buffer.byteLength(cut) > 123) cut = cut.slice(0, -1);
+  return cut;
+}
+

@@ -101,11 +101,11 @@ export function createWebSocketSubscriptions(options: {
       const context = createStreamContext({ headers, url: url ?? options.path, remoteAddress, principal: undefined });
       const rejected = await pipeline.authenticate(context);
       if (rejected) {
-        connection.close(closeCodeOf(rejected), closeReason(`${rejected.code}: ${rejected.message}`));
+        connection.close(closeCodeOf(rejected), `${rejected.code}: ${rejected.message}`);
         return undefined;
       }
       const cancelExpiry = config.closeOnTokenExpiry
-        ? whenTokenExpires(context.principal, (error) => connection.close(CLOSE_FORBIDDEN, closeReason(`${error.code}: ${error.message}`)))
+        ? whenTokenExpires(context.principal, (error) => connection.close(CLOSE_FORBIDDEN, `${error.code}: ${error.message}`))
         : NOTHING_TO_CANCEL;
       return { headers, principal: context.principal, cancelExpiry };
     },
@@ -241,13 +241,6 @@ function closeCodeOf(error: AtriumError): number {
     default:
       return CLOSE_BAD_REQUEST;
   }
-}
-
-/** Close reasons are at most 123 bytes (RFC 6455 §5.5). */
-function closeReason(reason: string): string {
-  let cut = reason;
-  while (Buffer.byteLength(cut) > 123) cut = cut.slice(0, -1);
-  return cut;
 }
 
 function codedError(code: string, message: string): GraphQLError {

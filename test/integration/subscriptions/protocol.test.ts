@@ -130,4 +130,21 @@ describe('graphql-transport-ws, what misbehaving clients get', () => {
     expect(await raw.closed).toEqual({ code: 4409, reason: 'Subscriber for same already exists' });
     await until(() => reviewSubscribers() === 0, 'the upstream subscription to close');
   });
+
+  it('closes with 4409 however long the reused id, its reason cut to the 123 bytes a close frame holds, and keeps serving', async () => {
+    // A close reason over 123 bytes made `ws` throw inside the message listener, which killed the server
+    // thread: every client dropped, in-memory budgets reset.
+    for (const id of ['x'.repeat(94), 'y'.repeat(100_000), 'é'.repeat(100)]) {
+      const raw = await acknowledgedSocket();
+      raw.send({ id, type: 'subscribe', payload: { query: SUBSCRIPTION } });
+      raw.send({ id, type: 'subscribe', payload: { query: SUBSCRIPTION } });
+      const { code, reason } = await raw.closed;
+      expect(code).toBe(4409);
+      expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123);
+      expect(reason.startsWith(`Subscriber for ${id.slice(0, 10)}`)).toBe(true);
+    }
+    await until(() => reviewSubscribers() === 0, 'the upstream subscriptions to close');
+    const { status, body } = await gateway.post('{ topProducts(first: 1) { upc } }');
+    expect({ status, data: body.data }).toEqual({ status: 200, data: { topProducts: [{ upc: expect.any(String) }] } });
+  });
 });
