@@ -97,12 +97,7 @@ export function serveGraphQLWs<Session>(wss: WebSocketServer, handler: GraphQLWs
         socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
         continue;
       }
-      if (socket.bufferedAmount > maxBufferedBytes) {
-        connection.cutAt = now;
-        logger.warn({ bufferedBytes: socket.bufferedAmount }, 'subscriptions: a slow WebSocket client was disconnected');
-        socket.close(CLOSE_SLOW_CONSUMER, closeReason(`SUBSCRIPTION_SLOW_CONSUMER: more than ${maxBufferedBytes} bytes unread`));
-        continue;
-      }
+      if (connection.cutIfSlow(now)) continue;
       if (keepAlive && socket.readyState === socket.OPEN) {
         if (connection.awaitingPong && now - connection.pingedAt >= keepAliveMs) {
           socket.terminate();
@@ -122,7 +117,7 @@ export function serveGraphQLWs<Session>(wss: WebSocketServer, handler: GraphQLWs
 
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     const upgrade: UpgradeInfo = { headers: withoutHandshake(request.headers), url: request.url, remoteAddress: request.socket.remoteAddress };
-    const connection = new GraphQLWsConnection(socket, request.socket, upgrade, handler, logger, initWait ? performance.now() + connectionInitWaitMs : undefined);
+    const connection = new GraphQLWsConnection(socket, request.socket, upgrade, handler, logger, maxBufferedBytes, initWait ? performance.now() + connectionInitWaitMs : undefined);
     sockets.set(socket, connection);
     // `on`, not `once`: each fires at most once, and `once` adds a wrapper closure per socket and event.
     socket.on('error', onSocketError);
@@ -210,13 +205,18 @@ export class GraphQLWsConnection<Session> {
     readonly upgrade: UpgradeInfo,
     private readonly handler: GraphQLWsHandler<Session>,
     private readonly logger: Logger,
+    /** More unsent bytes than this and the client is closed as too slow (`subscriptions.maxBufferedBytes`). */
+    private readonly maxBufferedBytes: number,
     /** Until when `connection_init` may come (undefined once it came, or with no limit). */
     public initBy: number | undefined,
   ) {}
 
   /**
-   * Sends one message, without waiting for the write: the sweep's `maxBufferedBytes` bounds what a slow
-   * client holds, and a send that waited kept one promise and one flush per message.
+   * Sends one message, without waiting for the write (a send that waited kept one promise and one flush
+   * per message). When the bytes held for the socket pass `maxBufferedBytes`, they go to the kernel at once
+   * (uncorked); what the kernel does not take is the client's unread backlog, and past the bound the client
+   * is closed then, not at the next sweep: one event fanned out to many subscriptions of a connection that
+   * does not read cannot buffer more than the bound plus one message.
    */
   write(message: string): void {
     const { socket, raw } = this;
@@ -227,6 +227,23 @@ export class GraphQLWsConnection<Session> {
       corked.add(raw);
     }
     socket.send(message);
+    if (socket.bufferedAmount <= this.maxBufferedBytes) return;
+    corked.delete(raw);
+    raw.uncork();
+    this.cutIfSlow(performance.now());
+  }
+
+  /**
+   * Closes a client with more than `maxBufferedBytes` unsent (4429 `SUBSCRIPTION_SLOW_CONSUMER`); the
+   * sweep cuts the socket a second later, since a client that does not read never gets the close frame.
+   */
+  cutIfSlow(now: number): boolean {
+    const { socket } = this;
+    if (this.cutAt !== undefined || socket.bufferedAmount <= this.maxBufferedBytes) return false;
+    this.cutAt = now;
+    this.logger.warn({ bufferedBytes: socket.bufferedAmount }, 'subscriptions: a slow WebSocket client was disconnected');
+    socket.close(CLOSE_SLOW_CONSUMER, closeReason(`SUBSCRIPTION_SLOW_CONSUMER: more than ${this.maxBufferedBytes} bytes unread`));
+    return true;
   }
 
   /** Closes with `code` and `reason`, cut to the 123 bytes a close frame holds (it may quote the client's id). */

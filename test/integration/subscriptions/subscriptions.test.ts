@@ -3,6 +3,7 @@ import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
+import { createLogger } from '../../../gateway/logger.js';
 import { resetDemoData, startDemoSubgraphs } from '../../../subgraphs/index.js';
 import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../helpers/demo-gateway.js';
 import { collect as collectEvents, until, wsClient as openWsClient, wsUrl } from '../../helpers/subscription-clients.js';
@@ -18,6 +19,8 @@ const API_KEY = 'subscriptions-test-key-0123456789';
 let subgraphs: DemoSubgraphs;
 let gateway: DemoGateway;
 const clients: Client[] = [];
+/** The gateway's warnings, as JSON lines. */
+const warnings: string[] = [];
 
 function wsClient(options: { url?: string; connectionParams?: Record<string, unknown>; webSocketImpl?: unknown } = {}): Client {
   return openWsClient(options.url ?? gateway.url, clients, { connectionParams: options.connectionParams ?? { apiKey: API_KEY }, ...(options.webSocketImpl !== undefined && { webSocketImpl: options.webSocketImpl }) });
@@ -45,6 +48,7 @@ beforeAll(async () => {
       // These tests count one upstream subscription per client; sharing has its own file (dedupe.test.ts).
       traffic: { all: { dedupeSubscriptions: false } },
     },
+    logger: createLogger({ level: 'warn', destination: { write: (line: string) => void warnings.push(line) } }),
   });
 });
 
@@ -176,6 +180,33 @@ describe('GraphQL over WebSocket (graphql-ws)', () => {
     // 4429 when the close frame got through, 1006 when the gateway had to cut the socket off.
     const outcome = await ended;
     expect([4429, 1006]).toContain((outcome.error as { code: number }).code);
+  });
+
+  it('closes a slow consumer as soon as one event fanned out to its subscriptions passes maxBufferedBytes', async () => {
+    // The bound was checked once a second only: one event copied into every subscription of a connection
+    // that does not read could buffer maxPerConnection times its size first.
+    const sockets: WebSocket[] = [];
+    class Recorded extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols);
+        sockets.push(this);
+      }
+    }
+    const client = wsClient({ webSocketImpl: Recorded });
+    const streams = [collect(client), collect(client), collect(client)];
+    await until(() => reviewSubscribers() === 3, 'three upstream subscriptions');
+    (sockets[0] as unknown as { _socket: { pause(): void } })._socket.pause();
+    const before = warnings.length;
+    const size = 200 * 1024;
+    // Events until the kernel's buffers are full and the gateway starts holding bytes itself.
+    for (let i = 0; i < 40 && reviewSubscribers() === 3; i++) await addReview('x'.repeat(size));
+    await until(() => reviewSubscribers() === 0, 'the slow client to be disconnected');
+    const cut = warnings.slice(before).map((line) => JSON.parse(line)).find((line) => line.msg === 'subscriptions: a slow WebSocket client was disconnected');
+    // Closed within one message past the 64 KiB bound, not after the event's three copies (or more) piled up.
+    expect(cut.bufferedBytes).toBeGreaterThan(64 * 1024);
+    expect(cut.bufferedBytes).toBeLessThan(64 * 1024 + 2 * size);
+    (sockets[0] as unknown as { _socket: { resume(): void } })._socket.resume();
+    for (const stream of streams) await stream.ended;
   });
 
   it('counts open subscriptions and events in /metrics', async () => {
