@@ -26,6 +26,18 @@ describe('HotOperations', () => {
     expect(hot.top(3).map((op) => op.queryHash)).toEqual(['hot', 'warm', 'once-49']);
   });
 
+  it('holds at most maxBytes of query text, and no document over a sixteenth of it', () => {
+    const sized = (hash: string, length: number) => ({ document: parse(`{ ${'a'.repeat(length - 4)} }`), operationName: undefined, queryHash: hash });
+    const hot = new HotOperations(100, 16_000);
+    for (let i = 0; i < 3; i++) hot.record(sized('hot', 1_000));
+    hot.record(sized('too-big', 1_001));
+    expect(hot.top(5).map((op) => op.queryHash)).toEqual(['hot']);
+    for (let i = 0; i < 40; i++) hot.record(sized(`once-${i}`, 1_000));
+    // 16 documents of 1,000 characters fill 16,000: the hot one stays, the oldest one-offs went.
+    expect(hot.size).toBe(16);
+    expect(hot.top(16).map((op) => op.queryHash)).toEqual(['hot', ...Array.from({ length: 15 }, (_, i) => `once-${25 + i}`)]);
+  });
+
   it('records nothing with capacity 0', () => {
     const hot = new HotOperations(0);
     hot.record(operation('x'));
