@@ -29,6 +29,18 @@ function wsClient(options: { url?: string; connectionParams?: Record<string, unk
 /** Collects a subscription's events; `ended` settles with the error or `complete`. */
 const collect = (client: Client, query = SUBSCRIPTION) => collectEvents(client, query);
 
+/** A WebSocket class for graphql-ws clients that keeps every socket it opens (to pause and resume reading). */
+function recordedSockets() {
+  const sockets: WebSocket[] = [];
+  class Recorded extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols);
+      sockets.push(this);
+    }
+  }
+  return { sockets, Recorded };
+}
+
 const reviewSubscribers = () => subgraphs.subgraphs.find((s) => s.name === 'reviews')!.subscribers();
 
 async function addReview(body: string) {
@@ -160,13 +172,7 @@ describe('GraphQL over WebSocket (graphql-ws)', () => {
   });
 
   it('disconnects a slow consumer whose socket buffer exceeds subscriptions.maxBufferedBytes', async () => {
-    const sockets: WebSocket[] = [];
-    class Recorded extends WebSocket {
-      constructor(address: string, protocols?: string | string[]) {
-        super(address, protocols);
-        sockets.push(this);
-      }
-    }
+    const { sockets, Recorded } = recordedSockets();
     const { events, ended } = collect(wsClient({ webSocketImpl: Recorded }));
     await until(() => reviewSubscribers() === 1, 'the upstream subscription');
     await addReview('warm-up');
@@ -185,13 +191,7 @@ describe('GraphQL over WebSocket (graphql-ws)', () => {
   it('closes a slow consumer as soon as one event fanned out to its subscriptions passes maxBufferedBytes', async () => {
     // The bound was checked once a second only: one event copied into every subscription of a connection
     // that does not read could buffer maxPerConnection times its size first.
-    const sockets: WebSocket[] = [];
-    class Recorded extends WebSocket {
-      constructor(address: string, protocols?: string | string[]) {
-        super(address, protocols);
-        sockets.push(this);
-      }
-    }
+    const { sockets, Recorded } = recordedSockets();
     const client = wsClient({ webSocketImpl: Recorded });
     const streams = [collect(client), collect(client), collect(client)];
     await until(() => reviewSubscribers() === 3, 'three upstream subscriptions');
