@@ -468,4 +468,3 @@ function closeReason(reason: string): string {
   while (Buffer.byteLength(cut) > 123) cut = cut.slice(0, -1);
   return cut;
 }
-
