@@ -60,7 +60,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   // Node looks for expired requests only this often (its default, 30 s, would let a slow client hold a
   // socket for up to 40 s past a 10 s headers timeout).
   const connectionsCheckingInterval = Math.min(30_000, Math.max(50, Math.floor(Math.min(headersTimeout, requestTimeout) / 4)));
-  const serverOptions = { headersTimeout, requestTimeout, connectionsCheckingInterval, maxHeaderSize };
+  // Only WebSocket upgrades leave the HTTP flow: `curl --http2` offers `Upgrade: h2c` on every request, and
+  // a server may ignore an upgrade it does not speak (Node 24 and later read this option; Node 20 hands every
+  // upgrade to the 'upgrade' listener, which refuses the others with a 400 that says so).
+  const shouldUpgradeCallback = (req: IncomingMessage) => req.headers.upgrade?.toLowerCase() === 'websocket';
+  const serverOptions = { headersTimeout, requestTimeout, connectionsCheckingInterval, maxHeaderSize, shouldUpgradeCallback };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => void serve(req, res);
   const server = options.tls
     ? createHttpsServer({ ...serverOptions, ...options.tls }, onRequest)

@@ -64,6 +64,11 @@ export function createWebSocketSubscriptions(options: {
   wss.on('headers', (lines: string[], req: IncomingMessage) => lines.push(...headerLines(req)));
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
+      const message = `this gateway upgrades connections to WebSocket only; send the request without its Upgrade: ${req.headers.upgrade ?? ''} header (curl: --http1.1)`;
+      refuseUpgrade(socket, new AtriumError('BAD_REQUEST', message), headerLines(req));
+      return;
+    }
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path !== options.path) {
       refuseUpgrade(socket, new AtriumError('NOT_FOUND', 'no route is served at this path'), headerLines(req));

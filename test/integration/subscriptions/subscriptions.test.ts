@@ -1,5 +1,7 @@
 import { createClient as createSseClient } from 'graphql-sse';
 import { type Client, createClient } from 'graphql-ws';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
@@ -141,6 +143,35 @@ describe('GraphQL over WebSocket (graphql-ws)', () => {
     const answer = await refusedUpgrade(wsUrl(gateway.url), 'graphql-ws');
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body).errors[0].message).toContain('graphql-transport-ws');
+  });
+
+  it('answers a request that offers another upgrade (curl --http2: Upgrade: h2c) as HTTP where Node allows, else with a 400 that says why', async () => {
+    const post = (port: number, path: string, body: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const headers = { connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': 'AAMAAABkAAQAoAAAAAIAAAAA', 'content-type': 'application/json' };
+        const request = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        request.on('error', reject);
+        request.end(body);
+      });
+    // Whether this Node reads the server option `shouldUpgradeCallback` (Node 24 does, Node 20 does not).
+    const probe = createHttpServer({ shouldUpgradeCallback: () => false } as object, (_req, res) => res.end('request'));
+    probe.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 7\r\n\r\nupgrade'));
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const honoured = (await post((probe.address() as AddressInfo).port, '/', '')).body === 'request';
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+
+    const answer = await post(Number(new URL(gateway.url).port), '/graphql', JSON.stringify({ query: '{ topProducts(first: 1) { upc } }' }));
+    if (honoured) {
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body).data.topProducts).toHaveLength(1);
+    } else {
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body).errors[0]).toMatchObject({ message: expect.stringContaining('WebSocket only'), extensions: { code: 'BAD_REQUEST' } });
+    }
   });
 
   it('answers upgrades, refused or accepted, with the request id and the security headers of every answer', async () => {
