@@ -63,8 +63,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   // Only WebSocket upgrades leave the HTTP flow: `curl --http2` offers `Upgrade: h2c` on every request, and
   // a server may ignore an upgrade it does not speak (Node 24 and later read this option; Node 20 hands every
   // upgrade to the 'upgrade' listener, which refuses the others with a 400 that says so).
-  const shouldUpgradeCallback = (req: IncomingMessage) => req.headers.upgrade?.toLowerCase() === 'websocket';
-  const serverOptions = { headersTimeout, requestTimeout, connectionsCheckingInterval, maxHeaderSize, shouldUpgradeCallback };
+  const serverOptions = { headersTimeout, requestTimeout, connectionsCheckingInterval, maxHeaderSize, shouldUpgradeCallback: isWebSocketUpgrade };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => void serve(req, res);
   const server = options.tls
     ? createHttpsServer({ ...serverOptions, ...options.tls }, onRequest)
@@ -314,6 +313,11 @@ function streamRequested(accept: string | undefined): StreamKind | undefined {
   if (accept === undefined) return undefined;
   if (accept.includes('text/event-stream')) return 'sse';
   return acceptedMultipart(accept)?.subscriptionSpec !== undefined ? 'multipart' : undefined;
+}
+
+/** Whether the request asks to become a WebSocket (`Upgrade: websocket`); other upgrades stay HTTP. */
+export function isWebSocketUpgrade(req: IncomingMessage): boolean {
+  return req.headers.upgrade?.toLowerCase() === 'websocket';
 }
 
 /** The client's `x-request-id` when it is a usable one, else a new id. */

@@ -132,12 +132,16 @@ export function createSupergraphLifecycle(options: SupergraphLifecycleOptions): 
 
   const serve = (next: Engine, snapshot: SupergraphSnapshot, from: SupergraphStatus['source'] = 'live') => {
     const { sdl } = snapshot;
+    const nextVersion = versionOf(sdl);
+    // The cached copy changes with the supergraph (or once it is served live); a rebuild on the served one
+    // has nothing new to write.
+    const cacheIsBehind = nextVersion !== version || source === 'cache';
     engine = next;
     served = snapshot;
-    version = versionOf(sdl);
+    version = nextVersion;
     loadedAt = new Date().toISOString();
     source = from;
-    if (from === 'live' && options.cache) {
+    if (from === 'live' && cacheIsBehind && options.cache) {
       options.cache.write(sdl).catch((error: unknown) => logger.warn({ err: error, path: options.cache!.path }, 'supergraph: could not write the cached copy'));
     }
   };

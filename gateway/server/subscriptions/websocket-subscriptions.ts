@@ -5,7 +5,7 @@ import { GRAPHQL_TRANSPORT_WS_PROTOCOL, handleProtocols } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import { AtriumError, toGraphQLError } from '../../errors.js';
 import { nodeHttp } from '../../http/node-http.js';
-import { requestIdOf } from '../http-server.js';
+import { isWebSocketUpgrade, requestIdOf } from '../http-server.js';
 import { jsonErrors, refusalBeforeStart } from './stream-refusal.js';
 import type { Principal } from '../../request-context.js';
 import type { StreamPipeline, StreamRunOptions } from './subscription-server.js';
@@ -60,11 +60,12 @@ export function createWebSocketSubscriptions(options: {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, handleProtocols });
   // The answer's own header lines, as every HTTP answer of the gateway has them: its request id, then the
   // security headers.
-  const headerLines = (req: IncomingMessage) => [`x-request-id: ${requestIdOf(req.headers['x-request-id'])}`, ...(options.responseHeaders ?? []).map(([name, value]) => `${name}: ${value}`)];
+  const securityLines = (options.responseHeaders ?? []).map(([name, value]) => `${name}: ${value}`);
+  const headerLines = (req: IncomingMessage) => [`x-request-id: ${requestIdOf(req.headers['x-request-id'])}`, ...securityLines];
   wss.on('headers', (lines: string[], req: IncomingMessage) => lines.push(...headerLines(req)));
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
+    if (!isWebSocketUpgrade(req)) {
       const message = `this gateway upgrades connections to WebSocket only; send the request without its Upgrade: ${req.headers.upgrade ?? ''} header (curl: --http1.1)`;
       refuseUpgrade(socket, new AtriumError('BAD_REQUEST', message), headerLines(req));
       return;
