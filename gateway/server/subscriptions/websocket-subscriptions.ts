@@ -7,7 +7,6 @@ import { AtriumError, toGraphQLError } from '../../errors.js';
 import { nodeHttp } from '../../http/node-http.js';
 import { isWebSocketUpgrade, requestIdOf } from '../http-server.js';
 import { jsonErrors, refusalBeforeStart } from './stream-refusal.js';
-import type { Principal } from '../../request-context.js';
 import type { StreamPipeline, StreamRunOptions } from './subscription-server.js';
 import type { StreamOutcome } from './observed-stream.js';
 import { createStreamContext } from './stream-operation.js';
@@ -28,8 +27,8 @@ const CLOSE_NORMAL = 1000;
 
 /** What one WebSocket connection knows once `connection_init` was accepted. */
 interface Session {
+  /** The upgrade's headers with the `connection_init` credentials: each operation is authenticated with them. */
   readonly headers: IncomingHttpHeaders;
-  readonly principal: Principal | undefined;
   /** Cancels the close at the token's expiry. */
   readonly cancelExpiry: () => void;
 }
@@ -113,7 +112,7 @@ export function createWebSocketSubscriptions(options: {
       const cancelExpiry = config.closeOnTokenExpiry
         ? whenTokenExpires(context.principal, (error) => connection.close(CLOSE_FORBIDDEN, `${error.code}: ${error.message}`))
         : NOTHING_TO_CANCEL;
-      return { headers, principal: context.principal, cancelExpiry };
+      return { headers, cancelExpiry };
     },
     async subscribe(connection, operation, payload) {
       const session = connection.session!;
@@ -121,7 +120,12 @@ export function createWebSocketSubscriptions(options: {
         return [codedError('TOO_MANY_SUBSCRIPTIONS', `this connection already has ${config.maxPerConnection} operations open (subscriptions.maxPerConnection)`)];
       }
       const { url, remoteAddress } = connection.upgrade;
-      const context = createStreamContext({ headers: session.headers, url: url ?? options.path, remoteAddress, principal: session.principal, signal: operation.signal });
+      const context = createStreamContext({ headers: session.headers, url: url ?? options.path, remoteAddress, principal: undefined, signal: operation.signal });
+      // Every operation is a request, as each POST is: the onRequest hooks authenticate it again (a token
+      // that expired since connection_init starts nothing new) and count it against the anonymous and per-path
+      // request limits. A refusal ends this operation only; the connection stays.
+      const rejected = await pipeline.authenticate(context);
+      if (rejected) return [toGraphQLError(rejected)];
       const prepared = await pipeline.prepare(payload, context);
       if ('errors' in prepared) return prepared.errors;
       return pipeline.run(prepared, new WebSocketRun(connection, operation));

@@ -1,7 +1,8 @@
-import { type Client, createClient } from 'graphql-ws';
+import { type Client, type ClientOptions, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AtriumPlugin } from '../../../gateway/plugins/plugin.js';
+import { hashApiKey } from '../../../gateway/plugins/auth/api-keys.js';
 import { startDemoSubgraphs } from '../../../subgraphs/index.js';
 import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../helpers/demo-gateway.js';
 
@@ -35,8 +36,8 @@ async function gatewayWith(options: Parameters<typeof startDemoGateway>[0]): Pro
   return gateway;
 }
 
-function wsClient(url: string): Client {
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+function wsClient(url: string, options: Partial<ClientOptions> = {}): Client {
+  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, ...options });
   clients.push(client);
   return client;
 }
@@ -83,6 +84,41 @@ describe('cost of a subscription', () => {
     const probe = await gateway.post('{ topProducts(first: 1) { upc } }');
     const spent = capacity - probe.body.extensions.cost.throttleStatus.currentlyAvailable;
     expect(spent).toBeCloseTo(estimate + probe.body.extensions.cost.actualQueryCost, 1);
+  });
+});
+
+describe('request-count limits over WebSocket', () => {
+  it('count every operation of a connection, not only its connection_init; a refusal ends the operation, not the socket', async () => {
+    const gateway = await gatewayWith({
+      config: {
+        rateLimit: { anonymous: { max: 4, window: '1m' } },
+        auth: { apiKeys: { keys: { app: { hash: hashApiKey('app-key'), clientId: 'app' } } } },
+      },
+    });
+    // One connection for all (a lazy client closes its socket when nothing is open, and reconnects).
+    let connections = 0;
+    const client = wsClient(gateway.url, { lazyCloseTimeout: 60_000, on: { connected: () => void (connections += 1) } });
+    // connection_init takes one request from the address's 4; three operations take the rest.
+    for (let i = 0; i < 3; i += 1) {
+      const { events, ended } = collect(client, '{ __typename }');
+      expect(await ended).toEqual({});
+      expect(events).toEqual([{ data: { __typename: 'Query' } }]);
+    }
+    for (const query of ['{ __typename }', SUBSCRIPTION]) {
+      const { events, ended } = collect(client, query);
+      const { error } = await ended;
+      expect(events).toEqual([]);
+      expect(error).toEqual([expect.objectContaining({ message: expect.stringContaining('rate limited'), extensions: expect.objectContaining({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) }) })]);
+    }
+    expect(reviews().subscribers()).toBe(0);
+    expect(connections).toBe(1);
+    // A client with a principal is not counted, on the same address.
+    const keyed = wsClient(gateway.url, { lazyCloseTimeout: 60_000, connectionParams: { apiKey: 'app-key' } });
+    for (let i = 0; i < 6; i += 1) {
+      const { events } = collect(keyed, '{ __typename }');
+      await until(() => events.length === 1, 'the answer');
+      expect(events[0]).toEqual({ data: { __typename: 'Query' } });
+    }
   });
 });
 
