@@ -52,6 +52,7 @@ export const ERROR_CODES = {
   MAX_TOKENS_EXCEEDED: { status: 400, description: 'The query text has more tokens than limits.maxTokens; extensions say { limit, max, actual } (actual is max + 1 when the parser stopped early).' },
   MAX_DIRECTIVES_EXCEEDED: { status: 400, description: 'The operation uses more directives than limits.maxDirectives; extensions say { limit, max, actual }.' },
   MAX_SELECTIONS_EXCEEDED: { status: 400, description: 'The operation expands (fragment spreads inlined) to more field selections than limits.maxSelections; extensions say { limit, max, actual }. Measured without expanding, before validation.' },
+  MAX_NAME_LENGTH_EXCEEDED: { status: 400, description: 'An alias, @defer label or operation name is longer than limits.maxNameLength characters (an answer repeats aliases and labels for every list item); extensions say { limit, max, actual }. Checked before validation.' },
   BATCH_TOO_LARGE: { status: 400, description: 'A batched request holds more operations than limits.maxBatchSize; extensions say { limit, max, actual }.' },
   PERSISTED_QUERY_NOT_FOUND: { status: 200, description: 'The persisted query id is neither in the trusted-documents manifest nor registered by APQ; an APQ client then resends the query with its hash (Apollo\'s protocol).' },
   PERSISTED_QUERY_NOT_SUPPORTED: { status: 200, description: 'The request names a persisted query but persisted queries are off (persistedDocuments.apq.enabled: false and no manifest).' },

@@ -1,10 +1,13 @@
 import {
+  type ASTVisitor,
   type DirectiveNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  GraphQLError,
+  type ValidationContext,
   visit,
 } from 'graphql';
 
@@ -40,6 +43,30 @@ export function activeDefer(
     }
   }
   return { label };
+}
+
+/**
+ * Validation rule of the incremental delivery RFC (graphql-js 17 has it as DeferStreamDirectiveLabelRule):
+ * a `@defer`/`@stream` label is a string literal, and no two in a document are equal. A client tells the
+ * payloads apart by their labels, so a label from a variable (which the gateway would drop) or a repeated
+ * one is refused before anything runs (400 GRAPHQL_VALIDATION_FAILED).
+ */
+export function deferLabelRule(context: ValidationContext): ASTVisitor {
+  const seen = new Set<string>();
+  return {
+    Directive(node) {
+      if (node.name.value !== 'defer' && node.name.value !== 'stream') return;
+      const label = node.arguments?.find((argument) => argument.name.value === 'label');
+      if (!label) return;
+      if (label.value.kind !== Kind.STRING) {
+        context.reportError(new GraphQLError(`The label of @${node.name.value} must be a string written in the document, not a variable.`, { nodes: label }));
+      } else if (seen.has(label.value.value)) {
+        context.reportError(new GraphQLError(`The label of @${node.name.value} must be unique in the document: another @defer or @stream has the same label.`, { nodes: label }));
+      } else {
+        seen.add(label.value.value);
+      }
+    },
+  };
 }
 
 /** What an operation asks of incremental delivery. */

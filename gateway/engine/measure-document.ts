@@ -1,5 +1,6 @@
 import {
   type DefinitionNode,
+  type DirectiveNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   Kind,
@@ -23,6 +24,11 @@ export interface DocumentMeasures {
    * walk. Counted from memoized fragment sizes, never by expanding.
    */
   readonly selections: number;
+  /**
+   * Longest alias, `@defer`/`@stream` label or operation name, in characters: the names an answer repeats
+   * for every list item (and a log line carries), where a long one multiplies the answer's size.
+   */
+  readonly longestName: number;
 }
 
 interface SetMeasures {
@@ -33,11 +39,13 @@ interface SetMeasures {
   fields: number;
   /** Fields in the whole subtree, fragments expanded. */
   selections: number;
+  /** Longest alias or label in the subtree. */
+  longestName: number;
 }
 
 const measured = new WeakMap<DocumentNode, DocumentMeasures>();
 
-const EMPTY = (): SetMeasures => ({ depth: 0, aliases: 0, directives: 0, fields: 0, selections: 0 });
+const EMPTY = (): SetMeasures => ({ depth: 0, aliases: 0, directives: 0, fields: 0, selections: 0, longestName: 0 });
 
 /**
  * Measures every operation of a parsed (not yet validated) document and returns the largest value of
@@ -47,7 +55,7 @@ const EMPTY = (): SetMeasures => ({ depth: 0, aliases: 0, directives: 0, fields:
  * empty (validation rejects them afterwards). Results are remembered per document object, which Apollo Server's document cache reuses across requests.
  *
  * @example
- * measureDocument(parse('{ a: me { id } b: me { id } }')); // { depth: 2, aliases: 2, rootFields: 2, directives: 0, tokens: 13, selections: 4 }
+ * measureDocument(parse('{ a: me { id } b: me { id } }')); // { depth: 2, aliases: 2, rootFields: 2, directives: 0, tokens: 13, selections: 4, longestName: 1 }
  */
 export function measureDocument(document: DocumentNode, source: string = document.loc?.source.body ?? ''): DocumentMeasures {
   const known = measured.get(document);
@@ -66,10 +74,11 @@ export function measureDocument(document: DocumentNode, source: string = documen
     memo.set(name, 'visiting');
     const result = measureSet(fragment.selectionSet, fragmentMeasures);
     result.directives += fragment.directives?.length ?? 0;
+    result.longestName = Math.max(result.longestName, longestLabel(fragment.directives));
     memo.set(name, result);
     return result;
   };
-  let worst = { depth: 0, aliases: 0, rootFields: 0, directives: 0, selections: 0 };
+  let worst = { depth: 0, aliases: 0, rootFields: 0, directives: 0, selections: 0, longestName: 0 };
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
     const set = measureSet(definition.selectionSet, fragmentMeasures);
@@ -80,6 +89,7 @@ export function measureDocument(document: DocumentNode, source: string = documen
       rootFields: Math.max(worst.rootFields, set.fields),
       directives: Math.max(worst.directives, directives),
       selections: Math.max(worst.selections, set.selections),
+      longestName: Math.max(worst.longestName, set.longestName, definition.name?.value.length ?? 0),
     };
   }
   // A fragment bomb's counts grow as 2^k and overflow to Infinity, which JSON cannot carry: report the
@@ -92,6 +102,7 @@ export function measureDocument(document: DocumentNode, source: string = documen
     directives: clamp(worst.directives),
     tokens: countTokens(source),
     selections: clamp(worst.selections),
+    longestName: worst.longestName,
   };
   measured.set(document, result);
   return result;
@@ -101,15 +112,20 @@ function measureSet(set: SelectionSetNode, fragmentMeasures: (name: string) => S
   const total: SetMeasures = EMPTY();
   for (const selection of set.selections) {
     total.directives += selection.directives?.length ?? 0;
+    total.longestName = Math.max(total.longestName, longestLabel(selection.directives));
     let inner: SetMeasures;
     if (selection.kind === Kind.FIELD) {
       total.fields += 1;
-      if (selection.alias) total.aliases += 1;
+      if (selection.alias) {
+        total.aliases += 1;
+        total.longestName = Math.max(total.longestName, selection.alias.value.length);
+      }
       inner = selection.selectionSet ? measureSet(selection.selectionSet, fragmentMeasures) : EMPTY();
       total.selections += 1 + inner.selections;
       total.depth = Math.max(total.depth, 1 + inner.depth);
       total.aliases += inner.aliases;
       total.directives += inner.directives;
+      total.longestName = Math.max(total.longestName, inner.longestName);
       continue;
     }
     inner = selection.kind === Kind.INLINE_FRAGMENT ? measureSet(selection.selectionSet, fragmentMeasures) : fragmentMeasures(selection.name.value);
@@ -118,8 +134,21 @@ function measureSet(set: SelectionSetNode, fragmentMeasures: (name: string) => S
     total.directives += inner.directives;
     total.fields += inner.fields;
     total.selections += inner.selections;
+    total.longestName = Math.max(total.longestName, inner.longestName);
   }
   return total;
+}
+
+/** The longest string `label` of the `@defer`/`@stream` directives among `directives`; 0 without one. */
+function longestLabel(directives: readonly DirectiveNode[] | undefined): number {
+  let longest = 0;
+  for (const directive of directives ?? []) {
+    if (directive.name.value !== 'defer' && directive.name.value !== 'stream') continue;
+    for (const argument of directive.arguments ?? []) {
+      if (argument.name.value === 'label' && argument.value.kind === Kind.STRING) longest = Math.max(longest, argument.value.value.length);
+    }
+  }
+  return longest;
 }
 
 function variableDirectives(definition: DefinitionNode & { kind: Kind.OPERATION_DEFINITION }): number {

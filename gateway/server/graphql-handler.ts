@@ -4,6 +4,7 @@ import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apoll
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
+import { deferLabelRule } from '../engine/defer-operation.js';
 import { AtriumError, toGraphQLError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ServerHooks } from './hooks.js';
@@ -141,7 +142,7 @@ export async function createGraphQLHandler(options: {
     // Apollo Server's default appends a newline, which makes a second (cons) string that is copied again
     // when written: one more copy of every response body per request.
     stringifyResult: (result) => JSON.stringify(result),
-    validationRules: [standInRule, ...(config.graphql.introspection ? [] : [noIntrospectionRule])],
+    validationRules: [standInRule, deferLabelRule, ...(config.graphql.introspection ? [] : [noIntrospectionRule])],
     ...(parserMaxTokens !== undefined && { parseOptions: { maxTokens: parserMaxTokens } }),
     persistedQueries: persistedQueries ? { cache: persistedQueryCache(persistedQueries), ttl: null } : false,
     plugins: [

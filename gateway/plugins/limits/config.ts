@@ -60,6 +60,14 @@ export const limitsSchema = z
      */
     maxSelections: integer(0, 100_000_000).default(300),
     /**
+     * Longest alias, `@defer` label or operation name, in characters -> MAX_NAME_LENGTH_EXCEEDED. An answer
+     * repeats an alias (and an incremental payload its label) for every item of a list, so one 900 KB alias
+     * on a 500-item list made a 120 MB answer; an operation name is written to every log line of the
+     * request. Field, type and variable names are not limited by it. `0` turns the limit off.
+     * @default 256
+     */
+    maxNameLength: integer(0, 100_000_000).default(256),
+    /**
      * Most operations in one batched request (a JSON array body; each operation runs through the whole
      * pipeline) -> BATCH_TOO_LARGE. `0` turns batching off: an array body is refused with BAD_REQUEST.
      * @default 0

@@ -6,7 +6,7 @@ import type { AtriumPlugin } from '../plugin.js';
 import { type DocumentMeasures, measureDocument } from '../../engine/measure-document.js';
 
 /** The operation limits of gateway.yaml, by their key under `limits`. */
-export type LimitName = 'maxDepth' | 'maxAliases' | 'maxRootFields' | 'maxTokens' | 'maxDirectives' | 'maxSelections' | 'maxBatchSize';
+export type LimitName = 'maxDepth' | 'maxAliases' | 'maxRootFields' | 'maxTokens' | 'maxDirectives' | 'maxSelections' | 'maxNameLength' | 'maxBatchSize';
 
 type DocumentLimitName = Exclude<LimitName, 'maxBatchSize'>;
 
@@ -42,6 +42,12 @@ const RULES: readonly LimitRule[] = [
     code: 'MAX_SELECTIONS_EXCEEDED',
     measure: 'selections',
     describe: (n) => `operation expands to ${n} field selections`,
+  },
+  {
+    name: 'maxNameLength',
+    code: 'MAX_NAME_LENGTH_EXCEEDED',
+    measure: 'longestName',
+    describe: (n) => `operation has an alias, @defer label or operation name of ${n} characters`,
   },
 ];
 
@@ -99,5 +105,5 @@ export function createLimitsPlugin(config: GatewayConfig['limits'], logger: Logg
 }
 
 function zeroCounts(): Record<DocumentLimitName, number> {
-  return { maxDepth: 0, maxAliases: 0, maxRootFields: 0, maxTokens: 0, maxDirectives: 0, maxSelections: 0 };
+  return { maxDepth: 0, maxAliases: 0, maxRootFields: 0, maxTokens: 0, maxDirectives: 0, maxSelections: 0, maxNameLength: 0 };
 }

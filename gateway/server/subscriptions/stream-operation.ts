@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { type DocumentNode, getOperationAST, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate } from 'graphql';
 import { LruCache } from '../../engine/lru-cache.js';
 import type { Engine, OperationRequest } from '../../engine/engine.js';
+import { deferLabelRule } from '../../engine/defer-operation.js';
 import { type AtriumError, toGraphQLError } from '../../errors.js';
 import type { Principal, RequestContext } from '../../request-context.js';
 import type { ServerHooks } from '../hooks.js';
@@ -16,6 +17,9 @@ export interface StreamOperationPayload {
   readonly operationName?: string | null;
   readonly variables?: Readonly<Record<string, unknown>> | null;
 }
+
+/** The validation rules of `/graphql`: graphql-js's, and `@defer` labels that are literal and unique. */
+const STREAM_RULES = [...specifiedRules, deferLabelRule];
 
 /**
  * The request context of one operation on a WebSocket: the connection's headers and principal, its own
@@ -128,7 +132,7 @@ export async function prepareStreamOperation(options: {
     return { errors: [codedError('SUBSCRIPTIONS_NOT_SUPPORTED', 'the supergraph has no Subscription type')] };
   }
   if (!valid) {
-    const errors = validate(schema, document, options.introspection ? specifiedRules : [...specifiedRules, noIntrospectionRule]);
+    const errors = validate(schema, document, options.introspection ? STREAM_RULES : [...STREAM_RULES, noIntrospectionRule]);
     if (errors.length > 0) {
       const hide = hidesSchemaFrom(options, context);
       return { errors: errors.map((e) => new GraphQLError(hide ? withoutSuggestions(e.message) : e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };

@@ -171,6 +171,23 @@ describe('@defer on the wire', () => {
     }
   });
 
+  it('refuses a @defer label from a variable, and two equal labels, as invalid (400)', async () => {
+    const variable = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: DEFER_ACCEPT },
+      body: JSON.stringify({ query: 'query($l: String) { topProducts(first: 1) { upc ... @defer(label: $l) { name } } }', variables: { l: 'x' } }),
+    });
+    expect(variable.status).toBe(400);
+    expect(((await variable.json()) as any).errors).toEqual([
+      expect.objectContaining({ message: 'The label of @defer must be a string written in the document, not a variable.', extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) }),
+    ]);
+    const repeated = await raw(gateway.url, '{ topProducts(first: 1) { ... @defer(label: "a") { name } ... @defer(label: "a") { price } ... @defer(label: "b") { weight } } }', DEFER_ACCEPT);
+    expect(repeated.status).toBe(400);
+    expect(JSON.parse(repeated.text).errors).toEqual([
+      expect.objectContaining({ message: 'The label of @defer must be unique in the document: another @defer or @stream has the same label.', locations: [{ line: 1, column: 70 }] }),
+    ]);
+  });
+
   it('refuses an invalid deferred operation before streaming, in JSON', async () => {
     const response = await raw(gateway.url, '{ topProducts { ... @defer { nope } } }', DEFER_ACCEPT);
     expect(response.status).toBe(400);

@@ -85,7 +85,7 @@ describe('loadConfig', () => {
       auth: expect.objectContaining({ required: false, apiKeys: { header: 'x-api-key', keys: {} } }),
       clients: { idClaim: 'client_id', tierClaim: 'plan', trustedProxies: [] },
       quotaStore: { kind: 'memory', url: 'redis://127.0.0.1:6379', keyPrefix: 'atrium:quota:', onStoreError: 'allow', timeout: 250 },
-      limits: { mode: 'enforce', maxDepth: 100, maxAliases: 100, maxRootFields: 50, maxTokens: 15_000, maxDirectives: 50, maxSelections: 300, maxBatchSize: 0 },
+      limits: { mode: 'enforce', maxDepth: 100, maxAliases: 100, maxRootFields: 50, maxTokens: 15_000, maxDirectives: 50, maxSelections: 300, maxNameLength: 256, maxBatchSize: 0 },
       persistedDocuments: { onlyTrusted: false, apq: { enabled: true, store: 'memory', ttl: 86_400_000, maxBytes: 16 * 1024 * 1024 } },
       responseCache: { enabled: false, defaultTtl: 0, ttl: {}, store: 'memory', maxBytes: 64 * 1024 * 1024, purgePath: '/admin/cache/purge' },
       cors: {

@@ -19,6 +19,20 @@ describe('measureDocument', () => {
     expect(measureDocument(document)).toMatchObject({ depth: 2, aliases: 5, rootFields: 5, directives: 2 });
   });
 
+  it('finds the longest alias, @defer/@stream label or operation name, wherever it sits', () => {
+    const longest = (text: string) => measureDocument(parse(text)).longestName;
+    expect(longest('{ me { id } }')).toBe(0);
+    expect(longest('query Four { me { id } }')).toBe(4);
+    expect(longest('{ me { ab: id } }')).toBe(2);
+    expect(longest('{ ...F } fragment F on Query { me { abcdef: id } }')).toBe(6);
+    expect(longest('{ ... on Query { me { ... @defer(label: "seven77") { id } } } }')).toBe(7);
+    expect(longest('{ ...F } fragment F on Query @defer(label: "abc") { x }')).toBe(3);
+    expect(longest('{ items @stream(label: "abcde", initialCount: 1) { id } }')).toBe(5);
+    // Field names, argument strings, variable and fragment names are not names an answer repeats.
+    expect(longest('query Q($averyLongVariableName: Int) { averyLongFieldName(arg: "a long string argument") { ...AVeryLongFragmentName } } fragment AVeryLongFragmentName on T { id }')).toBe(1);
+    expect(longest('{ me { ... @include(if: true) { id } ... @defer(label: $l) { id } } }')).toBe(0);
+  });
+
   it('measures a fragment bomb without expanding it (2^40 uses counted, in linear time)', () => {
     const depth = 40;
     const fragments = Array.from({ length: depth }, (_, i) => `fragment F${i} on Query { a: x ${i + 1 < depth ? `...F${i + 1} ...F${i + 1}` : ''} }`);
