@@ -41,6 +41,9 @@ export async function runBatch(options: {
       // Apollo Server answers an array here "Operation batching disabled.", which is untrue: batches do
       // not nest.
       if (Array.isArray(operation)) return errorResponse(new AtriumError('BAD_REQUEST', 'a batch item must be an operation object; batches do not nest'));
+      // And a number, string or null "POST body missing, invalid Content-Type, or JSON object has no keys.",
+      // which is not what is wrong with it.
+      if (typeof operation !== 'object' || operation === null) return errorResponse(new AtriumError('BAD_REQUEST', `a batch item must be an operation object, not ${operation === null ? 'null' : typeof operation}`));
       const own: RequestContext = { ...context, responseHeaders: new Map() };
       const response = await options.handleOne({ ...request, body: operation }, own);
       for (const [name, value] of own.responseHeaders) context.responseHeaders.set(name, value);
