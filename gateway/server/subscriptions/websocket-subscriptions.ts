@@ -62,6 +62,13 @@ export function createWebSocketSubscriptions(options: {
   const securityLines = (options.responseHeaders ?? []).map(([name, value]) => `${name}: ${value}`);
   const headerLines = (req: IncomingMessage) => [`x-request-id: ${requestIdOf(req.headers['x-request-id'])}`, ...securityLines];
   wss.on('headers', (lines: string[], req: IncomingMessage) => lines.push(...headerLines(req)));
+  // A handshake `ws` refuses (not GET, a missing or malformed Sec-WebSocket-Key, an unknown version, a
+  // malformed protocol or extensions header) gets the gateway's JSON error, not ws's plain-text one.
+  wss.on('wsClientError', (error: Error, socket: Duplex, req: IncomingMessage) => {
+    const get = req.method === 'GET';
+    const lines = [...headerLines(req), ...(get ? [] : ['allow: GET']), ...(error.message.includes('Version') ? ['sec-websocket-version: 13, 8'] : [])];
+    refuseUpgrade(socket, new AtriumError(get ? 'BAD_REQUEST' : 'METHOD_NOT_ALLOWED', `WebSocket handshake refused: ${error.message}`), lines);
+  });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!isWebSocketUpgrade(req)) {

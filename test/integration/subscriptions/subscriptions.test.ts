@@ -191,6 +191,37 @@ describe('GraphQL over WebSocket (graphql-ws)', () => {
     expect(accepted).toMatchObject({ 'x-request-id': 'upgrade-accepted-1', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
   });
 
+  it('refuses a malformed handshake with the gateway\'s JSON error, not a plain-text one', async () => {
+    const upgrade = (method: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string; headers: Record<string, unknown> }>((resolve, reject) => {
+        const all = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-protocol': 'graphql-transport-ws', 'x-request-id': 'bad-handshake-1', ...headers };
+        const request = httpRequest({ host: '127.0.0.1', port: Number(new URL(gateway.url).port), path: '/graphql', method, headers: all });
+        request.on('upgrade', () => reject(new Error('upgraded')));
+        request.on('response', (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    const key = { 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+    const noKey = await upgrade('GET', { 'sec-websocket-version': '13' });
+    expect(noKey.status).toBe(400);
+    expect(JSON.parse(noKey.body)).toEqual({ errors: [{ message: 'WebSocket handshake refused: Missing or invalid Sec-WebSocket-Key header', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(noKey.headers).toMatchObject({ 'content-type': 'application/json', 'x-request-id': 'bad-handshake-1', 'x-content-type-options': 'nosniff' });
+    const version = await upgrade('GET', { ...key, 'sec-websocket-version': '99' });
+    expect(version.status).toBe(400);
+    expect(version.headers['sec-websocket-version']).toBe('13, 8');
+    expect(JSON.parse(version.body).errors[0].message).toBe('WebSocket handshake refused: Missing or invalid Sec-WebSocket-Version header');
+    const post = await upgrade('POST', { ...key, 'sec-websocket-version': '13' });
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe('GET');
+    expect(JSON.parse(post.body).errors[0].extensions.code).toBe('METHOD_NOT_ALLOWED');
+    // And the gateway still answers.
+    expect((await gateway.post('{ __typename }')).body).toEqual({ data: { __typename: 'Query' } });
+  });
+
   it('refuses operations over subscriptions.maxPerConnection', async () => {
     const client = wsClient();
     const open = [collect(client), collect(client), collect(client)];
