@@ -5,7 +5,7 @@ import { AtriumError, toGraphQLError } from '../../errors.js';
 import { multipartFraming, partError } from '../../http/multipart.js';
 import type { RequestContext } from '../../request-context.js';
 import type { StreamPipeline } from './subscription-server.js';
-import type { StreamOperationPayload } from './stream-operation.js';
+import { streamPayloadOf } from './stream-operation.js';
 import { acquireConnectionOrRefuse, jsonErrors, refusalBeforeStart } from './stream-refusal.js';
 import { isAsyncGenerator } from './observed-stream.js';
 
@@ -39,7 +39,7 @@ export function createMultipartSubscriptions(pipeline: StreamPipeline): {
     async serve(req, res, context, body) {
       const refusal = refusalBeforeStart({ closing, enabled: config.enabled });
       if (refusal) return refuse(res, [toGraphQLError(refusal)]);
-      const payload = operationPayload(req, body);
+      const payload = streamPayloadOf(req, body);
       if (payload instanceof AtriumError) return refuse(res, [toGraphQLError(payload)]);
       const release = acquireConnectionOrRefuse(registry, req, res, config.maxConnectionsPerAddress);
       if (!release) return;
@@ -99,22 +99,3 @@ const eventPart = serializedOnce((event) => {
   const payload = event.errors?.length ? { ...event, errors: event.errors.map(partError) } : event;
   return JSON.stringify({ payload });
 });
-
-/** The operation of a POST body, or of a GET's query string (`query`, `operationName`, `variables` as JSON). */
-function operationPayload(req: IncomingMessage, body: unknown): StreamOperationPayload | AtriumError {
-  if (req.method === 'POST') {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return new AtriumError('BAD_REQUEST', 'a subscription body must be one JSON object');
-    return body as StreamOperationPayload;
-  }
-  const search = new URL(req.url ?? '/', 'http://gateway').searchParams;
-  const variables = search.get('variables');
-  try {
-    return {
-      query: search.get('query') as string,
-      operationName: search.get('operationName'),
-      variables: variables ? (JSON.parse(variables) as Record<string, unknown>) : null,
-    };
-  } catch {
-    return new AtriumError('BAD_REQUEST', 'the variables parameter is not valid JSON');
-  }
-}

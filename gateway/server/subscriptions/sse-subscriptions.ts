@@ -6,6 +6,7 @@ import { acquireConnectionOrRefuse, jsonErrors, refusalBeforeStart } from './str
 import type { RequestContext } from '../../request-context.js';
 import type { StreamPipeline } from './subscription-server.js';
 import { serializedEvent } from './serialized-event.js';
+import { streamPayloadOf } from './stream-operation.js';
 
 interface SseRaw {
   readonly req: IncomingMessage;
@@ -70,7 +71,9 @@ export function createSseSubscriptions(pipeline: StreamPipeline): {
 
   return {
     async serve(req, res, context, body) {
-      const refusal = refusalBeforeStart({ closing, enabled: config.enabled });
+      // Checked here, so a malformed request gets the codes /graphql gives, not graphql-sse's own refusal.
+      const payload = streamPayloadOf(req, body);
+      const refusal = refusalBeforeStart({ closing, enabled: config.enabled }) ?? (payload instanceof AtriumError ? payload : undefined);
       if (refusal) {
         const [text, init] = jsonErrors([toGraphQLError(refusal)]);
         res.writeHead(init.status, init.headers).end(text);

@@ -5,7 +5,7 @@ import { type DocumentNode, getOperationAST, GraphQLError, type GraphQLSchema, p
 import { LruCache } from '../../engine/lru-cache.js';
 import type { Engine, OperationRequest } from '../../engine/engine.js';
 import { deferLabelRule } from '../../engine/defer-operation.js';
-import { type AtriumError, toGraphQLError } from '../../errors.js';
+import { AtriumError, toGraphQLError } from '../../errors.js';
 import type { Principal, RequestContext } from '../../request-context.js';
 import type { ServerHooks } from '../hooks.js';
 import { noIntrospectionRule } from '../no-introspection-rule.js';
@@ -16,6 +16,60 @@ export interface StreamOperationPayload {
   readonly query: string;
   readonly operationName?: string | null;
   readonly variables?: Readonly<Record<string, unknown>> | null;
+  readonly extensions?: Readonly<Record<string, unknown>> | null;
+}
+
+/**
+ * The operation of an SSE or multipart request: its POST body, or a GET's query string (`query`,
+ * `operationName`, and `variables`/`extensions` as JSON), checked by {@link checkStreamPayload}.
+ */
+export function streamPayloadOf(req: { readonly method?: string | undefined; readonly url?: string | undefined }, body: unknown): StreamOperationPayload | AtriumError {
+  if (req.method === 'POST') {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return new AtriumError('BAD_REQUEST', 'a subscription body must be one JSON object');
+    return checkStreamPayload(body);
+  }
+  const search = new URL(req.url ?? '/', 'http://gateway').searchParams;
+  const json = (name: string): unknown => {
+    const text = search.get(name);
+    return text === null || text === '' ? undefined : JSON.parse(text);
+  };
+  let variables: unknown;
+  let extensions: unknown;
+  try {
+    variables = json('variables');
+    extensions = json('extensions');
+  } catch {
+    return new AtriumError('BAD_REQUEST', 'the variables or extensions parameter is not valid JSON');
+  }
+  return checkStreamPayload({ query: search.get('query') ?? undefined, operationName: search.get('operationName'), variables, extensions });
+}
+
+/**
+ * What `/graphql` checks of an operation's fields, for the streaming transports (the same codes; graphql-sse
+ * and graphql-ws check some of it with messages of their own and no code): `query` a non-empty string,
+ * `operationName` a string, `variables` and `extensions` objects. A persisted-query hash must be the
+ * SHA-256 of the query sent with it; a hash alone is refused with PERSISTED_QUERY_NOT_SUPPORTED (Apollo's
+ * persisted-query link then sends the query text), as streams are not served from the persisted-query store.
+ */
+export function checkStreamPayload(payload: object): StreamOperationPayload | AtriumError {
+  const { query, operationName, variables, extensions } = payload as Record<string, unknown>;
+  const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return new AtriumError('BAD_REQUEST', '`operationName` must be a string if provided');
+  if (variables !== undefined && variables !== null && !isObject(variables)) return new AtriumError('BAD_REQUEST', '`variables` must be an object if provided');
+  if (extensions !== undefined && extensions !== null && !isObject(extensions)) return new AtriumError('BAD_REQUEST', '`extensions` must be an object if provided');
+  const persisted = (extensions as { persistedQuery?: unknown } | null | undefined)?.persistedQuery;
+  if (query === undefined || query === null || query === '') {
+    if (persisted !== undefined) return new AtriumError('PERSISTED_QUERY_NOT_SUPPORTED', 'subscriptions are not served from persisted queries: send the query text');
+    return new AtriumError('BAD_REQUEST', 'the operation has no query: send `query` as a non-empty string');
+  }
+  if (typeof query !== 'string') return new AtriumError('BAD_REQUEST', '`query` must be a string');
+  if (persisted !== undefined) {
+    const hash = isObject(persisted) ? (persisted as { sha256Hash?: unknown }).sha256Hash : undefined;
+    if (typeof hash !== 'string' || hash.toLowerCase() !== createHash('sha256').update(query).digest('hex')) {
+      return new AtriumError('PERSISTED_QUERY_HASH_MISMATCH', 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query');
+    }
+  }
+  return payload as StreamOperationPayload;
 }
 
 /** The validation rules of `/graphql`: graphql-js's, and `@defer` labels that are literal and unique. */
@@ -94,8 +148,9 @@ export async function prepareStreamOperation(options: {
   /** `security.introspectionScope`: callers without it get validation errors without suggestions. */
   introspectionScope?: string | undefined;
 }): Promise<{ request: OperationRequest } | { errors: readonly GraphQLError[] }> {
-  const { engine, payload, context } = options;
-  if (typeof payload.query !== 'string') return { errors: [codedError('BAD_REQUEST', 'the operation has no query')] };
+  const { engine, context } = options;
+  const payload = checkStreamPayload(options.payload);
+  if (payload instanceof AtriumError) return { errors: [toGraphQLError(payload)] };
   const schema = engine.supergraph.apiSchema;
   let cache = validDocuments.get(schema);
   if (!cache) {

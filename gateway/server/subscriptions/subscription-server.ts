@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 import type { Engine, OperationRequest } from '../../engine/engine.js';
 import { AtriumError, toGraphQLError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -125,7 +125,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       return 'errors' in prepared ? prepared : { request: prepared.request, engine };
     },
     async run({ request, engine }, run) {
-      if (request.operation.operation !== 'subscription') return engine.execute(request);
+      if (request.operation.operation !== 'subscription') return withoutHttpStatus(await engine.execute(request));
       const { context } = request;
       const clientKey = registry.acquireSubscription(context.principal, context.http.remoteAddress);
       if (clientKey === undefined) {
@@ -138,7 +138,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       });
       if (!isAsyncGenerator(result)) {
         registry.releaseSubscription(clientKey);
-        return result;
+        return withoutHttpStatus(result);
       }
       return new RunningSubscription(served, engine, request, run, clientKey).start(result);
     },
@@ -163,6 +163,21 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
       await Promise.all([webSockets.close(), sse.close(), multipart.close()]);
     },
   };
+}
+
+/**
+ * The result without the `extensions.http` the engine puts on a refusal for Apollo Server to take its HTTP
+ * status from: over WebSocket it is nothing the client can use, and SSE and multipart take the status from
+ * the error's code (stream-refusal.ts).
+ */
+function withoutHttpStatus(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.some((error) => error.extensions.http !== undefined)) return result;
+  const errors = result.errors.map((error) => {
+    if (error.extensions.http === undefined) return error;
+    const { http: _http, ...extensions } = error.extensions;
+    return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
+  });
+  return { ...result, errors };
 }
 
 /** What every running subscription reports to. */

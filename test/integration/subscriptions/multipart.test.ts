@@ -1,6 +1,9 @@
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client/core/index.js';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from 'graphql-ws';
 import { startDemoSubgraphs } from '../../../subgraphs/index.js';
+import { wsClient } from '../../helpers/subscription-clients.js';
 import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../helpers/demo-gateway.js';
 
 // Apollo's multipart HTTP subscriptions through the real gateway and demo subgraphs, with Apollo Client's
@@ -156,6 +159,53 @@ describe('multipart subscriptions on the wire', () => {
     expect(stream.response.headers.get('content-type')).toContain('application/json');
     await stream.reading;
     expect(JSON.parse(stream.text()).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('refuses a malformed operation with the codes /graphql gives, over multipart and SSE, POST and GET', async () => {
+    const hash = createHash('sha256').update(SUBSCRIPTION).digest('hex');
+    const cases: [Record<string, unknown>, number, string, string][] = [
+      [{ query: SUBSCRIPTION, variables: [1] }, 400, 'BAD_REQUEST', '`variables` must be an object if provided'],
+      [{ query: SUBSCRIPTION, variables: 'x' }, 400, 'BAD_REQUEST', '`variables` must be an object if provided'],
+      [{ query: SUBSCRIPTION, operationName: 7 }, 400, 'BAD_REQUEST', '`operationName` must be a string if provided'],
+      [{ query: SUBSCRIPTION, extensions: 'x' }, 400, 'BAD_REQUEST', '`extensions` must be an object if provided'],
+      [{ query: 42 }, 400, 'BAD_REQUEST', '`query` must be a string'],
+      [{}, 400, 'BAD_REQUEST', 'the operation has no query: send `query` as a non-empty string'],
+      [{ query: SUBSCRIPTION, extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } }, 400, 'PERSISTED_QUERY_HASH_MISMATCH', 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query'],
+      [{ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, 400, 'PERSISTED_QUERY_NOT_SUPPORTED', 'subscriptions are not served from persisted queries: send the query text'],
+    ];
+    for (const accept of [MULTIPART_ACCEPT, 'text/event-stream']) {
+      for (const [body, status, code, message] of cases) {
+        const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify(body) });
+        expect({ accept, body, status: response.status, answer: await response.json() }).toEqual({ accept, body, status, answer: { errors: [{ message, extensions: { code } }] } });
+      }
+      const get = await fetch(`${gateway.url}?query=${encodeURIComponent(SUBSCRIPTION)}&variables=%5B1%5D`, { headers: { accept } });
+      expect(get.status).toBe(400);
+      expect(await get.json()).toEqual({ errors: [{ message: '`variables` must be an object if provided', extensions: { code: 'BAD_REQUEST' } }] });
+    }
+    // Over WebSocket graphql-ws checks the fields' types; the hash is the gateway's to check.
+    const clients: Client[] = [];
+    try {
+      const client = wsClient(gateway.url, clients);
+      const error = await new Promise((resolve) => {
+        client.subscribe({ query: SUBSCRIPTION, extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } }, { next: () => undefined, error: resolve, complete: () => resolve('completed') });
+      });
+      expect(error).toEqual([expect.objectContaining({ extensions: { code: 'PERSISTED_QUERY_HASH_MISMATCH' } })]);
+      // An engine refusal carries its code only: Apollo Server's `extensions.http` stays on /graphql.
+      const refused = await new Promise((resolve) => {
+        client.subscribe({ query: '{ topProducts(first: 2) @stream(initialCount: 1) { upc } }' }, { next: resolve, error: resolve, complete: () => undefined });
+      });
+      expect(refused).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'STREAM_NOT_SUPPORTED' } })] });
+    } finally {
+      for (const client of clients) await client.dispose();
+    }
+    // The right hash with its query is served.
+    const stream = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: MULTIPART_ACCEPT },
+      body: JSON.stringify({ query: '{ topProducts(first: 1) { upc } }', extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update('{ topProducts(first: 1) { upc } }').digest('hex') } } }),
+    });
+    expect(stream.status).toBe(200);
+    expect(parts(await stream.text())).toEqual([{ payload: { data: { topProducts: [{ upc: expect.any(String) }] } } }]);
   });
 
   it('answers a query sent with the subscription Accept as one payload part', async () => {
