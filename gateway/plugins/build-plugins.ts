@@ -5,6 +5,7 @@ import type { WorkerMetricsLink } from '../observability/supervised-metrics.js';
 import { createQuotaStore } from '../quota/create-quota-store.js';
 import { createFailedAuthGuard } from '../quota/failed-auth-guard.js';
 import { quotaMetricsFor } from '../quota/quota-metrics.js';
+import { forwardedClientHeaders } from '../traffic/header-rules.js';
 import type { TrafficManager } from '../traffic/traffic-manager.js';
 import { createAuthPlugin } from './auth/index.js';
 import { createAuthorizationPlugin } from './authorization/index.js';
@@ -24,9 +25,10 @@ export interface PluginDependencies {
   readonly configDir: string;
   /**
    * Traffic management state for metrics: `health()` (instances, breaker states), `counters()` (retries,
-   * shadow comparisons) and `events` ('breaker', 'health', 'retry', 'shadow'). Absent when a test builds plugins alone.
+   * shadow comparisons) and `events` ('breaker', 'health', 'retry', 'shadow'); for the response cache, the
+   * client headers the header rules forward. Absent when a test builds plugins alone.
    */
-  readonly traffic?: Pick<TrafficManager, 'health' | 'counters' | 'events'>;
+  readonly traffic?: Pick<TrafficManager, 'health' | 'counters' | 'events' | 'forwardedClientHeaders'>;
   /**
    * Where features record their metrics (quota decisions, breaker states, cache lookups, reloads, or their
    * own; see gateway/observability/metrics.ts). Does nothing when `metrics.enabled` is false. `startGateway`
@@ -82,7 +84,12 @@ export async function buildPlugins(config: GatewayConfig, dependencies: PluginDe
   plugins.push(await createPersistedDocumentsPlugin(config.persistedDocuments, dependencies));
   plugins.push(createLimitsPlugin(config.limits, dependencies.logger, metrics));
   if (config.security.introspectionScope !== undefined) plugins.push(createIntrospectionPlugin(config.security.introspectionScope));
-  if (config.responseCache.enabled) plugins.push(await createResponseCachePlugin(config.responseCache, dependencies.logger, metrics));
+  if (config.responseCache.enabled) {
+    // The live header rules (a SIGHUP may change them); a test that builds plugins alone has the config's.
+    const fixed = dependencies.traffic ? undefined : forwardedClientHeaders(config.traffic);
+    const forwarded = dependencies.traffic?.forwardedClientHeaders ?? (() => fixed!);
+    plugins.push(await createResponseCachePlugin(config.responseCache, dependencies.logger, metrics, forwarded));
+  }
 
   // ── plugins: cost ──
   if (config.rateLimit && store) plugins.push(createRateLimitPlugin({ ...shared, config: config.rateLimit, store }));

@@ -49,6 +49,28 @@ export function compileHeaderRules(
   };
 }
 
+/** The client request headers some subgraph receives (propagated by name or pattern, or renamed). */
+export interface ForwardedClientHeaders {
+  readonly names: ReadonlySet<string>;
+  readonly patterns: readonly RegExp[];
+}
+
+/**
+ * Which client request headers the rules of `traffic.all` and of any `traffic.subgraphs.<name>` forward to a
+ * subgraph: what a subgraph's answer may depend on besides the operation and the identity (the response
+ * cache keys its entries by their values).
+ *
+ * @example
+ * forwardedClientHeaders(config.traffic).names.has('x-tenant');
+ */
+export function forwardedClientHeaders(traffic: GatewayConfig['traffic']): ForwardedClientHeaders {
+  const layers = [traffic.all.headers, ...Object.values(traffic.subgraphs).map((own) => own.headers)].filter((layer): layer is HeaderRulesConfig => layer !== undefined);
+  return {
+    names: new Set(layers.flatMap((layer) => [...(layer.propagate ?? []), ...Object.keys(layer.rename ?? {})].map((name) => name.toLowerCase()))),
+    patterns: layers.flatMap((layer) => (layer.propagateMatching === undefined ? [] : [new RegExp(layer.propagateMatching, 'i')])),
+  };
+}
+
 /**
  * Applies the request rules to the headers of one subgraph request, in order: propagate (by name and by
  * pattern), rename, insert, remove. Runs before the plugins' `onSubgraphFetch` hooks, so a hook (the auth

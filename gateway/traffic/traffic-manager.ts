@@ -3,7 +3,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { SubgraphFetchPolicy, SubgraphTransport } from '../subgraph-client/contracts.js';
 import type { BreakerState } from './circuit-breaker.js';
-import { compileHeaderRules } from './header-rules.js';
+import { compileHeaderRules, type ForwardedClientHeaders, forwardedClientHeaders } from './header-rules.js';
 import { HealthChecker } from './health-checker.js';
 import { Instance, InstanceSet } from './instance-pool.js';
 import { type ShadowCounters, ShadowMirror } from './shadow-mirror.js';
@@ -59,6 +59,8 @@ export interface TrafficManager {
   /** Counters per subgraph (only subgraphs with a policy appear). */
   counters(): Record<string, SubgraphTrafficCounters>;
   readonly events: EventEmitter;
+  /** The client headers the current header rules forward to some subgraph (changes with `reconfigure`). */
+  forwardedClientHeaders(): ForwardedClientHeaders;
   /** Stops the health checks (their timers and probes in flight). */
   close(): void;
 }
@@ -181,12 +183,15 @@ export function createTrafficManager(options: { config: GatewayConfig; transport
   }
 
   buildConfigured();
+  let forwarded: ForwardedClientHeaders | undefined;
   return {
     policyOf,
     requestTimeoutMs: () => config.traffic.requestTimeout,
+    forwardedClientHeaders: () => (forwarded ??= forwardedClientHeaders(config.traffic)),
     reconfigure(next) {
       stopCheckers();
       config = next;
+      forwarded = undefined;
       policies = new Map();
       buildConfigured();
       const kept = new Set([...policies.values()].flatMap((policy) => policy?.instances ?? []));

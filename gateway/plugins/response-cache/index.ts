@@ -15,6 +15,7 @@ import { createRedisResponseStore } from './redis-response-store.js';
 import { createMemoryResponseStore, type PurgeTarget, type ResponseStore } from './response-store.js';
 import { entryLifetime, type FetchPolicy } from './entry-lifetime.js';
 import { readsResponseOnly } from '../../subgraph-client/shared-answers.js';
+import type { ForwardedClientHeaders } from '../../traffic/header-rules.js';
 
 /** Counters of the response cache since start (the observability plugin exports them). */
 export interface ResponseCacheStats {
@@ -67,6 +68,8 @@ export async function createResponseCachePlugin(
   config: GatewayConfig['responseCache'],
   logger: Logger,
   metrics?: GatewayMetrics,
+  /** The client headers the header rules forward to subgraphs (their values are part of every key). */
+  forwarded: () => ForwardedClientHeaders = () => NOTHING_FORWARDED,
 ): Promise<ResponseCachePlugin> {
   const store: ResponseStore =
     config.store === 'redis'
@@ -86,7 +89,7 @@ export async function createResponseCachePlugin(
     async onPlan({ context, supergraph, document, operation, variables, respond }) {
       if (operation.operation !== 'query') return;
       const publicKey = sha256(
-        `${supergraphVersion(supergraph)}\u0000${documentHash(document)}\u0000${operation.name?.value ?? ''}\u0000${JSON.stringify(variables)}`,
+        `${supergraphVersion(supergraph)}\u0000${documentHash(document)}\u0000${operation.name?.value ?? ''}\u0000${JSON.stringify(variables)}\u0000${forwardedValues(context, forwarded())}`,
       );
       const principal = principalId(context.principal);
       const privateKey = principal === undefined ? undefined : sha256(`${publicKey}\u0000${principal}`);
@@ -199,11 +202,39 @@ function documentHash(document: DocumentNode): string {
   return hash;
 }
 
-/** Who a private entry belongs to; undefined for anonymous requests (their private data is not cached). */
+const NOTHING_FORWARDED: ForwardedClientHeaders = { names: new Set(), patterns: [] };
+
+/**
+ * The request's values of the headers the rules forward to subgraphs, in name order: a subgraph may answer
+ * differently for another `x-tenant` or `accept-language`, so they are part of the key ('' when none is
+ * forwarded or sent).
+ */
+function forwardedValues(context: RequestContext, forwarded: ForwardedClientHeaders): string {
+  if (forwarded.names.size === 0 && forwarded.patterns.length === 0) return '';
+  const sent: [string, unknown][] = [];
+  const { headers } = context.http;
+  for (const name in headers) {
+    if (forwarded.names.has(name) || forwarded.patterns.some((pattern) => pattern.test(name))) sent.push([name, headers[name]]);
+  }
+  return sent.length === 0 ? '' : JSON.stringify(sent.sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+const principalIds = new WeakMap<Principal, string>();
+
+/**
+ * Who a private entry belongs to, undefined for anonymous requests (their private data is not cached): the
+ * whole principal, even one with neither subject nor client id — subject, client id, scopes and every claim (the issuer among them) — since subgraphs
+ * receive it in identity headers and may answer by any of it. Two tokens of one subject with other scopes or
+ * from another issuer get entries of their own. Kept per principal object (the verifier reuses it per token).
+ */
 function principalId(principal: Principal | undefined): string | undefined {
   if (!principal) return undefined;
-  if (principal.subject === undefined && principal.clientId === undefined) return undefined;
-  return JSON.stringify([principal.subject ?? null, principal.clientId ?? null]);
+  let id = principalIds.get(principal);
+  if (id === undefined) {
+    id = JSON.stringify([principal.subject ?? null, principal.clientId ?? null, principal.scopes, principal.claims]);
+    principalIds.set(principal, id);
+  }
+  return id;
 }
 
 function sha256(text: string): string {

@@ -18,8 +18,18 @@ const UNDER_REVIEW = '1004';
 
 const hash = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
 /** Principals come from the auth plugin: one API key per user (`x-api-key: alice-key-...`). */
-const AUTH = { apiKeys: { keys: { alice: { hash: hash('alice-key-0123456789') }, bob: { hash: hash('bob-key-0123456789') } } } };
-const as = (user: 'alice' | 'bob') => ({ 'x-api-key': `${user}-key-0123456789` });
+const AUTH = {
+  apiKeys: {
+    keys: {
+      alice: { hash: hash('alice-key-0123456789') },
+      bob: { hash: hash('bob-key-0123456789') },
+      // Two keys of one subject (and client id), with other scopes.
+      reader: { hash: hash('reader-key-0123456789'), clientId: 'app', scopes: ['orders:read'], claims: { sub: 'carol' } },
+      admin: { hash: hash('admin-key-0123456789'), clientId: 'app', scopes: ['orders:read', 'admin'], claims: { sub: 'carol' } },
+    },
+  },
+};
+const as = (user: 'alice' | 'bob' | 'reader' | 'admin') => ({ 'x-api-key': `${user}-key-0123456789` });
 
 describe('response cache', () => {
   let subgraphs: DemoSubgraphs;
@@ -56,7 +66,7 @@ describe('response cache', () => {
       ...extra,
       auth: AUTH,
       responseCache: { enabled: true, purgeToken: TOKEN, ...cache },
-      traffic: { subgraphs: { products: { url: products.url }, inventory: { url: inventory.url } } },
+      traffic: { ...(extra.traffic as object), subgraphs: { products: { url: products.url }, inventory: { url: inventory.url } } },
     };
     const built = await buildPlugins(parseConfig(config, 'test'), { logger: createLogger({ level: 'silent' }), configDir: '.' });
     const gateway = await startDemoGateway({ subgraphs, config, plugins: built });
@@ -110,6 +120,31 @@ describe('response cache', () => {
     expect((await gateway.post(TOP)).headers.get('x-cache')).toBe('miss');
     expect((await gateway.post(TOP)).headers.get('x-cache')).toBe('miss');
     expect((await gateway.post(TOP, {}, as('bob'))).headers.get('x-cache')).toBe('hit');
+  });
+
+  it('keys a principal\'s entries by the whole principal: one subject with other scopes gets its own', async () => {
+    const { gateway } = await start();
+    const query = '{ topProducts(first: 2) { upc name } }';
+    expect((await gateway.post(query, {}, as('admin'))).headers.get('x-cache')).toBe('miss');
+    expect((await gateway.post(query, {}, as('admin'))).headers.get('x-cache')).toBe('hit');
+    // Same subject and client id, fewer scopes: the subgraphs saw other identity headers for the entry.
+    expect((await gateway.post(query, {}, as('reader'))).headers.get('x-cache')).toBe('miss');
+    expect((await gateway.post(query, {}, as('reader'))).headers.get('x-cache')).toBe('hit');
+  });
+
+  it('keys entries by the client headers the header rules forward to subgraphs', async () => {
+    const { gateway } = await start({}, { traffic: { all: { headers: { propagate: ['x-tenant'], propagateMatching: '^x-locale-' } } } });
+    const query = '{ topProducts(first: 2) { upc name inStock } }';
+    const post = (headers: Record<string, string>) => gateway.post(query, {}, headers);
+    expect((await post({ 'x-tenant': 'acme' })).headers.get('x-cache')).toBe('miss');
+    expect((await post({ 'x-tenant': 'acme' })).headers.get('x-cache')).toBe('hit');
+    expect((await post({ 'x-tenant': 'evil' })).headers.get('x-cache')).toBe('miss');
+    expect((await post({})).headers.get('x-cache')).toBe('miss');
+    expect((await post({ 'x-tenant': 'acme', 'x-locale-region': 'eu' })).headers.get('x-cache')).toBe('miss');
+    // A header no rule forwards does not split the entries.
+    expect((await post({ 'x-tenant': 'acme', 'x-other': '1' })).headers.get('x-cache')).toBe('hit');
+    const sent = subgraphs.subgraphs.find((s) => s.name === 'products')!.requests.at(-1)!.headers;
+    expect(sent).toMatchObject({ 'x-tenant': 'acme', 'x-locale-region': 'eu' });
   });
 
   it('with engine.dedupe, stores a shared execution once, keyed as its fetches say (private stays private)', async () => {
