@@ -126,9 +126,17 @@ export async function createJwtVerifier(
           issuer.key instanceof Uint8Array
             ? await jwtVerify(token, issuer.key, verifyOptions)
             : await jwtVerify(token, issuer.key, verifyOptions);
+        // RFC 7519 makes `sub` a string; a list, an object or '' would leave the caller without a subject
+        // (identity headers, quotas and cache entries by subject), so the token is refused. A number is
+        // read as its decimal text.
+        const { sub } = payload as { sub?: unknown };
+        if (sub !== undefined && !((typeof sub === 'string' && sub !== '') || (typeof sub === 'number' && Number.isFinite(sub)))) {
+          throw new CredentialError('the token\'s sub claim is not a non-empty string');
+        }
         if (token.length <= MAX_CACHED_TOKEN_LENGTH) verified.set(token, { payload, issuer, generation });
         return payload;
       } catch (error) {
+        if (error instanceof CredentialError) throw error;
         if (error instanceof KeySetUnavailable) {
           throw new CredentialError('the issuer\'s key set is not available yet; retry shortly', { cause: error, checked: false });
         }

@@ -94,3 +94,25 @@ describe('JWT verifier, verified-token cache', () => {
     await expect(verifier.verify(forged)).rejects.toThrow('the token\'s signature is invalid');
   });
 });
+
+describe('JWT verifier, the sub claim', () => {
+  it('refuses a signed token whose sub is a list, an object, a boolean or empty; reads a number as its text', async () => {
+    const secret = 'a-shared-secret-of-at-least-32-bytes!!';
+    const config = authSchema.parse({ jwt: { issuers: { internal: { issuer: 'internal', secret } } } }).jwt;
+    const verifier = await createJwtVerifier(config, { configDir: process.cwd(), logger: silent });
+    cleanups.push(() => verifier.close());
+    const signed = (sub: unknown) =>
+      new SignJWT({ sub, scope: 'orders:read' } as Record<string, unknown>)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('internal')
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(secret));
+    for (const sub of [['1'], { a: 1 }, true, '']) {
+      const token = await signed(sub);
+      // Twice: a refused token is not kept as verified.
+      for (let i = 0; i < 2; i++) await expect(verifier.verify(token)).rejects.toThrow("the token's sub claim is not a non-empty string");
+    }
+    expect((await verifier.verify(await signed('u1'))).sub).toBe('u1');
+    expect((await verifier.verify(await signed(7))).sub).toBe(7);
+  });
+});
