@@ -29,7 +29,8 @@ export function createMemoryTokenBucketStore(options: { now?: () => number } = {
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
 
-  const apply = (key: string, delta: number, policy: BucketPolicy) => {
+  /** `delta` > 0 takes (all or nothing, or anyway into debt when `force`), < 0 gives back. */
+  const apply = (key: string, delta: number, policy: BucketPolicy, force = false) => {
     const time = now();
     const entry = buckets.get(key);
     const bucket = entry?.bucket ?? { tokens: policy.capacity, at: time };
@@ -37,6 +38,7 @@ export function createMemoryTokenBucketStore(options: { now?: () => number } = {
     let allowed = true;
     if (delta > 0) {
       if (tokens >= delta) tokens -= delta;
+      else if (force) tokens = Math.max(-policy.capacity, tokens - delta);
       else allowed = false;
     } else {
       tokens = Math.min(policy.capacity, tokens - delta);
@@ -53,6 +55,9 @@ export function createMemoryTokenBucketStore(options: { now?: () => number } = {
     },
     async giveBack(key, amount, policy) {
       return apply(key, -amount, policy);
+    },
+    async charge(key, amount, policy) {
+      return apply(key, amount, policy, true);
     },
     async close() {
       clearInterval(sweep);

@@ -63,6 +63,22 @@ export function createQuotaGate(options: {
     });
   };
 
+  /** A give-back or charge, after the answer: never refused; a store error is logged and counted. */
+  const settle = async (
+    context: RequestContext,
+    take: Omit<QuotaTake, 'deniedMessage'>,
+    method: 'giveBack' | 'charge',
+  ): Promise<BucketResult | undefined> => {
+    try {
+      const result = await store[method](take.key, take.amount, take.policy);
+      report(context, take, result);
+      return result;
+    } catch (error) {
+      storeFailed(context, error, take.key);
+      return undefined;
+    }
+  };
+
   return {
     async take(context: RequestContext, take: QuotaTake): Promise<QuotaDecision> {
       let result: BucketResult;
@@ -98,16 +114,10 @@ export function createQuotaGate(options: {
     storeFailed,
 
     /** Gives points back; returns the bucket after it (undefined after a store error, which is logged and counted). */
-    async giveBack(context: RequestContext, take: Omit<QuotaTake, 'deniedMessage'>): Promise<BucketResult | undefined> {
-      try {
-        const result = await store.giveBack(take.key, take.amount, take.policy);
-        report(context, take, result);
-        return result;
-      } catch (error) {
-        storeFailed(context, error, take.key);
-        return undefined;
-      }
-    },
+    giveBack: (context: RequestContext, take: Omit<QuotaTake, 'deniedMessage'>) => settle(context, take, 'giveBack'),
+
+    /** Takes points for work already done, into debt if need be (`TokenBucketStore.charge`); as `giveBack` otherwise. */
+    charge: (context: RequestContext, take: Omit<QuotaTake, 'deniedMessage'>) => settle(context, take, 'charge'),
   };
 }
 

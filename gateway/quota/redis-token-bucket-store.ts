@@ -15,6 +15,7 @@ const BUCKET_SCRIPT = `
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
 local delta = tonumber(ARGV[3])
+local force = ARGV[4] == '1'
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -28,7 +29,9 @@ if now > at then tokens = tokens + (now - at) * rate / 1000 end
 if tokens > capacity then tokens = capacity end
 local allowed = 1
 if delta > 0 then
-  if tokens >= delta then tokens = tokens - delta else allowed = 0 end
+  if tokens >= delta then tokens = tokens - delta
+  elseif force then tokens = math.max(-capacity, tokens - delta)
+  else allowed = 0 end
 elseif delta < 0 then
   tokens = math.min(capacity, tokens - delta)
 end
@@ -37,7 +40,7 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) * 1000 / rate) + 10
 return { allowed, tostring(tokens) }
 `;
 
-type BucketCommand = (key: string, capacity: number, rate: number, delta: number) => Promise<[number, string]>;
+type BucketCommand = (key: string, capacity: number, rate: number, delta: number, force: 0 | 1) => Promise<[number, string]>;
 
 /** Options of {@link createRedisTokenBucketStore}. */
 export interface RedisTokenBucketStoreOptions {
@@ -87,14 +90,16 @@ export async function createRedisTokenBucketStore(options: RedisTokenBucketStore
   ]);
   if (!connected) logger.warn({ store: 'redis' }, 'quota store: Redis is not reachable yet; onStoreError applies until it is');
 
-  const apply = async (key: string, delta: number, policy: BucketPolicy) => {
-    const [allowed, tokens] = await withinTimeout(bucketCommand(options.keyPrefix + key, policy.capacity, policy.refillPerSecond, delta), options.timeoutMs);
+  const apply = async (key: string, delta: number, policy: BucketPolicy, force = false) => {
+    const command = bucketCommand(options.keyPrefix + key, policy.capacity, policy.refillPerSecond, delta, force ? 1 : 0);
+    const [allowed, tokens] = await withinTimeout(command, options.timeoutMs);
     return bucketResult(Number(tokens), Math.max(delta, 0), allowed === 1, policy);
   };
   let closed = false;
   return {
     take: (key, amount, policy) => apply(key, amount, policy),
     giveBack: (key, amount, policy) => apply(key, -amount, policy),
+    charge: (key, amount, policy) => apply(key, amount, policy, true),
     async close() {
       if (closed) return;
       closed = true;

@@ -25,6 +25,11 @@ export interface TokenBucketStore {
   take(key: string, amount: number, policy: BucketPolicy): Promise<BucketResult>;
   /** Gives `amount` points back, never filling past capacity. */
   giveBack(key: string, amount: number, policy: BucketPolicy): Promise<BucketResult>;
+  /**
+   * Takes `amount` points whatever the bucket holds, for work already done (an answer that cost more than
+   * its estimate): the bucket may go below zero, down to minus its capacity, a debt the refill pays first.
+   */
+  charge(key: string, amount: number, policy: BucketPolicy): Promise<BucketResult>;
   /** Stops timers and connections; calling it again does nothing. */
   close(): Promise<void>;
 }

@@ -80,7 +80,8 @@ export const costSchema = z
     extensions: flag().default(true),
     /**
      * Cost-based quotas: a token bucket of cost points per client. The estimate is taken before
-     * execution, the unused part given back after; an empty bucket answers 429 RATE_LIMITED. Absent: no
+     * execution, the unused part given back after (and what the answer used beyond it taken, into debt if
+     * need be); an empty bucket answers 429 RATE_LIMITED. Absent: no
      * quota, only the per-operation maximum.
      * @default no quota
      */

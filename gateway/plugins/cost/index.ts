@@ -118,18 +118,20 @@ export function createCostPlugin(options: CostPluginOptions): AtriumPlugin {
       const request = requests.get(context);
       if (!request) return;
       const { estimate, bucket } = request;
-      const actual = Math.min(
-        estimate,
-        actualCost(result.data, request.operation, request.document, { costSchema: request.costSchema, variables: request.variables }),
-      );
+      const actual = actualCost(result.data, request.operation, request.document, { costSchema: request.costSchema, variables: request.variables });
       let status: ReturnType<typeof throttleStatus> | undefined;
       // A subscription pays its estimate once, when it starts; its events (each priced as `actual`) give
       // nothing back, or a long subscription would refund its estimate many times over.
       const subscription = request.operation.operation === 'subscription';
       if (subscription && bucket) status = throttleStatus(bucket.policy, bucket.result);
       else if (bucket && gate) {
+        // What the answer did not use goes back; what it used beyond the estimate (a list longer than its
+        // @listSize assumedSize or cost.defaultListSize) is taken now, into debt if the budget is empty.
+        const settle = { key: bucket.key, policy: bucket.policy, policyName: 'cost' };
         const unused = Math.min(bucket.taken, estimate - actual);
-        const after = unused > 0 ? await gate.giveBack(context, { key: bucket.key, amount: unused, policy: bucket.policy, policyName: 'cost' }) : undefined;
+        const over = bucket.taken > 0 ? actual - estimate : 0;
+        const after =
+          unused > 0 ? await gate.giveBack(context, { ...settle, amount: unused }) : over > 0 ? await gate.charge(context, { ...settle, amount: over }) : undefined;
         status = throttleStatus(bucket.policy, after ?? bucket.result);
       }
       if (!subscription) options.metrics?.cost(estimate, actual);

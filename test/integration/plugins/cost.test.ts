@@ -4,6 +4,7 @@ import { createLogger } from '../../../gateway/logger.js';
 import { createCostPlugin } from '../../../gateway/plugins/cost/index.js';
 import type { AtriumPlugin } from '../../../gateway/plugins/plugin.js';
 import { createMemoryTokenBucketStore } from '../../../gateway/quota/memory-token-bucket-store.js';
+import { startCustomGateway } from '../../helpers/custom-gateway.js';
 import { startDemoGateway, type DemoGateway } from '../../helpers/demo-gateway.js';
 
 const totalRequests = (demo: DemoGateway) => Object.values(demo.subgraphs).reduce((sum, s) => sum + s.requests.length, 0);
@@ -252,5 +253,35 @@ describe('cost budget with the auth plugin (API keys)', () => {
     }
     const anonymous = await demo.post(TWO_POINTS);
     expect(anonymous.body.extensions.cost.throttleStatus.maximumAvailable).toBe(10);
+  });
+});
+
+describe('cost of a list longer than its estimate', () => {
+  it('reports the actual cost above the estimate and takes the difference, into debt when the bucket is empty', async () => {
+    const graph = await startCustomGateway(
+      [{ name: 'catalog', sdl: 'type Query {\n  items(n: Int!): [Item!]!\n}\n\ntype Item {\n  id: ID!\n}\n', resolvers: { Query: { items: (_: unknown, { n }: { n: number }) => Array.from({ length: n }, (_, i) => ({ id: String(i) })) } } }],
+      { cost: { defaultListSize: 10, budget: { anonymous: { capacity: 100, restoreRate: 0.001 } } } },
+    );
+    try {
+      // No @listSize: estimated at defaultListSize (10 items, 1 point each).
+      const short = await graph.post('{ items(n: 3) { id } }');
+      expect(short.body.extensions.cost).toMatchObject({ requestedQueryCost: 10, actualQueryCost: 3, throttleStatus: { currentlyAvailable: 97 } });
+      const long = await graph.post('{ items(n: 60) { id } }');
+      expect(long.body.data.items).toHaveLength(60);
+      // 10 taken before, 50 more after: 97 - 60.
+      expect(long.body.extensions.cost).toMatchObject({ requestedQueryCost: 10, actualQueryCost: 60, throttleStatus: { currentlyAvailable: 37 } });
+      expect(long.headers.get('x-ratelimit-remaining')).toBe('37');
+      // 37 - 10 - 80: the bucket owes 53 points; it answers, and the next operation waits for the debt too.
+      const over = await graph.post('{ items(n: 90) { id } }');
+      expect(over.status).toBe(200);
+      expect(over.body.extensions.cost).toMatchObject({ actualQueryCost: 90, throttleStatus: { currentlyAvailable: 0 } });
+      const refused = await graph.post('{ items(n: 1) { id } }');
+      expect(refused.status).toBe(429);
+      expect(refused.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+      // 63 points (the debt and the estimate) at 0.001 per second.
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(63_000);
+    } finally {
+      await graph.close();
+    }
   });
 });

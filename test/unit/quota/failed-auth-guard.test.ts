@@ -60,6 +60,7 @@ describe('failed-authentication guard', () => {
     const broken: TokenBucketStore = {
       take: () => Promise.reject(new Error('redis is down')),
       giveBack: () => Promise.reject(new Error('redis is down')),
+      charge: () => Promise.reject(new Error('redis is down')),
       close: async () => {},
     };
     const allow = createFailedAuthGuard({ max: 1, windowMs: 1_000, mode: 'enforce', store: broken, onStoreError: 'allow', clients, logger });
