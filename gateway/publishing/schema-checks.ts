@@ -20,6 +20,9 @@ export interface SchemaCheck {
   check(input: SchemaCheckInput): readonly string[] | Promise<readonly string[]>;
 }
 
+/** The sections of gateway.yaml the schema checks are built from (plain data: a check worker is sent them). */
+export type SchemaCheckSettings = Pick<GatewayConfig, 'rest' | 'persistedDocuments'>;
+
 /** What check factories may use besides their own config section. */
 export interface SchemaCheckDependencies {
   /** Directory gateway.yaml was loaded from; relative paths in the config resolve here. */
@@ -35,7 +38,7 @@ export interface SchemaCheckDependencies {
  * @example
  * const checks = await buildSchemaChecks(loadConfig('gateway.yaml'), { configDir: '.' });
  */
-export async function buildSchemaChecks(config: GatewayConfig, dependencies: SchemaCheckDependencies): Promise<SchemaCheck[]> {
+export async function buildSchemaChecks(config: SchemaCheckSettings, dependencies: SchemaCheckDependencies): Promise<SchemaCheck[]> {
   const checks: SchemaCheck[] = [];
   // ── schema checks: rest ──
   if (config.rest.routes.length > 0) {

@@ -2,9 +2,9 @@ import { AtriumError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ComposeInput } from '../supergraph/compose.js';
 import { overlaySubgraphs, type SubgraphOverlay } from '../supergraph/supergraph-provider.js';
-import { checkSubgraph, type SubgraphCheckReport } from './check-subgraph.js';
+import type { SubgraphCheckReport } from './check-subgraph.js';
+import type { CheckRunner } from './check-off-thread.js';
 import type { PublishedSubgraph, RegistrySnapshot, RegistryStore } from './registry-store.js';
-import type { SchemaCheck } from './schema-checks.js';
 
 /** A proposed version of one subgraph. */
 export interface SubgraphCandidate {
@@ -61,7 +61,8 @@ export function createSchemaRegistry(options: {
   store: RegistryStore;
   /** The subgraphs of supergraph.yaml (read again for every check, so edits to it count). */
   baseSubgraphs(signal?: AbortSignal): Promise<readonly ComposeInput[]>;
-  checks: readonly SchemaCheck[];
+  /** Runs the checks of one candidate (check-off-thread.ts: in a thread of its own). */
+  check: CheckRunner;
   logger: Logger;
 }): SchemaRegistry {
   const { store, logger } = options;
@@ -77,10 +78,9 @@ export function createSchemaRegistry(options: {
     overlaySubgraphs(await options.baseSubgraphs(), Object.values(snapshot.subgraphs).map(toComposeInput));
 
   const runChecks = async (snapshot: RegistrySnapshot, candidate: SubgraphCandidate) =>
-    checkSubgraph({
+    options.check({
       live: await liveSubgraphs(snapshot),
       candidate: { name: candidate.name, url: candidate.url, sdl: candidate.sdl, sourceName: candidate.sourceName },
-      checks: options.checks,
       allowBreaking: candidate.allowBreaking,
     });
 

@@ -7,7 +7,7 @@ import { type AdminServer, type AdminServerOptions, startAdminServer } from './a
 import { createDirectoryStore } from './directory-store.js';
 import { createRedisStore } from './redis-store.js';
 import type { RegistryStore } from './registry-store.js';
-import { buildSchemaChecks } from './schema-checks.js';
+import { createCheckRunner } from './check-off-thread.js';
 import { createSchemaRegistry, type SchemaRegistry } from './schema-registry.js';
 
 /** Schema publishing inside one gateway: the registry (its overlay feeds the supergraph) and the admin API. */
@@ -50,7 +50,7 @@ export async function createPublishing(options: {
   const registry = createSchemaRegistry({
     store,
     baseSubgraphs: async (signal) => (supergraph.kind === 'config' ? (await loadSubgraphInputs(supergraph.path, { signal })).inputs : []),
-    checks: await buildSchemaChecks(config, { configDir }),
+    check: createCheckRunner({ settings: config, configDir, logger }),
     logger,
   });
   let admin: AdminServer | undefined;

@@ -159,6 +159,27 @@ describe('publishing through the admin API', { timeout: 90_000 }, () => {
     expect((await gw.query('{ hello }')).status).toBe(400);
   });
 
+  it('checks a large candidate in a thread of its own: client queries keep being answered meanwhile', async () => {
+    const gw = await start();
+    // ~6,000 types: seconds of composition and API-schema building, which on the server thread answered
+    // no query until it was done.
+    const types = Array.from({ length: 6000 }, (_, i) => `type T${i} {\n  id: ID!\n  name: String\n}`).join('\n');
+    const sdl = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])\n\ntype Query {\n  big: T0\n}\n\n${types}\n`;
+    let checked = false;
+    const check = gw.admin('POST', '/subgraphs/big/check', { sdl, url: 'http://127.0.0.1:1/graphql' }).finally(() => (checked = true));
+    let answeredDuringCheck = 0;
+    while (!checked) {
+      const answer = await gw.query('{ topProducts(first: 1) { upc } }');
+      expect(answer.body.data.topProducts).toHaveLength(1);
+      if (!checked) answeredDuringCheck++;
+    }
+    const report = await check;
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ ok: true, report: { ok: true, subgraph: 'big' } });
+    // Off the thread: ~1,000 in our run; on it: 3 (the ones before composition began).
+    expect(answeredDuringCheck).toBeGreaterThan(50);
+  });
+
   it('refuses a schema that does not compose, naming the subgraph and line:column', async () => {
     const gw = await start();
     const refused = await publish(gw, 'greetings', GREETINGS.invalid);
