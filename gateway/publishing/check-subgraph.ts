@@ -1,9 +1,9 @@
-import type { GraphQLSchema } from 'graphql';
 import { type ComposeInput, type CompositionProblem, composeSubgraphs } from '../supergraph/compose.js';
-import { buildSupergraph } from '../supergraph/build-supergraph.js';
+import { buildSupergraph, type LoadedSupergraph } from '../supergraph/build-supergraph.js';
 import { overlaySubgraphs } from '../supergraph/supergraph-provider.js';
 import type { SchemaCheck } from './schema-checks.js';
 import { diffApiSchemas, type SchemaChange } from './schema-diff.js';
+import { diffSupergraphs } from './supergraph-diff.js';
 
 /** Everything the checks found about one candidate subgraph schema. */
 export interface SubgraphCheckReport {
@@ -48,15 +48,16 @@ export async function checkSubgraph(options: CheckSubgraphOptions): Promise<Subg
   if ('errors' in composed) {
     return { ...base, ok: false, compositionErrors: composed.errors, changes: [], checkProblems: [] };
   }
-  let apiSchema: GraphQLSchema;
+  let loaded: LoadedSupergraph;
   try {
-    apiSchema = buildSupergraph(composed.supergraphSdl).apiSchema;
+    loaded = buildSupergraph(composed.supergraphSdl);
   } catch (error) {
     const problem = { code: 'UNSUPPORTED_SUPERGRAPH', message: (error as Error).message, locations: [] };
     return { ...base, ok: false, compositionErrors: [problem], changes: [], checkProblems: [] };
   }
-  const liveApiSchema = apiSchemaOf(live);
-  const changes = liveApiSchema ? diffApiSchemas(liveApiSchema, apiSchema) : [];
+  const { apiSchema } = loaded;
+  const liveSupergraph = supergraphOf(live);
+  const changes = liveSupergraph ? [...diffApiSchemas(liveSupergraph.apiSchema, apiSchema), ...diffSupergraphs(liveSupergraph, loaded)] : [];
   const checkProblems: string[] = [];
   for (const check of options.checks ?? []) {
     try {
@@ -77,13 +78,13 @@ export async function checkSubgraph(options: CheckSubgraphOptions): Promise<Subg
   };
 }
 
-/** The API schema of the live subgraphs, or undefined when they do not compose (nothing to diff against). */
-function apiSchemaOf(live: readonly ComposeInput[]): GraphQLSchema | undefined {
+/** The supergraph of the live subgraphs, or undefined when they do not compose (nothing to diff against). */
+function supergraphOf(live: readonly ComposeInput[]): LoadedSupergraph | undefined {
   if (live.length === 0) return undefined;
   const composed = composeSubgraphs(live);
   if ('errors' in composed) return undefined;
   try {
-    return buildSupergraph(composed.supergraphSdl).apiSchema;
+    return buildSupergraph(composed.supergraphSdl);
   } catch {
     return undefined;
   }
