@@ -16,7 +16,7 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body exceeds the configured limit (server.bodyLimit), counted before and after decompression.' },
   REQUEST_HEADER_FIELDS_TOO_LARGE: { status: 431, description: 'The request line and headers exceed server.maxHeaderSize; the connection is closed.' },
   REQUEST_TIMEOUT: { status: 408, description: 'The request line and headers did not arrive within server.headersTimeout, or the whole request within server.receiveTimeout; the connection is closed.' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The request body has a content-encoding the gateway does not decode (it decodes gzip, deflate and br).' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The request body has a content-encoding the gateway does not decode (it decodes gzip, deflate and br), or a JSON body a charset other than UTF-8.' },
   NOT_FOUND: { status: 404, description: 'No route is served at this path.' },
   UNAUTHENTICATED: { status: 401, description: 'Credentials are missing or invalid.' },
   FORBIDDEN: { status: 403, description: 'The principal is not allowed to run this operation.' },

@@ -142,6 +142,23 @@ export function skipUnreadBody(req: IncomingMessage, res: ServerResponse, limitB
 }
 
 /**
+ * Why a request body of this `content-type` cannot be read as JSON, or undefined when it can: 400 for
+ * another media type, 415 for a `charset` other than UTF-8 (the body would be decoded wrongly, not refused;
+ * the GraphQL over HTTP draft lets a server refuse it).
+ *
+ * @example
+ * jsonBodyRefusal('application/json; charset=utf-16')?.code; // 'UNSUPPORTED_MEDIA_TYPE'
+ */
+export function jsonBodyRefusal(contentType: string | undefined): AtriumError | undefined {
+  if (!isJsonContentType(contentType)) return new AtriumError('BAD_REQUEST', 'content-type must be application/json');
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType!)?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    return new AtriumError('UNSUPPORTED_MEDIA_TYPE', `charset ${JSON.stringify(charset)} is not supported; send the JSON body in UTF-8`);
+  }
+  return undefined;
+}
+
+/**
  * Whether a `content-type` is JSON: `application/json` with any parameters.
  * https://graphql.github.io/graphql-over-http/draft/#sec-POST
  *

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AtriumError } from '../errors.js';
-import { isJsonContentType, readBody } from '../http/read-body.js';
+import { jsonBodyRefusal, readBody } from '../http/read-body.js';
 
 /**
  * Reads a REST request's JSON body: `undefined` when the request has none, else the parsed value. Throws
@@ -13,9 +13,8 @@ import { isJsonContentType, readBody } from '../http/read-body.js';
 export async function readJsonBody(req: IncomingMessage, res: ServerResponse, limitBytes: number): Promise<unknown> {
   const length = req.headers['content-length'];
   if (req.headers['transfer-encoding'] === undefined && (length === undefined || Number(length) === 0)) return undefined;
-  if (!isJsonContentType(req.headers['content-type'])) {
-    throw new AtriumError('BAD_REQUEST', 'content-type must be application/json');
-  }
+  const refusal = jsonBodyRefusal(req.headers['content-type']);
+  if (refusal) throw refusal;
   if (req.headers.expect?.toLowerCase() === '100-continue' && !(Number(length) > limitBytes)) res.writeContinue();
   const raw = await readBody(req, limitBytes);
   if (raw.length === 0) return undefined;

@@ -88,7 +88,13 @@ export function createRestService(options: RestServiceOptions): RestService {
 
   const isRestPath = (path: string): boolean =>
     basePath === ''
-      ? table.entries.some((entry) => matchRouteTemplate(entry.template, path) !== undefined)
+      ? table.entries.some((entry) => {
+          try {
+            return matchRouteTemplate(entry.template, path) !== undefined;
+          } catch {
+            return true; // a route's path with a malformed parameter: serveRoute answers the 400
+          }
+        })
       : path === basePath || path.startsWith(`${basePath}/`);
 
   async function serveRoute(req: IncomingMessage, res: ServerResponse, context: RequestContext, path: string, search: string) {

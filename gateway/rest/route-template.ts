@@ -1,3 +1,5 @@
+import { AtriumError } from '../errors.js';
+
 /** One segment of a path template: literal text, or a `:name` parameter. */
 export type TemplateSegment = { readonly kind: 'literal'; readonly text: string } | { readonly kind: 'param'; readonly name: string };
 
@@ -26,8 +28,10 @@ export function parseRouteTemplate(source: string): RouteTemplate {
 }
 
 /**
- * The parameters of `path` when it matches `template`, URL-decoded; `undefined` when it does not match
- * (or a parameter is not valid percent-encoding). A trailing `/` on the path is ignored.
+ * The parameters of `path` when it matches `template`, URL-decoded; `undefined` when it does not match. A
+ * trailing `/` on the path is ignored. A path that matches but whose parameter is not valid
+ * percent-encoding (`%ff`, a lone `%`) throws 400 `BAD_REQUEST` naming the parameter: the client meant
+ * this route.
  *
  * @example
  * matchRouteTemplate(parseRouteTemplate('/v1/products/:upc'), '/v1/products/10%2001'); // { upc: '10 01' }
@@ -36,6 +40,7 @@ export function matchRouteTemplate(template: RouteTemplate, path: string): Recor
   const parts = splitPath(path);
   if (parts.length !== template.segments.length) return undefined;
   const params: Record<string, string> = {};
+  let malformed: string | undefined;
   for (let i = 0; i < parts.length; i++) {
     const segment = template.segments[i]!;
     const part = parts[i]!;
@@ -47,8 +52,11 @@ export function matchRouteTemplate(template: RouteTemplate, path: string): Recor
     try {
       params[segment.name] = decodeURIComponent(part);
     } catch {
-      return undefined;
+      malformed ??= segment.name;
     }
+  }
+  if (malformed !== undefined) {
+    throw new AtriumError('BAD_REQUEST', `path parameter "${malformed}" is not valid percent-encoded UTF-8`, { extensions: { parameter: malformed, in: 'path' } });
   }
   return params;
 }

@@ -8,7 +8,7 @@ import type { HttpRoute } from '../http/http-route.js';
 import type { RequestContext } from '../request-context.js';
 import { listen } from '../http/listen.js';
 import { nodeHttp } from '../http/node-http.js';
-import { isClientGone, isJsonContentType, readBody, skipUnreadBody } from '../http/read-body.js';
+import { isClientGone, jsonBodyRefusal, readBody, skipUnreadBody } from '../http/read-body.js';
 import { headerMap } from '../http/header-map.js';
 import { readinessBody } from '../http/readiness-body.js';
 import { acceptsHtml } from '../http/browser-assets.js';
@@ -213,9 +213,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
    * is unusable, or undefined when the client went away (nothing to answer).
    */
   async function readJsonObject(req: IncomingMessage, res: ServerResponse): Promise<object | AtriumError | undefined> {
-    if (!isJsonContentType(req.headers['content-type'])) {
+    const refusal = jsonBodyRefusal(req.headers['content-type']);
+    if (refusal) {
       skipBody(req, res);
-      return new AtriumError('BAD_REQUEST', 'content-type must be application/json');
+      return refusal;
     }
     if (req.headers.expect?.toLowerCase() === '100-continue' && !(Number(req.headers['content-length']) > bodyLimitBytes)) {
       res.writeContinue();

@@ -86,6 +86,17 @@ describe('malformed HTTP requests', () => {
     expect(message).toBe('content-type must be application/json');
   });
 
+  it('answers a JSON body in another charset than UTF-8 with 415, and takes utf-8 and UTF8 spelled any way', async () => {
+    const body = JSON.stringify({ query: GOOD_QUERY });
+    for (const charset of ['utf-16', 'iso-8859-1', '"latin1"']) {
+      const message = expectOneError(await postRaw(body, { 'content-type': `application/json; charset=${charset}` }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(message).toBe(`charset ${JSON.stringify(charset.replaceAll('"', ''))} is not supported; send the JSON body in UTF-8`);
+    }
+    for (const charset of ['utf-8', 'UTF-8', 'utf8', '"UTF-8"']) {
+      expect((await postRaw(body, { 'content-type': `application/json;charset=${charset}` })).status).toBe(200);
+    }
+  });
+
   it('answers an empty JSON object with 400 BAD_REQUEST', async () => {
     const message = expectOneError(await postRaw('{}'), 400, 'BAD_REQUEST');
     expect(message).toBe('POST body missing, invalid Content-Type, or JSON object has no keys.');

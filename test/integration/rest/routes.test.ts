@@ -211,6 +211,20 @@ describe('bad input', () => {
     expect(result.body.detail).toBe('content-type must be application/json');
   });
 
+  it('answers a body in another charset than UTF-8 with 415, and a path parameter that is not valid percent-encoding with 400 naming it', async () => {
+    const charset = await call('POST', '/api/v1/orders', { body: '{"buyerId":"1","items":[]}', headers: { 'content-type': 'application/json; charset=utf-16' } });
+    expect(charset.status).toBe(415);
+    expect(charset.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'charset "utf-16" is not supported; send the JSON body in UTF-8' });
+    for (const bad of ['%ff', '%', '%E2%82']) {
+      const result = await call('GET', `/api/v1/products/${bad}`);
+      expect(result.status).toBe(400);
+      expect(result.headers.get('content-type')).toContain('application/problem+json');
+      expect(result.body).toMatchObject({ code: 'BAD_REQUEST', parameter: 'upc', in: 'path', detail: 'path parameter "upc" is not valid percent-encoded UTF-8' });
+    }
+    // A literal route beside the parameter one is unaffected, and a valid encoding still reaches its route.
+    expect((await call('GET', '/api/v1/products/%31%30%30%31')).status).toBe(200);
+  });
+
   it('answers an uncoercible parameter with 400 naming it and where it was', async () => {
     const result = await call('GET', '/api/v1/products?first=lots');
     expect(result.status).toBe(400);

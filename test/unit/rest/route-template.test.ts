@@ -13,8 +13,10 @@ describe('route templates', () => {
     expect(matchRouteTemplate(template, '/v1/Products/1001/reviews')).toBeUndefined();
   });
 
-  it('refuses a parameter that is not valid percent-encoding instead of throwing', () => {
-    expect(matchRouteTemplate(template, '/v1/products/%E0%A4%A/reviews')).toBeUndefined();
+  it('throws 400 naming a parameter that is not valid percent-encoding when the rest of the path matches', () => {
+    expect(() => matchRouteTemplate(template, '/v1/products/%E0%A4%A/reviews')).toThrow(expect.objectContaining({ code: 'BAD_REQUEST', extensions: { parameter: 'upc', in: 'path' } }));
+    // Another path of as many segments is no match, whatever its parameter holds.
+    expect(matchRouteTemplate(template, '/v1/products/%E0%A4%A/other')).toBeUndefined();
   });
 
   it('ranks a literal segment above a parameter at the same position', () => {
