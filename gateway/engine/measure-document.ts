@@ -25,8 +25,10 @@ export interface DocumentMeasures {
    */
   readonly selections: number;
   /**
-   * Longest alias, `@defer`/`@stream` label or operation name, in characters: the names an answer repeats
-   * for every list item (and a log line carries), where a long one multiplies the answer's size.
+   * Longest name of the text (alias, field, argument, variable, fragment, operation, type) or
+   * `@defer`/`@stream` label, in characters: an answer repeats an alias or a label for every list item, and
+   * a validation error names what it is about (one long variable name used by 100 operations was 100 errors
+   * quoting it), so a long one multiplies the answer's size.
    */
   readonly longestName: number;
 }
@@ -39,7 +41,7 @@ interface SetMeasures {
   fields: number;
   /** Fields in the whole subtree, fragments expanded. */
   selections: number;
-  /** Longest alias or label in the subtree. */
+  /** Longest alias or label in the subtree (the other names are read from the text). */
   longestName: number;
 }
 
@@ -95,14 +97,15 @@ export function measureDocument(document: DocumentNode, source: string = documen
   // A fragment bomb's counts grow as 2^k and overflow to Infinity, which JSON cannot carry: report the
   // largest exact integer instead (still over every limit).
   const clamp = (n: number) => Math.min(n, Number.MAX_SAFE_INTEGER);
+  const lexed = lexText(source);
   const result = {
     depth: worst.depth,
     aliases: clamp(worst.aliases),
     rootFields: clamp(worst.rootFields),
     directives: clamp(worst.directives),
-    tokens: countTokens(source),
+    tokens: lexed.tokens,
     selections: clamp(worst.selections),
-    longestName: worst.longestName,
+    longestName: Math.max(worst.longestName, lexed.longestName),
   };
   measured.set(document, result);
   return result;
@@ -166,12 +169,21 @@ function variableDirectives(definition: DefinitionNode & { kind: Kind.OPERATION_
  * countTokens('{ me { id } }'); // 6
  */
 export function countTokens(text: string): number {
+  return lexText(text).tokens;
+}
+
+/** One pass of the lexer over the text: its tokens ({@link countTokens}) and its longest name token. */
+function lexText(text: string): { tokens: number; longestName: number } {
   const lexer = new Lexer(new Source(text));
-  let count = 0;
+  let tokens = 0;
+  let longestName = 0;
   try {
-    while (lexer.advance().kind !== TokenKind.EOF) count++;
+    for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
+      tokens++;
+      if (token.kind === TokenKind.NAME && token.end - token.start > longestName) longestName = token.end - token.start;
+    }
   } catch {
     // a syntax error: parsing reports it
   }
-  return count;
+  return { tokens, longestName };
 }

@@ -60,10 +60,11 @@ export const limitsSchema = z
      */
     maxSelections: integer(0, 100_000_000).default(300),
     /**
-     * Longest alias, `@defer` label or operation name, in characters -> MAX_NAME_LENGTH_EXCEEDED. An answer
-     * repeats an alias (and an incremental payload its label) for every item of a list, so one 900 KB alias
-     * on a 500-item list made a 120 MB answer; an operation name is written to every log line of the
-     * request. Field, type and variable names are not limited by it. `0` turns the limit off.
+     * Longest name in an operation's text (alias, field, argument, variable, fragment, operation or type
+     * name) or `@defer` label, in characters -> MAX_NAME_LENGTH_EXCEEDED. An answer repeats an alias (and an
+     * incremental payload its label) for every item of a list, so one 900 KB alias on a 500-item list made a
+     * 120 MB answer; validation errors quote the names they are about, so one 950 KB variable name used by
+     * 100 operations made a 95 MB error answer. `0` turns the limit off.
      * @default 256
      */
     maxNameLength: integer(0, 100_000_000).default(256),

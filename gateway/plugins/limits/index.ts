@@ -47,7 +47,7 @@ const RULES: readonly LimitRule[] = [
     name: 'maxNameLength',
     code: 'MAX_NAME_LENGTH_EXCEEDED',
     measure: 'longestName',
-    describe: (n) => `operation has an alias, @defer label or operation name of ${n} characters`,
+    describe: (n) => `operation has a name or @defer label of ${n} characters`,
   },
 ];
 

@@ -5,7 +5,7 @@ import { createLimitsPlugin, type LimitsPlugin } from '../../../gateway/plugins/
 import { startDemoGateway, type DemoGateway, type DemoSubgraphs } from '../../helpers/demo-gateway.js';
 import { startDemoSubgraphs } from '../../../subgraphs/index.js';
 
-const LIMITS = { maxDepth: 4, maxAliases: 3, maxRootFields: 3, maxTokens: 60, maxDirectives: 2, maxNameLength: 8, maxBatchSize: 3 };
+const LIMITS = { maxDepth: 4, maxAliases: 3, maxRootFields: 3, maxTokens: 60, maxDirectives: 2, maxNameLength: 24, maxBatchSize: 3 };
 
 /** `n` aliased copies of one cheap root field. */
 const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: topProducts(first: 1) { upc }`).join(' ')} }`;
@@ -35,10 +35,12 @@ describe('operation limits', () => {
     ['root fields', '{ a: __typename b: __typename c: __typename d: __typename }', 'MAX_ALIASES_EXCEEDED', 'maxAliases', 4, 'operation uses 4 aliases; limits.maxAliases allows 3'],
     ['root fields without aliases', '{ __typename topProducts(first: 1) { upc } latestReviews { id } me { id } }', 'MAX_ROOT_FIELDS_EXCEEDED', 'maxRootFields', 4, 'operation selects 4 root fields; limits.maxRootFields allows 3'],
     ['directives', '{ __typename @include(if: true) topProducts(first: 1) @skip(if: false) { upc @include(if: true) } }', 'MAX_DIRECTIVES_EXCEEDED', 'maxDirectives', 3, 'operation uses 3 directives; limits.maxDirectives allows 2'],
-    ['a long alias', '{ topProducts(first: 1) { abcdefghi: upc } }', 'MAX_NAME_LENGTH_EXCEEDED', 'maxNameLength', 9, 'operation has an alias, @defer label or operation name of 9 characters; limits.maxNameLength allows 8'],
-    ['a long alias in a fragment', '{ ...F } fragment F on Query { topProducts(first: 1) { aliasNine: upc } }', 'MAX_NAME_LENGTH_EXCEEDED', 'maxNameLength', 9, 'operation has an alias, @defer label or operation name of 9 characters; limits.maxNameLength allows 8'],
-    ['a long @defer label', '{ topProducts(first: 1) { upc ... @defer(label: "tenletters") { name } } }', 'MAX_NAME_LENGTH_EXCEEDED', 'maxNameLength', 10, 'operation has an alias, @defer label or operation name of 10 characters; limits.maxNameLength allows 8'],
-    ['a long operation name', 'query LongerName { __typename }', 'MAX_NAME_LENGTH_EXCEEDED', 'maxNameLength', 10, 'operation has an alias, @defer label or operation name of 10 characters; limits.maxNameLength allows 8'],
+    ['a long alias', '{ topProducts(first: 1) { aaaaaaaaaaaaaaaaaaaaaaaaa: upc } }', 'MAX_NAME_LENGTH_EXCEEDED', 'maxNameLength', 25, 'operation has a name or @defer label of 25 characters; limits.maxNameLength allows 24'],
+    ['a long alias in a fragment', '{ ...F } fragment F on Query { topProducts(first: 1) { aaaaaaaaaaaaaaaaaaaaaaaaa: upc } }', 'MAX_NAME_LENGTH_EXCEEDED', 'maxNameLength', 25, 'operation has a name or @defer label of 25 characters; limits.maxNameLength allows 24'],
+    ['a long @defer label', '{ topProducts(first: 1) { upc ... @defer(label: "llllllllllllllllllllllllll") { name } } }', 'MAX_NAME_LENGTH_EXCEEDED', 'maxNameLength', 26, 'operation has a name or @defer label of 26 characters; limits.maxNameLength allows 24'],
+    ['a long operation name', 'query OOOOOOOOOOOOOOOOOOOOOOOOO { __typename }', 'MAX_NAME_LENGTH_EXCEEDED', 'maxNameLength', 25, 'operation has a name or @defer label of 25 characters; limits.maxNameLength allows 24'],
+    ['a long variable name', 'query Q($vvvvvvvvvvvvvvvvvvvvvvvvvvv: Int) { topProducts(first: $vvvvvvvvvvvvvvvvvvvvvvvvvvv) { upc } }', 'MAX_NAME_LENGTH_EXCEEDED', 'maxNameLength', 27, 'operation has a name or @defer label of 27 characters; limits.maxNameLength allows 24'],
+    ['a long fragment name', '{ ...FFFFFFFFFFFFFFFFFFFFFFFFF } fragment FFFFFFFFFFFFFFFFFFFFFFFFF on Query { __typename }', 'MAX_NAME_LENGTH_EXCEEDED', 'maxNameLength', 25, 'operation has a name or @defer label of 25 characters; limits.maxNameLength allows 24'],
   ])('enforce: %s over the limit -> 400 with its own code, the limit and by how much', async (_, query, code, limit, actual, message) => {
     const before = subgraphs.subgraphs.map((s) => s.requests.length);
     const result = await enforce.post(query);
@@ -71,10 +73,10 @@ describe('operation limits', () => {
     const result = await enforce.post(aliases(3));
     expect(result.status).toBe(200);
     expect(result.body.data.a2).toHaveLength(1);
-    // Names of exactly maxNameLength characters pass; field names are not names it limits.
-    const named = await enforce.post('query EightChr { latestReviews { eightchr: id } }');
+    // Names of exactly maxNameLength characters pass.
+    const named = await enforce.post(`query ${'N'.repeat(24)} { latestReviews { ${'a'.repeat(24)}: id } }`);
     expect(named.status).toBe(200);
-    expect(named.body.data.latestReviews[0].eightchr).toEqual(expect.any(String));
+    expect(named.body.data.latestReviews[0]['a'.repeat(24)]).toEqual(expect.any(String));
   });
 
   it('enforce: a long alias is refused on the default limit (256) before it can multiply the answer', async () => {
@@ -87,6 +89,14 @@ describe('operation limits', () => {
       const within = await plain.post(`{ topProducts(first: 5) { ${alias.slice(1)}: upc } }`);
       expect(within.status).toBe(200);
       expect(within.body.data.topProducts).toHaveLength(5);
+      // One undefined 100 KB variable in a fragment that 100 operations spread was 100 validation errors
+      // quoting it: 10 MB out for 100 KB in. Now one short refusal.
+      const name = 'v'.repeat(100_000);
+      const operations = Array.from({ length: 100 }, (_, i) => `query O${i} { ...F }`).join(' ');
+      const amplified = await plain.post(`${operations} fragment F on Query { topProducts(first: $${name}) { upc } }`);
+      expect(amplified.status).toBe(400);
+      expect(amplified.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'MAX_NAME_LENGTH_EXCEEDED', limit: 'maxNameLength', max: 256, actual: 100_000 } })]);
+      expect(amplified.text.length).toBeLessThan(1_000);
     } finally {
       await plain.close();
     }

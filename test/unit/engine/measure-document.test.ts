@@ -19,18 +19,21 @@ describe('measureDocument', () => {
     expect(measureDocument(document)).toMatchObject({ depth: 2, aliases: 5, rootFields: 5, directives: 2 });
   });
 
-  it('finds the longest alias, @defer/@stream label or operation name, wherever it sits', () => {
+  it('finds the longest name of the text or @defer/@stream label, wherever it sits', () => {
     const longest = (text: string) => measureDocument(parse(text)).longestName;
-    expect(longest('{ me { id } }')).toBe(0);
-    expect(longest('query Four { me { id } }')).toBe(4);
-    expect(longest('{ me { ab: id } }')).toBe(2);
-    expect(longest('{ ...F } fragment F on Query { me { abcdef: id } }')).toBe(6);
-    expect(longest('{ ... on Query { me { ... @defer(label: "seven77") { id } } } }')).toBe(7);
-    expect(longest('{ ...F } fragment F on Query @defer(label: "abc") { x }')).toBe(3);
-    expect(longest('{ items @stream(label: "abcde", initialCount: 1) { id } }')).toBe(5);
-    // Field names, argument strings, variable and fragment names are not names an answer repeats.
-    expect(longest('query Q($averyLongVariableName: Int) { averyLongFieldName(arg: "a long string argument") { ...AVeryLongFragmentName } } fragment AVeryLongFragmentName on T { id }')).toBe(1);
-    expect(longest('{ me { ... @include(if: true) { id } ... @defer(label: $l) { id } } }')).toBe(0);
+    expect(longest('{ me { id } }')).toBe(2);
+    // Keywords are name tokens too (query: 5), which no limit in use comes near.
+    expect(longest('query Four { me { id } }')).toBe(5);
+    expect(longest('query OperationName { me { id } }')).toBe(13);
+    expect(longest('{ me { abc: id } }')).toBe(3);
+    expect(longest('{ ...F } fragment F on Query { me { abcdefghijk: id } }')).toBe(11);
+    expect(longest('{ ... on Q { me { ... @defer(label: "seven77") { id } } } }')).toBe(7);
+    expect(longest('{ ...F } fragment F on Q @defer(label: "abcdefghijklm") { x }')).toBe(13);
+    expect(longest('{ items @stream(label: "abcdefg", initialCount: 1) { id } }')).toBe(12);
+    // Every name token counts (field, argument, variable, fragment, type names); string values do not.
+    expect(longest('query Q($averyLongVariableName: Int) { f(arg: "a string argument much longer than any name") { id } }')).toBe(21);
+    expect(longest('{ ...AVeryLongFragmentName } fragment AVeryLongFragmentName on T { id }')).toBe(21);
+    expect(longest('{ averyLongFieldNameHere }')).toBe(22);
   });
 
   it('measures a fragment bomb without expanding it (2^40 uses counted, in linear time)', () => {
