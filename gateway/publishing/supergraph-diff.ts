@@ -10,7 +10,8 @@ import type { SchemaChange } from './schema-diff.js';
  * - a requirement removed or changed is **breaking** (the data may now reach callers it did not), so a
  *   publish that loosens access needs `allowBreaking`;
  * - a requirement added is **dangerous** (callers without it lose the field);
- * - a field a subgraph no longer resolves because another took it over (`@override`) is **dangerous**: the
+ * - a field a subgraph no longer resolves because another took it over, or one a new `@override` (also a
+ *   progressive one, which leaves the old owner a share) sends to another subgraph, is **dangerous**: the
  *   new subgraph receives its requests, with the callers' identity headers.
  *
  * @example
@@ -43,12 +44,21 @@ export function diffSupergraphs(before: LoadedSupergraph, after: LoadedSupergrap
   }
   const ownersBefore = fieldOwners(parse(before.sdl));
   const ownersAfter = fieldOwners(parse(after.sdl));
-  for (const [coordinate, owners] of ownersAfter) {
+  for (const [coordinate, { owners, overrides }] of ownersAfter) {
     const previous = ownersBefore.get(coordinate);
-    // A subgraph that joins an entity adds itself to its key fields: only a field an owner lost is reported.
-    if (previous === undefined || !served(after, coordinate) || [...previous].every((owner) => owners.has(owner))) continue;
+    if (previous === undefined || !served(after, coordinate)) continue;
+    // A subgraph that joins an entity adds itself to its key fields: reported are a field an owner lost, and
+    // a new `@override` (a progressive one, `label: "percent(n)"`, leaves the old owner in place).
+    const lost = [...previous.owners].some((owner) => !owners.has(owner));
+    const overriding = [...overrides].filter(([graph, label]) => previous.overrides.get(graph) !== label);
+    if (!lost && overriding.length === 0) continue;
     const list = (names: ReadonlySet<string>) => [...names].sort().join(', ');
-    changes.push({ severity: 'dangerous', category: 'field-owner-changed', message: `${coordinate} is now resolved by ${list(owners)} (was ${list(previous)}).` });
+    const progressive = overriding.filter(([, label]) => label !== undefined).map(([graph, label]) => `; ${graph} overrides it for ${label}`).join('');
+    changes.push({
+      severity: 'dangerous',
+      category: 'field-owner-changed',
+      message: `${coordinate} is now resolved by ${list(owners)} (was ${list(previous.owners)}${progressive}).`,
+    });
   }
   return changes;
 }
@@ -65,12 +75,18 @@ function describe(requirement: Requirement | undefined): string {
   return parts.join(' and ');
 }
 
+/** Who resolves one field: the subgraphs, and those that took it over with `@override` (with its label, if progressive). */
+interface FieldOwners {
+  readonly owners: ReadonlySet<string>;
+  readonly overrides: ReadonlyMap<string, string | undefined>;
+}
+
 /**
  * The subgraphs that resolve each object and interface field of a supergraph SDL: its `@join__field`s that
  * are neither `external` nor `usedOverridden`, else (a field without any) every subgraph of its type's
  * `@join__type`s; subgraphs by the names `@join__graph` gives them.
  */
-function fieldOwners(document: DocumentNode): Map<string, ReadonlySet<string>> {
+function fieldOwners(document: DocumentNode): Map<string, FieldOwners> {
   const graphNames = new Map<string, string>();
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== 'join__Graph') continue;
@@ -83,14 +99,21 @@ function fieldOwners(document: DocumentNode): Map<string, ReadonlySet<string>> {
     const value = argument(directive, 'graph');
     return typeof value === 'string' ? (graphNames.get(value) ?? value) : undefined;
   };
-  const owners = new Map<string, ReadonlySet<string>>();
+  const owners = new Map<string, FieldOwners>();
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
     const typeGraphs = new Set((definition.directives ?? []).filter((d) => d.name.value === 'join__type').map(graph).filter((g) => g !== undefined));
     for (const field of definition.fields ?? []) {
       const joins = (field.directives ?? []).filter((d) => d.name.value === 'join__field');
-      const resolving = joins.filter((d) => argument(d, 'external') !== true && argument(d, 'usedOverridden') !== true).map(graph).filter((g) => g !== undefined);
-      owners.set(`${definition.name.value}.${field.name.value}`, joins.length > 0 ? new Set(resolving) : typeGraphs);
+      const resolving = joins.filter((d) => argument(d, 'external') !== true && argument(d, 'usedOverridden') !== true);
+      const overrides = new Map<string, string | undefined>();
+      for (const join of resolving) {
+        const name = graph(join);
+        const label = argument(join, 'overrideLabel');
+        if (name !== undefined && argument(join, 'override') !== undefined) overrides.set(name, typeof label === 'string' ? label : undefined);
+      }
+      const names = new Set(resolving.map(graph).filter((g) => g !== undefined));
+      owners.set(`${definition.name.value}.${field.name.value}`, { owners: joins.length > 0 ? names : typeGraphs, overrides });
     }
   }
   return owners;

@@ -48,6 +48,14 @@ describe('publish checks: access requirements and field owners', () => {
     expect(changesOf(report, 'field-owner-changed')).toEqual([
       { severity: 'dangerous', category: 'field-owner-changed', message: 'User.email is now resolved by hijack (was accounts).' },
     ]);
+    // A progressive override leaves accounts a share, and is listed all the same.
+    const progressive = await checkSubgraph({
+      live,
+      candidate: candidate('hijack', hijack.replace('v2.3', 'v2.7').replace('@override(from: "accounts")', '@override(from: "accounts", label: "percent(100)")')),
+    });
+    expect(changesOf(progressive, 'field-owner-changed')).toEqual([
+      { severity: 'dangerous', category: 'field-owner-changed', message: 'User.email is now resolved by accounts, hijack (was accounts; hijack overrides it for percent(100)).' },
+    ]);
     // The same schema again changes nothing.
     const same = await checkSubgraph({ live, candidate: candidate('accounts', sdlOf('accounts')) });
     expect(same.changes).toEqual([]);
