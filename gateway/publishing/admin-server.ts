@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AtriumError, type ErrorCode, statusOf } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { readBody } from '../http/read-body.js';
+import { jsonBodyRefusal, readBody } from '../http/read-body.js';
 import type { SubgraphCheckReport } from './check-subgraph.js';
 import type { PublishOutcome, SchemaRegistry } from './schema-registry.js';
 import { closeNow, listen } from '../http/listen.js';
@@ -134,9 +134,10 @@ function digest(text: string): Buffer {
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+  const refusal = jsonBodyRefusal(req.headers['content-type']);
+  if (refusal) {
     req.resume();
-    throw new AtriumError('BAD_REQUEST', 'content-type must be application/json');
+    throw refusal;
   }
   const raw = await readBody(req, BODY_LIMIT_BYTES);
   let body: unknown;

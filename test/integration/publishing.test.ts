@@ -41,6 +41,7 @@ afterEach(async () => {
 
 interface Gateway {
   readonly gateway: RunningGateway;
+  readonly adminUrl: string;
   admin(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any; headers: Headers }>;
   query(query: string): Promise<{ status: number; body: any }>;
 }
@@ -65,6 +66,7 @@ async function start(): Promise<Gateway> {
   const adminUrl = logs.map((line) => JSON.parse(line)).find((entry) => entry.msg === 'admin: listening')?.url as string;
   return {
     gateway,
+    adminUrl,
     async admin(method, path, body, token = TOKEN) {
       const headers: Record<string, string> = {};
       if (token !== null) headers.authorization = `Bearer ${token}`;
@@ -108,6 +110,13 @@ describe('admin API authentication', { timeout: 60_000 }, () => {
     expect((await gw.admin('GET', '/nothing')).status).toBe(404);
     // Issue 16, item 11: a malformed percent-encoding answered 500.
     expect((await gw.admin('GET', '/subgraphs/%zz/versions')).body).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+    const utf16 = await fetch(`${gw.adminUrl}/subgraphs/greetings/check`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json; charset=utf-16' },
+      body: JSON.stringify({ sdl: GREETINGS.v1, url: greetings.url }),
+    });
+    expect(utf16.status).toBe(415);
+    expect(await utf16.json()).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
   });
 });
 

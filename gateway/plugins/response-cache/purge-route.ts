@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../logger.js';
-import { readBody } from '../../http/read-body.js';
+import { isJsonContentType, jsonBodyRefusal, readBody } from '../../http/read-body.js';
 import type { HttpRoute } from '../../http/http-route.js';
 import type { PurgeTarget } from './response-store.js';
 
@@ -35,6 +35,14 @@ export function createPurgeRoute(options: {
       if (!authorized(req, expected)) {
         res.setHeader('www-authenticate', 'Bearer');
         problem(res, 401, 'a valid "authorization: Bearer <responseCache.purgeToken>" header is required');
+        req.resume();
+        return;
+      }
+      // Any content type is read as JSON (curl -d sends a form type); a JSON one in another charset is refused.
+      const contentType = req.headers['content-type'];
+      const charset = isJsonContentType(contentType) ? jsonBodyRefusal(contentType) : undefined;
+      if (charset) {
+        problem(res, charset.status, charset.message);
         req.resume();
         return;
       }
@@ -99,5 +107,6 @@ const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   405: 'Method Not Allowed',
+  415: 'Unsupported Media Type',
   503: 'Service Unavailable',
 };

@@ -299,6 +299,13 @@ describe('response cache', () => {
         expect(response.status).toBe(400);
         expect(((await response.json()) as { detail: string }).detail).toEqual(expect.any(String));
       }
+      const utf16 = await fetch(new URL('/admin/cache/purge', gateway.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-16', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ all: true }),
+      });
+      expect(utf16.status).toBe(415);
+      expect(await utf16.json()).toMatchObject({ status: 415, detail: 'charset "utf-16" is not supported; send the JSON body in UTF-8' });
     });
   });
 });
