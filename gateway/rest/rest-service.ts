@@ -14,7 +14,7 @@ import { problemOf } from './problem-json.js';
 import { readJsonBody } from './read-json-body.js';
 import { createRouteTable, type RouteEntry } from './route-table.js';
 import { matchRouteTemplate } from './route-template.js';
-import { routeVariables } from './route-variables.js';
+import { queryParameters, routeVariables } from './route-variables.js';
 import { translateResponse } from './translate-response.js';
 import { headerMap } from '../http/header-map.js';
 import type { HttpGraphQLRequest, HttpResponse } from '../http/graphql-exchange.js';
@@ -116,7 +116,7 @@ export function createRestService(options: RestServiceOptions): RestService {
     let sources: ReturnType<typeof routeVariables>['sources'];
     try {
       body = takesBody(method) ? await readJsonBody(req, res, bodyLimitBytes) : (skipUnreadBody(req, res, bodyLimitBytes), undefined);
-      ({ variables, sources } = routeVariables(route, { path: params, query: new URLSearchParams(search), body }));
+      ({ variables, sources } = routeVariables(route, { path: params, query: queryParameters(search), body }));
     } catch (error) {
       if (!(error instanceof AtriumError) || !options.onRefusedRequest) throw error;
       // Counted like a malformed body on /graphql; a replacement (429) still lets the caller close a

@@ -16,6 +16,33 @@ export interface RouteVariables {
 }
 
 /**
+ * The parameters of a query string. A name or value that is not valid percent-encoded UTF-8 (`%ff`, a lone
+ * `%`) is 400 `BAD_REQUEST` naming it (`in: query`), as a path parameter is: `URLSearchParams` would pass
+ * it on with U+FFFD in place of the bytes, a value the client never sent.
+ *
+ * @example
+ * queryParameters('first=2').get('first'); // '2'
+ */
+export function queryParameters(search: string): URLSearchParams {
+  for (const pair of search.split('&')) {
+    if (!pair.includes('%')) continue;
+    try {
+      decodeURIComponent(pair.replaceAll('+', ' '));
+    } catch {
+      const raw = pair.split('=', 1)[0]!.replaceAll('+', ' ');
+      let name = raw;
+      try {
+        name = decodeURIComponent(raw);
+      } catch {
+        // the name itself is malformed: named as sent
+      }
+      throw new AtriumError('BAD_REQUEST', `query parameter "${name}" is not valid percent-encoded UTF-8`, { extensions: { parameter: name, in: 'query' } });
+    }
+  }
+  return new URLSearchParams(search);
+}
+
+/**
  * Fills the route's variables from the request: path parameters first, then the query string, then the
  * JSON body, matched by name (or the whole body into the route's `body` variable). Strings are converted
  * to the variable's type where they spell a value of it (`"10"` → 10 for Int, `"true"` for Boolean,

@@ -211,7 +211,7 @@ describe('bad input', () => {
     expect(result.body.detail).toBe('content-type must be application/json');
   });
 
-  it('answers a body in another charset than UTF-8 with 415, and a path parameter that is not valid percent-encoding with 400 naming it', async () => {
+  it('answers a body in another charset than UTF-8 with 415, and a path or query parameter that is not valid percent-encoding with 400 naming it', async () => {
     const charset = await call('POST', '/api/v1/orders', { body: '{"buyerId":"1","items":[]}', headers: { 'content-type': 'application/json; charset=utf-16' } });
     expect(charset.status).toBe(415);
     expect(charset.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'charset "utf-16" is not supported; send the JSON body in UTF-8' });
@@ -221,6 +221,12 @@ describe('bad input', () => {
       expect(result.headers.get('content-type')).toContain('application/problem+json');
       expect(result.body).toMatchObject({ code: 'BAD_REQUEST', parameter: 'upc', in: 'path', detail: 'path parameter "upc" is not valid percent-encoded UTF-8' });
     }
+    for (const query of ['first=%ff', 'first=2&x=%', 'a%ZZ=1']) {
+      const result = await call('GET', `/api/v1/products?${query}`);
+      expect(result.status).toBe(400);
+      expect(result.body).toMatchObject({ code: 'BAD_REQUEST', in: 'query', detail: expect.stringMatching(/^query parameter ".+" is not valid percent-encoded UTF-8$/) });
+    }
+    expect((await call('GET', '/api/v1/products?first=%31')).body).toHaveLength(1);
     // A literal route beside the parameter one is unaffected, and a valid encoding still reaches its route.
     expect((await call('GET', '/api/v1/products/%31%30%30%31')).status).toBe(200);
   });
