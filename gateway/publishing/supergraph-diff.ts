@@ -50,7 +50,7 @@ export function diffSupergraphs(before: LoadedSupergraph, after: LoadedSupergrap
     // A subgraph that joins an entity adds itself to its key fields: reported are a field an owner lost, and
     // a new `@override` (a progressive one, `label: "percent(n)"`, leaves the old owner in place).
     const lost = [...previous.owners].some((owner) => !owners.has(owner));
-    const overriding = [...overrides].filter(([graph, label]) => previous.overrides.get(graph) !== label);
+    const overriding = [...overrides].filter(([graph, label]) => !previous.overrides.has(graph) || previous.overrides.get(graph) !== label);
     if (!lost && overriding.length === 0) continue;
     const list = (names: ReadonlySet<string>) => [...names].sort().join(', ');
     const progressive = overriding.filter(([, label]) => label !== undefined).map(([graph, label]) => `; ${graph} overrides it for ${label}`).join('');
