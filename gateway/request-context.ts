@@ -20,6 +20,11 @@ export interface RequestContext {
    * client: trusted-document checks (`persistedDocuments.onlyTrusted`) let it through. Limits still apply.
    */
   trusted?: boolean;
+  /**
+   * `websocket` for a WebSocket's `connection_init` and each operation on it: no HTTP response follows, so
+   * `onHttpResponse` never runs for the context (the observability plugin starts no request span for it).
+   */
+  readonly transport?: 'websocket';
   /** Set by the auth plugin; `undefined` for anonymous requests. */
   principal: Principal | undefined;
   /**

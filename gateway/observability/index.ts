@@ -95,6 +95,9 @@ export async function createObservabilityPlugin(options: {
     routes,
     ...(tracing && {
       onRequest({ context }) {
+        // A WebSocket's connection_init and operations get no HTTP response, which ends a request span:
+        // started, it would never end, and its operation's stage and fetch spans would have no parent.
+        if (context.transport === 'websocket') return;
         const { method, url } = context.http;
         // The sampler decides on the trace id alone: name and attributes are made only for a span that
         // records (1 % of the requests at a ratio of 0.01).

@@ -94,6 +94,7 @@ export function createStreamContext(options: {
     requestId: typeof incoming === 'string' && /^[\x20-\x7e]{1,128}$/.test(incoming) ? incoming : flatUuid(),
     http: { method: 'GET', url: options.url, headers: options.headers, remoteAddress: options.remoteAddress },
     principal: options.principal,
+    transport: 'websocket',
     responseHeaders: NO_RESPONSE_HEADERS,
     signal,
   };

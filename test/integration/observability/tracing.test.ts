@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoSubgraphs } from '../../../subgraphs/index.js';
 import { type DemoGateway, type DemoSubgraphs, startDemoGateway } from '../../helpers/demo-gateway.js';
@@ -112,6 +114,32 @@ describe('tracing at sample ratio 1', () => {
     const spans = await traceOf(traceId!, 'query Fresh', 2);
     const root = spans.find((s) => s.name === 'query Fresh')!;
     expect(root.parentSpanId).toBeUndefined();
+  });
+
+  it('exports no span without its parent for operations over WebSocket (no HTTP response ends a request span there)', async () => {
+    const traceId = hex(16);
+    const clientSpanId = hex(8);
+    class Traced extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { headers: { traceparent: `00-${traceId}-${clientSpanId}-01` } });
+      }
+    }
+    const client = createClient({ url: demo.url.replace(/^http/, 'ws'), webSocketImpl: Traced, retryAttempts: 0, lazy: true });
+    try {
+      const result = await new Promise<any>((resolve, reject) => {
+        client.subscribe({ query: 'query OverSocket { topProducts(first: 2) { name inStock } }' }, { next: resolve, error: reject, complete: () => undefined });
+      });
+      expect(result.data.topProducts).toHaveLength(2);
+    } finally {
+      await client.dispose();
+    }
+    // An HTTP request after it: once its trace is exported, the WebSocket's spans (if any) were too.
+    const barrier = hex(16);
+    await demo.post('query Barrier { topProducts(first: 1) { name } }', undefined, { traceparent: `00-${barrier}-${hex(8)}-01` });
+    await traceOf(barrier, 'query Barrier', 2);
+    const spans = receiver.spans.filter((s) => s.traceId === traceId);
+    const ids = new Set([clientSpanId, ...spans.map((s) => s.spanId)]);
+    expect(spans.filter((s) => s.parentSpanId !== undefined && !ids.has(s.parentSpanId))).toEqual([]);
   });
 });
 
