@@ -142,6 +142,17 @@ export function skipUnreadBody(req: IncomingMessage, res: ServerResponse, limitB
 }
 
 /**
+ * A JSON body's text: UTF-8, without the byte-order mark some clients put first (Windows PowerShell's
+ * UTF-8 files), which JSON.parse would refuse and RFC 8259 lets a parser ignore.
+ *
+ * @example
+ * JSON.parse(jsonText(Buffer.from('\ufeff{"a":1}'))); // { a: 1 }
+ */
+export function jsonText(raw: Buffer): string {
+  return raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? raw.toString('utf8', 3) : raw.toString('utf8');
+}
+
+/**
  * Why a request body of this `content-type` cannot be read as JSON, or undefined when it can: 400 for
  * another media type, 415 for a `charset` other than UTF-8 (the body would be decoded wrongly, not refused;
  * the GraphQL over HTTP draft lets a server refuse it).

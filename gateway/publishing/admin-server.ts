@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AtriumError, type ErrorCode, statusOf } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { jsonBodyRefusal, readBody } from '../http/read-body.js';
+import { jsonBodyRefusal, jsonText, readBody } from '../http/read-body.js';
 import type { SubgraphCheckReport } from './check-subgraph.js';
 import type { PublishOutcome, SchemaRegistry } from './schema-registry.js';
 import { closeNow, listen } from '../http/listen.js';
@@ -142,7 +142,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   const raw = await readBody(req, BODY_LIMIT_BYTES);
   let body: unknown;
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(jsonText(raw));
   } catch (error) {
     throw new AtriumError('BAD_REQUEST', `malformed JSON body: ${(error as Error).message}`);
   }

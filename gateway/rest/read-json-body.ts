@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AtriumError } from '../errors.js';
-import { jsonBodyRefusal, readBody } from '../http/read-body.js';
+import { jsonBodyRefusal, jsonText, readBody } from '../http/read-body.js';
 
 /**
  * Reads a REST request's JSON body: `undefined` when the request has none, else the parsed value. Throws
@@ -19,7 +19,7 @@ export async function readJsonBody(req: IncomingMessage, res: ServerResponse, li
   const raw = await readBody(req, limitBytes);
   if (raw.length === 0) return undefined;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    return JSON.parse(jsonText(raw));
   } catch (error) {
     throw new AtriumError('BAD_REQUEST', `malformed JSON body: ${(error as Error).message}`);
   }

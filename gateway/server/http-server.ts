@@ -8,7 +8,7 @@ import type { HttpRoute } from '../http/http-route.js';
 import type { RequestContext } from '../request-context.js';
 import { listen } from '../http/listen.js';
 import { nodeHttp } from '../http/node-http.js';
-import { isClientGone, jsonBodyRefusal, readBody, skipUnreadBody } from '../http/read-body.js';
+import { isClientGone, jsonBodyRefusal, jsonText, readBody, skipUnreadBody } from '../http/read-body.js';
 import { headerMap } from '../http/header-map.js';
 import { readinessBody } from '../http/readiness-body.js';
 import { acceptsHtml } from '../http/browser-assets.js';
@@ -235,7 +235,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      body = JSON.parse(jsonText(raw));
     } catch (error) {
       const reason = raw.length === 0 ? 'the body is empty' : (error as Error).message;
       return new AtriumError('BAD_REQUEST', `malformed JSON body: ${reason}`);

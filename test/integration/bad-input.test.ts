@@ -86,7 +86,7 @@ describe('malformed HTTP requests', () => {
     expect(message).toBe('content-type must be application/json');
   });
 
-  it('answers a JSON body in another charset than UTF-8 with 415, and takes utf-8 and UTF8 spelled any way', async () => {
+  it('answers a JSON body in another charset than UTF-8 with 415, and takes utf-8 and UTF8 spelled any way, with or without a byte-order mark', async () => {
     const body = JSON.stringify({ query: GOOD_QUERY });
     for (const charset of ['utf-16', 'iso-8859-1', '"latin1"']) {
       const message = expectOneError(await postRaw(body, { 'content-type': `application/json; charset=${charset}` }), 415, 'UNSUPPORTED_MEDIA_TYPE');
@@ -95,6 +95,10 @@ describe('malformed HTTP requests', () => {
     for (const charset of ['utf-8', 'UTF-8', 'utf8', '"UTF-8"']) {
       expect((await postRaw(body, { 'content-type': `application/json;charset=${charset}` })).status).toBe(200);
     }
+    // A UTF-8 byte-order mark first (Windows PowerShell's UTF-8 files) is skipped, as RFC 8259 allows.
+    const withMark = await postRaw(`\ufeff${body}`);
+    expect(withMark.status).toBe(200);
+    expect(withMark.body.errors).toBeUndefined();
   });
 
   it('answers an empty JSON object with 400 BAD_REQUEST', async () => {

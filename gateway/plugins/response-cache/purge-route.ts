@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../logger.js';
-import { isJsonContentType, jsonBodyRefusal, readBody } from '../../http/read-body.js';
+import { isJsonContentType, jsonBodyRefusal, jsonText, readBody } from '../../http/read-body.js';
 import type { HttpRoute } from '../../http/http-route.js';
 import type { PurgeTarget } from './response-store.js';
 
@@ -48,7 +48,7 @@ export function createPurgeRoute(options: {
       }
       let target: PurgeTarget | string;
       try {
-        target = purgeTarget(JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8')));
+        target = purgeTarget(JSON.parse(jsonText(await readBody(req, MAX_BODY_BYTES))));
       } catch (error) {
         if ((error as { code?: string }).code === 'PAYLOAD_TOO_LARGE') res.setHeader('connection', 'close');
         target = `the body must be JSON of at most ${MAX_BODY_BYTES} bytes`;

@@ -112,6 +112,10 @@ describe('demo routes', () => {
       buyer: { id: '2', username: expect.any(String) },
       items: [{ quantity: 2, product: { upc: '1002', name: 'Federated Systems in Practice' } }],
     });
+    // The same from a body that starts with a UTF-8 byte-order mark.
+    const marked = await call('POST', '/api/v1/orders', { headers: READER, body: `\ufeff${JSON.stringify({ buyerId: '2', items: [{ upc: '1002', quantity: 1 }] })}` });
+    expect(marked.status).toBe(201);
+    expect(marked.body).toMatchObject({ status: 'PENDING', itemCount: 1 });
     const order = await demo.post('query($id: ID!) { order(id: $id) { id } }', { id: result.body.id }, READER);
     expect(order.body.data.order).toEqual({ id: result.body.id });
   });
