@@ -41,13 +41,13 @@ interface SetMeasures {
   fields: number;
   /** Fields in the whole subtree, fragments expanded. */
   selections: number;
-  /** Longest alias or label in the subtree (the other names are read from the text). */
-  longestName: number;
+  /** Longest `@defer`/`@stream` label in the subtree (a string, not a name token of the text). */
+  longestLabel: number;
 }
 
 const measured = new WeakMap<DocumentNode, DocumentMeasures>();
 
-const EMPTY = (): SetMeasures => ({ depth: 0, aliases: 0, directives: 0, fields: 0, selections: 0, longestName: 0 });
+const EMPTY = (): SetMeasures => ({ depth: 0, aliases: 0, directives: 0, fields: 0, selections: 0, longestLabel: 0 });
 
 /**
  * Measures every operation of a parsed (not yet validated) document and returns the largest value of
@@ -57,7 +57,7 @@ const EMPTY = (): SetMeasures => ({ depth: 0, aliases: 0, directives: 0, fields:
  * empty (validation rejects them afterwards). Results are remembered per document object, which Apollo Server's document cache reuses across requests.
  *
  * @example
- * measureDocument(parse('{ a: me { id } b: me { id } }')); // { depth: 2, aliases: 2, rootFields: 2, directives: 0, tokens: 13, selections: 4, longestName: 1 }
+ * measureDocument(parse('{ a: me { id } b: me { id } }')); // { depth: 2, aliases: 2, rootFields: 2, directives: 0, tokens: 13, selections: 4, longestName: 2 }
  */
 export function measureDocument(document: DocumentNode, source: string = document.loc?.source.body ?? ''): DocumentMeasures {
   const known = measured.get(document);
@@ -76,11 +76,11 @@ export function measureDocument(document: DocumentNode, source: string = documen
     memo.set(name, 'visiting');
     const result = measureSet(fragment.selectionSet, fragmentMeasures);
     result.directives += fragment.directives?.length ?? 0;
-    result.longestName = Math.max(result.longestName, longestLabel(fragment.directives));
+    result.longestLabel = Math.max(result.longestLabel, longestLabel(fragment.directives));
     memo.set(name, result);
     return result;
   };
-  let worst = { depth: 0, aliases: 0, rootFields: 0, directives: 0, selections: 0, longestName: 0 };
+  let worst = { depth: 0, aliases: 0, rootFields: 0, directives: 0, selections: 0, longestLabel: 0 };
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
     const set = measureSet(definition.selectionSet, fragmentMeasures);
@@ -91,7 +91,7 @@ export function measureDocument(document: DocumentNode, source: string = documen
       rootFields: Math.max(worst.rootFields, set.fields),
       directives: Math.max(worst.directives, directives),
       selections: Math.max(worst.selections, set.selections),
-      longestName: Math.max(worst.longestName, set.longestName, definition.name?.value.length ?? 0),
+      longestLabel: Math.max(worst.longestLabel, set.longestLabel),
     };
   }
   // A fragment bomb's counts grow as 2^k and overflow to Infinity, which JSON cannot carry: report the
@@ -105,7 +105,8 @@ export function measureDocument(document: DocumentNode, source: string = documen
     directives: clamp(worst.directives),
     tokens: lexed.tokens,
     selections: clamp(worst.selections),
-    longestName: Math.max(worst.longestName, lexed.longestName),
+    // Aliases and operation names are name tokens of the text; labels are strings, found in the walk.
+    longestName: Math.max(worst.longestLabel, lexed.longestName),
   };
   measured.set(document, result);
   return result;
@@ -115,20 +116,17 @@ function measureSet(set: SelectionSetNode, fragmentMeasures: (name: string) => S
   const total: SetMeasures = EMPTY();
   for (const selection of set.selections) {
     total.directives += selection.directives?.length ?? 0;
-    total.longestName = Math.max(total.longestName, longestLabel(selection.directives));
+    total.longestLabel = Math.max(total.longestLabel, longestLabel(selection.directives));
     let inner: SetMeasures;
     if (selection.kind === Kind.FIELD) {
       total.fields += 1;
-      if (selection.alias) {
-        total.aliases += 1;
-        total.longestName = Math.max(total.longestName, selection.alias.value.length);
-      }
+      if (selection.alias) total.aliases += 1;
       inner = selection.selectionSet ? measureSet(selection.selectionSet, fragmentMeasures) : EMPTY();
       total.selections += 1 + inner.selections;
       total.depth = Math.max(total.depth, 1 + inner.depth);
       total.aliases += inner.aliases;
       total.directives += inner.directives;
-      total.longestName = Math.max(total.longestName, inner.longestName);
+      total.longestLabel = Math.max(total.longestLabel, inner.longestLabel);
       continue;
     }
     inner = selection.kind === Kind.INLINE_FRAGMENT ? measureSet(selection.selectionSet, fragmentMeasures) : fragmentMeasures(selection.name.value);
@@ -137,7 +135,7 @@ function measureSet(set: SelectionSetNode, fragmentMeasures: (name: string) => S
     total.directives += inner.directives;
     total.fields += inner.fields;
     total.selections += inner.selections;
-    total.longestName = Math.max(total.longestName, inner.longestName);
+    total.longestLabel = Math.max(total.longestLabel, inner.longestLabel);
   }
   return total;
 }
