@@ -138,7 +138,9 @@ const validDocumentBounds = { maxEntries: 1000, maxWeight: 16 * 1024 * 1024, wei
 /**
  * Parses, checks (the plugins' `onDocument` hooks: limits, trusted documents) and validates an operation
  * against the engine's API schema, as the HTTP path does inside Apollo Server. Returns the engine's
- * request, or the errors to answer with (codes in `extensions.code`).
+ * request, or the errors to answer with (codes in `extensions.code`). The payload's fields were checked at
+ * the door ({@link checkStreamPayload}: by `streamPayloadOf` for SSE and multipart, on `subscribe` for
+ * WebSocket).
  */
 export async function prepareStreamOperation(options: {
   engine: Engine;
@@ -149,9 +151,7 @@ export async function prepareStreamOperation(options: {
   /** `security.introspectionScope`: callers without it get validation errors without suggestions. */
   introspectionScope?: string | undefined;
 }): Promise<{ request: OperationRequest } | { errors: readonly GraphQLError[] }> {
-  const { engine, context } = options;
-  const payload = checkStreamPayload(options.payload);
-  if (payload instanceof AtriumError) return { errors: [toGraphQLError(payload)] };
+  const { engine, payload, context } = options;
   const schema = engine.supergraph.apiSchema;
   let cache = validDocuments.get(schema);
   if (!cache) {

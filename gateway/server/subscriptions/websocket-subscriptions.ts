@@ -9,7 +9,7 @@ import { isWebSocketUpgrade, requestIdOf } from '../http-server.js';
 import { jsonErrors, refusalBeforeStart } from './stream-refusal.js';
 import type { StreamPipeline, StreamRunOptions } from './subscription-server.js';
 import type { StreamOutcome } from './observed-stream.js';
-import { createStreamContext } from './stream-operation.js';
+import { checkStreamPayload, createStreamContext } from './stream-operation.js';
 import { NOTHING_TO_CANCEL, whenTokenExpires } from './token-expiry.js';
 import { type GraphQLWsConnection, type GraphQLWsHandler, type ServedOperation, serveGraphQLWs } from './graphql-ws-server.js';
 
@@ -133,7 +133,10 @@ export function createWebSocketSubscriptions(options: {
       // request limits. A refusal ends this operation only; the connection stays.
       const rejected = await pipeline.authenticate(context);
       if (rejected) return [toGraphQLError(rejected)];
-      const prepared = await pipeline.prepare(payload, context);
+      // graphql-ws's parseMessage checked the fields' types; the persisted-query hash is the gateway's to check.
+      const checked = checkStreamPayload(payload);
+      if (checked instanceof AtriumError) return [toGraphQLError(checked)];
+      const prepared = await pipeline.prepare(checked, context);
       if ('errors' in prepared) return prepared.errors;
       return pipeline.run(prepared, new WebSocketRun(connection, operation));
     },
