@@ -122,8 +122,5 @@ function fieldOwners(document: DocumentNode): Map<string, FieldOwners> {
 /** A literal argument of a directive (enum values as their names). */
 function argument(directive: ConstDirectiveNode | undefined, name: string): unknown {
   const value = directive?.arguments?.find((a) => a.name.value === name)?.value;
-  if (!value) return undefined;
-  if (value.kind === Kind.STRING || value.kind === Kind.ENUM) return value.value;
-  if (value.kind === Kind.BOOLEAN) return value.value;
-  return undefined;
+  return value?.kind === Kind.STRING || value?.kind === Kind.ENUM || value?.kind === Kind.BOOLEAN ? value.value : undefined;
 }

@@ -223,9 +223,10 @@ const principalIds = new WeakMap<Principal, string>();
 
 /**
  * Who a private entry belongs to, undefined for anonymous requests (their private data is not cached): the
- * whole principal, even one with neither subject nor client id — subject, client id, scopes and every claim (the issuer among them) — since subgraphs
- * receive it in identity headers and may answer by any of it. Two tokens of one subject with other scopes or
- * from another issuer get entries of their own. Kept per principal object (the verifier reuses it per token).
+ * whole principal — subject, client id, scopes and every claim (the issuer among them), even for one with
+ * neither subject nor client id — since subgraphs receive it in identity headers and may answer by any of
+ * it. Two tokens of one subject with other scopes or from another issuer get entries of their own. Kept per
+ * principal object (the verifier reuses it per token).
  */
 function principalId(principal: Principal | undefined): string | undefined {
   if (!principal) return undefined;

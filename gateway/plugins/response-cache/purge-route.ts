@@ -40,9 +40,9 @@ export function createPurgeRoute(options: {
       }
       // Any content type is read as JSON (curl -d sends a form type); a JSON one in another charset is refused.
       const contentType = req.headers['content-type'];
-      const charset = isJsonContentType(contentType) ? jsonBodyRefusal(contentType) : undefined;
-      if (charset) {
-        problem(res, charset.status, charset.message);
+      const refusal = isJsonContentType(contentType) ? jsonBodyRefusal(contentType) : undefined;
+      if (refusal) {
+        problem(res, refusal.status, refusal.message);
         req.resume();
         return;
       }
